@@ -1,0 +1,139 @@
+"""Writes that span models. Keyword-only, typed, named <thing>_<action>."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.files import File
+from django.db import connection, transaction
+from django.utils import timezone
+
+from .content import ContentError, ImportDocument, ParsedSection, unique_anchor
+from .models import Article, Section
+
+_REFRESH_SQL = """
+UPDATE articles_article AS a SET
+    search_vector =
+        setweight(to_tsvector('english', a.title), 'A')
+        || setweight(to_tsvector('english', a.standfirst), 'B')
+        || setweight(to_tsvector('english', coalesce(s.headings, '')), 'C')
+        || setweight(to_tsvector('english', coalesce(s.bodies, '')), 'D'),
+    reading_time = greatest(1, ceil(
+        coalesce(array_length(regexp_split_to_array(
+            trim(a.standfirst || ' ' || coalesce(s.headings, '') || ' ' || coalesce(s.bodies, '')),
+            '\\s+'), 1), 0) / %s::numeric))
+FROM (
+    SELECT string_agg(heading, ' ' ORDER BY position) AS headings,
+           string_agg(regexp_replace(body, '<[^>]*>', ' ', 'g'), ' ' ORDER BY position) AS bodies
+    FROM articles_section WHERE article_id = %s
+) AS s
+WHERE a.id = %s
+"""
+
+
+def article_refresh_derived(*, article_id: int) -> None:
+    """Recompute the stored search vector and reading time.
+
+    Weights: title A > standfirst B > section headings C > section bodies D.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_REFRESH_SQL, [settings.READING_WORDS_PER_MINUTE, article_id, article_id])
+
+
+def article_publish(*, article: Article, at: datetime | None = None) -> Article:
+    """Publish now, or schedule for `at` (a future time keeps it hidden until then)."""
+    article.status = Article.Status.PUBLISHED
+    article.published_at = at or article.published_at or timezone.now()
+    article.save(update_fields=["status", "published_at", "updated_at"])
+    return article
+
+
+def article_unpublish(*, article: Article) -> Article:
+    article.status = Article.Status.DRAFT
+    article.save(update_fields=["status", "updated_at"])
+    return article
+
+
+def article_sections_replace(*, article: Article, sections: list[ParsedSection]) -> list[Section]:
+    """Make the article's sections exactly `sections`, in order, with unique anchors."""
+    article.sections.all().delete()
+    taken: set[str] = set()
+    return Section.objects.bulk_create(
+        [
+            # bulk_create skips save(): the bodies in ParsedSection are already sanitised.
+            Section(
+                article=article,
+                position=position,
+                heading=parsed.heading,
+                level=parsed.level,
+                anchor=unique_anchor(parsed.heading, taken),
+                body=parsed.body_html,
+            )
+            for position, parsed in enumerate(sections, start=1)
+        ]
+    )
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    article: Article
+    created: bool
+
+
+def _check_cover_file(path: Path) -> None:
+    from PIL import Image, UnidentifiedImageError
+
+    if not path.is_file():
+        raise ContentError(f"cover image {path.name} was not found")
+    try:
+        with Image.open(path) as image:
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
+        raise ContentError(f"cover image {path.name} is not a readable image") from None
+
+
+def _same_file(field_file, path: Path) -> bool:
+    if not field_file:
+        return False
+    try:
+        with field_file.open("rb") as current:
+            existing = hashlib.sha256(current.read()).digest()
+    except (FileNotFoundError, OSError):
+        return False
+    return existing == hashlib.sha256(path.read_bytes()).digest()
+
+
+@transaction.atomic
+def article_import(*, document: ImportDocument, source_dir: Path) -> ImportResult:
+    """Create or update (by slug) the article described by a parsed import document."""
+    meta = document.meta
+    cover_path = (source_dir / meta["cover"]).resolve() if meta["cover"] else None
+    if cover_path is not None:
+        _check_cover_file(cover_path)
+    article = Article.objects.filter(slug=meta["slug"]).first()
+    created = article is None
+    article = article or Article(slug=meta["slug"])
+    article.title = meta["title"]
+    article.standfirst = meta["standfirst"]
+    article.status = meta["status"]
+    article.published_at = meta["published_at"]
+    article.featured = meta["featured"]
+    article.cover_alt = meta["cover_alt"]
+    article.cover_caption = meta["cover_caption"]
+    if meta["author"]:
+        article.author = get_user_model().objects.filter(username=meta["author"]).first()
+    if cover_path is None:
+        article.cover = ""
+    elif not _same_file(article.cover, cover_path):
+        with cover_path.open("rb") as fh:
+            article.cover.save(cover_path.name, File(fh), save=False)
+    article.save()
+    article.tags.set(meta["tags"], clear=True)
+    # The search vector and reading time follow on commit (articles.signals).
+    article_sections_replace(article=article, sections=document.sections)
+    return ImportResult(article=article, created=created)

@@ -1,0 +1,17 @@
+"""Test settings: fast password hashing and an in-process cache."""
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+SECRET_KEY = "test-only-secret-key-not-for-production-use-0123456789"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "tests",
+    }
+}
+
+# Serve static files straight from the app folders; production serves the collected, hashed set.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

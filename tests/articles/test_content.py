@@ -1,0 +1,60 @@
+import pytest
+
+from articles.content import ContentError, sanitize_html, split_sections
+
+
+@pytest.mark.parametrize(
+    "dirty",
+    [
+        "<script>alert(1)</script>",
+        '<img src=x onerror="alert(1)">',
+        '<a href="javascript:alert(1)">x</a>',
+        '<a href="JaVaScRiPt:alert(1)">x</a>',
+        '<p style="background:url(javascript:alert(1))">x</p>',
+        "<svg><script>alert(1)</script></svg>",
+        '<iframe src="https://evil.example"></iframe>',
+        '<a href="data:text/html;base64,PHNjcmlwdD4=">x</a>',
+    ],
+)
+def test_sanitiser_strips_anything_that_could_run(dirty):
+    clean = sanitize_html(dirty)
+    for bad in ("<script", "onerror", "javascript:", "style=", "<iframe", "<svg", "data:", "<img"):
+        assert bad not in clean.lower()
+
+
+def test_sanitiser_keeps_the_allowed_formatting():
+    html = (
+        "<p><strong>b</strong> <em>i</em> <a href='https://example.org'>l</a></p>"
+        "<ul><li>one</li></ul><ol><li>two</li></ol><blockquote><p>q</p></blockquote>"
+    )
+    clean = sanitize_html(html)
+    for kept in ("<strong>", "<em>", 'href="https://example.org"', "<ul>", "<ol>", "<blockquote>"):
+        assert kept in clean
+    assert 'rel="noopener noreferrer"' in clean
+
+
+def test_split_sections_nests_levels_and_converts_markdown():
+    sections = split_sections("## One\n\nHello *there*.\n\n### One a\n\n- x\n- y\n\n## Two\n\nBye.")
+    assert [(s.heading, s.level) for s in sections] == [("One", 2), ("One a", 3), ("Two", 2)]
+    assert sections[0].body_html == "<p>Hello <em>there</em>.</p>"
+    assert "<li>x</li>" in sections[1].body_html
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "message"),
+    [
+        ("Intro\n\n## One\n\nx", 1, "text before the first"),
+        ("### Orphan\n\nx", 1, "### heading must follow"),
+        ("## One\n\n# Title\n", 3, "use ## or ###"),
+        ("", 1, "no ## sections"),
+    ],
+)
+def test_split_sections_reports_the_line_of_a_problem(body, line, message):
+    with pytest.raises(ContentError, match=message) as excinfo:
+        split_sections(body)
+    assert excinfo.value.line == line
+
+
+def test_headings_inside_code_fences_are_text():
+    sections = split_sections("## One\n\n```\n## not a heading\n```\n")
+    assert len(sections) == 1

@@ -1,0 +1,202 @@
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+
+from articles.models import Article, Section
+
+pytestmark = pytest.mark.django_db
+
+DEMO = Path(settings.BASE_DIR) / "content" / "demo"
+SEED = DEMO / "face-twitching-mystery.md"
+
+SEED_OUTLINE = [
+    (2, "Face Twitching and Botox Injections: Understanding the Symptoms and Treatment Options"),
+    (2, "Face Twitching as a Symptom of Stress"),
+    (3, "Face Twitching – A Manifestation of Stress"),
+    (3, "Psychogenic Hemifacial Spasms and Botox Injections"),
+    (2, "Hemifacial Spasms and Nerve Injuries"),
+    (3, "Understanding Hemifacial Spasms"),
+    (3, "Botox Injections for Hemifacial Spasms"),
+    (2, "In Conclusion"),
+    (2, "The Effects of Stress on the Body"),
+    (3, "Understanding the Impact of Stress"),
+    (3, "Differentiating Acute and Chronic Stress"),
+    (2, "Decreasing Stress Levels through Relaxation Techniques"),
+    (3, "The Importance of Stress Management"),
+    (3, "Effective Stress-Relief Techniques"),
+    (2, "Cultivating Kindness on the Healing Journey"),
+    (3, "The Power of Kindness in Healing"),
+    (3, "Seeking Support on the Healing Journey"),
+    (2, "In Conclusion"),
+]
+
+
+def run_import(*paths) -> tuple[str, str]:
+    out, err = StringIO(), StringIO()
+    call_command("import_articles", *map(str, paths), stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+GOOD = """---
+title: Slow Breathing
+slug: slow-breathing
+standfirst: Breathe out for longer than you breathe in.
+tags: [breathing, stress]
+status: published
+published_at: 2025-01-02T09:00:00Z
+---
+
+## Why it works
+
+Long exhales calm the nervous system.
+
+### The practice
+
+Count four in, six out.
+"""
+
+
+class TestSeedArticle:
+    def test_imports_every_section_with_its_level_in_order(self, commit_callbacks):
+        out, _ = commit_callbacks(run_import, SEED)
+        assert "created face-twitching-mystery" in out
+        article = Article.objects.get(slug="face-twitching-mystery")
+        assert article.title == (
+            "The Face Twitching Mystery: Exploring Causes, Treatment and Stress Relief"
+        )
+        outline = list(article.sections.values_list("level", "heading"))
+        assert outline == SEED_OUTLINE
+        anchors = list(article.sections.values_list("anchor", flat=True))
+        assert len(set(anchors)) == len(anchors)
+        assert anchors[-1] == "in-conclusion-2"
+        assert article.cover and article.cover_alt
+        assert set(article.tags.names()) >= {"face-twitching", "botox", "stress"}
+        assert article in Article.objects.published()
+
+    def test_heading_glued_to_the_first_paragraph_is_mended(self):
+        run_import(SEED)
+        first = Section.objects.get(article__slug="face-twitching-mystery", position=1)
+        assert first.body.startswith("<p>Have you ever experienced")
+
+    def test_broken_numbered_list_is_one_ordered_list(self):
+        run_import(SEED)
+        techniques = Section.objects.get(anchor="effective-stress-relief-techniques")
+        assert techniques.body.count("<li>") == 5
+        assert "Deep Breathing:" in techniques.body and "Social Support:" in techniques.body
+
+    def test_search_vector_and_reading_time_are_derived(self, commit_callbacks):
+        commit_callbacks(run_import, SEED)
+        article = Article.objects.get(slug="face-twitching-mystery")
+        assert article.reading_time >= 7  # ~1,600 words
+        assert Article.objects.filter(search_vector="botox").get() == article
+        assert Article.objects.filter(search_vector="hemifacial").exists()
+
+
+class TestImporter:
+    def test_reimport_updates_and_never_duplicates(self, tmp_path):
+        path = write(tmp_path, "a.md", GOOD)
+        assert "created slow-breathing" in run_import(path)[0]
+        write(tmp_path, "a.md", GOOD.replace("Count four in", "Count three in"))
+        assert "updated slow-breathing" in run_import(path)[0]
+        assert Article.objects.count() == 1
+        assert Section.objects.count() == 2
+        assert "Count three in" in Section.objects.get(position=2).body
+
+    def test_reimport_with_same_cover_keeps_one_file(self, tmp_path, settings):
+        from PIL import Image
+
+        Image.new("RGB", (40, 30), "teal").save(tmp_path / "c.png")
+        text = GOOD.replace("status:", "cover: c.png\ncover_alt: A teal square\nstatus:")
+        path = write(tmp_path, "a.md", text)
+        run_import(path)
+        run_import(path)
+        covers = list((Path(settings.MEDIA_ROOT) / "covers").rglob("*.png"))
+        assert len(covers) == 1
+        assert Article.objects.get().cover_width == 40
+
+    @pytest.mark.parametrize(
+        ("mutate", "line", "reason"),
+        [
+            (lambda t: t.replace("title: Slow Breathing\n", ""), 1, "title is required"),
+            (lambda t: t.replace("status: published", "status: live"), 6, "status must be"),
+            (lambda t: t.replace("2025-01-02T09:00:00Z", "next tuesday"), 7, "published_at"),
+            (lambda t: t.replace("tags: [breathing, stress]", "tags: [a, b"), 5, "not valid YAML"),
+            (lambda t: t.replace("## Why it works", "# Why it works"), 10, "use ## or ###"),
+            (lambda t: t.replace("slug: slow-breathing", "slug: Slow Breathing!"), 3, "slug"),
+            (lambda t: t.replace("status:", "colour: blue\nstatus:"), 6, "unknown front matter"),
+            (lambda t: t.replace("status:", "cover: missing.jpg\nstatus:"), 6, "cover_alt"),
+        ],
+    )
+    def test_malformed_file_is_refused_with_name_and_line(self, tmp_path, mutate, line, reason):
+        path = write(tmp_path, "bad.md", mutate(GOOD))
+        err = StringIO()
+        with pytest.raises(CommandError, match="1 of 1 file"):
+            call_command("import_articles", str(path), stdout=StringIO(), stderr=err)
+        assert f"{path}: refused: line {line}: " in err.getvalue()
+        assert reason in err.getvalue()
+        assert Article.objects.count() == 0
+        assert Section.objects.count() == 0
+
+    def test_error_names_the_file_and_line(self, tmp_path):
+        path = write(tmp_path, "bad.md", GOOD.replace("status: published", "status: live"))
+        err = StringIO()
+        with pytest.raises(CommandError):
+            call_command("import_articles", str(path), stdout=StringIO(), stderr=err)
+        assert f"{path}: refused: line 6: status must be draft or published" in err.getvalue()
+
+    def test_a_bad_file_does_not_stop_the_good_ones(self, tmp_path):
+        good = write(tmp_path, "good.md", GOOD)
+        bad = write(
+            tmp_path, "bad.md", GOOD.replace("slug: slow-breathing", "slug: other") + "\n# H1\n"
+        )
+        with pytest.raises(CommandError, match="1 of 2"):
+            run_import(bad, good)
+        assert list(Article.objects.values_list("slug", flat=True)) == ["slow-breathing"]
+
+    def test_file_whose_cover_is_not_an_image_writes_nothing(self, tmp_path, settings):
+        (tmp_path / "c.jpg").write_bytes(b"not an image at all")
+        text = GOOD.replace("status:", "cover: c.jpg\ncover_alt: x\nstatus:")
+        with pytest.raises(CommandError):
+            run_import(write(tmp_path, "a.md", text))
+        assert Article.objects.count() == 0
+        assert not (Path(settings.MEDIA_ROOT) / "covers").exists()
+
+    def test_reimport_failure_leaves_the_previous_version_intact(self, tmp_path):
+        path = write(tmp_path, "a.md", GOOD)
+        run_import(path)
+        write(tmp_path, "a.md", GOOD.replace("### The practice", "#### Too deep\n\n# H1"))
+        with pytest.raises(CommandError):
+            run_import(path)
+        assert Section.objects.count() == 2
+
+    def test_missing_path_is_a_clear_error(self, tmp_path):
+        with pytest.raises(CommandError, match="no such file"):
+            run_import(tmp_path / "nope.md")
+
+
+class TestDemoContent:
+    def test_load_demo_is_idempotent_and_keeps_editor_changes(self):
+        call_command("load_demo", stdout=StringIO())
+        count = Article.objects.count()
+        assert count >= 10
+        Article.objects.filter(slug="face-twitching-mystery").update(title="Edited by an editor")
+        call_command("load_demo", stdout=StringIO())
+        assert Article.objects.count() == count
+        assert Article.objects.get(slug="face-twitching-mystery").title == "Edited by an editor"
+
+    def test_demo_tags_overlap(self):
+        call_command("load_demo", stdout=StringIO())
+        from django.db.models import Count
+        from taggit.models import Tag
+
+        shared = Tag.objects.annotate(n=Count("articles_taggedarticle_items")).filter(n__gte=2)
+        assert shared.count() >= 3

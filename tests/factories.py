@@ -1,0 +1,50 @@
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from articles.models import Article, Section
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.django.Password("correct horse battery")
+
+
+class ArticleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Article
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Calm article number {n}")
+    slug = factory.Sequence(lambda n: f"calm-article-{n}")
+    standfirst = "A short and gentle summary of the article."
+    status = Article.Status.PUBLISHED
+    published_at = factory.LazyFunction(lambda: timezone.now() - timezone.timedelta(days=1))
+    author = factory.SubFactory(UserFactory)
+
+    class Params:
+        draft = factory.Trait(status=Article.Status.DRAFT, published_at=None)
+        scheduled = factory.Trait(
+            published_at=factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=3))
+        )
+
+    @factory.post_generation
+    def tags(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.tags.add(*extracted)
+
+
+class SectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Section
+
+    article = factory.SubFactory(ArticleFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    heading = factory.Sequence(lambda n: f"Section heading {n}")
+    level = 2
+    body = "<p>Breathe in slowly, and breathe out even more slowly.</p>"
