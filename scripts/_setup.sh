@@ -17,7 +17,12 @@ stamp="$VENV/.requirements.sha256"
 want=$(cat requirements.txt requirements-dev.txt | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "» installing pinned requirements into .venv"
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+  # pip's log is shown only when the install fails (this machine's mirrors warn a lot).
+  if ! "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
+      -r requirements-dev.txt >"$VENV/pip-install.log" 2>&1; then
+    cat "$VENV/pip-install.log"
+    exit 1
+  fi
   echo "$want" >"$stamp"
 fi
 export PATH="$VENV/bin:$PATH"

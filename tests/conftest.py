@@ -16,3 +16,13 @@ def commit_callbacks(django_capture_on_commit_callbacks):
             return func(*args, **kwargs)
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The locmem cache lives as long as the process: start every test with it empty."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
