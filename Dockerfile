@@ -1,16 +1,23 @@
+# The web image: slim Python 3.11, pinned requirements, static files collected at build,
+# run as an unprivileged user under gunicorn (worker count from WEB_CONCURRENCY).
 FROM python:3.11-slim
 
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
     DJANGO_SETTINGS_MODULE=happyinnerself.settings.production
 WORKDIR /app
+
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
+
 COPY . .
-# collectstatic needs settings to load, not a real secret or database.
-RUN SECRET_KEY=build-only-$(python -c 'import secrets; print(secrets.token_hex(32))') \
+# collectstatic only needs the settings to load: a throwaway secret and an unused database URL.
+RUN SECRET_KEY="build-only-$(python -c 'import secrets; print(secrets.token_hex(32))')" \
     DATABASE_URL=postgres://build@localhost/build \
     python manage.py collectstatic --noinput \
- && useradd --create-home --uid 10001 app && mkdir -p /app/media && chown app /app/media
+ && useradd --create-home --uid 10001 app \
+ && mkdir -p /app/media && chown app:app /app/media
+
 USER app
 EXPOSE 8000
-CMD ["sh", "-c", "gunicorn happyinnerself.wsgi --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-2}"]
+CMD ["sh", "-c", "gunicorn happyinnerself.wsgi --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-3}"]

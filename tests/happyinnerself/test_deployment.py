@@ -1,0 +1,70 @@
+"""What can be checked of the deployment without a Docker engine (none runs on this machine)."""
+
+import re
+from pathlib import Path
+
+import yaml
+from django.conf import settings
+
+ROOT = Path(settings.BASE_DIR)
+
+
+def compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_compose_names_every_service_with_health_checks_and_volumes():
+    config = compose()
+    services = config["services"]
+    assert set(services) >= {"db", "redis", "migrate", "web", "scheduler", "proxy", "static"}
+    for name in ("db", "redis", "web", "proxy"):
+        assert services[name]["healthcheck"]["test"], name
+    assert set(config["volumes"]) >= {"pgdata", "redisdata", "media", "static"}
+    assert "pgdata:/var/lib/postgresql/data" in services["db"]["volumes"]
+
+
+def test_web_starts_only_after_migrations_and_behind_the_proxy():
+    services = compose()["services"]
+    assert services["migrate"]["command"][-2:] == ["migrate", "--noinput"]
+    assert services["migrate"]["depends_on"]["db"]["condition"] == "service_healthy"
+    assert services["web"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert "gunicorn" in " ".join(services["web"]["command"])
+    assert "WEB_CONCURRENCY" in " ".join(services["web"]["command"])
+    assert services["proxy"]["depends_on"]["web"]["condition"] == "service_healthy"
+    assert "ports" not in services["web"], "only the proxy is exposed"
+    assert services["web"]["environment"]["DJANGO_SETTINGS_MODULE"].endswith(".production")
+
+
+def test_proxy_serves_static_and_media_with_long_cache_lifetimes():
+    caddyfile = (ROOT / "deploy" / "Caddyfile").read_text()
+    assert re.search(r"handle_path /static/\*.*?max-age=31536000, immutable", caddyfile, re.S)
+    assert re.search(r"handle_path /media/\*.*?max-age=2592000", caddyfile, re.S)
+    assert "encode zstd gzip" in caddyfile
+    assert "reverse_proxy web:8000" in caddyfile
+
+
+def test_dockerfile_runs_as_non_root_and_collects_static_at_build():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert dockerfile.startswith("#") and "FROM python:3.11-slim" in dockerfile
+    assert re.search(r"^USER app$", dockerfile, re.M)
+    assert "collectstatic --noinput" in dockerfile
+
+
+def _settings_read_from_environment() -> set[str]:
+    names: set[str] = set()
+    for path in (ROOT / "happyinnerself" / "settings").glob("*.py"):
+        text = path.read_text()
+        names |= set(re.findall(r'os\.environ\.get\(\s*"([A-Z_]+)"', text))
+        names |= set(re.findall(r'env_(?:bool|list|int)\(\s*"([A-Z_]+)"', text))
+    return names
+
+
+def test_every_environment_variable_is_documented():
+    readme = (ROOT / "README.md").read_text()
+    example = (ROOT / ".env.example").read_text()
+    compose_vars = set(re.findall(r"\$\{([A-Z_]+)", (ROOT / "docker-compose.yml").read_text()))
+    example_vars = set(re.findall(r"^([A-Z_]+)=", example, re.M))
+    used = _settings_read_from_environment() | compose_vars | example_vars
+    assert used, "the settings read no environment variable?"
+    undocumented = sorted(name for name in used if f"`{name}`" not in readme)
+    assert undocumented == []
