@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.support.stack import stack_start, stack_stop
+from tests.support.stack import admin_login, stack_start, stack_stop
 
 SECURE = {"X-Forwarded-Proto": "https"}
 
@@ -15,26 +15,6 @@ def stack(tmp_path_factory):
     running = stack_start(tmp_path_factory.mktemp("production"))
     yield running
     stack_stop(running)
-
-
-def admin_login(stack) -> None:
-    stack.env["DJANGO_SUPERUSER_PASSWORD"] = "a long owner passphrase 42"
-    stack.manage("createsuperuser", "--noinput", "--username", "owner", "--email", "o@example.org")
-    page = stack.get("/admin/login/")
-    stack.cookies.update(page.cookies())
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.body).group(1)
-    form = f"csrfmiddlewaretoken={token}&username=owner&password=a+long+owner+passphrase+42"
-    answer = stack.request(
-        "POST",
-        "/admin/login/?next=/admin/",
-        body=form,
-        headers={
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Referer": "https://127.0.0.1/admin/login/",
-        },
-    )
-    assert answer.status == 302, answer.body[:500]
-    stack.cookies.update(answer.cookies())
 
 
 def test_serves_pages_under_gunicorn_with_production_settings(stack):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import re
 import secrets
 import socket
 import subprocess
@@ -89,11 +90,25 @@ class Stack:
     def database_start(self) -> None:
         devdb.start("prod", self.pgdata)
 
+    def sql(self, dbname: str, statement: str, params: tuple = ()) -> list[tuple]:
+        import dj_database_url
+        import psycopg2
+
+        config = dj_database_url.parse(self.env["DATABASE_URL"])
+        conn = psycopg2.connect(host=config["HOST"], user=config["USER"], dbname=dbname)
+        conn.autocommit = True
+        try:
+            with conn.cursor() as cursor:
+                cursor.execute(statement, params)
+                return cursor.fetchall() if cursor.description else []
+        finally:
+            conn.close()
+
     def logs(self) -> str:
         return self.log_path.read_text(errors="replace")
 
 
-def stack_start(workdir: Path) -> Stack:
+def stack_start(workdir: Path, *, with_replica: bool = False) -> Stack:
     pgdata = workdir / "pg"
     database_url = devdb.start("prod", pgdata)
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
@@ -111,6 +126,11 @@ def stack_start(workdir: Path) -> Stack:
     stack.manage("migrate", "--noinput")
     stack.manage("load_demo")
     stack.manage("collectstatic", "--noinput")
+    if with_replica:
+        # A copy taken now stands in for a streaming replica; tests then make the two differ.
+        replica_url = database_url.rsplit("/", 1)[0] + "/prod_replica"
+        stack.sql("postgres", "CREATE DATABASE prod_replica TEMPLATE prod")
+        env["DATABASE_REPLICA_URL"] = replica_url
     log = stack.log_path.open("w")
     stack.process = subprocess.Popen(
         [
@@ -146,3 +166,24 @@ def stack_stop(stack: Stack) -> None:
         stack.process.terminate()
         stack.process.wait(timeout=20)
     devdb.stop(stack.pgdata)
+
+
+def admin_login(stack: Stack) -> None:
+    """Log in to the admin as a new superuser through the real login form."""
+    stack.env["DJANGO_SUPERUSER_PASSWORD"] = "a long owner passphrase 42"
+    stack.manage("createsuperuser", "--noinput", "--username", "owner", "--email", "o@example.org")
+    page = stack.get("/admin/login/")
+    stack.cookies.update(page.cookies())
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.body).group(1)
+    form = f"csrfmiddlewaretoken={token}&username=owner&password=a+long+owner+passphrase+42"
+    answer = stack.request(
+        "POST",
+        "/admin/login/?next=/admin/",
+        body=form,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Referer": "https://127.0.0.1/admin/login/",
+        },
+    )
+    assert answer.status == 302, answer.body[:500]
+    stack.cookies.update(answer.cookies())
