@@ -186,5 +186,8 @@ LOGGING = logging_config(
     json_lines=env_bool("LOG_JSON", False), level=os.environ.get("LOG_LEVEL", "INFO")
 )
 
+# Set only by bench/run: the stored page its baseline URL serves through the middleware.
+BENCH_BASELINE_FILE = os.environ.get("BENCH_BASELINE_FILE", "")
+
 # Where the admin lives; a less obvious path keeps drive-by login attempts down.
 ADMIN_URL = os.environ.get("ADMIN_URL", "admin/").strip("/") + "/"

@@ -1,0 +1,287 @@
+"""Driver for bench/run. Prints requests/s, p50/p99 latency, ratio to the baseline, queries."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import dj_database_url
+import psutil
+import psycopg2
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.seed import seed  # noqa: E402
+
+BENCH_DB = "bench_happyinnerself"
+# Each request comes from a new reader (a new client address), so the article page pays for
+# counting every time instead of hitting the per-reader daily cap.
+NEW_READER_LUA = """
+counter = 0
+request = function()
+  counter = counter + 1
+  local a, b, c = (counter >> 16) % 256, (counter >> 8) % 256, counter % 256
+  local ip = string.format("10.%d.%d.%d", a, b, c)
+  return wrk.format(nil, nil, {["X-Forwarded-For"] = ip})
+end
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_connection(url: str, dbname: str):
+    config = dj_database_url.parse(url)
+    conn = psycopg2.connect(
+        host=config["HOST"] or None,
+        port=config["PORT"] or None,
+        user=config["USER"],
+        password=config["PASSWORD"] or None,
+        dbname=dbname,
+    )
+    return conn
+
+
+def bench_database(base_url: str) -> str:
+    conn = server_connection(base_url, "postgres")
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+        cursor.execute(f'CREATE DATABASE "{BENCH_DB}"')
+    conn.close()
+    return base_url.rsplit("/", 1)[0] + "/" + BENCH_DB
+
+
+def drop_bench_database(base_url: str) -> None:
+    conn = server_connection(base_url, "postgres")
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+    conn.close()
+
+
+def wait_for(url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer")
+
+
+def to_ms(value: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value).groups()
+    return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
+
+
+def run_wrk(url: str, *, duration: int, connections: int, script: Path | None) -> dict:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url]
+    if script:
+        command[1:1] = ["-s", str(script)]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    latencies = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", out, re.M))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50": to_ms(latencies["50"]),
+        "p99": to_ms(latencies["99"]),
+        "errors": int(errors.group(1)) if errors else 0,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--duration", type=int, default=10, help="seconds of load per page")
+    parser.add_argument("--connections", type=int, default=16)
+    args = parser.parse_args()
+
+    base_url = os.environ["DATABASE_URL"]
+    work = Path(tempfile.mkdtemp(prefix="hisbench"))
+    work.chmod(0o755)  # nginx workers run as an unprivileged user and must read the page
+    database_url = bench_database(base_url)
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env.update(
+        DJANGO_SETTINGS_MODULE="happyinnerself.settings.production",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        DATABASE_URL=database_url,
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="false",
+        STATIC_ROOT=str(work / "static"),
+        MEDIA_ROOT=str(work / "media"),
+        BENCH_BASELINE_FILE=str(work / "site" / "article.html"),
+        TRUSTED_PROXY_COUNT="1",
+        LOG_LEVEL="ERROR",
+    )
+    gunicorn = nginx = None
+    try:
+        manage = [sys.executable, "manage.py"]
+        subprocess.run(
+            [*manage, "migrate", "--noinput"], cwd=ROOT, env=env, check=True, capture_output=True
+        )
+        started = time.monotonic()
+        conn = server_connection(database_url, BENCH_DB)
+        counts = seed(conn)
+        conn.close()
+        print(
+            f"seeded in {time.monotonic() - started:.1f}s: "
+            + ", ".join(f"{table} {n:,}" for table, n in counts.items())
+        )
+        subprocess.run(
+            [*manage, "collectstatic", "--noinput"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+
+        port = free_port()
+        gunicorn = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "happyinnerself.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        app = f"http://127.0.0.1:{port}"
+        wait_for(f"{app}/healthz")
+        article_path = "/articles/calm-practice-5000/"
+        page = urllib.request.urlopen(app + article_path).read()
+        (work / "site").mkdir()
+        (work / "site" / "article.html").write_bytes(page)
+
+        nginx_port = free_port()
+        (work / "nginx.conf").write_text(f"""
+worker_processes 2; daemon off; pid {work}/nginx.pid; error_log {work}/nginx.log;
+events {{ worker_connections 1024; }}
+http {{ access_log off; sendfile on; tcp_nopush on; keepalive_requests 100000;
+  server {{ listen 127.0.0.1:{nginx_port}; root {work}/site;
+    location / {{ default_type text/html; }} }} }}
+""")
+        nginx = subprocess.Popen(
+            ["nginx", "-c", str(work / "nginx.conf"), "-p", str(work)],
+            stderr=(work / "nginx.stderr").open("w"),
+        )
+        wait_for(f"http://127.0.0.1:{nginx_port}/article.html")
+        lua = work / "new-reader.lua"
+        lua.write_text(NEW_READER_LUA)
+
+        targets = [
+            ("baseline (stored page through Django)", app + "/__bench__/baseline", None),
+            ("home", app + "/", None),
+            ("article (counting views)", app + article_path, lua),
+            ("tag", app + "/tags/topic-7/", None),
+            ("search", app + "/search/?q=breathing+twitching", None),
+            ("popular", app + "/popular/", None),
+            ("sitemap", app + "/sitemap.xml", None),
+            ("static file via nginx", f"http://127.0.0.1:{nginx_port}/article.html", None),
+        ]
+        queries = query_counts(
+            env,
+            [(name, url.split(str(port), 1)[1]) for name, url, _ in targets if url.startswith(app)],
+        )
+        results = []
+        for name, url, script in targets:
+            try:
+                status = urllib.request.urlopen(url).status
+            except urllib.error.HTTPError as error:
+                status = error.code
+            run_wrk(url, duration=2, connections=args.connections, script=script)  # warm up
+            result = run_wrk(
+                url, duration=args.duration, connections=args.connections, script=script
+            )
+            results.append((name, status, result))
+        worker_rss = [child.memory_info().rss for child in psutil.Process(gunicorn.pid).children()]
+        report(results, queries, worker_rss, args, len(page))
+    finally:
+        for process in (gunicorn, nginx):
+            if process is not None:
+                process.send_signal(signal.SIGTERM)
+                process.wait(timeout=20)
+        drop_bench_database(base_url)
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+QUERY_COUNT_SCRIPT = """
+import json, sys
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+client = Client(HTTP_HOST="127.0.0.1")
+found = {}
+for name, path in json.loads(sys.argv[2]):
+    client.get(path)  # warm the caches a reader would find warm
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(path)
+    found[name] = len(ctx.captured_queries)
+print(json.dumps(found))
+"""
+
+
+def query_counts(env: dict, pages: list[tuple[str, str]]) -> dict[str, int]:
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django, sys; django.setup(); exec(sys.argv[1])",
+            QUERY_COUNT_SCRIPT,
+            json.dumps(pages),
+        ],
+        cwd=ROOT,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def report(results, queries, worker_rss, args, page_bytes) -> None:
+    baseline = results[0][2]["rps"]
+    print(
+        f"\n{args.connections} connections, {args.duration}s per page, "
+        f"article page {page_bytes / 1024:.0f} KB, {os.cpu_count()} cores\n"
+    )
+    columns = ("page", "status", "req/s", "p50 ms", "p99 ms", "× base", "queries")
+    header = f"{columns[0]:40}" + "".join(f" {c:>8}" for c in columns[1:])
+    print(header)
+    print("-" * len(header))
+    for name, status, r in results:
+        q = queries.get(name, "-")
+        err = f"  ({r['errors']} non-2xx)" if r["errors"] else ""
+        print(
+            f"{name:40} {status:>6} {r['rps']:>9.0f} {r['p50']:>8.2f} {r['p99']:>8.2f} "
+            f"{r['rps'] / baseline:>7.2f} {q!s:>8}{err}"
+        )
+    print(f"\ngunicorn workers RSS: {', '.join(f'{rss / 2**20:.0f} MB' for rss in worker_rss)}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
