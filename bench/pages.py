@@ -33,7 +33,7 @@ NEW_READER_LUA = """
 counter = 0
 request = function()
   counter = counter + 1
-  local a, b, c = (counter >> 16) % 256, (counter >> 8) % 256, counter % 256
+  local a, b, c = math.floor(counter / 65536) % 256, math.floor(counter / 256) % 256, counter % 256
   local ip = string.format("10.%d.%d.%d", a, b, c)
   return wrk.format(nil, nil, {["X-Forwarded-For"] = ip})
 end
