@@ -4,8 +4,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
+    path("admin/statistics/", include("popularity.dashboard_urls")),
     path("admin/", admin.site.urls),
     path("", include("articles.urls")),
+    path("", include("popularity.urls")),
 ]
 
 if settings.DEBUG:
