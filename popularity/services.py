@@ -26,19 +26,27 @@ from .models import ArticleTotal, DailySalt, DailyView, FlushedBatch, ReaderDay
 
 logger = logging.getLogger(__name__)
 
-# The day's salt, kept in this process so counting a view costs no extra query.
-_salt_memo: dict[str, object] = {"day": None, "secret": b""}
+# (day, secret): the day's salt kept in this process, so a counted view costs no extra query.
+# Replaced as one tuple, so a thread never sees one day's date with another day's secret.
+_salt_memo: tuple[date, bytes] | None = None
 
 
 def salt_for_day(*, day: date) -> bytes:
     """The secret of `day`, created on first use; creating it deletes every older salt."""
-    if _salt_memo["day"] == day:
-        return _salt_memo["secret"]  # type: ignore[return-value]
+    global _salt_memo
+    memo = _salt_memo
+    if memo is not None and memo[0] == day:
+        return memo[1]
     salt = DailySalt.objects.filter(day=day).values_list("secret", flat=True).first()
-    if salt is None:
-        salt = salts_rotate(today=day)
-    _salt_memo.update(day=day, secret=bytes(salt))
-    return bytes(salt)
+    secret = bytes(salt) if salt is not None else salts_rotate(today=day)
+    _salt_memo = (day, secret)
+    return secret
+
+
+def salt_forget() -> None:
+    """Drop this process's copy of the salt (tests; a rotated day re-reads it anyway)."""
+    global _salt_memo
+    _salt_memo = None
 
 
 def salts_rotate(*, today: date) -> bytes:
