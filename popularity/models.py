@@ -26,7 +26,7 @@ class DailyView(models.Model):
     )
 
     class Meta:
-        ordering = ["-day", "article"]
+        ordering = ["-day", "article_id"]
         default_permissions = ()
         permissions = [("view_statistics", "Can view site statistics")]
         indexes = [

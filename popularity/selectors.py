@@ -250,7 +250,7 @@ def stats_daily(*, period: Period, article_id: int | None = None) -> list[DayPoi
         rows = rows.filter(article_id=article_id)
     by_day = {
         row["day"]: row
-        for row in rows.values("day").annotate(v=Sum("views"), u=Sum("unique_readers"))
+        for row in rows.order_by().values("day").annotate(v=Sum("views"), u=Sum("unique_readers"))
     }
     points = []
     for offset in range(period.days):
@@ -267,7 +267,7 @@ def stats_previous_views(*, period: Period, article_id: int | None = None) -> in
     rows = DailyView.objects.filter(day__range=(previous.start, previous.end))
     if article_id is not None:
         rows = rows.filter(article_id=article_id)
-    return rows.aggregate(total=Coalesce(Sum("views"), 0))["total"]
+    return rows.order_by().aggregate(total=Coalesce(Sum("views"), 0))["total"]
 
 
 def percent_change(current: int, previous: int | None) -> float | None:

@@ -35,7 +35,7 @@ class PopularView(TemplateView):
     template_name = "popularity/popular.html"
 
     def get_context_data(self, **kwargs):
-        window = kwargs.get("window", Window.TRENDING)
+        window = kwargs.pop("window", Window.TRENDING)
         if window not in Window.values:
             raise Http404("No such ranking.")
         window = Window(window)

@@ -55,6 +55,7 @@ class DailyViewFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = "popularity.DailyView"
+        skip_postgeneration_save = True
 
     article = factory.SubFactory(ArticleFactory)
     day = factory.LazyFunction(timezone.localdate)

@@ -14,3 +14,11 @@ def popular_posts(window: str = "", limit: int = 0) -> dict:
         "window": window,
         "articles": ranking_cached(window=window, limit=limit or settings.POPULARITY_WIDGET_SIZE),
     }
+
+
+@register.filter
+def signed(value: float | None, places: int = 1) -> str:
+    """A change with its sign: +12.5, -3.0 (the CSV writes the same)."""
+    if value is None:
+        return ""
+    return f"{value:+.{int(places)}f}"
