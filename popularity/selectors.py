@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import models
+from django.db import connection, models
 from django.db.models import (
     Case,
     Count,
@@ -27,12 +27,13 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.db.models.query import RawQuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, TaggedArticle
 
-from .models import DailyView
+from .models import ArticleTotal, DailyView
 
 MINUTES_PER_DAY = 24 * 60
 DECAY_SCALE = 1_000_000
@@ -81,40 +82,70 @@ def last_24h_weights(*, now: datetime) -> dict[date, int]:
     return {today: MINUTES_PER_DAY, today - timedelta(days=1): MINUTES_PER_DAY - elapsed}
 
 
-def _weighted_views(weights: dict[date, int]) -> Sum:
-    weight = Case(
-        *(When(daily_views__day=day, then=Value(w)) for day, w in weights.items()),
+def _weighted(weights: dict[date, int]) -> Case:
+    return Case(
+        *(When(day=day, then=Value(w)) for day, w in weights.items()),
         default=Value(0),
         output_field=IntegerField(),
     )
-    return Sum(F("daily_views__views") * weight)
 
 
-def ranking(*, window: Window | str, limit: int = 10, now: datetime | None = None):
-    """The top `limit` published articles for `window`, in one query.
-
-    Ties (equal score) go to the more recently published article, then the higher id.
-    """
-    window = Window(window)
-    now = now or timezone.now()
+def _scores(window: Window, now: datetime) -> QuerySet:
+    """(article_id, score) for every article read in the window, from the daily index."""
     today = timezone.localdate(now)
-    articles = Article.objects.published().only("id", "title", "slug", "standfirst", "published_at")
     if window == Window.ALL:
-        articles = articles.filter(view_total__views__gt=0).annotate(score=F("view_total__views"))
-    elif window in (Window.WEEK, Window.MONTH):
+        return ArticleTotal.objects.filter(views__gt=0).values("article_id", score=F("views"))
+    if window in (Window.WEEK, Window.MONTH):
         days = 7 if window == Window.WEEK else 30
-        articles = articles.filter(
-            daily_views__day__gte=today - timedelta(days=days - 1),
-            daily_views__day__lte=today,
-        ).annotate(score=Sum("daily_views__views"))
+        start, score = today - timedelta(days=days - 1), Sum("views")
     else:
         weights = (
             last_24h_weights(now=now) if window == Window.DAY else trending_weights(today=today)
         )
-        articles = articles.filter(
-            daily_views__day__gte=min(weights), daily_views__day__lte=today
-        ).annotate(score=_weighted_views(weights))
-    rows = articles.filter(score__gt=0).order_by("-score", "-published_at", "-id")[:limit]
+        start, score = min(weights), Sum(F("views") * _weighted(weights))
+    return (
+        DailyView.objects.filter(day__range=(start, today))
+        .order_by()
+        .values("article_id")
+        .annotate(score=score)
+    )
+
+
+def ranking_queryset(
+    *, window: Window | str, limit: int = 10, now: datetime | None = None
+) -> RawQuerySet:
+    """Published articles for `window`, best first, each with its `score`: one query.
+
+    The window's rows are summed per article first (an index-only scan grouped on an
+    integer), then joined to Article.objects.published(): twice as fast on a large table
+    as joining every daily row to its article. Ties (equal score) go to the more recently
+    published article, then the higher id.
+    """
+    window = Window(window)
+    now = now or timezone.now()
+    published_sql, published_params = (
+        Article.objects.published()
+        .order_by()
+        .values("id", "title", "slug", "standfirst", "published_at")
+        .query.sql_with_params()
+    )
+    scores_sql, scores_params = _scores(window, now).query.sql_with_params()
+    sql = f"""
+        SELECT p.id, p.title, p.slug, p.standfirst, p.published_at, s.score
+        FROM ({published_sql}) AS p
+        JOIN ({scores_sql}) AS s ON s.article_id = p.id
+        WHERE s.score > 0
+        ORDER BY s.score DESC, p.published_at DESC, p.id DESC
+        LIMIT %s
+    """
+    return Article.objects.raw(sql, [*published_params, *scores_params, limit])
+
+
+def ranking(
+    *, window: Window | str, limit: int = 10, now: datetime | None = None
+) -> list[RankedArticle]:
+    """The top `limit` published articles for `window` (see ranking_queryset)."""
+    window = Window(window)
     return [
         RankedArticle(
             id=row.id,
@@ -124,7 +155,7 @@ def ranking(*, window: Window | str, limit: int = 10, now: datetime | None = Non
             published_at=row.published_at,
             views=_shown_views(window, row.score),
         )
-        for row in rows
+        for row in ranking_queryset(window=window, limit=limit, now=now)
     ]
 
 
@@ -279,38 +310,52 @@ def percent_change(current: int, previous: int | None) -> float | None:
 def stats_articles(*, period: Period) -> list[ArticleRow]:
     """Every article read in the period, most views first, with the previous period beside it.
 
-    Ties go to more unique readers, then the lower article id.
+    Ties go to more unique readers, then the lower article id. One query: the sums per
+    article (grouped on the integer id, from the daily index), joined to their titles.
     """
     previous = period.previous
     current = Q(day__gte=period.start)
-    rows = list(
+    sums_sql, params = (
         DailyView.objects.filter(
             day__range=(previous.start if previous else period.start, period.end)
         )
-        .values("article_id", "article__title", "article__slug", "article__status")
+        .order_by()
+        .values("article_id")
         .annotate(
-            v=Sum("views", filter=current),
-            u=Sum("unique_readers", filter=current),
+            v=Coalesce(Sum("views", filter=current), 0),
+            u=Coalesce(Sum("unique_readers", filter=current), 0),
             p=Coalesce(Sum("views", filter=~current), 0),
         )
         .filter(v__gt=0)
-        .order_by("-v", "-u", "article_id")
+        .query.sql_with_params()
     )
-    total = sum(row["v"] for row in rows)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT s.article_id, a.title, a.slug, a.status, s.v, s.u, s.p
+            FROM ({sums_sql}) AS s JOIN {Article._meta.db_table} AS a ON a.id = s.article_id
+            ORDER BY s.v DESC, s.u DESC, s.article_id
+            """,
+            params,
+        )
+        rows = cursor.fetchall()
+    total = sum(row[4] for row in rows)
     return [
         ArticleRow(
             rank=rank,
-            article_id=row["article_id"],
-            title=row["article__title"],
-            slug=row["article__slug"],
-            status=row["article__status"],
-            views=row["v"],
-            unique_readers=row["u"],
-            share=row["v"] / total * 100,
-            previous_views=row["p"] if previous else None,
-            change=percent_change(row["v"], row["p"]) if previous else None,
+            article_id=article_id,
+            title=title,
+            slug=slug,
+            status=status,
+            views=views,
+            unique_readers=readers,
+            share=views / total * 100,
+            previous_views=before if previous else None,
+            change=percent_change(views, before) if previous else None,
         )
-        for rank, row in enumerate(rows, start=1)
+        for rank, (article_id, title, slug, status, views, readers, before) in enumerate(
+            rows, start=1
+        )
     ]
 
 

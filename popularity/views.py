@@ -6,6 +6,7 @@ import csv
 
 from django.contrib import admin
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.generic import TemplateView, View
@@ -26,6 +27,7 @@ from .selectors import (
 )
 
 POPULAR_PAGE_SIZE = 20
+TABLE_PAGE_SIZE = 50  # articles per page of the dashboard's table; the CSV has them all
 STATISTICS_PERMISSION = "popularity.view_statistics"
 
 
@@ -90,15 +92,23 @@ class StatisticsView(StatisticsAccessMixin, TemplateView):
         context = self.admin_context(title="Site statistics")
         period: Period = context["period"]
         points = stats_daily(period=period)
+        rows = Paginator(stats_articles(period=period), TABLE_PAGE_SIZE)
+        page = rows.get_page(self.request.GET.get("page"))
         context.update(
             points=points,
             chart=line_chart(points),
             totals=_totals(points, stats_previous_views(period=period)),
-            rows=stats_articles(period=period),
+            rows=page.object_list,
+            page=page,
             tags=stats_tags(period=period),
-            query_string=self.request.GET.urlencode(),
+            query_string=self._query_without_page(),
         )
         return context
+
+    def _query_without_page(self) -> str:
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return query.urlencode()
 
 
 class ArticleStatisticsView(StatisticsAccessMixin, TemplateView):

@@ -194,6 +194,19 @@ def test_csv_export_matches_the_table(client, owner, month):
             assert html_row[6] in (f"{change}%", "new", "—")
 
 
+def test_a_long_table_is_paged_and_the_csv_has_every_page(client, owner):
+    read_articles(*[(f"Article {n:02}", [(1, 100 - n, 1)]) for n in range(55)])
+    client.force_login(owner)
+    first = client.get(STATS + "?range=7").content.decode()
+    second = client.get(STATS + "?range=7&page=2").content.decode()
+    shown = table(first, "article-table")[1:] + table(second, "article-table")[1:]
+    assert "Articles 1–50 of 55" in first and 'href="?range=7&amp;page=2"' in first
+    assert len(shown) == 55
+    rows = list(csv.reader(io.StringIO(client.get(STATS + "export.csv?range=7").content.decode())))
+    assert [row[:2] for row in rows[1:]] == [row[:2] for row in shown]
+    assert client.get(STATS + "?range=7&page=abc").status_code == 200  # a bad page: the first
+
+
 def test_chart_and_daily_table_agree_with_the_totals(client, owner, month):
     client.force_login(owner)
     html = client.get(STATS + "?range=7").content.decode()
