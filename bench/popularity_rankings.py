@@ -48,6 +48,14 @@ FROM (SELECT id, (random() * {HISTORY_DAYS})::int AS start, random() AS appeal
 CROSS JOIN generate_series(0, {DAYS_PER_ARTICLE - 1}) AS k
 CROSS JOIN LATERAL (SELECT 1 + (200 * a.appeal ^ 4 * random())::int AS views) AS v;
 
+-- 30 tags, two per article, for the dashboard's tags table.
+INSERT INTO taggit_tag (name, slug)
+SELECT 'tag ' || n, 'tag-' || n FROM generate_series(1, 30) AS n;
+INSERT INTO articles_taggedarticle (content_object_id, tag_id)
+SELECT a.id, t.id FROM articles_article AS a
+JOIN taggit_tag AS t ON t.id IN (SELECT min(id) + a.id % 30 FROM taggit_tag
+                                 UNION SELECT min(id) + (a.id * 7 + 3) % 30 FROM taggit_tag);
+
 INSERT INTO popularity_articletotal (article_id, views)
 SELECT article_id, sum(views) FROM popularity_dailyview GROUP BY article_id;
 """
@@ -55,6 +63,7 @@ SELECT article_id, sum(views) FROM popularity_dailyview GROUP BY article_id;
 # index-only scans skip the table, as autovacuum would on a live site.
 AFTER_SEED = [
     "VACUUM ANALYZE articles_article",
+    "VACUUM ANALYZE articles_taggedarticle",
     "VACUUM ANALYZE popularity_dailyview",
     "VACUUM ANALYZE popularity_articletotal",
 ]
@@ -161,10 +170,11 @@ def run_bench(args, call_command) -> int:
         for statement in AFTER_SEED:
             cursor.execute(statement)
     articles, rows = Article.objects.count(), DailyView.objects.count()
+    tagged = Article.tags.through.objects.count()
     today = timezone.localdate()
     window_rows = DailyView.objects.filter(day__gte=today - timedelta(days=29)).count()
     print(
-        f"seeded {articles:,} articles and {rows:,} daily rows "
+        f"seeded {articles:,} articles ({tagged:,} tag links) and {rows:,} daily rows "
         f"({window_rows:,} in the last 30 days) in {time.perf_counter() - started:.1f}s"
     )
 
