@@ -6,4 +6,4 @@ class PopularityConfig(AppConfig):
     verbose_name = "Popularity"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (clears cached rankings when an article changes)
+        from . import checks, signals  # noqa: F401  (settings checks; ranking cache refresh)

@@ -12,6 +12,7 @@ from django.urls import Resolver404, ResolverMatch, resolve
 from articles.models import Article
 
 from .client import client_ip, is_crawler, is_speculative, is_staff
+from .selectors import articles_version
 from .services import view_record
 
 logger = logging.getLogger(__name__)
@@ -73,11 +74,14 @@ def _resolver_match(request: HttpRequest) -> ResolverMatch | None:
 def _article_id(request: HttpRequest, response: HttpResponse) -> int | None:
     """The article the view just rendered, or (for a cached page) a cached slug lookup."""
     context = getattr(response, "context_data", None) or {}
+    if context.get("preview"):  # belt and braces: a preview is never a reader's view
+        return None
     article = context.get("object")
     if isinstance(article, Article):
         return article.pk
     slug = _resolver_match(request).kwargs.get("slug", "")
-    key = f"popularity:slug:{slug}"
+    # Keyed by the articles' version: a slug that moves to another article is never stale.
+    key = f"popularity:slug:{articles_version()}:{slug}"
     article_id = cache.get(key)
     if article_id is None:
         article_id = Article.objects.published().filter(slug=slug).values_list("pk", flat=True)

@@ -172,16 +172,22 @@ _VERSION_KEY = "popularity:rankings:version"
 def ranking_cached(*, window: Window | str, limit: int = 10) -> list[RankedArticle]:
     """ranking(), cached for POPULARITY_RANKING_CACHE_SECONDS: no query on a hit."""
     window = Window(window)
-    version = cache.get(_VERSION_KEY)
-    if version is None:
-        version = uuid.uuid4().hex
-        cache.set(_VERSION_KEY, version, None)
-    key = f"popularity:ranking:{version}:{timezone.localdate().isoformat()}:{window}:{limit}"
+    today = timezone.localdate().isoformat()
+    key = f"popularity:ranking:{articles_version()}:{today}:{window}:{limit}"
     result = cache.get(key)
     if result is None:
         result = ranking(window=window, limit=limit)
         cache.set(key, result, settings.POPULARITY_RANKING_CACHE_SECONDS)
     return result
+
+
+def articles_version() -> str:
+    """Changes whenever an article is saved or deleted: part of every popularity cache key."""
+    version = cache.get(_VERSION_KEY)
+    if version is None:
+        version = uuid.uuid4().hex
+        cache.set(_VERSION_KEY, version, None)
+    return version
 
 
 def rankings_invalidate() -> None:

@@ -191,3 +191,17 @@ def test_spoofed_forwarded_for_cannot_make_new_readers(read, settings):
             HTTP_X_FORWARDED_FOR=f"{spoof}, 203.0.113.9",
         )
     assert (views_of(article), readers_of(article)) == (1, 1)
+
+
+def test_a_page_rendered_as_a_preview_is_not_counted(read, monkeypatch):
+    article = ArticleFactory()
+    from articles.views import ArticleDetailView
+
+    original = ArticleDetailView.get_context_data
+
+    def with_preview(self, **kwargs):
+        return {**original(self, **kwargs), "preview": True}
+
+    monkeypatch.setattr(ArticleDetailView, "get_context_data", with_preview)
+    assert read(article.get_absolute_url()).status_code == 200
+    assert views_of(article) == 0
