@@ -14,6 +14,7 @@ from django.views.generic import TemplateView, View
 from articles.models import Article
 
 from .charts import line_chart
+from .export import CSV_HEADER, csv_row
 from .forms import PRESETS, PeriodForm
 from .selectors import (
     Period,
@@ -127,37 +128,6 @@ class ArticleStatisticsView(StatisticsAccessMixin, TemplateView):
             query_string=self.request.GET.urlencode(),
         )
         return context
-
-
-CSV_HEADER = [
-    "rank",
-    "article",
-    "slug",
-    "views",
-    "unique readers",
-    "share %",
-    "previous period views",
-    "change %",
-]
-
-
-def safe_cell(text: str) -> str:
-    """Spreadsheets run a cell starting with = + - @ as a formula; quote it as text."""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def csv_row(row) -> list[str]:
-    """A table row as the CSV writes it; the HTML table shows the same figures."""
-    return [
-        str(row.rank),
-        safe_cell(row.title),
-        row.slug,
-        str(row.views),
-        str(row.unique_readers),
-        f"{row.share:.1f}",
-        "" if row.previous_views is None else str(row.previous_views),
-        "" if row.change is None else f"{row.change:+.1f}",
-    ]
 
 
 class StatisticsExportView(StatisticsAccessMixin, View):

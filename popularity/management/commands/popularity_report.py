@@ -3,8 +3,8 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from popularity.export import CSV_HEADER, csv_row
 from popularity.selectors import Period, stats_articles
-from popularity.views import CSV_HEADER, csv_row
 
 
 class Command(BaseCommand):
