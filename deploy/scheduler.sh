@@ -1,11 +1,19 @@
 #!/bin/sh
-# Runs the periodic management commands. Intervals are in seconds; every command is
-# idempotent, so a restart of this container never double-counts or loses work.
+# The periodic management commands, in one loop. Each command is idempotent, so a restart
+# of this container never double-counts or loses work.
+#   every POPULARITY_FLUSH_INTERVAL_SECONDS (60): move buffered view counts from Redis into
+#     PostgreSQL (this interval is the most counting a crash can lose), delete past salts
+#   every hour: delete expired sessions
 set -u
-tick=0
+interval=${POPULARITY_FLUSH_INTERVAL_SECONDS:-60}
+last_hourly=0
 while true; do
-  # Each command that exists in this version is run; failures are logged and retried next tick.
-  python manage.py clearsessions >/dev/null 2>&1 || echo "scheduler: clearsessions failed"
-  sleep 60
-  tick=$((tick + 1))
+  python manage.py popularity_flush || echo "scheduler: popularity_flush failed, retrying next round"
+  python manage.py popularity_rotate_salts || echo "scheduler: popularity_rotate_salts failed"
+  now=$(date +%s)
+  if [ $((now - last_hourly)) -ge 3600 ]; then
+    python manage.py clearsessions || echo "scheduler: clearsessions failed"
+    last_hourly=$now
+  fi
+  sleep "$interval"
 done

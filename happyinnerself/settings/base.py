@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "csp",
     "taggit",
     "articles",
+    "popularity",
 ]
 
 MIDDLEWARE = [
@@ -57,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "popularity.middleware.ViewCountingMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "happyinnerself.errors.DatabaseUnavailableMiddleware",
@@ -191,3 +193,32 @@ BENCH_BASELINE_FILE = os.environ.get("BENCH_BASELINE_FILE", "")
 
 # Where the admin lives; a less obvious path keeps drive-by login attempts down.
 ADMIN_URL = os.environ.get("ADMIN_URL", "admin/").strip("/") + "/"
+
+
+# ---------------------------------------------------------------------------------------
+# Popularity (issue 4): view counting, Popular Posts rankings, site owners' statistics.
+# Every variable is documented in README.md ("Settings" and "Popularity").
+# ---------------------------------------------------------------------------------------
+# A Redis server buffers view counts when set; `manage.py popularity_flush` moves them into
+# PostgreSQL. Unset: every counted view is written straight to PostgreSQL.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+POPULARITY_REDIS_PREFIX = os.environ.get("POPULARITY_REDIS_PREFIX", "popularity")
+# How often the scheduler runs popularity_flush: the most counting a crash can lose.
+POPULARITY_FLUSH_INTERVAL_SECONDS = int(os.environ.get("POPULARITY_FLUSH_INTERVAL_SECONDS", "60"))
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: none, the header
+# is ignored and REMOTE_ADDR is the client).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# One reader (same day, address, browser, article) counts once, then again only after this
+# many minutes, and at most POPULARITY_MAX_VIEWS_PER_READER times a day.
+POPULARITY_REPEAT_VIEW_MINUTES = int(os.environ.get("POPULARITY_REPEAT_VIEW_MINUTES", "30"))
+POPULARITY_MAX_VIEWS_PER_READER = int(os.environ.get("POPULARITY_MAX_VIEWS_PER_READER", "3"))
+# Trending: a day's views weigh half as much every this many days; older days are ignored.
+POPULARITY_TRENDING_HALF_LIFE_DAYS = float(
+    os.environ.get("POPULARITY_TRENDING_HALF_LIFE_DAYS", "2")
+)
+POPULARITY_TRENDING_HORIZON_DAYS = 14
+# Rankings are cached this long (seconds); an article save clears them at once.
+POPULARITY_RANKING_CACHE_SECONDS = int(os.environ.get("POPULARITY_RANKING_CACHE_SECONDS", "300"))
+# The sidebar widget: which window and how many articles.
+POPULARITY_WIDGET_WINDOW = os.environ.get("POPULARITY_WIDGET_WINDOW", "7d")
+POPULARITY_WIDGET_SIZE = 5

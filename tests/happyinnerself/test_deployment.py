@@ -9,8 +9,18 @@ from django.conf import settings
 ROOT = Path(settings.BASE_DIR)
 
 
+class _NoDuplicateKeys(yaml.SafeLoader):
+    """PyYAML keeps the last of two equal keys silently; compose would too. Refuse them."""
+
+    def construct_mapping(self, node, deep=False):
+        keys = [key.value for key, _ in node.value if key.tag != "tag:yaml.org,2002:merge"]
+        duplicates = {key for key in keys if keys.count(key) > 1}
+        assert not duplicates, f"duplicate keys in docker-compose.yml: {duplicates}"
+        return super().construct_mapping(node, deep=deep)
+
+
 def compose() -> dict:
-    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    return yaml.load((ROOT / "docker-compose.yml").read_text(), Loader=_NoDuplicateKeys)
 
 
 def test_compose_names_every_service_with_health_checks_and_volumes():
@@ -33,6 +43,17 @@ def test_web_starts_only_after_migrations_and_behind_the_proxy():
     assert services["proxy"]["depends_on"]["web"]["condition"] == "service_healthy"
     assert "ports" not in services["web"], "only the proxy is exposed"
     assert services["web"]["environment"]["DJANGO_SETTINGS_MODULE"].endswith(".production")
+
+
+def test_scheduler_runs_the_periodic_commands():
+    services = compose()["services"]
+    assert services["scheduler"]["command"] == ["sh", "deploy/scheduler.sh"]
+    script = (ROOT / "deploy" / "scheduler.sh").read_text()
+    from django.core.management import get_commands
+
+    for command in ("popularity_flush", "popularity_rotate_salts", "clearsessions"):
+        assert f"manage.py {command}" in script
+        assert command in get_commands()
 
 
 def test_proxy_serves_static_and_media_with_long_cache_lifetimes():

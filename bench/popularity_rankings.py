@@ -1,0 +1,216 @@
+"""Ranking queries on 10,000 articles and 1,000,000 daily rows, timed against a primary-key
+lookup in the same run.
+
+    DATABASE_URL=postgres://… .venv/bin/python bench/popularity_rankings.py [--repeat 25]
+
+It creates its own database `bench_popularity` on the server DATABASE_URL points at (never
+touching that database), migrates it, seeds it in SQL, prints a median time per query and
+its ratio to the primary-key lookup, and drops the database again, even on failure.
+Without DATABASE_URL it uses the embedded development server (scripts/devdb.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DB = "bench_popularity"
+ARTICLES = 10_000
+DAYS_PER_ARTICLE = 100  # 10,000 × 100 = 1,000,000 daily rows
+HISTORY_DAYS = 365  # spread over a year: a 30-day window holds ~82,000 rows
+
+SEED_SQL = f"""
+INSERT INTO articles_article
+    (title, slug, standfirst, cover, cover_alt, cover_caption, cover_renditions, status,
+     published_at, featured, reading_time, created_at, updated_at)
+SELECT 'Bench article ' || n, 'bench-article-' || n, 'A short summary.', '', '', '', '{{}}',
+       CASE WHEN n % 20 = 0 THEN 'draft' ELSE 'published' END,
+       CASE WHEN n % 20 = 0 THEN NULL
+            WHEN n % 20 = 1 THEN now() + interval '3 days'           -- scheduled
+            ELSE now() - (n % 400) * interval '1 day' END,
+       false, 4, now(), now()
+FROM generate_series(1, {ARTICLES}) AS n;
+
+-- Each article is read on {DAYS_PER_ARTICLE} distinct days (every third day from a random
+-- start, wrapping within the year); views follow a long tail, as real readership does.
+INSERT INTO popularity_dailyview (article_id, day, views, unique_readers)
+SELECT a.id, current_date - ((a.start + k * 3) % {HISTORY_DAYS}),
+       v.views, greatest(1, (v.views * 0.8)::int)
+FROM (SELECT id, (random() * {HISTORY_DAYS})::int AS start, random() AS appeal
+      FROM articles_article) AS a
+CROSS JOIN generate_series(0, {DAYS_PER_ARTICLE - 1}) AS k
+CROSS JOIN LATERAL (SELECT 1 + (200 * a.appeal ^ 4 * random())::int AS views) AS v;
+
+-- 30 tags, two per article, for the dashboard's tags table.
+INSERT INTO taggit_tag (name, slug)
+SELECT 'tag ' || n, 'tag-' || n FROM generate_series(1, 30) AS n;
+INSERT INTO articles_taggedarticle (content_object_id, tag_id)
+SELECT a.id, t.id FROM articles_article AS a
+JOIN taggit_tag AS t ON t.id IN (SELECT min(id) + a.id % 30 FROM taggit_tag
+                                 UNION SELECT min(id) + (a.id * 7 + 3) % 30 FROM taggit_tag);
+
+INSERT INTO popularity_articletotal (article_id, views)
+SELECT article_id, sum(views) FROM popularity_dailyview GROUP BY article_id;
+"""
+# VACUUM cannot run inside the seed's transaction; it sets the visibility map that lets
+# index-only scans skip the table, as autovacuum would on a live site.
+AFTER_SEED = [
+    "VACUUM ANALYZE articles_article",
+    "VACUUM ANALYZE articles_taggedarticle",
+    "VACUUM ANALYZE popularity_dailyview",
+    "VACUUM ANALYZE popularity_articletotal",
+]
+
+
+def server_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "devdb.py"), "start"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return result.stdout.strip()
+
+
+def maintenance_connection(params: dict):
+    import psycopg2
+
+    conn = psycopg2.connect(
+        dbname=params["NAME"],
+        user=params.get("USER") or None,
+        password=params.get("PASSWORD") or None,
+        host=params.get("HOST") or None,
+        port=params.get("PORT") or None,
+    )
+    conn.autocommit = True
+    return conn
+
+
+def median_ms(run, repeat: int) -> float:
+    run()  # warm: plan cache, buffers
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        run()
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=25, help="timed runs per query")
+    parser.add_argument("--explain", action="store_true", help="print each query's plan")
+    parser.add_argument(
+        "--keep", action="store_true", help="leave the bench database for inspection"
+    )
+    args = parser.parse_args()
+
+    os.environ["DATABASE_URL"] = server_url()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "happyinnerself.settings.dev")
+    os.environ["DEBUG"] = "0"  # no query log: time what production runs
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connections
+
+    params = dict(settings.DATABASES["default"])
+    admin = maintenance_connection(params)
+    with admin.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+        cursor.execute(f"CREATE DATABASE {BENCH_DB}")
+    # From here on Django talks to the bench database only.
+    connections["default"].close()
+    connections["default"].settings_dict["NAME"] = BENCH_DB
+    try:
+        return run_bench(args, call_command)
+    finally:
+        connections["default"].close()
+        if not args.keep:
+            with admin.cursor() as cursor:
+                cursor.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+            print(f"dropped database {BENCH_DB}")
+        admin.close()
+
+
+def run_bench(args, call_command) -> int:
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from articles.models import Article
+    from popularity.models import DailyView
+    from popularity.selectors import (
+        Period,
+        Window,
+        article_view_totals,
+        ranking,
+        ranking_queryset,
+        stats_articles,
+        stats_tags,
+    )
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute(SEED_SQL)
+        for statement in AFTER_SEED:
+            cursor.execute(statement)
+    articles, rows = Article.objects.count(), DailyView.objects.count()
+    tagged = Article.tags.through.objects.count()
+    today = timezone.localdate()
+    window_rows = DailyView.objects.filter(day__gte=today - timedelta(days=29)).count()
+    print(
+        f"seeded {articles:,} articles ({tagged:,} tag links) and {rows:,} daily rows "
+        f"({window_rows:,} in the last 30 days) in {time.perf_counter() - started:.1f}s"
+    )
+
+    ids = list(Article.objects.values_list("pk", flat=True))
+    rng = random.Random(4)
+
+    def pk_lookup():
+        Article.objects.filter(pk=rng.choice(ids)).values_list("title", flat=True).first()
+
+    page_ids = rng.sample(ids, 100)
+    month = Period(start=today - timedelta(days=29), end=today)
+    cases = [
+        (f"ranking {w.value} (top 10)", lambda w=w: ranking(window=w, limit=10)) for w in Window
+    ]
+    cases += [
+        ("admin: view totals of 100 articles", lambda: article_view_totals(article_ids=page_ids)),
+        ("dashboard: article table, 30 days", lambda: stats_articles(period=month)),
+        ("dashboard: tags, 30 days", lambda: stats_tags(period=month)),
+    ]
+
+    baseline = median_ms(pk_lookup, args.repeat * 4)
+    print(f"\n{'query':<38}{'median ms':>11}{'x pk lookup':>14}")
+    print(f"{'primary-key lookup (baseline)':<38}{baseline:>11.3f}{1:>14.1f}")
+    for name, run in cases:
+        elapsed = median_ms(run, args.repeat)
+        print(f"{name:<38}{elapsed:>11.3f}{elapsed / baseline:>14.1f}")
+    if args.explain:
+        for window in Window:
+            raw = ranking_queryset(window=window, limit=10)
+            sql, params = raw.raw_query, raw.params
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+            print(f"\n--- plan: ranking {window.value}\n{plan}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,93 @@
+"""Server-rendered SVG line chart: no script, no third-party request, numbers from the table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .selectors import DayPoint
+
+WIDTH, HEIGHT = 720, 240
+LEFT, RIGHT, TOP, BOTTOM = 48, 12, 12, 28
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    css_class: str
+    points: str  # SVG polyline points
+    dots: list[tuple[float, float, str]]  # x, y, tooltip
+
+
+@dataclass(frozen=True)
+class Chart:
+    width: int
+    height: int
+    series: list[Series]
+    y_ticks: list[tuple[float, int]]  # y position, value
+    x_ticks: list[tuple[float, str]]  # x position, label
+    plot_left: int
+    plot_right: int
+    plot_bottom: int
+    summary: str
+
+
+def nice_ceiling(value: int) -> int:
+    """The axis top: 1, 2 or 5 × a power of ten, at least `value` (and at least 4)."""
+    value = max(value, 4)
+    step = 1
+    while True:
+        for factor in (1, 2, 5):
+            if step * factor >= value:
+                return step * factor
+        step *= 10
+
+
+def line_chart(points: list[DayPoint]) -> Chart:
+    count = len(points)
+    top_value = nice_ceiling(max((p.views for p in points), default=0))
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def x(index: int) -> float:
+        return round(LEFT + (plot_w * index / (count - 1) if count > 1 else plot_w / 2), 1)
+
+    def y(value: int) -> float:
+        return round(TOP + plot_h - plot_h * value / top_value, 1)
+
+    def series(name: str, css_class: str, attr: str) -> Series:
+        coords = [(x(i), y(getattr(p, attr))) for i, p in enumerate(points)]
+        dots = [
+            (cx, cy, f"{p.day:%-d %b %Y}: {getattr(p, attr)} {name.lower()}")
+            for (cx, cy), p in zip(coords, points, strict=True)
+        ]
+        return Series(
+            name=name,
+            css_class=css_class,
+            points=" ".join(f"{cx},{cy}" for cx, cy in coords),
+            dots=dots if count <= 100 else [],
+        )
+
+    label_every = max(1, -(-count // 6))
+    x_ticks = [(x(i), f"{p.day:%-d %b}") for i, p in enumerate(points) if i % label_every == 0]
+    y_ticks = [(y(top_value * k // 4), top_value * k // 4) for k in range(5)]
+    total_views = sum(p.views for p in points)
+    total_readers = sum(p.unique_readers for p in points)
+    summary = (
+        f"Daily views and unique readers from {points[0].day:%-d %B %Y} to "
+        f"{points[-1].day:%-d %B %Y}: {total_views} views, {total_readers} unique readers."
+        if points
+        else "No days in this period."
+    )
+    return Chart(
+        width=WIDTH,
+        height=HEIGHT,
+        series=[
+            series("Views", "chart-views", "views"),
+            series("Unique readers", "chart-readers", "unique_readers"),
+        ],
+        y_ticks=y_ticks,
+        x_ticks=x_ticks,
+        plot_left=LEFT,
+        plot_right=WIDTH - RIGHT,
+        plot_bottom=HEIGHT - BOTTOM,
+        summary=summary,
+    )

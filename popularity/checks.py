@@ -1,0 +1,33 @@
+"""Settings mistakes are reported at start-up (manage.py check), not as a 500 on every page."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.checks import Error, register
+
+
+@register()
+def popularity_settings(app_configs=None, **kwargs) -> list[Error]:
+    from .selectors import Window
+
+    errors = []
+    if settings.POPULARITY_WIDGET_WINDOW not in Window.values:
+        errors.append(
+            Error(
+                f"POPULARITY_WIDGET_WINDOW is {settings.POPULARITY_WIDGET_WINDOW!r}.",
+                hint=f"Use one of: {', '.join(Window.values)}.",
+                id="popularity.E001",
+            )
+        )
+    for name in ("TRUSTED_PROXY_COUNT", "POPULARITY_REPEAT_VIEW_MINUTES"):
+        if getattr(settings, name) < 0:
+            errors.append(Error(f"{name} cannot be negative.", id="popularity.E002"))
+    if settings.POPULARITY_MAX_VIEWS_PER_READER < 1:
+        errors.append(
+            Error("POPULARITY_MAX_VIEWS_PER_READER must be 1 or more.", id="popularity.E003")
+        )
+    if settings.POPULARITY_TRENDING_HALF_LIFE_DAYS <= 0:
+        errors.append(
+            Error("POPULARITY_TRENDING_HALF_LIFE_DAYS must be above 0.", id="popularity.E004")
+        )
+    return errors

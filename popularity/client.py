@@ -1,0 +1,66 @@
+"""What a request tells the counter: who the client is, and whether it is a reader at all."""
+
+from __future__ import annotations
+
+import ipaddress
+from functools import lru_cache
+
+from crawlerdetect import CrawlerDetect
+from django.conf import settings
+from django.http import HttpRequest
+
+# Browsers announce speculative loads (link prefetch, prerender, Safari's preview).
+_PURPOSE_HEADERS = ("HTTP_SEC_PURPOSE", "HTTP_PURPOSE", "HTTP_X_PURPOSE", "HTTP_X_MOZ")
+_SPECULATIVE = ("prefetch", "prerender", "preview")
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address, trusting X-Forwarded-For only through TRUSTED_PROXY_COUNT proxies.
+
+    Each trusted proxy appends the address it received the request from, so with N trusted
+    proxies the client is the N-th entry from the right; anything left of it was written by
+    the client and is ignored.
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
+    trusted = settings.TRUSTED_PROXY_COUNT
+    if trusted <= 0:
+        return remote
+    forwarded = [
+        part.strip()
+        for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        if part.strip()
+    ]
+    if not forwarded:
+        return remote
+    candidate = forwarded[-trusted] if len(forwarded) >= trusted else forwarded[0]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote
+
+
+def is_speculative(request: HttpRequest) -> bool:
+    """A prefetch or prerender: the page may never be seen."""
+    for header in _PURPOSE_HEADERS:
+        value = request.META.get(header, "").lower()
+        if any(word in value for word in _SPECULATIVE):
+            return True
+    return False
+
+
+@lru_cache(maxsize=4096)
+def is_crawler(user_agent: str) -> bool:
+    """Known bots (crawlerdetect's maintained pattern list), and clients that send no agent."""
+    user_agent = user_agent.strip()
+    if not user_agent:
+        return True
+    # A fresh detector per distinct agent: the package's instances keep per-call state.
+    return CrawlerDetect(user_agent=user_agent).is_crawler()
+
+
+def is_staff(request: HttpRequest) -> bool:
+    """Logged-in staff. Without a session cookie nobody is logged in: no session query."""
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated and user.is_staff)

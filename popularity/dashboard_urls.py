@@ -1,0 +1,18 @@
+"""The statistics pages, mounted under /admin/statistics/ (before admin.site.urls)."""
+
+from django.contrib import admin
+from django.urls import path
+
+from . import views
+
+app_name = "statistics"
+
+urlpatterns = [
+    path("", admin.site.admin_view(views.StatisticsView.as_view()), name="index"),
+    path(
+        "articles/<int:article_id>/",
+        admin.site.admin_view(views.ArticleStatisticsView.as_view()),
+        name="article",
+    ),
+    path("export.csv", admin.site.admin_view(views.StatisticsExportView.as_view()), name="export"),
+]

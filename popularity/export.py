@@ -1,0 +1,35 @@
+"""The article table as CSV rows: the download and `popularity_report` print the same."""
+
+from __future__ import annotations
+
+from .selectors import ArticleRow
+
+CSV_HEADER = [
+    "rank",
+    "article",
+    "slug",
+    "views",
+    "unique readers",
+    "share %",
+    "previous period views",
+    "change %",
+]
+
+
+def safe_cell(text: str) -> str:
+    """Spreadsheets run a cell starting with = + - @ as a formula; quote it as text."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def csv_row(row: ArticleRow) -> list[str]:
+    """A table row as the CSV writes it; the HTML table shows the same figures."""
+    return [
+        str(row.rank),
+        safe_cell(row.title),
+        row.slug,
+        str(row.views),
+        str(row.unique_readers),
+        f"{row.share:.1f}",
+        "" if row.previous_views is None else str(row.previous_views),
+        "" if row.change is None else f"{row.change:+.1f}",
+    ]

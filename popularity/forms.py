@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django import forms
+from django.utils import timezone
+
+from .selectors import Period, first_counted_day
+
+PRESETS = {"7": "Last 7 days", "30": "Last 30 days", "90": "Last 90 days", "all": "All time"}
+DEFAULT_PRESET = "30"
+MAX_DAYS = 3 * 366  # a chart of more days than this is unreadable; choose "All time"
+
+
+class PeriodForm(forms.Form):
+    """A preset (?range=7|30|90|all) or custom dates (?start=…&end=…), the latter winning."""
+
+    range = forms.ChoiceField(choices=list(PRESETS.items()), required=False)
+    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if self.errors:
+            return data
+        if start is None and end is None:
+            return data
+        if start is None or end is None:
+            raise forms.ValidationError("Give both a start and an end date.")
+        if start > end:
+            raise forms.ValidationError("The start date must be on or before the end date.")
+        if end > timezone.localdate():
+            self.add_error("end", "The end date cannot be in the future.")
+        elif (end - start).days + 1 > MAX_DAYS:
+            raise forms.ValidationError(
+                f"Choose at most {MAX_DAYS} days, or the “All time” preset."
+            )
+        return data
+
+    def period(self) -> Period:
+        """The chosen period; a form with errors falls back to the default preset."""
+        today = timezone.localdate()
+        data = self.cleaned_data if self.is_valid() else {}
+        if data.get("start") and data.get("end"):
+            return Period(start=data["start"], end=data["end"])
+        preset = data.get("range") or DEFAULT_PRESET
+        if preset == "all":
+            first = first_counted_day() or today
+            return Period(start=min(first, today), end=today, compare=False)
+        return Period(start=today - timedelta(days=int(preset) - 1), end=today)
+
+    def active_preset(self) -> str:
+        if not self.is_valid():
+            return DEFAULT_PRESET
+        if self.cleaned_data.get("start"):
+            return ""
+        return self.cleaned_data.get("range") or DEFAULT_PRESET

@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from popularity.buffer import get_buffer
+from popularity.services import buffer_flush
+
+
+class Command(BaseCommand):
+    help = (
+        "Write view counts buffered in Redis (REDIS_URL) into PostgreSQL, each batch exactly "
+        "once. Run it every POPULARITY_FLUSH_INTERVAL_SECONDS; without REDIS_URL it does nothing."
+    )
+
+    def handle(self, *args, **options) -> None:
+        buffer = get_buffer()
+        if buffer is None:
+            self.stdout.write("no REDIS_URL: views are written straight to PostgreSQL")
+            return
+        try:
+            result = buffer_flush()
+        except buffer.errors as error:
+            raise CommandError(f"Redis is unreachable, nothing flushed: {error}") from error
+        self.stdout.write(
+            f"flushed {result.views} view(s) in {result.batches} batch(es)"
+            + (f"; {result.skipped_batches} already written" if result.skipped_batches else "")
+            + f" (every {settings.POPULARITY_FLUSH_INTERVAL_SECONDS}s)"
+        )

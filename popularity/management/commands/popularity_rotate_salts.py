@@ -1,0 +1,19 @@
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from popularity.models import DailySalt
+from popularity.services import salts_rotate
+
+
+class Command(BaseCommand):
+    help = (
+        "Create today's reader-hash salt and delete every past day's salt and seen-set rows, "
+        "so no reader can be linked across days. Counting does this too on the first view "
+        "of a day; run it shortly after midnight so it happens on quiet days as well."
+    )
+
+    def handle(self, *args, **options) -> None:
+        today = timezone.localdate()
+        salts_rotate(today=today)
+        kept = DailySalt.objects.count()
+        self.stdout.write(f"salt for {today} ready; {kept} salt(s) kept (today's only)")

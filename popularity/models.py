@@ -1,0 +1,109 @@
+"""Daily view counts and the short-lived, anonymous state that keeps them honest.
+
+No table holds an IP address, a user agent or anything a reader could be recognised by
+across days: a reader is a keyed hash whose key (the day's salt) is deleted when the day ends.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+
+from articles.models import Article
+
+
+class DailyView(models.Model):
+    """Views and unique readers of one article on one day (the site's local date)."""
+
+    pk = models.CompositePrimaryKey("article", "day")
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="daily_views", db_index=False
+    )
+    day = models.DateField()
+    views = models.PositiveIntegerField(default=0)
+    unique_readers = models.PositiveIntegerField(
+        default=0, help_text="Distinct readers that day; the same person on two days is two."
+    )
+
+    class Meta:
+        ordering = ["-day", "article_id"]
+        default_permissions = ()
+        permissions = [("view_statistics", "Can view site statistics")]
+        indexes = [
+            # Window rankings read (day range → article, views) from this index alone.
+            models.Index(
+                fields=["day", "article"],
+                include=["views", "unique_readers"],
+                name="dailyview_day_article_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(unique_readers__lte=F("views")), name="dailyview_readers_le_views"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} on {self.day}: {self.views}"
+
+
+class ArticleTotal(models.Model):
+    """All-time views of an article, kept beside the daily rows so 'all time' reads one row."""
+
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, primary_key=True, related_name="view_total"
+    )
+    views = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        default_permissions = ()
+        indexes = [models.Index(fields=["-views", "article"], name="articletotal_views_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.article_id}: {self.views}"
+
+
+class DailySalt(models.Model):
+    """The secret that keys one day's reader hashes. Past days' salts are deleted."""
+
+    day = models.DateField(primary_key=True)
+    secret = models.BinaryField(max_length=32)
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"salt for {self.day}"
+
+
+class ReaderDay(models.Model):
+    """Today's seen-set: how often one anonymous reader-of-an-article has been counted.
+
+    `reader` is 64 bits of HMAC(day salt, address + browser + article); rows of past days
+    are pruned together with their salt.
+    """
+
+    pk = models.CompositePrimaryKey("day", "reader")
+    day = models.DateField()
+    reader = models.BigIntegerField()
+    views = models.PositiveSmallIntegerField(default=1)
+    last_counted_at = models.DateTimeField()
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"reader on {self.day}: {self.views}"
+
+
+class FlushedBatch(models.Model):
+    """Batches of buffered counts already written, so a retried flush never adds twice."""
+
+    batch_id = models.UUIDField(primary_key=True)
+    flushed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return self.batch_id

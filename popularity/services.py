@@ -1,0 +1,224 @@
+"""Writes: counting a view, rotating salts, flushing buffered counts.
+
+Counting rule (one "reader" = same day, address, browser and article, never stored as such):
+the first view of the day counts and makes a unique reader; a further view counts only when
+POPULARITY_REPEAT_VIEW_MINUTES have passed since the reader's last counted view, and never
+more than POPULARITY_MAX_VIEWS_PER_READER times that day. Ten reloads in a row are one view.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from articles.models import Article
+
+from .buffer import BufferedBatch, get_buffer
+from .models import ArticleTotal, DailySalt, DailyView, FlushedBatch, ReaderDay
+
+logger = logging.getLogger(__name__)
+
+# (day, secret): the day's salt kept in this process, so a counted view costs no extra query.
+# Replaced as one tuple, so a thread never sees one day's date with another day's secret.
+_salt_memo: tuple[date, bytes] | None = None
+
+
+def salt_for_day(*, day: date) -> bytes:
+    """The secret of `day`, created on first use; creating it deletes every older salt."""
+    global _salt_memo
+    memo = _salt_memo
+    if memo is not None and memo[0] == day:
+        return memo[1]
+    salt = DailySalt.objects.filter(day=day).values_list("secret", flat=True).first()
+    secret = bytes(salt) if salt is not None else salts_rotate(today=day)
+    _salt_memo = (day, secret)
+    return secret
+
+
+def salt_forget() -> None:
+    """Drop this process's copy of the salt (tests; a rotated day re-reads it anyway)."""
+    global _salt_memo
+    _salt_memo = None
+
+
+def salts_rotate(*, today: date) -> bytes:
+    """Make sure today's salt exists and that no past salt or past seen-set row survives."""
+    with transaction.atomic():
+        DailySalt.objects.bulk_create(
+            [DailySalt(day=today, secret=secrets.token_bytes(32))], ignore_conflicts=True
+        )
+        DailySalt.objects.filter(day__lt=today).delete()
+        ReaderDay.objects.filter(day__lt=today).delete()
+        return bytes(DailySalt.objects.get(day=today).secret)
+
+
+def reader_hash(*, salt: bytes, ip: str, user_agent: str, article_id: int) -> int:
+    """64 bits of HMAC-SHA256 keyed by the day's salt: meaningless once the salt is gone."""
+    message = f"{ip}\n{user_agent}\n{article_id}".encode()
+    digest = hmac.new(salt, message, hashlib.sha256).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+@dataclass(frozen=True)
+class CountingRule:
+    repeat_after: timedelta
+    max_views: int
+
+    @classmethod
+    def from_settings(cls) -> CountingRule:
+        return cls(
+            repeat_after=timedelta(minutes=settings.POPULARITY_REPEAT_VIEW_MINUTES),
+            max_views=max(1, settings.POPULARITY_MAX_VIEWS_PER_READER),
+        )
+
+
+def view_record(*, article_id: int, ip: str, user_agent: str, now: datetime | None = None) -> bool:
+    """Count one served article page; True when it counted under the rule above.
+
+    With REDIS_URL the count goes to the Redis buffer; if Redis fails it goes straight to
+    PostgreSQL instead, so an outage loses nothing.
+    """
+    now = now or timezone.now()
+    day = timezone.localdate(now)
+    reader = reader_hash(
+        salt=salt_for_day(day=day), ip=ip, user_agent=user_agent, article_id=article_id
+    )
+    rule = CountingRule.from_settings()
+    buffer = get_buffer()
+    if buffer is not None:
+        try:
+            return buffer.record(article_id=article_id, day=day, reader=reader, rule=rule)
+        except buffer.errors:
+            logger.warning("popularity: Redis buffer failed, counting in PostgreSQL", exc_info=True)
+    return _record_in_database(article_id=article_id, day=day, reader=reader, rule=rule, now=now)
+
+
+def _record_sql() -> str:
+    readers, daily, totals = (m._meta.db_table for m in (ReaderDay, DailyView, ArticleTotal))
+    # One statement, so one round trip and all-or-nothing: the seen-set decides whether the
+    # view counts (and whether it is a new reader); each upsert adds atomically, so
+    # concurrent requests can never lose an update.
+    return f"""
+    WITH seen AS (
+        INSERT INTO {readers} AS r (day, reader, views, last_counted_at)
+        VALUES (%(day)s, %(reader)s, 1, %(now)s)
+        ON CONFLICT (day, reader) DO UPDATE
+            SET views = r.views + 1, last_counted_at = EXCLUDED.last_counted_at
+            WHERE r.views < %(max_views)s AND r.last_counted_at <= %(repeat_cutoff)s
+        RETURNING (r.views = 1)::int AS new_reader
+    ), daily AS (
+        INSERT INTO {daily} AS d (article_id, day, views, unique_readers)
+        SELECT %(article_id)s, %(day)s, 1, new_reader FROM seen
+        ON CONFLICT (article_id, day) DO UPDATE
+            SET views = d.views + 1, unique_readers = d.unique_readers + EXCLUDED.unique_readers
+        RETURNING 1
+    )
+    INSERT INTO {totals} AS t (article_id, views)
+    SELECT %(article_id)s, 1 FROM daily
+    ON CONFLICT (article_id) DO UPDATE SET views = t.views + 1
+    RETURNING 1
+    """
+
+
+def _record_in_database(
+    *, article_id: int, day: date, reader: int, rule: CountingRule, now: datetime
+) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _record_sql(),
+            {
+                "day": day,
+                "reader": reader,
+                "now": now,
+                "max_views": rule.max_views,
+                "repeat_cutoff": now - rule.repeat_after,
+                "article_id": article_id,
+            },
+        )
+        return cursor.fetchone() is not None
+
+
+@dataclass(frozen=True)
+class FlushResult:
+    batches: int
+    views: int
+    skipped_batches: int
+
+
+def buffer_flush() -> FlushResult:
+    """Move buffered counts into PostgreSQL, each batch exactly once.
+
+    A batch is renamed away from the live buffer first, so new views keep arriving while it
+    is written. Its id is stored in the same transaction as its counts: a flush that dies
+    after the commit but before deleting the batch is retried later and skipped, never
+    added twice. A batch whose write fails stays in Redis for the next run.
+    """
+    buffer = get_buffer()
+    if buffer is None:
+        return FlushResult(batches=0, views=0, skipped_batches=0)
+    buffer.seal()
+    batches = views = skipped = 0
+    for batch in buffer.pending():
+        applied = _apply_batch(batch)
+        buffer.discard(batch)
+        if applied:
+            batches += 1
+            views += sum(v for v, _ in batch.counts.values())
+        else:
+            skipped += 1
+    FlushedBatch.objects.filter(flushed_at__lt=timezone.now() - timedelta(days=7)).delete()
+    return FlushResult(batches=batches, views=views, skipped_batches=skipped)
+
+
+def _apply_batch(batch: BufferedBatch) -> bool:
+    """Write one batch; False when an earlier flush already wrote it."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {FlushedBatch._meta.db_table} (batch_id, flushed_at) VALUES (%s, %s) "
+            "ON CONFLICT (batch_id) DO NOTHING RETURNING 1",
+            [batch.batch_id, timezone.now()],
+        )
+        if cursor.fetchone() is None:
+            return False
+        # Counts of articles deleted since they were read go with the article.
+        live = set(
+            Article.objects.filter(pk__in={a for a, _ in batch.counts}).values_list("pk", flat=True)
+        )
+        rows = [(a, d, v, u) for (a, d), (v, u) in batch.counts.items() if a in live]
+        if rows:
+            _upsert_counts(rows)
+    return True
+
+
+def _upsert_counts(rows: list[tuple[int, date, int, int]]) -> None:
+    daily, totals = DailyView._meta.db_table, ArticleTotal._meta.db_table
+    article_ids, days, views, readers = (list(column) for column in zip(*rows, strict=True))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {daily} AS d (article_id, day, views, unique_readers)
+            SELECT * FROM unnest(%s::bigint[], %s::date[], %s::int[], %s::int[])
+            ON CONFLICT (article_id, day) DO UPDATE
+                SET views = d.views + EXCLUDED.views,
+                    unique_readers = d.unique_readers + EXCLUDED.unique_readers
+            """,
+            [article_ids, days, views, readers],
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO {totals} AS t (article_id, views)
+            SELECT article_id, sum(views)
+            FROM unnest(%s::bigint[], %s::int[]) AS u(article_id, views)
+            GROUP BY article_id
+            ON CONFLICT (article_id) DO UPDATE SET views = t.views + EXCLUDED.views
+            """,
+            [article_ids, views],
+        )

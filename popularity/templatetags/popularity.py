@@ -1,0 +1,24 @@
+from django import template
+from django.conf import settings
+
+from popularity.selectors import Window, ranking_cached
+
+register = template.Library()
+
+
+@register.inclusion_tag("popularity/_widget.html")
+def popular_posts(window: str = "", limit: int = 0) -> dict:
+    """The sidebar's Popular Posts: one query on a cache miss, none on a hit."""
+    window = Window(window or settings.POPULARITY_WIDGET_WINDOW)
+    return {
+        "window": window,
+        "articles": ranking_cached(window=window, limit=limit or settings.POPULARITY_WIDGET_SIZE),
+    }
+
+
+@register.filter
+def signed(value: float | None, places: int = 1) -> str:
+    """A change with its sign: +12.5, -3.0 (the CSV writes the same)."""
+    if value is None:
+        return ""
+    return f"{value:+.{int(places)}f}"

@@ -1,0 +1,144 @@
+"""Reader-facing /popular/ page, and the site owners' statistics pages inside the admin."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import admin
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.views.generic import TemplateView, View
+
+from articles.models import Article
+
+from .charts import line_chart
+from .export import CSV_HEADER, csv_row
+from .forms import PRESETS, PeriodForm
+from .selectors import (
+    Period,
+    Window,
+    percent_change,
+    ranking_cached,
+    stats_articles,
+    stats_daily,
+    stats_previous_views,
+    stats_tags,
+)
+
+POPULAR_PAGE_SIZE = 20
+TABLE_PAGE_SIZE = 50  # articles per page of the dashboard's table; the CSV has them all
+STATISTICS_PERMISSION = "popularity.view_statistics"
+
+
+class PopularView(TemplateView):
+    """Most read articles, one window per tab (plain links: works without JavaScript)."""
+
+    template_name = "popularity/popular.html"
+
+    def get_context_data(self, **kwargs):
+        window = kwargs.pop("window", Window.TRENDING)
+        if window not in Window.values:
+            raise Http404("No such ranking.")
+        window = Window(window)
+        return super().get_context_data(
+            window=window,
+            windows=list(Window),
+            articles=ranking_cached(window=window, limit=POPULAR_PAGE_SIZE),
+            **kwargs,
+        )
+
+
+class StatisticsAccessMixin(PermissionRequiredMixin):
+    """Staff with `popularity.view_statistics` (Site owners); others get 403.
+
+    The URLs wrap these views in admin.site.admin_view, which sends anonymous visitors
+    and non-staff to the admin login first.
+    """
+
+    permission_required = STATISTICS_PERMISSION
+    raise_exception = True
+
+    def period_form(self) -> PeriodForm:
+        return PeriodForm(self.request.GET)
+
+    def admin_context(self, **kwargs) -> dict:
+        form = self.period_form()
+        period = form.period()
+        return {
+            **admin.site.each_context(self.request),
+            "form": form,
+            "period": period,
+            "presets": PRESETS,
+            "active_preset": form.active_preset(),
+            **kwargs,
+        }
+
+
+def _totals(points, previous_views):
+    views = sum(p.views for p in points)
+    return {
+        "views": views,
+        "unique_readers": sum(p.unique_readers for p in points),
+        "previous_views": previous_views,
+        "change": percent_change(views, previous_views),
+    }
+
+
+class StatisticsView(StatisticsAccessMixin, TemplateView):
+    template_name = "popularity/admin/statistics.html"
+
+    def get_context_data(self, **kwargs):
+        context = self.admin_context(title="Site statistics")
+        period: Period = context["period"]
+        points = stats_daily(period=period)
+        rows = Paginator(stats_articles(period=period), TABLE_PAGE_SIZE)
+        page = rows.get_page(self.request.GET.get("page"))
+        context.update(
+            points=points,
+            chart=line_chart(points),
+            totals=_totals(points, stats_previous_views(period=period)),
+            rows=page.object_list,
+            page=page,
+            tags=stats_tags(period=period),
+            query_string=self._query_without_page(),
+        )
+        return context
+
+    def _query_without_page(self) -> str:
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return query.urlencode()
+
+
+class ArticleStatisticsView(StatisticsAccessMixin, TemplateView):
+    template_name = "popularity/admin/article_statistics.html"
+
+    def get_context_data(self, **kwargs):
+        article = get_object_or_404(Article, pk=kwargs["article_id"])
+        context = self.admin_context(title=f"Statistics: {article.title}", article=article)
+        period: Period = context["period"]
+        points = stats_daily(period=period, article_id=article.pk)
+        previous = stats_previous_views(period=period, article_id=article.pk)
+        context.update(
+            points=points,
+            chart=line_chart(points),
+            totals=_totals(points, previous),
+            query_string=self.request.GET.urlencode(),
+        )
+        return context
+
+
+class StatisticsExportView(StatisticsAccessMixin, View):
+    def get(self, request, *args, **kwargs):
+        period = self.period_form().period()
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="statistics-{period.start}-to-{period.end}.csv"'
+        )
+        writer = csv.writer(response)
+        writer.writerow(CSV_HEADER)
+        for row in stats_articles(period=period):
+            writer.writerow(csv_row(row))
+        return response

@@ -1,0 +1,61 @@
+"""A real reader's visit is counted once; a site owner reads the statistics in the admin."""
+
+import pytest
+from django.contrib.auth.models import Permission
+
+from popularity.models import DailyView
+from popularity.services import salt_forget
+from tests.factories import ArticleFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# Headless chromium says "HeadlessChrome", which the crawler list rightly refuses to count.
+DESKTOP_CHROME = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/126.0.0.0 Safari/537.36"
+)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_salt():
+    salt_forget()
+    yield
+    salt_forget()
+
+
+def test_reader_visit_counts_once_and_shows_in_popular_posts(browser, live_server):
+    article = ArticleFactory(title="Breathing in the park")
+    context = browser.new_context(base_url=live_server.url, user_agent=DESKTOP_CHROME)
+    page = context.new_page()
+    for _ in range(3):
+        page.goto(article.get_absolute_url())
+    assert DailyView.objects.get(article=article).views == 1
+
+    headless = browser.new_context(base_url=live_server.url)
+    headless.new_page().goto(article.get_absolute_url())
+    headless.close()
+    assert DailyView.objects.get(article=article).views == 1
+
+    page.goto("/popular/7d/")
+    page.get_by_role("link", name="Breathing in the park").first.click()
+    page.wait_for_url(f"**{article.get_absolute_url()}")
+    context.close()
+
+
+def test_owner_reads_the_dashboard_chart(new_page, live_server, screenshot):
+    owner = UserFactory(username="siteowner", is_staff=True)
+    owner.user_permissions.add(Permission.objects.get(codename="view_statistics"))
+    page = new_page()
+    page.goto("/admin/login/?next=/admin/statistics/")
+    page.fill("#id_username", "siteowner")
+    page.fill("#id_password", "correct horse battery")
+    page.click("input[type=submit]")
+    page.wait_for_url("**/admin/statistics/")
+    assert page.get_by_role("img").first.is_visible()  # the SVG chart
+    page.get_by_role("link", name="Last 7 days").click()
+    page.wait_for_url("**/admin/statistics/?range=7")
+    active = page.locator("[aria-current=page]")
+    assert active.inner_text() == "Last 7 days"
+    # The dashboard's stylesheet loaded (the admin has no favicon, so console noise is moot).
+    assert active.evaluate("e => getComputedStyle(e).backgroundColor") != "rgba(0, 0, 0, 0)"
+    screenshot(page, "popularity-dashboard")

@@ -1,0 +1,44 @@
+import pytest
+from django.contrib.auth.models import Permission
+
+from popularity.services import salt_forget
+from tests.factories import UserFactory
+
+BROWSER = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/126.0.0.0 Safari/537.36"
+)
+OTHER_BROWSER = (
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 14.5; rv:127.0) Gecko/20100101 Firefox/127.0"
+)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_salt():
+    """Each test's database starts without salts; so must this process's copy of it."""
+    salt_forget()
+    yield
+    salt_forget()
+
+
+@pytest.fixture
+def read(client):
+    """GET a page as a reader's browser would (a real user agent, an address)."""
+
+    def get(path, *, ip="198.51.100.7", agent=BROWSER, **headers):
+        return client.get(path, HTTP_USER_AGENT=agent, REMOTE_ADDR=ip, **headers)
+
+    return get
+
+
+@pytest.fixture
+def owner(db):
+    """Staff with the statistics permission, as the Site owners group grants it."""
+    user = UserFactory(username="owner", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="view_statistics"))
+    return user
+
+
+@pytest.fixture
+def editor(db):
+    return UserFactory(username="editor", is_staff=True)

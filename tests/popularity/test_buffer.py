@@ -1,0 +1,179 @@
+"""The Redis buffer (REDIS_URL): counts wait in Redis and reach PostgreSQL exactly once.
+
+Needs a Redis server: REDIS_URL, or 127.0.0.1:6379. Skipped when none answers, except in
+CI (CI=true), where a missing Redis is a failure.
+"""
+
+import os
+import threading
+import uuid
+from io import StringIO
+
+import pytest
+import redis
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from popularity.buffer import get_buffer
+from popularity.models import ArticleTotal, DailyView, FlushedBatch
+from popularity.services import buffer_flush, view_record
+from tests.factories import ArticleFactory
+
+from .conftest import BROWSER
+
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture
+def buffer(settings):
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError as error:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Redis is required in CI and unreachable at {REDIS_URL}: {error}")
+        pytest.skip(f"no Redis at {REDIS_URL}")
+    # A prefix of its own: other test runs may share this Redis server.
+    settings.REDIS_URL = REDIS_URL
+    settings.POPULARITY_REDIS_PREFIX = f"test-popularity-{uuid.uuid4().hex}"
+    buffer = get_buffer()
+    yield buffer
+    keys = list(buffer.client.scan_iter(match=f"{settings.POPULARITY_REDIS_PREFIX}:*"))
+    if keys:
+        buffer.client.delete(*keys)
+
+
+def counts(article):
+    row = DailyView.objects.filter(article=article).first()
+    return (row.views, row.unique_readers) if row else (0, 0)
+
+
+@pytest.mark.django_db
+def test_views_wait_in_redis_until_flushed(buffer):
+    article = ArticleFactory()
+    for n in range(5):
+        assert view_record(article_id=article.pk, ip=f"198.51.100.{n}", user_agent=BROWSER)
+    assert counts(article) == (0, 0)
+
+    result = buffer_flush()
+
+    assert (result.batches, result.views) == (1, 5)
+    assert counts(article) == (5, 5)
+    assert ArticleTotal.objects.get(article=article).views == 5
+    assert buffer_flush().views == 0  # nothing twice
+    assert counts(article) == (5, 5)
+
+
+@pytest.mark.django_db
+def test_the_counting_rule_holds_in_redis_too(buffer):
+    article = ArticleFactory()
+    counted = [
+        view_record(article_id=article.pk, ip="198.51.100.1", user_agent=BROWSER) for _ in range(10)
+    ]
+    assert counted == [True] + [False] * 9
+    buffer_flush()
+    assert counts(article) == (1, 1)
+
+
+@pytest.mark.django_db
+def test_a_batch_written_before_a_crash_is_not_added_again(buffer):
+    article = ArticleFactory()
+    view_record(article_id=article.pk, ip="198.51.100.1", user_agent=BROWSER)
+    buffer.seal()
+    (batch,) = buffer.pending()
+    FlushedBatch.objects.create(batch_id=batch.batch_id)  # written, then the flush died
+
+    result = buffer_flush()
+
+    assert (result.batches, result.skipped_batches) == (0, 1)
+    assert counts(article) == (0, 0)
+    assert buffer.pending() == []
+
+
+@pytest.mark.django_db
+def test_a_failed_write_leaves_the_batch_for_the_next_flush(buffer, monkeypatch):
+    article = ArticleFactory()
+    view_record(article_id=article.pk, ip="198.51.100.1", user_agent=BROWSER)
+
+    def broken(rows):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr("popularity.services._upsert_counts", broken)
+    with pytest.raises(RuntimeError):
+        buffer_flush()
+    monkeypatch.undo()
+    assert len(buffer.pending()) == 1
+
+    assert buffer_flush().views == 1
+    assert counts(article) == (1, 1)
+
+
+@pytest.mark.django_db
+def test_counts_of_a_deleted_article_are_dropped_not_failed(buffer):
+    kept, deleted = ArticleFactory(), ArticleFactory()
+    view_record(article_id=kept.pk, ip="198.51.100.1", user_agent=BROWSER)
+    view_record(article_id=deleted.pk, ip="198.51.100.1", user_agent=BROWSER)
+    deleted.delete()
+    buffer_flush()
+    assert counts(kept) == (1, 1)
+    assert DailyView.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_when_redis_fails_views_go_straight_to_postgres(settings, caplog):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+    article = ArticleFactory()
+    assert view_record(article_id=article.pk, ip="198.51.100.1", user_agent=BROWSER)
+    assert counts(article) == (1, 1)
+    assert "counting in PostgreSQL" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_views_through_redis_are_counted_exactly(buffer):
+    article = ArticleFactory()
+    barrier = threading.Barrier(8)
+    errors = []
+
+    def worker(index):
+        try:
+            barrier.wait()
+            for n in range(50):
+                view_record(article_id=article.pk, ip=f"10.{index}.1.{n}", user_agent=BROWSER)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    # Flushing while views are still arriving must not lose any of them either.
+    flushed_meanwhile = buffer_flush().views
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert flushed_meanwhile + buffer_flush().views == 400
+    assert counts(article) == (400, 400)
+
+
+@pytest.mark.django_db
+def test_flush_command_reports_what_it_wrote(buffer):
+    article = ArticleFactory()
+    view_record(article_id=article.pk, ip="198.51.100.1", user_agent=BROWSER)
+    out = StringIO()
+    call_command("popularity_flush", stdout=out)
+    assert "flushed 1 view(s) in 1 batch(es)" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_flush_command_without_redis_says_there_is_nothing_to_do(settings):
+    settings.REDIS_URL = ""
+    out = StringIO()
+    call_command("popularity_flush", stdout=out)
+    assert "straight to PostgreSQL" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_flush_command_fails_loudly_when_redis_is_down(settings):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    with pytest.raises(CommandError, match="nothing flushed"):
+        call_command("popularity_flush", stdout=StringIO())

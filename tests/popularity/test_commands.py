@@ -1,0 +1,58 @@
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from popularity.models import DailySalt, ReaderDay
+from popularity.selectors import Period, stats_articles
+from popularity.services import view_record
+from tests.factories import ArticleFactory, DailyViewFactory
+
+from .conftest import BROWSER
+
+pytestmark = pytest.mark.django_db
+
+
+def ago(days):
+    return timezone.localdate() - timedelta(days=days)
+
+
+def test_report_prints_the_dashboards_ranking():
+    for title, views in (("Second", 5), ("First", 9), ("Outside", 50)):
+        age = 40 if title == "Outside" else 2
+        DailyViewFactory(article=ArticleFactory(title=title), day=ago(age), views=views)
+    out = StringIO()
+    call_command("popularity_report", "--days", "7", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == f"Articles by views, {ago(6)} to {ago(0)} (7 days)"
+    assert lines[1].split()[:4] == ["rank", "article", "slug", "views"]
+    body = [line.split() for line in lines[2:]]
+    assert [(row[0], row[1], row[3]) for row in body] == [("1", "First", "9"), ("2", "Second", "5")]
+    expected = stats_articles(period=Period(start=ago(6), end=ago(0)))
+    assert [row.title for row in expected] == ["First", "Second"]
+
+
+def test_report_with_no_views_and_bad_days():
+    out = StringIO()
+    call_command("popularity_report", "--days", "3", stdout=out)
+    assert "No article was read in this period." in out.getvalue()
+    with pytest.raises(CommandError, match="at least 1"):
+        call_command("popularity_report", "--days", "0")
+
+
+def test_rotate_salts_keeps_only_todays():
+    article = ArticleFactory()
+    view_record(
+        article_id=article.pk,
+        ip="198.51.100.1",
+        user_agent=BROWSER,
+        now=timezone.now() - timedelta(days=2),
+    )
+    assert DailySalt.objects.filter(day=ago(2)).exists()
+    out = StringIO()
+    call_command("popularity_rotate_salts", stdout=out)
+    assert list(DailySalt.objects.values_list("day", flat=True)) == [ago(0)]
+    assert ReaderDay.objects.count() == 0
+    assert "1 salt(s) kept" in out.getvalue()

@@ -1,0 +1,122 @@
+"""The counting rule, the daily salt and what is (not) stored."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from popularity.models import ArticleTotal, DailySalt, DailyView, ReaderDay
+from popularity.services import reader_hash, salt_for_day, salt_forget, view_record
+from tests.factories import ArticleFactory
+
+from .conftest import BROWSER, OTHER_BROWSER
+
+pytestmark = pytest.mark.django_db
+IP = "203.0.113.77"
+
+
+def counts(article):
+    row = DailyView.objects.filter(article=article).first()
+    return (row.views, row.unique_readers) if row else (0, 0)
+
+
+def test_first_view_counts_a_view_and_a_reader():
+    article = ArticleFactory()
+    assert view_record(article_id=article.pk, ip=IP, user_agent=BROWSER) is True
+    assert counts(article) == (1, 1)
+    assert ArticleTotal.objects.get(article=article).views == 1
+
+
+def test_ten_reloads_are_one_reader_and_one_view():
+    article = ArticleFactory()
+    start = timezone.localtime().replace(hour=9, minute=0)
+    results = [
+        view_record(
+            article_id=article.pk, ip=IP, user_agent=BROWSER, now=start + timedelta(seconds=s)
+        )
+        for s in range(10)
+    ]
+    assert results == [True] + [False] * 9
+    assert counts(article) == (1, 1)
+
+
+def test_repeat_views_count_after_the_gap_and_only_up_to_the_cap(settings):
+    settings.POPULARITY_REPEAT_VIEW_MINUTES = 30
+    settings.POPULARITY_MAX_VIEWS_PER_READER = 3
+    article = ArticleFactory()
+    start = timezone.localtime().replace(hour=8, minute=0)
+    minutes = [0, 10, 31, 45, 62, 95, 130, 300]
+    counted = [
+        view_record(
+            article_id=article.pk, ip=IP, user_agent=BROWSER, now=start + timedelta(minutes=m)
+        )
+        for m in minutes
+    ]
+    # 0 counts; 10 is too soon; 31 counts; 45 too soon; 62 counts; the cap of 3 is reached.
+    assert counted == [True, False, True, False, True, False, False, False]
+    assert counts(article) == (3, 1)
+    assert ArticleTotal.objects.get(article=article).views == 3
+
+
+def test_different_addresses_browsers_and_articles_are_different_readers():
+    article, other = ArticleFactory(), ArticleFactory()
+    view_record(article_id=article.pk, ip=IP, user_agent=BROWSER)
+    view_record(article_id=article.pk, ip="203.0.113.78", user_agent=BROWSER)
+    view_record(article_id=article.pk, ip=IP, user_agent=OTHER_BROWSER)
+    view_record(article_id=other.pk, ip=IP, user_agent=BROWSER)
+    assert counts(article) == (3, 3)
+    assert counts(other) == (1, 1)
+
+
+def test_the_same_reader_gets_a_new_unlinkable_hash_each_day():
+    today = timezone.localdate()
+    salt_today = salt_for_day(day=today)
+    salt_forget()
+    salt_tomorrow = salt_for_day(day=today + timedelta(days=1))
+    assert salt_today != salt_tomorrow and len(salt_today) == 32
+    same_reader = {"ip": IP, "user_agent": BROWSER, "article_id": 1}
+    assert reader_hash(salt=salt_today, **same_reader) == reader_hash(
+        salt=salt_today, **same_reader
+    )
+    assert reader_hash(salt=salt_today, **same_reader) != reader_hash(
+        salt=salt_tomorrow, **same_reader
+    )
+
+
+def test_a_new_day_deletes_the_past_salts_and_seen_readers():
+    article = ArticleFactory()
+    today = timezone.localdate()
+    yesterday_noon = timezone.now() - timedelta(days=1)
+    view_record(article_id=article.pk, ip=IP, user_agent=BROWSER, now=yesterday_noon)
+    assert DailySalt.objects.filter(day=today - timedelta(days=1)).exists()
+    assert ReaderDay.objects.filter(day=today - timedelta(days=1)).count() == 1
+
+    salt_forget()
+    view_record(article_id=article.pk, ip=IP, user_agent=BROWSER)
+
+    assert list(DailySalt.objects.values_list("day", flat=True)) == [today]
+    assert list(ReaderDay.objects.values_list("day", flat=True)) == [today]
+    # Yesterday's counts stay; the same person is a new reader today.
+    assert sorted(DailyView.objects.values_list("day", "views", "unique_readers")) == [
+        (today - timedelta(days=1), 1, 1),
+        (today, 1, 1),
+    ]
+
+
+def test_no_address_or_user_agent_is_stored_anywhere():
+    article = ArticleFactory()
+    for ip in ("203.0.113.77", "2001:db8::77"):
+        view_record(article_id=article.pk, ip=ip, user_agent=BROWSER + " UniqueAgent/9.9")
+    with connection.cursor() as cursor:
+        tables = connection.introspection.table_names(cursor)
+        dump = []
+        for table in tables:
+            cursor.execute(f'SELECT t::text FROM "{table}" AS t')
+            dump.extend(row[0] for row in cursor.fetchall())
+    everything = "\n".join(dump)
+    assert counts(article) == (2, 2)
+    for needle in ("203.0.113.77", "2001:db8::77", "UniqueAgent"):
+        assert needle not in everything
+    # Nor in a binary form (a packed IPv4 address in a bytea column would show as hex).
+    assert "cb00714d" not in everything.replace("\\x", "")

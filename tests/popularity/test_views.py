@@ -1,0 +1,283 @@
+"""The Popular Posts widget, the /popular/ page and the owners' statistics pages."""
+
+import csv
+import io
+import re
+from datetime import timedelta
+from html.parser import HTMLParser
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import ArticleFactory, DailyViewFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def ago(days: int):
+    return timezone.localdate() - timedelta(days=days)
+
+
+def read_articles(*spec):
+    """(title, [(days ago, views, readers), …]) → the articles."""
+    articles = []
+    for title, days in spec:
+        article = ArticleFactory(title=title, tags=["calm"])
+        for age, views, readers in days:
+            DailyViewFactory(article=article, day=ago(age), views=views, unique_readers=readers)
+        articles.append(article)
+    return articles
+
+
+# --- Popular Posts widget and /popular/ ------------------------------------------------
+
+
+def test_widget_lists_the_weeks_most_read_articles(client):
+    read_articles(("Less read", [(1, 3, 3)]), ("Most read", [(2, 9, 8)]), ("Old", [(30, 99, 9)]))
+    html = client.get("/").content.decode()
+    widget = html[html.index('id="popular-heading"') :]
+    assert widget.index("Most read") < widget.index("Less read")
+    assert "Old" not in widget
+
+
+def test_widget_costs_one_query_when_cold_and_none_when_warm(client, django_assert_num_queries):
+    (article,) = read_articles(("Read", [(1, 3, 3)]))
+    with django_assert_num_queries(4):  # article page: 3, the widget's ranking: 1
+        client.get(article.get_absolute_url())
+    with django_assert_num_queries(3):
+        client.get(article.get_absolute_url())
+
+
+def test_popular_page_has_a_tab_per_window(client):
+    read_articles(("Evergreen", [(200, 500, 400)]), ("This week", [(1, 5, 5)]))
+    response = client.get(reverse("popularity:popular_window", kwargs={"window": "all"}))
+    html = response.content.decode()
+    assert response.status_code == 200
+    for label in ("Trending", "Last 24 hours", "Last 7 days", "Last 30 days", "All time"):
+        assert f">{label}</a>" in html
+    assert re.search(r'href="/popular/all/" aria-current="page">All time<', html)
+    assert html.index("Evergreen") < html.index("This week")
+    assert "500 views" in html
+
+    week = client.get(reverse("popularity:popular_window", kwargs={"window": "7d"}))
+    assert "This week" in week.content.decode() and "Evergreen" not in week.content.decode()
+
+
+def test_popular_page_defaults_to_trending(client):
+    read_articles(("Rising", [(0, 5, 5)]))
+    html = client.get(reverse("popularity:popular")).content.decode()
+    assert 'aria-current="page">Trending<' in html and "Rising" in html
+
+
+def test_unknown_window_is_404(client):
+    assert client.get("/popular/forever/").status_code == 404
+
+
+def test_popular_page_query_count(client, django_assert_num_queries):
+    read_articles(*[(f"Read {n}", [(1, n + 1, 1)]) for n in range(6)])
+    with django_assert_num_queries(1):
+        client.get(reverse("popularity:popular_window", kwargs={"window": "30d"}))
+    with django_assert_num_queries(0):
+        client.get(reverse("popularity:popular_window", kwargs={"window": "30d"}))
+
+
+def test_popular_page_without_views_says_so(client):
+    ArticleFactory()
+    html = client.get(reverse("popularity:popular")).content.decode()
+    assert "No article has been read in this period yet." in html
+
+
+# --- The statistics dashboard: who may see it -----------------------------------------
+
+
+STATS = "/admin/statistics/"
+
+
+def test_anonymous_visitors_are_sent_to_the_admin_login(client):
+    for path in (STATS, STATS + "export.csv", STATS + "articles/1/"):
+        response = client.get(path)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/admin/login/")
+
+
+def test_editors_without_the_permission_are_refused(client, editor):
+    client.force_login(editor)
+    for path in (STATS, STATS + "export.csv"):
+        assert client.get(path).status_code == 403
+    assert "Site statistics" not in client.get("/admin/").content.decode()
+
+
+def test_owner_sees_the_dashboard_and_the_admin_link(client, owner):
+    client.force_login(owner)
+    assert 'href="/admin/statistics/"' in client.get("/admin/").content.decode()
+    response = client.get(STATS)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Site statistics" in html and "No article was read in this period." in html
+
+
+# --- The statistics dashboard: what it shows --------------------------------------------
+
+
+class TableReader(HTMLParser):
+    """Cell texts of the table with the given id."""
+
+    def __init__(self, table_id):
+        super().__init__()
+        self.table_id, self.inside, self.rows, self.cell = table_id, False, [], None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table" and dict(attrs).get("id") == self.table_id:
+            self.inside = True
+        elif self.inside and tag == "tr":
+            self.rows.append([])
+        elif self.inside and tag in ("td", "th"):
+            self.cell = ""
+
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self.inside = False
+        elif self.inside and tag in ("td", "th") and self.cell is not None:
+            self.rows[-1].append(" ".join(self.cell.split()))
+            self.cell = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell += data
+
+
+def table(html, table_id):
+    reader = TableReader(table_id)
+    reader.feed(html)
+    return reader.rows
+
+
+@pytest.fixture
+def month(owner):
+    """Three articles read over the last 30 days and the 30 days before."""
+    return read_articles(
+        ("Sleep", [(0, 40, 30), (5, 20, 15), (40, 30, 30)]),
+        ("=Breath", [(2, 30, 25), (31, 60, 50)]),
+        ("Kindness", [(10, 10, 10)]),
+    )
+
+
+def test_dashboard_totals_table_and_tags(client, owner, month):
+    client.force_login(owner)
+    html = client.get(STATS + "?range=30").content.decode()
+    assert re.search(r'data-total="views">100<', html)
+    assert re.search(r'data-total="unique_readers">80<', html)
+    assert table(html, "article-table")[1:] == [
+        ["1", "Sleep", "60", "45", "60.0%", "30", "+100.0%"],
+        ["2", "=Breath", "30", "25", "30.0%", "60", "-50.0%"],
+        ["3", "Kindness", "10", "10", "10.0%", "0", "new"],
+    ]
+    assert table(html, "tag-table")[1:] == [["calm", "100", "3"]]
+
+
+def test_csv_export_matches_the_table(client, owner, month):
+    client.force_login(owner)
+    for query in ("?range=7", "?range=30", "?range=90", "?range=all"):
+        html = client.get(STATS + query).content.decode()
+        response = client.get(STATS + "export.csv" + query)
+        assert response["Content-Type"].startswith("text/csv")
+        rows = list(csv.reader(io.StringIO(response.content.decode())))
+        shown = table(html, "article-table")[1:]
+        assert len(rows) - 1 == len(shown) > 0, query
+        for csv_row, html_row in zip(rows[1:], shown, strict=True):
+            rank, title, _slug, views, readers, share, previous, change = csv_row
+            # A title that a spreadsheet would run as a formula is quoted in the CSV.
+            assert [rank, title.removeprefix("'"), views, readers] == html_row[:4]
+            assert f"{share}%" == html_row[4]
+            assert (previous or "—") == html_row[5]
+            assert html_row[6] in (f"{change}%", "new", "—")
+
+
+def test_a_long_table_is_paged_and_the_csv_has_every_page(client, owner):
+    read_articles(*[(f"Article {n:02}", [(1, 100 - n, 1)]) for n in range(55)])
+    client.force_login(owner)
+    first = client.get(STATS + "?range=7").content.decode()
+    second = client.get(STATS + "?range=7&page=2").content.decode()
+    shown = table(first, "article-table")[1:] + table(second, "article-table")[1:]
+    assert "Articles 1–50 of 55" in first and 'href="?range=7&amp;page=2"' in first
+    assert len(shown) == 55
+    rows = list(csv.reader(io.StringIO(client.get(STATS + "export.csv?range=7").content.decode())))
+    assert [row[:2] for row in rows[1:]] == [row[:2] for row in shown]
+    assert client.get(STATS + "?range=7&page=abc").status_code == 200  # a bad page: the first
+
+
+def test_chart_and_daily_table_agree_with_the_totals(client, owner, month):
+    client.force_login(owner)
+    html = client.get(STATS + "?range=7").content.decode()
+    daily = table(html, "")  # the daily table has no id: read it by its data rows
+    days = re.findall(r'<tr data-day="([\d-]+)"><td>[^<]+</td><td class="num">(\d+)</td>', html)
+    assert len(days) == 7
+    assert sum(int(views) for _, views in days) == 90  # 40 + 20 + 30
+    assert re.search(r'data-total="views">90<', html)
+    # Each chart point carries the same figure in its tooltip.
+    assert f"{ago(0):%-d %b %Y}: 40 views" in html
+    assert f"{ago(0):%-d %b %Y}: 30 unique readers" in html
+    assert html.count("<polyline") == 2 and daily == []
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("?start=2025-13-45&end=2025-01-10", "Enter a valid date."),
+        ("?start=2025-02-10&end=2025-01-10", "The start date must be on or before the end date."),
+        ("?start=2025-01-10", "Give both a start and an end date."),
+        ("?range=12", "Select a valid choice."),
+    ],
+)
+def test_bad_dates_get_a_form_error_not_a_crash(client, owner, query, message):
+    client.force_login(owner)
+    response = client.get(STATS + query)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+
+
+def test_a_future_end_date_is_refused(client, owner):
+    client.force_login(owner)
+    tomorrow = ago(-1).isoformat()
+    response = client.get(STATS + f"?start={ago(3).isoformat()}&end={tomorrow}")
+    assert "The end date cannot be in the future." in response.content.decode()
+
+
+def test_custom_dates_choose_the_period(client, owner, month):
+    client.force_login(owner)
+    start, end = ago(31).isoformat(), ago(31).isoformat()
+    html = client.get(STATS + f"?start={start}&end={end}").content.decode()
+    assert table(html, "article-table")[1:] == [["1", "=Breath", "60", "50", "100.0%", "0", "new"]]
+
+
+def test_all_time_starts_at_the_first_counted_day(client, owner, month):
+    client.force_login(owner)
+    html = client.get(STATS + "?range=all").content.decode()
+    assert "(41 days)" in html
+    assert re.search(r'data-total="views">190<', html)
+
+
+def test_article_drill_down_has_its_own_chart(client, owner, month):
+    client.force_login(owner)
+    sleep = month[0]
+    response = client.get(reverse("statistics:article", kwargs={"article_id": sleep.pk}))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Statistics: Sleep" in html
+    assert re.search(r'data-total="views">60<', html)
+    assert f"{ago(5):%-d %b %Y}: 20 views" in html
+    assert client.get(STATS + "articles/999999/").status_code == 404
+
+
+def test_dashboard_query_count_does_not_grow_with_articles(
+    client, owner, month, django_assert_num_queries
+):
+    client.force_login(owner)
+    client.get(STATS)  # warm the session
+    # session, user, user and group permissions; daily series, previous total, articles, tags
+    with django_assert_num_queries(8):
+        client.get(STATS + "?range=30")
+    read_articles(*[(f"More {n}", [(n, 1, 1)]) for n in range(10)])
+    with django_assert_num_queries(8):
+        client.get(STATS + "?range=30")
