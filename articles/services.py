@@ -137,3 +137,10 @@ def article_import(*, document: ImportDocument, source_dir: Path) -> ImportResul
     # The search vector and reading time follow on commit (articles.signals).
     article_sections_replace(article=article, sections=document.sections)
     return ImportResult(article=article, created=created)
+
+
+def article_feature(*, article: Article, featured: bool = True) -> Article:
+    """Show the article first on the home page (or stop doing so)."""
+    article.featured = featured
+    article.save(update_fields=["featured", "updated_at"])
+    return article
