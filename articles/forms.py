@@ -45,6 +45,7 @@ SECTION_EDITOR_EXTENSIONS = {
     "ListItem": True,
     "Blockquote": True,
     "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
+    "NoSpellCheck": False,  # editors write prose: let the browser check their spelling
 }
 _EMPTY_HTML = re.compile(r"^\s*(<p>\s*(<br\s*/?>)?\s*</p>\s*)*$")
 
@@ -280,6 +281,13 @@ class SectionBodyField(ProseEditorFormField):
 
 
 class SectionInlineForm(forms.ModelForm):
+    position = forms.IntegerField(
+        required=False,
+        min_value=1,
+        widget=forms.NumberInput(attrs={"class": "vIntegerField position-input"}),
+        help_text="Order in the article. Change the numbers to reorder; they are renumbered "
+        "1, 2, 3… on save. Leave empty to add at the end.",
+    )
     body = SectionBodyField(
         required=False,
         extensions=SECTION_EDITOR_EXTENSIONS,
@@ -291,18 +299,9 @@ class SectionInlineForm(forms.ModelForm):
     class Meta:
         model = Section
         fields = ["position", "heading", "level", "body", "anchor"]
-        widgets = {
-            "position": forms.NumberInput(attrs={"class": "vIntegerField position-input"}),
-        }
-        help_texts = {
-            "position": "Order in the article. Change the numbers to reorder; "
-            "they are renumbered 1, 2, 3… on save. Leave empty to add at the end.",
-        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["position"].required = False
-        self.fields["position"].min_value = 1
         self.renumbered = False
 
     def clean_anchor(self) -> str | None:

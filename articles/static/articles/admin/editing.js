@@ -4,11 +4,12 @@
   const attach = (field) => {
     const target = Number(field.dataset.counterTarget);
     const counter = document.createElement('span');
-    counter.className = 'standfirst-counter';
+    counter.className = 'help standfirst-counter';
     counter.setAttribute('aria-live', 'polite');
     counter.id = `${field.id}_counter`;
     field.setAttribute('aria-describedby', `${field.getAttribute('aria-describedby') || ''} ${counter.id}`.trim());
-    field.insertAdjacentElement('afterend', counter);
+    // Below the field, aligned like the admin's help texts.
+    (field.closest('.flex-container') || field).insertAdjacentElement('afterend', counter);
     const update = () => {
       const length = field.value.length;
       const over = length > target;
