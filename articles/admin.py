@@ -10,6 +10,7 @@ import reversion
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as django_delete_selected
 from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404, HttpResponseRedirect, JsonResponse
@@ -25,12 +26,22 @@ from taggit.models import Tag
 from . import services
 from .forms import ArticleAdminForm, MarkdownImportForm, SectionFormSet, SectionInlineForm
 from .images import file_delete_on_commit
-from .models import Article, Section
+from .models import Article, Section, TaggedArticle
 from .preview import ArticlePreviewView
 
 admin.site.site_header = "Happy Inner Self: editing"
 admin.site.site_title = "Happy Inner Self"
 admin.site.index_title = "Articles, tags and people"
+
+# A revision holds the article, its sections and its tag links, so restoring brings all three
+# back. Derived fields are left out: they are recomputed after every save.
+reversion.register(Section)
+reversion.register(TaggedArticle)
+reversion.register(
+    Article,
+    follow=["sections", "taggedarticle_set"],
+    exclude=["search_vector", "reading_time"],
+)
 
 # Given to site owners by `manage.py setup_roles`; superusers have it implicitly.
 DELETE_PUBLISHED_PERMISSION = "articles.delete_published_article"
@@ -125,6 +136,7 @@ class ArticleAdmin(CompareVersionAdmin):
     list_per_page = 50
     actions = ["publish_selected", "unpublish_selected", "feature_selected", "unfeature_selected"]
     history_latest_first = True
+    compare_exclude = ["updated_at", "created_at", "cover_width", "cover_height"]
     save_on_top = True
 
     class Media:
@@ -403,3 +415,30 @@ def delete_selected_if_allowed(modeladmin: ArticleAdmin, request, queryset):
         )
         return None
     return django_delete_selected(modeladmin, request, queryset)
+
+
+# -- people ---------------------------------------------------------------------------------
+# Site owners manage users (see `manage.py setup_roles`), but must not be able to make
+# anyone, themselves included, a superuser or hand out single permissions past the groups,
+# nor take over a superuser's account.
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class PeopleAdmin(UserAdmin):
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += ["is_superuser", "user_permissions"]
+        return readonly
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)

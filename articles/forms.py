@@ -179,11 +179,13 @@ class TagNamesField(forms.Field):
 
 class ArticleAdminForm(forms.ModelForm):
     cover = CoverImageField(
+        label="Cover",
         required=False,
         help_text="JPEG, PNG, WebP or still GIF; up to 10 MB and 40 megapixels. "
         "It is turned the right way up and its camera and location data are removed.",
     )
     tags = TagNamesField(
+        label="Tags",
         required=False,
         help_text="Choose existing tags as you type; type a new name and press Enter to add it.",
     )
@@ -267,21 +269,24 @@ class ArticleAdminForm(forms.ModelForm):
 # Sections
 
 
+def _normal_body(html: str | None) -> str:
+    # Browsers send a textarea's line breaks as CRLF, and the editor writes "<p></p>" into an
+    # untouched empty body: neither is a change the editor made.
+    html = (html or "").replace("\r\n", "\n")
+    return "" if _EMPTY_HTML.match(html) else html
+
+
 class SectionBodyField(ProseEditorFormField):
-    def clean(self, value):
-        value = super().clean(value)
-        return "" if _EMPTY_HTML.match(value or "") else value
+    def to_python(self, value):
+        return _normal_body(super().to_python(value))
 
     def has_changed(self, initial, data) -> bool:
-        # The editor writes "<p></p>" into an untouched empty body; that is no change.
-        def normal(html):
-            return "" if _EMPTY_HTML.match(html or "") else html
-
-        return normal(initial) != normal(data)
+        return _normal_body(initial) != _normal_body(data)
 
 
 class SectionInlineForm(forms.ModelForm):
     position = forms.IntegerField(
+        label="Position",
         required=False,
         min_value=1,
         widget=forms.NumberInput(attrs={"class": "vIntegerField position-input"}),
@@ -289,6 +294,7 @@ class SectionInlineForm(forms.ModelForm):
         "1, 2, 3… on save. Leave empty to add at the end.",
     )
     body = SectionBodyField(
+        label="Body",
         required=False,
         extensions=SECTION_EDITOR_EXTENSIONS,
         widget=AdminProseEditorWidget,

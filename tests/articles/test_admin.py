@@ -443,37 +443,42 @@ def test_the_admin_index_shows_editors_only_their_work(editor_client):
 
 
 def test_history_compares_and_restores_an_earlier_version(editor_client, editor):
-    data = article_data(sections=[{"heading": "Original heading"}])
+    data = article_data(sections=[{"heading": "Original heading"}], tags=["calm"])
     article = saved(editor_client.post(ADD_URL, data))
     section = article.sections.get()
     data = article_data(
-        title="A better title", existing=[(section, {"heading": "Rewritten heading"})]
+        title="A better title",
+        tags=["focus"],
+        existing=[(section, {"heading": "Rewritten heading"})],
+        sections=[{"heading": "An added section"}],
     )
     assert editor_client.post(change_url(article), data).status_code == 302
 
     html = editor_client.get(change_url(article)).content.decode()
-    assert "Changed Title" in html and "eddie" in html  # who changed what, on the form
+    assert "Changed Title and Tags." in html and "eddie" in html  # who changed what, on the form
 
     first, second = Version.objects.get_for_object(article).order_by("pk")
     compare = editor_client.get(
         f"/admin/articles/article/{article.pk}/history/compare/",
         {"version_id1": first.pk, "version_id2": second.pk},
-    )
-    assert compare.status_code == 200
-    assert "A better title" in compare.content.decode()
-    assert "Breathing through the day" in compare.content.decode()
+    ).content.decode()
+    assert "A better title" in compare and "Breathing through the day" in compare
+    assert "Rewritten heading" in compare and "search vector" not in compare
 
     revision_url = f"/admin/articles/article/{article.pk}/history/{first.pk}/"
     form_page = editor_client.get(revision_url).content.decode()
     # The form comes filled with the earlier version; saving it restores that version.
     assert 'value="Breathing through the day"' in form_page
     assert 'value="Original heading"' in form_page
+    assert '<option value="calm" selected>' in form_page
+    assert 'value="An added section"' not in form_page
     assert Article.objects.get().title == "A better title"  # looking changed nothing
-    restore = article_data(existing=[(section, {"heading": "Original heading"})])
+    restore = article_data(tags=["calm"], existing=[(section, {"heading": "Original heading"})])
     assert editor_client.post(revision_url, restore).status_code == 302
     article.refresh_from_db()
     assert article.title == "Breathing through the day"
-    assert article.sections.get().heading == "Original heading"
+    assert list(article.sections.values_list("heading", flat=True)) == ["Original heading"]
+    assert list(article.tags.names()) == ["calm"]
 
 
 # -- Markdown import ---------------------------------------------------------------------------
@@ -593,3 +598,24 @@ def test_a_correct_password_before_the_limit_logs_in_and_resets(client, editor, 
     client.logout()
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         assert login(client, "eddie", "wrong").status_code == 200
+
+
+def test_saving_without_touching_a_section_leaves_it_alone(editor_client, article_with_sections):
+    article = article_with_sections
+    first = article.sections.order_by("position").first()
+    first.body = "<p>One.</p>\n<ul>\n<li>Two</li>\n</ul>"
+    first.save()
+    # Browsers send textarea line breaks as CRLF; that is not an edit.
+    sections = [(s, {"body": s.body.replace("\n", "\r\n")}) for s in article.sections.all()]
+    data = article_data(
+        title="Only the title changed",
+        slug=article.slug,
+        standfirst=article.standfirst,
+        author=str(article.author_id),
+        existing=sections,
+    )
+    assert editor_client.post(change_url(article), data).status_code == 302
+    first.refresh_from_db()
+    assert first.body == "<p>One.</p>\n<ul>\n<li>Two</li>\n</ul>"
+    comment = Version.objects.get_for_object(article).first().revision.get_comment()
+    assert comment == "Changed Title."

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.management import CommandError, call_command
 
-from tests.factories import ArticleFactory
+from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -92,3 +92,15 @@ def test_owner_may_delete_a_published_article_and_editor_may_not(client, editor,
     assert client.get(delete_url).status_code == 403
     client.force_login(owner)
     assert client.get(delete_url).status_code == 200
+
+
+def test_owner_cannot_make_anyone_a_superuser_or_take_one_over(client, editor, owner):
+    client.force_login(owner)
+    html = client.get(f"/admin/auth/user/{editor.pk}/change/").content.decode()
+    assert 'name="is_superuser"' not in html and 'name="user_permissions"' not in html
+    assert 'name="groups"' in html and 'name="is_active"' in html
+    boss = UserFactory(username="boss", is_superuser=True, is_staff=True)
+    read_only = client.get(f"/admin/auth/user/{boss.pk}/change/").content.decode()
+    assert 'name="username"' not in read_only and 'name="_save"' not in read_only
+    assert client.get(f"/admin/auth/user/{boss.pk}/password/").status_code == 403
+    assert client.get(f"/admin/auth/user/{boss.pk}/delete/").status_code == 403
