@@ -619,3 +619,22 @@ def test_saving_without_touching_a_section_leaves_it_alone(editor_client, articl
     assert first.body == "<p>One.</p>\n<ul>\n<li>Two</li>\n</ul>"
     comment = Version.objects.get_for_object(article).first().revision.get_comment()
     assert comment == "Changed Title."
+
+
+def test_change_form_query_count_does_not_grow_with_sections(
+    editor_client, article_with_sections, django_assert_num_queries
+):
+    article = article_with_sections
+    article.tags.add("calm", "sleep")
+    editor_client.get(change_url(article))  # fills the content-type cache
+    # session, user, permissions, article, tags, sections, author choices, revisions, ...
+    with django_assert_num_queries(CHANGE_FORM_QUERIES):
+        editor_client.get(change_url(article))
+    for position in range(4, 12):
+        SectionFactory(article=article, position=position)
+    article.tags.add("kindness")
+    with django_assert_num_queries(CHANGE_FORM_QUERIES):
+        editor_client.get(change_url(article))
+
+
+CHANGE_FORM_QUERIES = 13
