@@ -222,14 +222,7 @@ class ArticleAdmin(CompareVersionAdmin):
 
     def save_model(self, request, obj, form, change):
         replaced = form.initial.get("cover") if change and "cover" in form.changed_data else None
-        if (
-            obj.cover
-            and "cover" not in form.changed_data
-            and not obj.cover.storage.exists(obj.cover.name)
-        ):
-            # An older revision restored from history can name a cover that was since replaced
-            # (and its file removed): keep the article valid rather than pointing at nothing.
-            obj.cover = ""
+        if getattr(form, "cover_missing", False):
             messages.warning(
                 request,
                 "The cover image of that version no longer exists; please choose a cover again.",

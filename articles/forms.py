@@ -14,7 +14,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.admin.widgets import AdminFileWidget, get_select2_language
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import timezone
@@ -233,6 +233,17 @@ class ArticleAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and "tags" in self.fields:
             self.initial["tags"] = [tag.name for tag in self.instance.tags.all()]
+
+    def clean_cover(self):
+        cover = self.cleaned_data.get("cover")
+        self.cover_missing = bool(
+            cover and not isinstance(cover, UploadedFile) and not cover.storage.exists(cover.name)
+        )
+        if self.cover_missing:
+            # A kept cover whose file is gone (an older revision restored from history names a
+            # cover since replaced): clear it rather than point at nothing, or fail to save.
+            return False
+        return cover
 
     def clean_slug(self) -> str:
         slug = self.cleaned_data["slug"]

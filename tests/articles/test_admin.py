@@ -638,3 +638,21 @@ def test_change_form_query_count_does_not_grow_with_sections(
 
 
 CHANGE_FORM_QUERIES = 13
+
+
+def test_a_cover_whose_file_is_gone_is_cleared_with_a_warning(editor_client):
+    # What restoring an old revision gives once that revision's cover file was replaced.
+    article = ArticleFactory(
+        draft=True,
+        cover="covers/2020/01/gone.jpg",
+        cover_alt="Gone",
+        cover_width=800,
+        cover_height=600,
+    )
+    data = article_data(
+        title=article.title, cover_alt="Gone", existing=[SectionFactory(article=article)]
+    )
+    response = editor_client.post(change_url(article), data, follow=True)
+    article.refresh_from_db()
+    assert not article.cover
+    assert "The cover image of that version no longer exists" in response.content.decode()
