@@ -15,3 +15,14 @@ class LoginLockoutBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """The page shown while locked out: the same for every username, existing or not."""
+    from django.conf import settings
+    from django.contrib import admin
+    from django.shortcuts import render
+
+    minutes = round(settings.AXES_COOLOFF_TIME.total_seconds() / 60)
+    context = {**admin.site.each_context(request), "minutes": minutes, "title": "Sign-in paused"}
+    return render(request, "admin/lockout.html", context, status=429)

@@ -575,6 +575,7 @@ def test_repeated_wrong_passwords_lock_the_login_out(client, editor, settings):
     locked = login(client, "eddie", "wrong")
     assert locked.status_code == 429
     assert "Sign-in paused" in locked.content.decode()
+    assert "paused\n  for 15 minutes." in locked.content.decode()
     # Even the right password is refused until the cool-off has passed.
     assert login(client, "eddie", "correct horse battery").status_code == 429
     assert "_auth_user_id" not in client.session
