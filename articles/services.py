@@ -9,11 +9,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.files import File
+from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.utils import timezone
 
 from .content import ContentError, ImportDocument, ParsedSection, unique_anchor
+from .images import CleanImage, ImageRejected, file_delete_on_commit, image_clean
 from .models import Article, Section
 
 _REFRESH_SQL = """
@@ -85,36 +86,31 @@ class ImportResult:
     created: bool
 
 
-def _check_cover_file(path: Path) -> None:
-    from PIL import Image, UnidentifiedImageError
-
+def _clean_cover(path: Path) -> CleanImage:
+    """The cover file, checked and re-encoded as an editor's upload is (upright, no EXIF/GPS)."""
     if not path.is_file():
         raise ContentError(f"cover image {path.name} was not found")
     try:
-        with Image.open(path) as image:
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
-        raise ContentError(f"cover image {path.name} is not a readable image") from None
+        return image_clean(data=path.read_bytes(), name=path.name)
+    except ImageRejected as error:
+        raise ContentError(f"cover image {path.name}: {error}") from None
 
 
-def _same_file(field_file, path: Path) -> bool:
+def _stored_bytes_equal(field_file, content: bytes) -> bool:
     if not field_file:
         return False
     try:
         with field_file.open("rb") as current:
-            existing = hashlib.sha256(current.read()).digest()
-    except (FileNotFoundError, OSError):
+            return hashlib.sha256(current.read()).digest() == hashlib.sha256(content).digest()
+    except OSError:
         return False
-    return existing == hashlib.sha256(path.read_bytes()).digest()
 
 
 @transaction.atomic
 def article_import(*, document: ImportDocument, source_dir: Path) -> ImportResult:
     """Create or update (by slug) the article described by a parsed import document."""
     meta = document.meta
-    cover_path = (source_dir / meta["cover"]).resolve() if meta["cover"] else None
-    if cover_path is not None:
-        _check_cover_file(cover_path)
+    cover = _clean_cover((source_dir / meta["cover"]).resolve()) if meta["cover"] else None
     article = Article.objects.filter(slug=meta["slug"]).first()
     created = article is None
     article = article or Article(slug=meta["slug"])
@@ -127,13 +123,22 @@ def article_import(*, document: ImportDocument, source_dir: Path) -> ImportResul
     article.cover_caption = meta["cover_caption"]
     if meta["author"]:
         article.author = get_user_model().objects.filter(username=meta["author"]).first()
-    if cover_path is None:
+    old_cover = article.cover.name if article.cover else ""
+    if cover is None:
         article.cover = ""
-    elif not _same_file(article.cover, cover_path):
-        with cover_path.open("rb") as fh:
-            article.cover.save(cover_path.name, File(fh), save=False)
+    elif not _stored_bytes_equal(article.cover, cover.content):
+        article.cover.save(cover.name, ContentFile(cover.content), save=False)
+    if old_cover and old_cover != article.cover.name:
+        file_delete_on_commit(storage=article.cover.storage, name=old_cover)
     article.save()
     article.tags.set(meta["tags"], clear=True)
     # The search vector and reading time follow on commit (articles.signals).
     article_sections_replace(article=article, sections=document.sections)
     return ImportResult(article=article, created=created)
+
+
+def article_feature(*, article: Article, featured: bool = True) -> Article:
+    """Show the article first on the home page (or stop doing so)."""
+    article.featured = featured
+    article.save(update_fields=["featured", "updated_at"])
+    return article

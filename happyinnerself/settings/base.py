@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "happyinnerself.security.PermissionsPolicyMiddleware",
+    "happyinnerself.security.AdminStylePolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "happyinnerself.db_router.ReplicaReadsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -222,3 +223,35 @@ POPULARITY_RANKING_CACHE_SECONDS = int(os.environ.get("POPULARITY_RANKING_CACHE_
 # The sidebar widget: which window and how many articles.
 POPULARITY_WIDGET_WINDOW = os.environ.get("POPULARITY_WIDGET_WINDOW", "7d")
 POPULARITY_WIDGET_SIZE = 5
+
+# ---------------------------------------------------------------------------
+# Editors (issue 3): rich-text editor, article history, login protection, uploads.
+# Appended as one block so that merging other branches' settings stays a clean join.
+from datetime import timedelta  # noqa: E402
+
+INSTALLED_APPS += [
+    "django_prose_editor",  # the rich-text editor for section bodies (ships its own JS)
+    "reversion",  # a revision of the article, its sections and tags on every admin save
+    "reversion_compare",  # compare two revisions in the admin history
+    "axes",  # login lockout after repeated failures
+]
+# django-axes turns its lockout signal into the lockout page; it must come last.
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AUTHENTICATION_BACKENDS = [
+    "happyinnerself.auth.LoginLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Five wrong passwords for one username from one address lock that pair out for 15 minutes.
+# The lockout page is the same whether the username exists or not (no user enumeration).
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "happyinnerself.auth.lockout_response"
+AXES_VERBOSE = False
+
+# Cover uploads (articles/images.py): anything larger is refused with a form error.
+ARTICLE_IMAGE_MAX_BYTES = 10 * 1024 * 1024
+ARTICLE_IMAGE_MAX_PIXELS = 40_000_000
+# Markdown files uploaded on the admin import page.
+ARTICLE_IMPORT_MAX_BYTES = 1024 * 1024

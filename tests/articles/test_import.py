@@ -162,6 +162,37 @@ class TestImporter:
             run_import(bad, good)
         assert list(Article.objects.values_list("slug", flat=True)) == ["slow-breathing"]
 
+    def test_imported_cover_is_upright_and_keeps_no_location(self, tmp_path, settings):
+        from PIL import Image
+
+        from tests.pictures import jpeg_from_phone
+
+        (tmp_path / "phone.jpg").write_bytes(jpeg_from_phone(width=40, height=20))
+        text = GOOD.replace("status:", "cover: phone.jpg\ncover_alt: A photo\nstatus:")
+        run_import(write(tmp_path, "a.md", text))
+        article = Article.objects.get()
+        with Image.open(article.cover.path) as stored:
+            assert not stored.getexif()  # no GPS, no camera, no orientation tag
+            assert stored.size == (20, 40)  # turned upright as the phone meant it
+        assert (article.cover_width, article.cover_height) == (20, 40)
+
+    def test_a_changed_cover_replaces_the_old_file(
+        self, tmp_path, settings, django_capture_on_commit_callbacks
+    ):
+        from PIL import Image
+
+        Image.new("RGB", (40, 30), "teal").save(tmp_path / "c.png")
+        text = GOOD.replace("status:", "cover: c.png\ncover_alt: A teal square\nstatus:")
+        path = write(tmp_path, "a.md", text)
+        run_import(path)
+        first = Article.objects.get().cover.path
+        Image.new("RGB", (40, 30), "orange").save(tmp_path / "c.png")
+        with django_capture_on_commit_callbacks(execute=True):
+            run_import(path)
+        covers = list((Path(settings.MEDIA_ROOT) / "covers").rglob("*.png"))
+        assert covers == [Path(Article.objects.get().cover.path)]
+        assert str(covers[0]) != first
+
     def test_file_whose_cover_is_not_an_image_writes_nothing(self, tmp_path, settings):
         (tmp_path / "c.jpg").write_bytes(b"not an image at all")
         text = GOOD.replace("status:", "cover: c.jpg\ncover_alt: x\nstatus:")

@@ -35,7 +35,9 @@ def test_compose_names_every_service_with_health_checks_and_volumes():
 
 def test_web_starts_only_after_migrations_and_behind_the_proxy():
     services = compose()["services"]
-    assert services["migrate"]["command"][-2:] == ["migrate", "--noinput"]
+    assert "manage.py migrate --noinput && python manage.py setup_roles" in " ".join(
+        services["migrate"]["command"]
+    )
     assert services["migrate"]["depends_on"]["db"]["condition"] == "service_healthy"
     assert services["web"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
     assert "gunicorn" in " ".join(services["web"]["command"])

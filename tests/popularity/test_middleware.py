@@ -104,13 +104,23 @@ def test_unknown_slugs_and_other_pages_are_not_counted(read):
     assert DailyView.objects.count() == 0
 
 
-@pytest.mark.urls("tests.popularity.urls_preview")
-def test_a_preview_under_another_url_name_is_not_counted(read):
-    article = ArticleFactory()
-    assert read(f"/preview/{article.slug}/").status_code == 200
-    assert views_of(article) == 0
-    read(article.get_absolute_url())
-    assert views_of(article) == 1
+def test_the_editors_preview_is_never_counted(client):
+    from io import StringIO
+
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+
+    call_command("setup_roles", stdout=StringIO())
+    editor = UserFactory(is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(editor)
+    for article in (ArticleFactory(), ArticleFactory(draft=True)):
+        preview = reverse("admin:articles_article_preview", args=[article.pk])
+        response = client.get(preview, HTTP_USER_AGENT=BROWSER)
+        assert response.status_code == 200
+        assert b"Preview" in response.content
+        assert views_of(article) == 0
+    assert DailyView.objects.count() == 0
 
 
 @pytest.mark.urls("tests.popularity.urls_cached")

@@ -1,0 +1,457 @@
+"""The editors' workplace: articles with their sections, preview, history, tags and import.
+
+Writes go through articles.services; every save keeps a django-reversion revision that the
+history page can compare (django-reversion-compare) and restore.
+"""
+
+from __future__ import annotations
+
+import reversion
+from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected as django_delete_selected
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from js_asset import Media as NonceMedia
+from reversion.models import Version
+from reversion_compare.admin import CompareVersionAdmin
+from taggit.models import Tag
+
+from popularity.selectors import annotate_view_totals
+
+from . import services
+from .forms import ArticleAdminForm, MarkdownImportForm, SectionFormSet, SectionInlineForm
+from .images import file_delete_on_commit
+from .models import Article, Section, TaggedArticle
+from .preview import ArticlePreviewView
+
+admin.site.site_header = "Happy Inner Self: editing"
+admin.site.site_title = "Happy Inner Self"
+admin.site.index_title = "Articles, tags and people"
+
+# A revision holds the article, its sections and its tag links, so restoring brings all three
+# back. Derived fields are left out: they are recomputed after every save.
+reversion.register(Section)
+reversion.register(TaggedArticle)
+reversion.register(
+    Article,
+    follow=["sections", "taggedarticle_set"],
+    exclude=["search_vector", "reading_time"],
+)
+
+# Given to site owners by `manage.py setup_roles`; superusers have it implicitly.
+DELETE_PUBLISHED_PERMISSION = "articles.delete_published_article"
+
+
+def _when(moment) -> str:
+    return date_format(timezone.localtime(moment), "j M Y, H:i")
+
+
+class SectionInline(admin.StackedInline):
+    model = Section
+    form = SectionInlineForm
+    formset = SectionFormSet
+    ordering = ["position"]
+    min_num = 0
+    fieldsets = [
+        (None, {"fields": [("position", "level"), "heading", "body"]}),
+        ("Link to this section", {"fields": ["anchor"], "classes": ["collapse"]}),
+    ]
+
+    def get_extra(self, request, obj=None, **kwargs) -> int:
+        # One empty section to start a new article; "Add another section" adds more.
+        return 1 if obj is None or not obj.sections.exists() else 0
+
+
+class PublicationFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("draft", "Draft"), ("scheduled", "Scheduled"), ("published", "Published")]
+
+    def queryset(self, request, queryset):
+        match self.value():
+            case "draft":
+                return queryset.drafts()
+            case "scheduled":
+                return queryset.scheduled()
+            case "published":
+                return queryset.published()
+        return queryset
+
+
+class TagFilter(admin.SimpleListFilter):
+    title = "tag"
+    parameter_name = "tag"
+
+    def lookups(self, request, model_admin):
+        used = Tag.objects.filter(articles_taggedarticle_items__isnull=False).distinct()
+        return list(used.order_by("name").values_list("slug", "name"))
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(tags__slug=self.value())
+        return queryset
+
+
+@admin.register(Article)
+class ArticleAdmin(CompareVersionAdmin):
+    form = ArticleAdminForm
+    inlines = [SectionInline]
+    prepopulated_fields = {"slug": ("title",)}
+    readonly_fields = ["visibility", "recent_changes"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "standfirst"]}),
+        ("Cover image", {"fields": ["cover", "cover_alt", "cover_caption"]}),
+        (
+            "Publishing",
+            {"fields": ["status", "published_at", "visibility", "featured", "author", "tags"]},
+        ),
+    ]
+    list_display = [
+        "title",
+        "status_label",
+        "published_at",
+        "views_7d",
+        "views_total",
+        "author",
+        "featured",
+        "tag_list",
+        "updated_at",
+        "site_link",
+    ]
+    list_filter = [
+        PublicationFilter,
+        TagFilter,
+        "featured",
+        ("author", admin.RelatedOnlyFieldListFilter),
+        ("published_at", admin.DateFieldListFilter),
+    ]
+    search_fields = ["title", "standfirst", "tags__name"]
+    search_help_text = "Search titles, standfirsts and tags."
+    list_select_related = ["author"]
+    list_per_page = 50
+    actions = ["publish_selected", "unpublish_selected", "feature_selected", "unfeature_selected"]
+    history_latest_first = True
+    compare_exclude = ["updated_at", "created_at", "cover_width", "cover_height"]
+    save_on_top = True
+
+    class Media:
+        css = {"all": ["articles/admin/editing.css"]}
+        js = ["articles/admin/editing.js"]
+
+    # -- change list ---------------------------------------------------------
+
+    def get_queryset(self, request):
+        # View counts come from the popularity app as annotations: sortable, no extra query.
+        return annotate_view_totals(super().get_queryset(request).prefetch_related("tags"))
+
+    @admin.display(description="Views, 7 days", ordering="views_7d")
+    def views_7d(self, obj: Article) -> int:
+        return obj.views_7d
+
+    @admin.display(description="Views, all time", ordering="views_total")
+    def views_total(self, obj: Article) -> int:
+        return obj.views_total
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        # The rich-text editor loads through an inline import map: give it this response's
+        # CSP nonce so the policy can keep refusing every other inline script.
+        context["media"] = NonceMedia.from_media(context["media"], nonce=str(request.csp_nonce))
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    @admin.display(description="Status", ordering="status")
+    def status_label(self, obj: Article) -> str:
+        if obj.is_scheduled:
+            key, text = "scheduled", "Scheduled"
+        elif obj.is_public:
+            key, text = "published", "Published"
+        else:
+            key, text = "draft", "Draft"
+        return format_html('<span class="article-status article-status-{}">{}</span>', key, text)
+
+    @admin.display(description="Tags")
+    def tag_list(self, obj: Article) -> str:
+        return ", ".join(sorted(tag.name for tag in obj.tags.all()))
+
+    @admin.display(description="On site")
+    def site_link(self, obj: Article) -> str:
+        if obj.is_public:
+            return format_html('<a href="{}">View</a>', obj.get_absolute_url())
+        return format_html('<a href="{}">Preview</a>', self.preview_url(obj))
+
+    def view_on_site(self, obj: Article) -> str | None:
+        # Drafts and scheduled articles have a Preview link instead.
+        return obj.get_absolute_url() if obj.is_public else None
+
+    # -- change form ---------------------------------------------------------
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if obj is not None:
+            fieldsets.append(("Recent changes", {"fields": ["recent_changes"]}))
+        return fieldsets
+
+    def get_changeform_initial_data(self, request):
+        return {"author": request.user.pk, **super().get_changeform_initial_data(request)}
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "author":
+            kwargs["queryset"] = get_user_model().objects.filter(is_staff=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description="Readers see it")
+    def visibility(self, obj: Article) -> str:
+        if obj.pk is None:
+            return "Not yet: it is new."
+        if obj.is_public:
+            return f"Yes, since {_when(obj.published_at)}."
+        if obj.is_scheduled:
+            return f"From {_when(obj.published_at)}: it is scheduled and will appear by itself."
+        return "No: it is a draft."
+
+    @admin.display(description="Who changed what, and when")
+    def recent_changes(self, obj: Article) -> str:
+        versions = Version.objects.get_for_object(obj).select_related("revision__user")[:5]
+        rows = format_html_join(
+            "",
+            "<li><time>{}</time> · {} · {}</li>",
+            (
+                (
+                    _when(version.revision.date_created),
+                    version.revision.user or "someone",
+                    version.revision.get_comment() or "Saved.",
+                )
+                for version in versions
+            ),
+        )
+        history = reverse("admin:articles_article_history", args=[obj.pk])
+        return format_html(
+            '<ul class="recent-changes">{}</ul><a href="{}">All changes: compare and restore</a>',
+            rows or format_html("<li>{}</li>", "No saved changes yet."),
+            history,
+        )
+
+    def save_model(self, request, obj, form, change):
+        replaced = form.initial.get("cover") if change and "cover" in form.changed_data else None
+        if getattr(form, "cover_missing", False):
+            messages.warning(
+                request,
+                "The cover image of that version no longer exists; please choose a cover again.",
+            )
+        super().save_model(request, obj, form, change)
+        if replaced:
+            file_delete_on_commit(storage=obj.cover.storage, name=replaced.name)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        self._tell_about_schedule(request, obj)
+        if "_saveandpreview" in request.POST:
+            return HttpResponseRedirect(self.preview_url(obj))
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        self._tell_about_schedule(request, obj)
+        if "_saveandpreview" in request.POST:
+            return HttpResponseRedirect(self.preview_url(obj))
+        return super().response_change(request, obj)
+
+    def _tell_about_schedule(self, request, obj: Article) -> None:
+        if obj.is_scheduled:
+            messages.info(
+                request,
+                f"“{obj}” is scheduled: readers will see it from {_when(obj.published_at)}.",
+            )
+
+    # -- deleting ------------------------------------------------------------
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if not super().has_delete_permission(request, obj):
+            return False
+        if obj is not None and obj.status == Article.Status.PUBLISHED:
+            return request.user.has_perm(DELETE_PUBLISHED_PERMISSION)
+        return True
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            _, name, description = actions["delete_selected"]
+            actions["delete_selected"] = (delete_selected_if_allowed, name, description)
+        return actions
+
+    def delete_model(self, request, obj):
+        cover = obj.cover.name
+        super().delete_model(request, obj)
+        file_delete_on_commit(storage=obj.cover.storage, name=cover)
+
+    def delete_queryset(self, request, queryset):
+        covers = list(queryset.exclude(cover="").values_list("cover", flat=True))
+        super().delete_queryset(request, queryset)
+        storage = Article._meta.get_field("cover").storage
+        for name in covers:
+            file_delete_on_commit(storage=storage, name=name)
+
+    # -- bulk actions (through services, one revision each) -------------------
+
+    def _apply(self, request, articles, service, message: str, **kwargs) -> list[Article]:
+        done = []
+        for article in articles:
+            with reversion.create_revision():
+                reversion.set_user(request.user)
+                service(article=article, **kwargs)
+                self.log_change(request, article, message)
+            done.append(article)
+        return done
+
+    @admin.action(description="Publish selected articles", permissions=["change"])
+    def publish_selected(self, request, queryset):
+        done = self._apply(
+            request,
+            queryset.filter(status=Article.Status.DRAFT),
+            services.article_publish,
+            "Published.",
+        )
+        scheduled = sum(article.is_scheduled for article in done)
+        text = f"{len(done) - scheduled} article(s) published"
+        if scheduled:
+            text += f", {scheduled} scheduled for their publication time"
+        self.message_user(request, text + ".", messages.SUCCESS)
+
+    @admin.action(description="Unpublish selected articles (back to draft)", permissions=["change"])
+    def unpublish_selected(self, request, queryset):
+        done = self._apply(
+            request,
+            queryset.filter(status=Article.Status.PUBLISHED),
+            services.article_unpublish,
+            "Unpublished.",
+        )
+        self.message_user(request, f"{len(done)} article(s) back to draft.", messages.SUCCESS)
+
+    @admin.action(description="Feature selected articles", permissions=["change"])
+    def feature_selected(self, request, queryset):
+        done = self._apply(
+            request,
+            queryset.filter(featured=False),
+            services.article_feature,
+            "Featured.",
+            featured=True,
+        )
+        self.message_user(request, f"{len(done)} article(s) featured.", messages.SUCCESS)
+
+    @admin.action(description="Stop featuring selected articles", permissions=["change"])
+    def unfeature_selected(self, request, queryset):
+        done = self._apply(
+            request,
+            queryset.filter(featured=True),
+            services.article_feature,
+            "No longer featured.",
+            featured=False,
+        )
+        self.message_user(request, f"{len(done)} article(s) no longer featured.", messages.SUCCESS)
+
+    # -- extra pages: preview, tag autocomplete, import ------------------------
+
+    def get_urls(self):
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/preview/", wrap(self.preview_view), name=f"{prefix}_preview"),
+            path(
+                "tags/autocomplete/",
+                wrap(self.tag_autocomplete_view),
+                name=f"{prefix}_tag_autocomplete",
+            ),
+            path("import/", wrap(self.import_view), name=f"{prefix}_import"),
+            *super().get_urls(),
+        ]
+
+    def preview_url(self, obj: Article) -> str:
+        return reverse("admin:articles_article_preview", args=[obj.pk])
+
+    def preview_view(self, request, pk: int):
+        # admin_view already sent anyone who is not staff to the login page.
+        if not self.has_view_or_change_permission(request):
+            raise Http404
+        return ArticlePreviewView.as_view()(request, pk=pk)
+
+    def tag_autocomplete_view(self, request):
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        term = request.GET.get("term", "").strip()[:100]
+        tags = (
+            Tag.objects.filter(name__icontains=term)
+            .annotate(uses=Count("articles_taggedarticle_items"))
+            .order_by("-uses", "name")
+            .values_list("name", flat=True)[:20]
+        )
+        return JsonResponse(
+            {"results": [{"id": name, "text": name} for name in tags], "pagination": {}}
+        )
+
+    def import_view(self, request):
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            raise PermissionDenied
+        outcomes = None
+        if request.method == "POST":
+            form = MarkdownImportForm(request.POST, request.FILES)
+            if form.is_valid():
+                outcomes = form.import_articles(user=request.user)
+        else:
+            form = MarkdownImportForm()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Import articles from Markdown",
+            "form": form,
+            "outcomes": outcomes,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/articles/article/import.html", context)
+
+
+def delete_selected_if_allowed(modeladmin: ArticleAdmin, request, queryset):
+    """Django's bulk delete, refused when it would delete a published article without right."""
+    if not request.user.has_perm(DELETE_PUBLISHED_PERMISSION) and (
+        queryset.filter(status=Article.Status.PUBLISHED).exists()
+    ):
+        modeladmin.message_user(
+            request,
+            "Published articles can only be deleted by a site owner. Nothing was deleted.",
+            messages.ERROR,
+        )
+        return None
+    return django_delete_selected(modeladmin, request, queryset)
+
+
+# -- people ---------------------------------------------------------------------------------
+# Site owners manage users (see `manage.py setup_roles`), but must not be able to make
+# anyone, themselves included, a superuser or hand out single permissions past the groups,
+# nor take over a superuser's account.
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class PeopleAdmin(UserAdmin):
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += ["is_superuser", "user_permissions"]
+        return readonly
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)

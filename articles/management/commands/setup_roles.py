@@ -1,0 +1,134 @@
+"""Create the Editors and Site owners groups with exactly their permissions (and demo accounts)."""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.db.models import Q
+
+from articles.models import Article
+
+EDITORS = "Editors"
+SITE_OWNERS = "Site owners"
+
+# Editors write, illustrate, preview, schedule and publish; deleting published articles is
+# refused by the admin without the permission below, which only site owners get.
+EDITOR_PERMISSIONS = [
+    "articles.add_article",
+    "articles.change_article",
+    "articles.view_article",
+    "articles.delete_article",
+    "articles.add_section",
+    "articles.change_section",
+    "articles.delete_section",
+    "articles.view_section",
+    "taggit.add_tag",
+    "taggit.change_tag",
+    "taggit.view_tag",
+]
+OWNER_PERMISSIONS = [
+    *EDITOR_PERMISSIONS,
+    "articles.delete_published_article",
+    "taggit.delete_tag",
+    "auth.add_user",
+    "auth.change_user",
+    "auth.delete_user",
+    "auth.view_user",
+    "auth.view_group",
+    # Unlocking an account locked out by django-axes is deleting its access attempts.
+    "axes.view_accessattempt",
+    "axes.delete_accessattempt",
+    "axes.view_accesslog",
+    "axes.view_accessfailurelog",
+]
+# Site owners also read the popularity statistics, when that app is installed: every
+# view_* permission of the app and its own custom permissions (never add/change/delete).
+STATISTICS_APP = "popularity"
+
+DEMO_ACCOUNTS = [
+    # username, password, group: for local use only, refused unless DEBUG is on.
+    ("editor", "editor-demo-password", EDITORS),
+    ("owner", "owner-demo-password", SITE_OWNERS),
+]
+
+
+def ensure_custom_permissions() -> None:
+    """Permissions that live in no model's Meta (so the foundation's models stay as they are)."""
+    Permission.objects.get_or_create(
+        codename="delete_published_article",
+        content_type=ContentType.objects.get_for_model(Article),
+        defaults={"name": "Can delete published articles"},
+    )
+
+
+def permissions_for(names: list[str]) -> list[Permission]:
+    found = []
+    for name in names:
+        app_label, codename = name.split(".")
+        permission = Permission.objects.filter(
+            content_type__app_label=app_label, codename=codename
+        ).first()
+        if permission is None:
+            raise CommandError(f"permission {name} does not exist: run `manage.py migrate` first")
+        found.append(permission)
+    return found
+
+
+def statistics_permissions() -> list[Permission]:
+    if not apps.is_installed(STATISTICS_APP):
+        return []
+    return list(
+        Permission.objects.filter(content_type__app_label=STATISTICS_APP).exclude(
+            Q(codename__startswith="add_")
+            | Q(codename__startswith="change_")
+            | Q(codename__startswith="delete_")
+        )
+    )
+
+
+class Command(BaseCommand):
+    help = (
+        "Create or update the groups Editors and Site owners with exactly their permissions. "
+        "With --demo-users (local development only), also create the accounts editor and owner."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--demo-users",
+            action="store_true",
+            help="Also create the demo accounts editor and owner (refused unless DEBUG is on).",
+        )
+
+    @transaction.atomic
+    def handle(self, *args, demo_users: bool = False, **options) -> None:
+        if demo_users and not settings.DEBUG:
+            raise CommandError("demo accounts have known passwords: only with DEBUG on")
+        ensure_custom_permissions()
+        editors, _ = Group.objects.get_or_create(name=EDITORS)
+        editors.permissions.set(permissions_for(EDITOR_PERMISSIONS))
+        owners, _ = Group.objects.get_or_create(name=SITE_OWNERS)
+        owners.permissions.set(permissions_for(OWNER_PERMISSIONS) + statistics_permissions())
+        self.stdout.write(
+            f"roles: {EDITORS} ({editors.permissions.count()} permissions), "
+            f"{SITE_OWNERS} ({owners.permissions.count()} permissions)"
+        )
+        if demo_users:
+            self._demo_users({EDITORS: editors, SITE_OWNERS: owners})
+
+    def _demo_users(self, groups: dict[str, Group]) -> None:
+        User = get_user_model()
+        for username, password, group in DEMO_ACCOUNTS:
+            user, created = User.objects.get_or_create(username=username)
+            if created:
+                # An existing account keeps its password: a developer may have changed it.
+                user.set_password(password)
+            user.is_staff = True
+            user.save()
+            user.groups.add(groups[group])
+            state = f"created with password {password}" if created else "already there"
+            self.stdout.write(f"demo account {username} ({group}): {state}")

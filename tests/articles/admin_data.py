@@ -1,0 +1,61 @@
+"""POST data for the article change form, as the admin's own page would send it."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+ADD_URL = "/admin/articles/article/add/"
+
+
+def change_url(article) -> str:
+    return f"/admin/articles/article/{article.pk}/change/"
+
+
+def article_data(*, sections=(), existing=(), **fields) -> dict:
+    """Fields of the article form plus the sections formset.
+
+    `existing` are Section objects already saved (their forms come first, as on the page);
+    `sections` are dicts for new section forms. Either may carry "DELETE": "on".
+    """
+    data = {
+        "title": "Breathing through the day",
+        "slug": "breathing-through-the-day",
+        "standfirst": "Small breathing habits that carry you through a busy day.",
+        "cover_alt": "",
+        "cover_caption": "",
+        "status": "draft",
+        "published_at_0": "",
+        "published_at_1": "",
+        "author": "",
+        "tags": [],
+    }
+    if moment := fields.pop("published_at", None):
+        local = timezone.localtime(moment)
+        data["published_at_0"] = local.strftime("%Y-%m-%d")
+        data["published_at_1"] = local.strftime("%H:%M:%S")
+    data.update(fields)
+    forms = [
+        {
+            "id": str(section.pk),
+            "article": str(section.article_id),
+            "position": str(section.position),
+            "heading": section.heading,
+            "level": str(section.level),
+            "body": section.body,
+            "anchor": section.anchor,
+        }
+        | overrides
+        for section, overrides in (
+            item if isinstance(item, tuple) else (item, {}) for item in existing
+        )
+    ]
+    forms += [{"level": "2", "position": "", "anchor": ""} | section for section in sections]
+    data |= {
+        "sections-TOTAL_FORMS": str(len(forms)),
+        "sections-INITIAL_FORMS": str(len(existing)),
+        "sections-MIN_NUM_FORMS": "0",
+        "sections-MAX_NUM_FORMS": "1000",
+    }
+    for index, form in enumerate(forms):
+        data |= {f"sections-{index}-{key}": value for key, value in form.items()}
+    return data
