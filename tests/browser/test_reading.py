@@ -15,6 +15,6 @@ def test_reader_opens_the_demo_article_from_home(new_page, screenshot, console_e
     assert page.get_by_role("heading", level=1).inner_text().startswith("The Face Twitching")
     assert page.locator("h2#effective-stress-relief-techniques").count() == 0
     assert page.locator("h3#effective-stress-relief-techniques").is_visible()
-    assert page.locator("main section").count() == 18
+    assert page.locator(".prose section").count() == 18
     screenshot(page, "foundation-article")
     assert console_errors == []
