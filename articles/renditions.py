@@ -86,7 +86,7 @@ def renditions_make(*, name: str, storage: Storage) -> dict:
         resized = (
             image
             if width == image.width
-            else image.resize((width, height), Image.Resampling.LANCZOS)
+            else image.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
         )
         for key, fmt, ext in (
             ("fallback", fallback_format, fallback_ext),

@@ -225,8 +225,8 @@ def article_search(*, text: str) -> QuerySet[Article]:
                 config=SEARCH_CONFIG,
                 start_sel=_MARK_START,
                 stop_sel=_MARK_STOP,
-                max_words=40,
-                min_words=20,
+                max_words=35,
+                min_words=15,
                 max_fragments=2,
                 fragment_delimiter=" … ",
             ),
@@ -245,7 +245,16 @@ def search_has_terms(text: str) -> bool:
 
 
 def search_snippet(raw: str) -> SafeString:
-    """The headline as safe HTML: everything escaped, then the matches wrapped in <mark>."""
+    """The headline as safe HTML: everything escaped, then the matches wrapped in <mark>.
+
+    An ellipsis shows where the text was cut mid-sentence.
+    """
     # Section bodies are stored as HTML, so their text arrives with entities (&amp;).
-    text = escape(" ".join(html.unescape(raw or "").split()))
+    text = " ".join(html.unescape(raw or "").split())
+    visible = text.replace(_MARK_START, "").replace(_MARK_STOP, "")
+    if visible[:1].islower():
+        text = f"… {text}"
+    if visible and visible[-1] not in ".!?…:":
+        text = f"{text} …"
+    text = escape(text)
     return mark_safe(text.replace(_MARK_START, "<mark>").replace(_MARK_STOP, "</mark>"))

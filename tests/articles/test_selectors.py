@@ -175,7 +175,17 @@ class TestSearch:
 
     def test_snippet_html(self):
         raw = "a < b &amp; \ue000calm\ue001 <em>x</em>"
-        assert (
-            selectors.search_snippet(raw)
-            == "a &lt; b &amp; <mark>calm</mark> &lt;em&gt;x&lt;/em&gt;"
+        assert selectors.search_snippet(raw) == (
+            "… a &lt; b &amp; <mark>calm</mark> &lt;em&gt;x&lt;/em&gt; …"
         )
+
+    @pytest.mark.parametrize(
+        ("raw", "expected"),
+        [
+            ("\ue000Calm\ue001 starts here.", "<mark>Calm</mark> starts here."),
+            ("the middle of \ue000calm\ue001", "… the middle of <mark>calm</mark> …"),
+            ("Starts well but stops", "Starts well but stops …"),
+        ],
+    )
+    def test_snippet_marks_where_it_was_cut(self, raw, expected):
+        assert selectors.search_snippet(raw) == expected
