@@ -34,7 +34,6 @@ from django.utils.http import http_date
 
 STATE_KEY = "articles:content-state"
 _REQUEST_MEMO = "_articles_content_state"
-_MISSING = object()
 
 # Other parts of the page that change independently of the content (e.g. a widget with
 # its own cache) can add a token to the ETag here: callables returning a short string.
@@ -95,12 +94,14 @@ def cache_key(state: ContentState, name: str, *parts: object) -> str:
 
 
 def cached_value(state: ContentState, name: str, parts: tuple, compute: Callable[[], object]):
-    """A value computed once per content version (None is a value too)."""
+    """A value computed once per content version. None is not kept: asking for things
+    that do not exist (unknown tags...) must not fill the cache."""
     key = cache_key(state, name, *parts)
-    value = cache.get(key, _MISSING)
-    if value is _MISSING:
+    value = cache.get(key)
+    if value is None:
         value = compute()
-        cache.set(key, value, _timeout())
+        if value is not None:
+            cache.set(key, value, _timeout())
     return value
 
 

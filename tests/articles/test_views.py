@@ -137,10 +137,24 @@ class TestArticlePage:
         SectionFactory(article=article)
         html = html_of(client, article.get_absolute_url())
         assert html.count("<h1") == 1
-        for landmark in ('<header class="site-header"', '<main id="main"', "<footer", "<aside"):
+        for landmark in (
+            '<header class="site-header"',
+            '<main id="main_content"',
+            "<footer",
+            "<aside",
+        ):
             assert landmark in html
-        assert '<a class="skip-link" href="#main">' in html
+        assert '<a class="skip-link" href="#main_content">' in html
         assert '<nav class="site-nav" aria-label="Main">' in html
+
+    def test_ids_stay_unique_whatever_the_headings(self, client):
+        article = ArticleFactory(tags=["x"])
+        ArticleFactory(tags=["x"])
+        headings = ["Main", "Main content", "Toc title", "Related title", "Article title"]
+        for position, heading in enumerate(headings, start=1):
+            SectionFactory(article=article, position=position, heading=heading, anchor="")
+        ids = re.findall(r'\sid="([^"]+)"', html_of(client, article.get_absolute_url()))
+        assert len(ids) == len(set(ids)) and "main" in ids and "main_content" in ids
 
     def test_tags_link_to_tag_pages(self, client):
         article = ArticleFactory(tags=["sleep", "Self Care"])
@@ -160,8 +174,8 @@ class TestArticlePage:
         ArticleFactory(title="Unrelated", tags=["z"])
         html = html_of(client, article.get_absolute_url())
         related = html[
-            html.index('id="related-title"') : html.index(
-                "</section>", html.index('id="related-title"')
+            html.index('id="related_title"') : html.index(
+                "</section>", html.index('id="related_title"')
             )
         ]
         titles = re.findall(r'<h3 class="mini-card__title"><a href="[^"]+">([^<]+)</a>', related)

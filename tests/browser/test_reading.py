@@ -101,7 +101,7 @@ def test_a_reader_goes_from_home_to_an_article_a_tag_and_search(
     assert skip.bounding_box()["y"] >= 0
     assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
     page.keyboard.press("Enter")
-    assert page.evaluate("document.activeElement.id") == "main"
+    assert page.evaluate("document.activeElement.id") == "main_content"
 
     page.get_by_role("link", name=re.compile("^The Face Twitching Mystery")).first.click()
     page.wait_for_url(f"**{ARTICLE}")
