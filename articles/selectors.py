@@ -31,20 +31,25 @@ from .models import Article, Section, TaggedArticle
 SEARCH_CONFIG = "english"
 
 
+# The stored search vector is large (a whole article's lexemes) and no page shows it.
+_NOT_SHOWN = ("search_vector",)
+
+
+def article_public() -> QuerySet[Article]:
+    """Published articles with their author: what an article page needs in one query."""
+    return Article.objects.published().select_related("author").defer(*_NOT_SHOWN)
+
+
 def article_list_public() -> QuerySet[Article]:
     """Published articles, newest first, with their tags in one extra query."""
-    return Article.objects.published().select_related("author").prefetch_related("tags")
+    return article_public().prefetch_related("tags")
 
 
 def article_detail_public() -> QuerySet[Article]:
     """Published articles with sections (in order) and tags prefetched."""
-    return (
-        Article.objects.published()
-        .select_related("author")
-        .prefetch_related(
-            Prefetch("sections", queryset=Section.objects.order_by("position")),
-            "tags",
-        )
+    return article_public().prefetch_related(
+        Prefetch("sections", queryset=Section.objects.order_by("position")),
+        "tags",
     )
 
 
@@ -97,6 +102,7 @@ def article_related(*, article: Article, limit: int | None = None) -> QuerySet[A
     tag_ids = TaggedArticle.objects.filter(content_object_id=article.pk).values("tag_id")
     return (
         Article.objects.published()
+        .defer(*_NOT_SHOWN)
         .exclude(pk=article.pk)
         .filter(tags__in=Subquery(tag_ids))
         .annotate(shared_tags=Count("tags"))
@@ -211,6 +217,7 @@ def article_search(*, text: str) -> QuerySet[Article]:
     query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
     return (
         Article.objects.published()
+        .defer(*_NOT_SHOWN)
         .filter(search_vector=query)
         .annotate(
             rank=SearchRank(F("search_vector"), query),

@@ -172,7 +172,7 @@ class ArticleDetailView(DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        return Article.objects.published().select_related("author")
+        return selectors.article_public()
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
@@ -186,10 +186,11 @@ class ArticleDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         article = self.object
+        # Nothing is queried (or even built) until a fragment has to be rendered again.
         context.update(
             outline=SimpleLazyObject(lambda: selectors.article_outline(article=article)),
-            tags=article.tags.order_by("name"),
-            related=selectors.article_related(article=article),
+            tags=SimpleLazyObject(lambda: list(article.tags.order_by("name"))),
+            related=SimpleLazyObject(lambda: list(selectors.article_related(article=article))),
             neighbours=SimpleLazyObject(lambda: selectors.article_neighbours(article=article)),
         )
         return context

@@ -155,8 +155,10 @@ def test_feed_query_counts_do_not_grow(client, django_assert_num_queries, url, c
 class TestSitemap:
     def test_valid_xml_with_only_published_urls_and_lastmod(self, client, articles):
         newer, older = articles
-        body = get(client, "/sitemap.xml", "application/xml")
-        root = ET.fromstring(body)
+        response = client.get("/sitemap.xml")
+        assert response["Content-Type"] == "application/xml"
+        assert response["X-Robots-Tag"] == "noindex, noodp, noarchive"  # the sitemap itself
+        root = ET.fromstring(response.content)
         assert root.tag == f"{SITEMAP}urlset"
         entries = {
             url.findtext(f"{SITEMAP}loc"): url.findtext(f"{SITEMAP}lastmod")
@@ -188,4 +190,6 @@ class TestSitemap:
             cache.clear()
             # version, articles, tags, the newest change (for the home and topics pages)
             with django_assert_num_queries(4):
-                client.get("/sitemap.xml")
+                first = client.get("/sitemap.xml")
+            with django_assert_num_queries(0):
+                assert client.get("/sitemap.xml").content == first.content
