@@ -92,9 +92,11 @@ def _content_changed(sender, raw: bool = False, **kwargs) -> None:
 
 
 @receiver(post_save, sender=get_user_model(), dispatch_uid="author_cache_on_save")
-def _author_changed(sender, instance, raw: bool = False, update_fields=None, **kwargs) -> None:
-    # Author names are shown on pages; a login (last_login only) changes nothing readers see.
-    if raw or (update_fields is not None and set(update_fields) <= {"last_login"}):
+def _author_changed(
+    sender, instance, created: bool = False, raw: bool = False, update_fields=None, **kwargs
+) -> None:
+    # Author names are shown on pages; a new user or a login (last_login) changes nothing.
+    if raw or created or (update_fields is not None and set(update_fields) <= {"last_login"}):
         return
     if instance.articles.exists():
         schedule_content_changed()
