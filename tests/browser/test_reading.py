@@ -139,6 +139,14 @@ def test_a_reader_goes_from_home_to_an_article_a_tag_and_search(
 
     results.first.get_by_role("link").click()
     page.wait_for_url(f"**{ARTICLE}")
+
+    if width < 600:  # the narrowest phones still read without scrolling sideways
+        page.set_viewport_size({"width": 320, "height": 640})
+        for url in ("/", ARTICLE, "/tags/", "/search/?q=botox"):
+            page.goto(url)
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, f"{url} at 320px scrolls sideways by {overflow}px"
+        screenshot(page, f"{shot}-6-search-320")
     assert console_errors == []
 
 
