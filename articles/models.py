@@ -11,6 +11,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from .content import sanitize_html, unique_anchor
+from .renditions import cover_renditions_refresh, renditions_are_stale
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -126,6 +127,15 @@ class Article(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        # Whoever sets the cover (importer, admin, script), its renditions follow it here.
+        update_fields = kwargs.get("update_fields")
+        if (update_fields is None or "cover" in update_fields) and renditions_are_stale(self):
+            cover_renditions_refresh(article=self)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "cover_renditions"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("articles:detail", kwargs={"slug": self.slug})

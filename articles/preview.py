@@ -7,24 +7,11 @@ counted as a view and never cached for readers.
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 
-from .models import Article, Section
+from . import selectors
 from .views import ArticleDetailView
-
-
-def article_preview_queryset() -> QuerySet[Article]:
-    """Every article, whatever its status, with what the public template reads."""
-    return (
-        Article.objects.all()
-        .select_related("author")
-        .prefetch_related(
-            Prefetch("sections", queryset=Section.objects.order_by("position")),
-            "tags",
-        )
-    )
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -32,7 +19,7 @@ class ArticlePreviewView(ArticleDetailView):
     pk_url_kwarg = "pk"
 
     def get_queryset(self):
-        return article_preview_queryset()
+        return selectors.article_for_preview()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs) | {"preview": True}

@@ -2,23 +2,275 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+import html
+import re
+from dataclasses import dataclass, field
 
-from .models import Article, Section
+from django.conf import settings
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import (
+    Count,
+    F,
+    Func,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+)
+from django.db.models.functions import Coalesce, Concat
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from taggit.models import Tag
+
+from .models import Article, Section, TaggedArticle
+
+SEARCH_CONFIG = "english"
+
+
+# The stored search vector is large (a whole article's lexemes) and no page shows it.
+_NOT_SHOWN = ("search_vector",)
+
+
+def _article_page(queryset: QuerySet[Article]) -> QuerySet[Article]:
+    return queryset.select_related("author").defer(*_NOT_SHOWN)
+
+
+def article_public() -> QuerySet[Article]:
+    """Published articles with their author: what an article page needs in one query."""
+    return _article_page(Article.objects.published())
+
+
+def article_for_preview() -> QuerySet[Article]:
+    """Any article, whatever its status, as the article page reads it (staff preview only)."""
+    return _article_page(Article.objects.all())
 
 
 def article_list_public() -> QuerySet[Article]:
     """Published articles, newest first, with their tags in one extra query."""
-    return Article.objects.published().select_related("author").prefetch_related("tags")
+    return article_public().prefetch_related("tags")
 
 
 def article_detail_public() -> QuerySet[Article]:
     """Published articles with sections (in order) and tags prefetched."""
+    return article_public().prefetch_related(
+        Prefetch("sections", queryset=Section.objects.order_by("position")),
+        "tags",
+    )
+
+
+def _featured_ids() -> QuerySet:
+    return Article.objects.published().filter(featured=True).values("pk")[:1]
+
+
+def article_featured() -> Article | None:
+    """The newest published article marked featured (with its tags), if any."""
+    return article_list_public().filter(featured=True).first()
+
+
+def article_list_latest() -> QuerySet[Article]:
+    """The home page list: every published article except the featured one shown above it."""
+    return article_list_public().exclude(pk__in=Subquery(_featured_ids()))
+
+
+def article_list_for_tag(*, tag: Tag) -> QuerySet[Article]:
+    return article_list_public().filter(tags=tag)
+
+
+# ---------------------------------------------------------------------------
+# Article page
+
+
+@dataclass
+class OutlineEntry:
+    """A section with the subsections (H3) that follow it."""
+
+    section: Section
+    children: list[Section] = field(default_factory=list)
+
+
+def article_outline(*, article: Article) -> list[OutlineEntry]:
+    """The article's sections in order, each H3 nested under the H2 before it (one query)."""
+    outline: list[OutlineEntry] = []
+    for section in article.sections.order_by("position"):
+        if section.level == Section.Level.H3 and outline:
+            outline[-1].children.append(section)
+        else:
+            outline.append(OutlineEntry(section))
+    return outline
+
+
+def article_related(*, article: Article, limit: int | None = None) -> QuerySet[Article]:
+    """Published articles sharing tags with `article`: most shared tags first, then newest.
+
+    Never the article itself; articles sharing no tag are not related. One query.
+    """
+    tag_ids = TaggedArticle.objects.filter(content_object_id=article.pk).values("tag_id")
     return (
         Article.objects.published()
-        .select_related("author")
-        .prefetch_related(
-            Prefetch("sections", queryset=Section.objects.order_by("position")),
-            "tags",
-        )
+        .defer(*_NOT_SHOWN)
+        .exclude(pk=article.pk)
+        .filter(tags__in=Subquery(tag_ids))
+        .annotate(shared_tags=Count("tags"))
+        .order_by("-shared_tags", "-published_at", "-pk")[
+            : limit or settings.ARTICLES_RELATED_COUNT
+        ]
     )
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    older: Article | None
+    newer: Article | None
+
+
+def article_neighbours(*, article: Article) -> Neighbours:
+    """The published articles just before and after `article` in publication order.
+
+    One query (a UNION of the two one-row lookups); none for an undated draft.
+    """
+    if article.published_at is None:
+        return Neighbours(None, None)
+    when, pk = article.published_at, article.pk
+    public = Article.objects.published().only("title", "slug", "published_at")
+    older = public.filter(Q(published_at__lt=when) | Q(published_at=when, pk__lt=pk))
+    newer = public.filter(Q(published_at__gt=when) | Q(published_at=when, pk__gt=pk))
+    rows = list(
+        older.order_by("-published_at", "-pk")[:1].union(newer.order_by("published_at", "pk")[:1])
+    )
+    before = (when, pk)
+    return Neighbours(
+        older=next((a for a in rows if (a.published_at, a.pk) < before), None),
+        newer=next((a for a in rows if (a.published_at, a.pk) > before), None),
+    )
+
+
+# ---------------------------------------------------------------------------
+# Tags
+
+
+def tag_counts_public() -> QuerySet[Tag]:
+    """Tags with the number of published articles filed under each; tags with none hidden."""
+    return (
+        Tag.objects.filter(
+            articles_taggedarticle_items__content_object__in=Article.objects.published()
+        )
+        .annotate(article_count=Count("articles_taggedarticle_items"))
+        .order_by("name")
+    )
+
+
+def tag_public(*, slug: str) -> Tag | None:
+    """The tag with this slug, if at least one published article carries it."""
+    return tag_counts_public().filter(slug=slug).first()
+
+
+# ---------------------------------------------------------------------------
+# Search
+
+# Private-use characters mark the highlighted words: they cannot come from the text, and
+# they survive the HTML escaping that makes the snippet safe (see `search_snippet`).
+_MARK_START, _MARK_STOP = "\ue000", "\ue001"
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f\ue000\ue001]+")
+
+
+def search_clean(text: str | None) -> str:
+    """What is worth sending to PostgreSQL: no NUL or control characters, bounded length."""
+    text = _CONTROL_CHARS.sub(" ", text or "")
+    return " ".join(text.split())[: settings.ARTICLES_SEARCH_MAX_LENGTH].strip()
+
+
+def _section_text() -> Subquery:
+    """All of an article's section headings and bodies as plain text, for the snippet."""
+
+    def regexp_replace(text, pattern: str, replacement: str) -> Func:
+        return Func(
+            text,
+            Value(pattern),
+            Value(replacement),
+            Value("gi"),
+            function="regexp_replace",
+            output_field=TextField(),
+        )
+
+    # Inline tags vanish ("<em>calm</em>," stays "calm,"); block tags part words.
+    inline_free = regexp_replace(F("body"), r"</?(strong|b|em|i|a|code)(\s[^>]*)?>", "")
+    plain_body = regexp_replace(inline_free, "<[^>]*>", " ")
+    return Subquery(
+        Section.objects.filter(article=OuterRef("pk"))
+        .order_by()
+        .values("article")
+        .annotate(
+            text=Func(
+                Concat(F("heading"), Value(". "), plain_body, output_field=TextField()),
+                Value(" "),
+                function="string_agg",
+                template="%(function)s(%(expressions)s ORDER BY position)",
+                output_field=TextField(),
+            )
+        )
+        .values("text")
+    )
+
+
+def article_search(*, text: str) -> QuerySet[Article]:
+    """Published articles matching `text` (web-search syntax, English stemming), best first.
+
+    Matches use the stored, GIN-indexed search vector (weighted title > standfirst >
+    headings > bodies); each result carries `rank` and a `snippet` with the matched words
+    marked (turn it into HTML with `search_snippet`).
+    """
+    query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+    return (
+        Article.objects.published()
+        .defer(*_NOT_SHOWN)
+        .filter(search_vector=query)
+        .annotate(
+            rank=SearchRank(F("search_vector"), query),
+            snippet=SearchHeadline(
+                Concat(
+                    F("standfirst"),
+                    Value(" "),
+                    Coalesce(_section_text(), Value(""), output_field=TextField()),
+                    output_field=TextField(),
+                ),
+                query,
+                config=SEARCH_CONFIG,
+                start_sel=_MARK_START,
+                stop_sel=_MARK_STOP,
+                max_words=35,
+                min_words=15,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+            ),
+        )
+        .order_by("-rank", "-published_at", "-pk")
+    )
+
+
+def search_has_terms(text: str) -> bool:
+    """False when PostgreSQL finds nothing to search for (only stop words or punctuation)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT numnode(websearch_to_tsquery(%s::regconfig, %s)) > 0", [SEARCH_CONFIG, text]
+        )
+        return cursor.fetchone()[0]
+
+
+def search_snippet(raw: str) -> SafeString:
+    """The headline as safe HTML: everything escaped, then the matches wrapped in <mark>.
+
+    An ellipsis shows where the text was cut mid-sentence.
+    """
+    # Section bodies are stored as HTML, so their text arrives with entities (&amp;).
+    text = " ".join(html.unescape(raw or "").split())
+    visible = text.replace(_MARK_START, "").replace(_MARK_STOP, "")
+    if visible[:1].islower():
+        text = f"… {text}"
+    if visible and visible[-1] not in ".!?…:":
+        text = f"{text} …"
+    text = escape(text)
+    return mark_safe(text.replace(_MARK_START, "<mark>").replace(_MARK_STOP, "</mark>"))

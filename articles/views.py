@@ -1,23 +1,230 @@
+"""Thin views over the selectors.
+
+Every public page answers conditional requests (ETag/Last-Modified from the content
+version, see articles.cache) and caches its rendered main part as fragments. The views
+themselves always run, so per-request work (view counting) still sees every request.
+"""
+
+from __future__ import annotations
+
+import re
+
 from django.conf import settings
-from django.views.generic import DetailView, ListView
+from django.contrib.sitemaps.views import sitemap
+from django.core.cache import cache
+from django.core.paginator import InvalidPage, Paginator
+from django.http import Http404, HttpResponse
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.functional import SimpleLazyObject, cached_property
+from django.views.generic import DetailView, ListView, TemplateView
 
-from .selectors import article_detail_public, article_list_public
+from . import selectors
+from .cache import cache_key, cached_value, conditional_response, content_state
+from .models import Article
+from .sitemaps import SITEMAPS
+
+_PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,8}")
 
 
-class ArticleListView(ListView):
-    template_name = "articles/article_list.html"
-    context_object_name = "articles"
+def page_number(request) -> int:
+    """?page= as a positive whole number; anything else is a page that does not exist."""
+    raw = request.GET.get("page")
+    if raw is None:
+        return 1
+    if not _PAGE_NUMBER.fullmatch(raw):
+        raise Http404("There is no such page.")
+    return int(raw)
+
+
+class StrictPaginationMixin:
+    """?page= beyond the end, zero, negative or not a number answers 404, never 500."""
 
     def get_paginate_by(self, queryset) -> int:
         return settings.ARTICLES_PER_PAGE
 
+    def paginate_queryset(self, queryset, page_size):
+        paginator = self.get_paginator(queryset, page_size)
+        try:
+            page = paginator.page(page_number(self.request))
+        except InvalidPage:
+            raise Http404("There is no such page.") from None
+        return paginator, page, page.object_list, page.has_other_pages()
+
+
+class CachedCountPaginator(Paginator):
+    """Counts once per content version, so a cached list page costs no query at all."""
+
+    def __init__(self, *args, state, count_key: tuple, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.state, self.count_key = state, count_key
+
+    @cached_property
+    def count(self) -> int:
+        return cached_value(self.state, "count", self.count_key, self.object_list.count)
+
+
+class ContentListView(StrictPaginationMixin, ListView):
+    """A paginated list of published articles, revalidated and cached by content version."""
+
+    context_object_name = "articles"
+
+    def count_key(self) -> tuple:
+        return (self.request.resolver_match.view_name,)
+
+    def get(self, request, *args, **kwargs):
+        return conditional_response(
+            request, lambda: super(ContentListView, self).get(request, *args, **kwargs)
+        )
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kw):
+        return CachedCountPaginator(
+            queryset,
+            per_page,
+            orphans=orphans,
+            allow_empty_first_page=allow_empty_first_page,
+            state=content_state(self.request),
+            count_key=self.count_key(),
+        )
+
+
+class ArticleListView(ContentListView):
+    """Home: the featured article, then the latest ones."""
+
+    template_name = "articles/article_list.html"
+
     def get_queryset(self):
-        return article_list_public()
+        return selectors.article_list_latest()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        first = context["page_obj"].number == 1
+        # Lazy: evaluated only when the cached fragment has to be rendered again.
+        context["featured"] = SimpleLazyObject(selectors.article_featured) if first else None
+        return context
+
+
+class TagDetailView(ContentListView):
+    template_name = "articles/tag_detail.html"
+
+    def get(self, request, *args, **kwargs):
+        slug = kwargs["slug"]
+        state = content_state(request)
+        self.tag = cached_value(state, "tag", (slug,), lambda: selectors.tag_public(slug=slug))
+        if self.tag is None:
+            raise Http404("No published article has this tag.")
+        return super().get(request, *args, **kwargs)
+
+    def count_key(self) -> tuple:
+        return (*super().count_key(), self.tag.pk)
+
+    def get_queryset(self):
+        return selectors.article_list_for_tag(tag=self.tag)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(tag=self.tag, **kwargs)
+
+
+class TagIndexView(TemplateView):
+    template_name = "articles/tag_list.html"
+
+    def get(self, request, *args, **kwargs):
+        return conditional_response(
+            request, lambda: super(TagIndexView, self).get(request, *args, **kwargs)
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(tags=selectors.tag_counts_public(), **kwargs)
+
+
+class SearchView(StrictPaginationMixin, ListView):
+    """Full-text search. An empty query, or one of only stop words, gets a friendly page."""
+
+    template_name = "articles/search.html"
+    context_object_name = "results"
+
+    def get(self, request, *args, **kwargs):
+        self.query = selectors.search_clean(request.GET.get("q"))
+        return conditional_response(
+            request, lambda: super(SearchView, self).get(request, *args, **kwargs)
+        )
+
+    def get_queryset(self):
+        if not self.query:
+            return Article.objects.none()
+        return selectors.article_search(text=self.query)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(query=self.query, **kwargs)
+        found = context["paginator"].count
+        context["nothing_to_search"] = not self.query or (
+            found == 0 and not selectors.search_has_terms(self.query)
+        )
+        return context
 
 
 class ArticleDetailView(DetailView):
+    """The article page.
+
+    Everything in the context is built from `self.object`, lazily, so the preview view
+    (a subclass allowing drafts, with `preview` in its context) gets the same page, and a
+    cached page costs one query: finding the article. Previews are never cached.
+    """
+
     template_name = "articles/article_detail.html"
     context_object_name = "article"
 
     def get_queryset(self):
-        return article_detail_public()
+        return selectors.article_public()
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        context = self.get_context_data(object=self.object)
+        if context.get("preview"):
+            response = self.render_to_response(context)
+            add_never_cache_headers(response)
+            return response
+        return conditional_response(request, lambda: self.render_to_response(context))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        article = self.object
+        # Nothing is queried (or even built) until a fragment has to be rendered again.
+        context.update(
+            outline=SimpleLazyObject(lambda: selectors.article_outline(article=article)),
+            tags=SimpleLazyObject(lambda: list(article.tags.order_by("name"))),
+            related=SimpleLazyObject(lambda: list(selectors.article_related(article=article))),
+            neighbours=SimpleLazyObject(lambda: selectors.article_neighbours(article=article)),
+        )
+        return context
+
+
+def robots_txt(request) -> HttpResponse:
+    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /search/",
+        "",
+        f"Sitemap: {sitemap}",
+    ]
+    response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+    patch_cache_control(response, public=True, max_age=60 * 60 * 24)
+    return response
+
+
+def sitemap_xml(request):
+    """The sitemap, kept whole per content version like the feeds."""
+    state = content_state(request)
+    key = cache_key(state, "sitemap", request.scheme, request.get_host())
+
+    def render() -> HttpResponse:
+        body = cache.get(key)
+        if body is None:
+            body = sitemap(request, sitemaps=SITEMAPS).render().content
+            cache.set(key, body, settings.ARTICLES_CACHE_SECONDS)
+        response = HttpResponse(body, content_type="application/xml")
+        response.headers["X-Robots-Tag"] = "noindex, noodp, noarchive"  # as Django's view does
+        return response
+
+    return conditional_response(request, render, state)

@@ -1,15 +1,19 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from articles.views import robots_txt, sitemap_xml
+
 from . import health
+from .media import media
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path(f"{settings.ADMIN_URL}statistics/", include("popularity.dashboard_urls")),
     path(settings.ADMIN_URL, admin.site.urls),
+    path("robots.txt", robots_txt, name="robots"),
+    path("sitemap.xml", sitemap_xml, name="sitemap"),
     path("", include("articles.urls")),
     path("", include("popularity.urls")),
 ]
@@ -21,5 +25,5 @@ if settings.BENCH_BASELINE_FILE:
 
 handler500 = "happyinnerself.errors.server_error"
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.MEDIA_URL.startswith("/"):
+    urlpatterns.append(path(f"{settings.MEDIA_URL.lstrip('/')}<path:path>", media))

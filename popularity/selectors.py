@@ -6,6 +6,7 @@ briefly. The dashboard reports on every article that was read, published or not 
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -188,6 +189,12 @@ def articles_version() -> str:
         version = uuid.uuid4().hex
         cache.set(_VERSION_KEY, version, None)
     return version
+
+
+def rankings_period() -> str:
+    """Which ranking-cache period it is now: a page showing Popular Posts adds it to its
+    ETag, so a browser revalidating after the rankings may have moved gets a fresh page."""
+    return str(int(time.time() // settings.POPULARITY_RANKING_CACHE_SECONDS))
 
 
 def rankings_invalidate() -> None:

@@ -255,3 +255,41 @@ ARTICLE_IMAGE_MAX_BYTES = 10 * 1024 * 1024
 ARTICLE_IMAGE_MAX_PIXELS = 40_000_000
 # Markdown files uploaded on the admin import page.
 ARTICLE_IMPORT_MAX_BYTES = 1024 * 1024
+
+# ---------------------------------------------------------------------------
+# Readers' site (issue 7): sitemap, page caching, search, feeds, media in development.
+INSTALLED_APPS += ["django.contrib.sitemaps"]
+
+
+def cache_from_url(url: str) -> dict:
+    """CACHE_URL → a CACHES entry: redis://, rediss://, unix://, file:///path, locmem://, dummy://."""
+    scheme, _, rest = url.partition("://")
+    if scheme in {"redis", "rediss", "unix"}:
+        # Redis failures are logged misses, so a dead Redis never takes the site down.
+        return {"BACKEND": "happyinnerself.cache.ResilientRedisCache", "LOCATION": url}
+    if scheme == "file" and rest.startswith("/"):
+        return {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": rest}
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": rest}
+    if scheme == "dummy":
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    raise ImproperlyConfigured(
+        f"CACHE_URL {url!r}: use redis://, file:///path, locmem:// or dummy://"
+    )
+
+
+# Several server processes need a shared cache (Redis, or files on one machine) so that a
+# change made through one of them is seen by all; the in-process default is per process.
+if os.environ.get("CACHE_URL"):
+    CACHES = {"default": cache_from_url(os.environ["CACHE_URL"])}
+# How long cached page fragments live at most; any content change replaces them at once.
+ARTICLES_CACHE_SECONDS = int(os.environ.get("ARTICLES_CACHE_SECONDS", "300"))
+# How long browsers and CDNs may reuse a page before revalidating it (0: always ask; a
+# revalidation of an unchanged page is a 304 costing no SQL query).
+ARTICLES_HTTP_MAX_AGE = int(os.environ.get("ARTICLES_HTTP_MAX_AGE", "0"))
+ARTICLES_FEED_ITEMS = 20
+ARTICLES_RELATED_COUNT = 3
+# Longer search queries are cut to this many characters (nobody types more).
+ARTICLES_SEARCH_MAX_LENGTH = 1000
+# Let Django serve uploaded media (development and browser tests; production uses a proxy).
+SERVE_MEDIA = env_bool("SERVE_MEDIA", False)

@@ -1,8 +1,11 @@
+import io
 from io import StringIO
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.core.management import call_command
+from PIL import Image
 
 from tests.factories import UserFactory
 
@@ -34,12 +37,30 @@ def editor_client(client, editor):
 
 @pytest.fixture
 def media_files(settings):
-    """The files stored under MEDIA_ROOT right now, as paths relative to it."""
+    """The files stored under MEDIA_ROOT right now, as paths relative to it.
 
-    def list_files() -> list[str]:
+    Resized copies (renditions/) are left out unless asked for: they follow the cover.
+    """
+
+    def list_files(*, renditions: bool = False) -> list[str]:
         root = settings.MEDIA_ROOT
         if not root.exists():
             return []
-        return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+        found = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+        return found if renditions else [f for f in found if "/renditions/" not in f]
 
     return list_files
+
+
+def image_file(
+    name: str = "cover.jpg", size=(820, 460), colour="teal", mode="RGB", fmt=None
+) -> ContentFile:
+    """A real image made with Pillow, ready to assign to Article.cover."""
+    buffer = io.BytesIO()
+    Image.new(mode, size, colour).save(buffer, fmt or ("PNG" if name.endswith(".png") else "JPEG"))
+    return ContentFile(buffer.getvalue(), name=name)
+
+
+@pytest.fixture
+def cover_file():
+    return image_file

@@ -184,12 +184,14 @@ def test_replacing_and_clearing_a_cover_removes_the_old_files(
         editor_client.post(change_url(article), data)
     article.refresh_from_db()
     assert article.cover.name != old_name and media_files() == [article.cover.name]
+    old_stem = old_name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    assert not [f for f in media_files(renditions=True) if f"/{old_stem}-" in f]
 
     data = article_data(**{"cover-clear": "on"}, cover_alt="", existing=[section])
     with django_capture_on_commit_callbacks(execute=True):
         editor_client.post(change_url(article), data)
     article.refresh_from_db()
-    assert not article.cover and media_files() == []
+    assert not article.cover and media_files(renditions=True) == []
 
 
 def test_deleting_an_article_removes_its_cover_file(
@@ -242,7 +244,8 @@ def test_editor_previews_a_draft_with_the_public_template(editor_client, article
     html = response.content.decode()
     assert response.status_code == 200
     assert "Preview: readers cannot see this article yet." in html
-    assert f"<h1>{article.title}</h1>" in html and '<h2 id="first">First</h2>' in html
+    assert f'<h1 id="article_title">{article.title}</h1>' in html
+    assert '<h2 id="first">First</h2>' in html
     assert response["X-Robots-Tag"] == "noindex, nofollow"
     assert "no-store" in response["Cache-Control"]
     assert response.resolver_match.view_name == "admin:articles_article_preview"

@@ -1,0 +1,142 @@
+"""Caching for the public pages.
+
+Everything readers see is derived from one *content version*, kept in the cache framework
+(the backend comes from settings.CACHES). Any change to an article, its sections or its
+tags replaces the version (articles.signals, after commit), so every cached fragment,
+count and validator made under the old one stops being used at once; nothing else does.
+A scheduled article becoming visible changes nothing in the database, so the version also
+records when the next scheduled article is due and is replaced when that moment passes.
+
+Pages use it three ways:
+- rendered HTML fragments (`{% cachedfragment %}`) and small values (`cached_value`),
+- ETag and Last-Modified validators, so a browser or CDN revalidating gets a 304,
+- Cache-Control telling them to revalidate (after ARTICLES_HTTP_MAX_AGE seconds).
+
+Full-response caching middleware is deliberately not used: it answers before URL
+resolution, and view counting relies on the article view running for every request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Min
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+
+STATE_KEY = "articles:content-state"
+_REQUEST_MEMO = "_articles_content_state"
+
+# Other parts of the page that change independently of the content (e.g. a widget with
+# its own cache) can add a token to the ETag here: callables returning a short string.
+page_validators: list[Callable[[], str]] = []
+
+
+@dataclass(frozen=True)
+class ContentState:
+    version: str
+    changed_at: datetime
+    next_publication_at: datetime | None
+
+
+def _timeout() -> int:
+    return settings.ARTICLES_CACHE_SECONDS
+
+
+def _store_state(*, changed_at: datetime) -> ContentState:
+    from .models import Article
+
+    due = Article.objects.scheduled().aggregate(due=Min("published_at"))["due"]
+    state = ContentState(
+        version=uuid.uuid4().hex[:16],
+        changed_at=changed_at.replace(microsecond=0),
+        next_publication_at=due,
+    )
+    # Stored as plain values so a code change never meets an old pickled class.
+    cache.set(STATE_KEY, (state.version, state.changed_at, due), _timeout())
+    return state
+
+
+def content_state(request: HttpRequest | None = None) -> ContentState:
+    """The current content version (memoised on the request: one cache read per page)."""
+    if request is not None and (memo := getattr(request, _REQUEST_MEMO, None)) is not None:
+        return memo
+    stored = cache.get(STATE_KEY)
+    now = timezone.now()
+    if stored is None:
+        state = _store_state(changed_at=now)
+    else:
+        state = ContentState(*stored)
+        if state.next_publication_at is not None and state.next_publication_at <= now:
+            state = _store_state(changed_at=state.next_publication_at)
+    if request is not None:
+        setattr(request, _REQUEST_MEMO, state)
+    return state
+
+
+def content_changed() -> None:
+    """Start a new content version. Signals call this after commit; call it yourself after
+    writes that bypass model signals (QuerySet.update(), raw SQL)."""
+    _store_state(changed_at=timezone.now())
+
+
+def cache_key(state: ContentState, name: str, *parts: object) -> str:
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    return f"articles:{state.version}:{name}:{digest}"
+
+
+def cached_value(state: ContentState, name: str, parts: tuple, compute: Callable[[], object]):
+    """A value computed once per content version. None is not kept: asking for things
+    that do not exist (unknown tags...) must not fill the cache."""
+    key = cache_key(state, name, *parts)
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        if value is not None:
+            cache.set(key, value, _timeout())
+    return value
+
+
+# ---------------------------------------------------------------------------
+# HTTP validators
+
+
+def etag_for(request: HttpRequest, state: ContentState) -> str:
+    tokens = [
+        state.version,
+        request.get_full_path(),
+        *(validator() for validator in page_validators),
+    ]
+    return '"' + hashlib.sha256("\n".join(tokens).encode()).hexdigest()[:32] + '"'
+
+
+def _add_validators(response: HttpResponse, etag: str, state: ContentState) -> None:
+    response.headers["ETag"] = etag
+    response.headers["Last-Modified"] = http_date(state.changed_at.timestamp())
+    patch_cache_control(
+        response, public=True, max_age=settings.ARTICLES_HTTP_MAX_AGE, must_revalidate=True
+    )
+
+
+def conditional_response(
+    request: HttpRequest, render: Callable[[], HttpResponse], state: ContentState | None = None
+) -> HttpResponse:
+    """A 304 when the reader's copy is current, else `render()`; both carry validators."""
+    state = state or content_state(request)
+    etag = etag_for(request, state)
+    response = get_conditional_response(
+        request, etag=etag, last_modified=int(state.changed_at.timestamp())
+    )
+    if response is None:
+        response = render()
+    if response.status_code in (200, 304):
+        _add_validators(response, etag, state)
+    return response

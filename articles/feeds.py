@@ -1,0 +1,144 @@
+"""RSS 2.0 and Atom feeds, site-wide and per tag, carrying each article's full content.
+
+The content is the stored, sanitised section HTML (see articles.content) with its headings;
+feed readers get the whole article, as readers of the site do. Feeds are cached whole per
+content version and answer conditional requests with a 304.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.core.cache import cache
+from django.http import Http404, HttpResponse
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+
+from . import selectors
+from .cache import cache_key, cached_value, conditional_response, content_state
+from .models import Article
+
+
+class FullContentRss(Rss201rev2Feed):
+    """RSS 2.0 with the article body in <content:encoded>."""
+
+    def rss_attributes(self):
+        return {
+            **super().rss_attributes(),
+            "xmlns:content": "http://purl.org/rss/1.0/modules/content/",
+        }
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        handler.addQuickElement("content:encoded", item["content_html"])
+
+
+class FullContentAtom(Atom1Feed):
+    """Atom with the article body in <content type="html">."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        handler.addQuickElement("content", item["content_html"], {"type": "html"})
+
+
+class LatestArticlesFeed(Feed):
+    feed_type = FullContentRss
+    title = settings.SITE_NAME
+    description = "Calm, practical writing on stress, sleep, healing and kindness."
+
+    def __call__(self, request, *args, **kwargs):
+        state = content_state(request)
+        key = cache_key(state, "feed", request.get_host(), request.scheme, request.path)
+
+        def render() -> HttpResponse:
+            body = cache.get(key)
+            if body is None:
+                # One Feed instance serves every request: the request goes on a copy.
+                feed = copy.copy(self)
+                feed.request = request
+                body = Feed.__call__(feed, request, *args, **kwargs).content
+                cache.set(key, body, settings.ARTICLES_CACHE_SECONDS)
+            return HttpResponse(body, content_type=self.feed_type.content_type)
+
+        return conditional_response(request, render, state)
+
+    def link(self):
+        return reverse("articles:list")
+
+    def feed_url(self):
+        return reverse(
+            "articles:feed-atom" if self.feed_type is FullContentAtom else "articles:feed"
+        )
+
+    def subtitle(self):
+        return self.description
+
+    def items(self):
+        return selectors.article_detail_public()[: settings.ARTICLES_FEED_ITEMS]
+
+    def item_title(self, item: Article) -> str:
+        return item.title
+
+    def item_description(self, item: Article) -> str:
+        return item.standfirst
+
+    def item_pubdate(self, item: Article):
+        return item.published_at
+
+    def item_updateddate(self, item: Article):
+        return item.updated_at
+
+    def item_author_name(self, item: Article) -> str | None:
+        if item.author is None:
+            return None
+        return item.author.get_full_name() or item.author.get_username()
+
+    def item_categories(self, item: Article) -> list[str]:
+        return [tag.name for tag in item.tags.all()]
+
+    def item_extra_kwargs(self, item: Article) -> dict:
+        html = render_to_string(
+            "articles/feed_content.html", {"article": item, "request": self.request}
+        )
+        return {"content_html": html}
+
+
+class LatestArticlesAtomFeed(LatestArticlesFeed):
+    feed_type = FullContentAtom
+
+
+class TagFeed(LatestArticlesFeed):
+    def get_object(self, request, slug: str):
+        state = content_state(request)
+        tag = cached_value(state, "tag", (slug,), lambda: selectors.tag_public(slug=slug))
+        if tag is None:
+            raise Http404("No published article has this tag.")
+        return tag
+
+    def title(self, tag) -> str:
+        return f"{settings.SITE_NAME}: {tag.name}"
+
+    def description(self, tag) -> str:
+        return f"Articles about {tag.name} from {settings.SITE_NAME}."
+
+    def subtitle(self, tag) -> str:
+        return self.description(tag)
+
+    def link(self, tag) -> str:
+        return reverse("articles:tag", args=[tag.slug])
+
+    def feed_url(self, tag) -> str:
+        name = (
+            "articles:tag-feed-atom" if self.feed_type is FullContentAtom else "articles:tag-feed"
+        )
+        return reverse(name, args=[tag.slug])
+
+    def items(self, tag):
+        return selectors.article_detail_public().filter(tags=tag)[: settings.ARTICLES_FEED_ITEMS]
+
+
+class TagAtomFeed(TagFeed):
+    feed_type = FullContentAtom

@@ -1,0 +1,204 @@
+"""Cover renditions: resized copies (JPEG, or PNG when transparent, plus WebP) made once.
+
+They are made with Pillow when an article's cover changes, whoever changes it (the
+importer, the admin, a script: Article.save() calls `cover_renditions_refresh`), and stored
+next to the cover. The article records them in `cover_renditions`:
+
+    {"source": "covers/2026/11/sleep.jpg", "fallback_type": "image/jpeg",
+     "fallback": [{"width": 400, "height": 225, "name": "covers/2026/11/renditions/..."}, ...],
+     "webp": [...]}
+
+A record whose "source" is not the current cover is stale and is remade on the next save.
+Pages never open image files: they read this record (and check that one file exists, so
+a lost file degrades to no image instead of a broken one).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from dataclasses import dataclass
+from functools import partial
+from pathlib import PurePosixPath
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
+from django.db import transaction
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+logger = logging.getLogger(__name__)
+
+# Card thumbnails at 1x and 2x, the article column at 1x and 2x, and a share image.
+WIDTHS = (400, 800, 1200, 1600)
+JPEG_QUALITY = 82
+WEBP_QUALITY = 80
+OG_WIDTH = 1200
+
+_READ_ERRORS = (
+    FileNotFoundError,
+    OSError,
+    UnidentifiedImageError,
+    Image.DecompressionBombError,
+    SyntaxError,
+    ValueError,
+)
+
+
+def _target_widths(width: int) -> list[int]:
+    """The standard widths below the original, then the original itself (never upscaled)."""
+    return [w for w in WIDTHS if w < width] + [min(width, WIDTHS[-1])]
+
+
+def _encode(image: Image.Image, fmt: str) -> bytes:
+    buffer = io.BytesIO()
+    if fmt == "JPEG":
+        image.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
+    elif fmt == "WEBP":
+        image.save(buffer, "WEBP", quality=WEBP_QUALITY, method=4)
+    else:
+        image.save(buffer, "PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def renditions_make(*, name: str, storage: Storage) -> dict:
+    """Make and store every rendition of the image `name`; {} when it cannot be read."""
+    try:
+        with storage.open(name, "rb") as fh, Image.open(fh) as opened:
+            opened.load()
+            image = ImageOps.exif_transpose(opened)
+    except _READ_ERRORS as error:
+        logger.warning("cover %s: no renditions made (%s)", name, error)
+        return {}
+
+    has_alpha = image.mode in {"RGBA", "LA", "PA"} or "transparency" in image.info
+    image = image.convert("RGBA" if has_alpha else "RGB")
+    fallback_format, fallback_ext = ("PNG", "png") if has_alpha else ("JPEG", "jpg")
+    path = PurePosixPath(name)
+    folder = path.parent / "renditions"
+    record: dict = {
+        "source": name,
+        "fallback_type": f"image/{fallback_format.lower()}",
+        "fallback": [],
+        "webp": [],
+    }
+    for width in _target_widths(image.width):
+        height = max(1, round(image.height * width / image.width))
+        resized = (
+            image
+            if width == image.width
+            else image.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
+        )
+        for key, fmt, ext in (
+            ("fallback", fallback_format, fallback_ext),
+            ("webp", "WEBP", "webp"),
+        ):
+            stored = storage.save(
+                str(folder / f"{path.stem}-{width}.{ext}"), ContentFile(_encode(resized, fmt))
+            )
+            record[key].append({"width": width, "height": height, "name": stored})
+    return record
+
+
+def rendition_names(record: dict) -> list[str]:
+    return [item["name"] for key in ("fallback", "webp") for item in record.get(key, [])]
+
+
+def renditions_delete(*, names: list[str], storage: Storage) -> None:
+    for name in names:
+        try:
+            storage.delete(name)
+        except OSError as error:  # a file already gone is what we wanted anyway
+            logger.warning("rendition %s not deleted (%s)", name, error)
+
+
+def renditions_are_stale(article) -> bool:
+    return (article.cover.name or "") != (article.cover_renditions or {}).get("source", "")
+
+
+def cover_renditions_refresh(*, article) -> None:
+    """Remake the renditions for the article's current cover (the caller saves the article).
+
+    The old renditions are deleted only once the new record is committed, so a rolled-back
+    save never leaves the article pointing at deleted files.
+    """
+    old = article.cover_renditions or {}
+    cover = article.cover
+    if cover and not cover._committed:
+        # A fresh upload: store it first (as the field would on save) so Pillow reads the
+        # stored file, not a half-read upload stream.
+        cover.save(cover.name, cover.file, save=False)
+    article.cover_renditions = (
+        renditions_make(name=cover.name, storage=cover.storage) if cover else {}
+    )
+    # A remade file can take its predecessor's (lost) name: never delete what is in use.
+    unused = sorted(set(rendition_names(old)) - set(rendition_names(article.cover_renditions)))
+    if unused:
+        transaction.on_commit(partial(renditions_delete, names=unused, storage=cover.storage))
+
+
+# ---------------------------------------------------------------------------
+# Reading the record for templates.
+
+
+@dataclass(frozen=True)
+class Picture:
+    src: str
+    width: int
+    height: int
+    srcset: str
+    webp_srcset: str
+    fallback_type: str
+
+
+def _srcset(storage: Storage, items: list[dict]) -> str:
+    return ", ".join(f"{storage.url(item['name'])} {item['width']}w" for item in items)
+
+
+def cover_picture(article) -> Picture | None:
+    """What a template needs for <picture>, or None when there is no usable image file."""
+    cover = article.cover
+    if not cover or not article.cover_alt:
+        return None
+    storage = cover.storage
+    record = article.cover_renditions or {}
+    fallback = record.get("fallback") if record.get("source") == cover.name else None
+    try:
+        if fallback:
+            largest = fallback[-1]
+            if not storage.exists(largest["name"]):
+                return None
+            return Picture(
+                src=storage.url(largest["name"]),
+                width=largest["width"],
+                height=largest["height"],
+                srcset=_srcset(storage, fallback),
+                webp_srcset=_srcset(storage, record.get("webp", [])),
+                fallback_type=record.get("fallback_type", "image/jpeg"),
+            )
+        # No renditions (not made yet, or the source could not be read when saved):
+        # the original, if it is there and its size is known.
+        if not (article.cover_width and article.cover_height and storage.exists(cover.name)):
+            return None
+    except OSError:
+        return None
+    return Picture(
+        src=cover.url,
+        width=article.cover_width,
+        height=article.cover_height,
+        srcset="",
+        webp_srcset="",
+        fallback_type="",
+    )
+
+
+def share_image(article) -> tuple[str, int, int] | None:
+    """(url, width, height) of the fallback rendition nearest OG_WIDTH, for social cards."""
+    picture = cover_picture(article)
+    if picture is None:
+        return None
+    record = article.cover_renditions or {}
+    items = record.get("fallback") or []
+    if items:
+        best = min(items, key=lambda item: abs(item["width"] - OG_WIDTH))
+        return article.cover.storage.url(best["name"]), best["width"], best["height"]
+    return picture.src, picture.width, picture.height

@@ -1,0 +1,151 @@
+"""Template helpers for the readers' pages: pictures, links, structured data."""
+
+from __future__ import annotations
+
+import json
+
+from django import template
+from django.conf import settings
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
+
+from articles import selectors
+from articles.renditions import cover_picture, share_image
+
+register = template.Library()
+
+
+@register.inclusion_tag("includes/_picture.html")
+def cover(
+    article,
+    sizes: str = "100vw",
+    eager: bool = False,
+    css_class: str = "",
+    figure: bool = False,
+    decorative: bool = False,
+    placeholder: bool = False,
+) -> dict:
+    """<picture> with WebP and JPEG/PNG srcsets and explicit size; lazy unless `eager`.
+
+    Nothing at all when the image file is missing. `figure` wraps it with the caption;
+    `decorative` gives it empty alt text (a card whose title already says it all);
+    `placeholder` puts a quiet tile where a missing picture would be, keeping lists aligned.
+    """
+    return {
+        "picture": cover_picture(article),
+        "alt": "" if decorative else article.cover_alt,
+        "caption": article.cover_caption,
+        "sizes": sizes,
+        "eager": eager,
+        "css_class": css_class,
+        "figure": figure,
+        "placeholder": placeholder,
+    }
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context, number: int, keep: str = "") -> str:
+    """A link to page `number` of this list, keeping only the query parameters in `keep`
+    (comma-separated; e.g. "q" for search). Page 1 has no ?page=."""
+    request = context.get("request")
+    names = [name for name in keep.split(",") if name] if keep else []
+    params = [(k, request.GET[k]) for k in names if request and request.GET.get(k)]
+    if number and int(number) > 1:
+        params.append(("page", str(number)))
+    return f"?{urlencode(params)}" if params else (request.path if request else "")
+
+
+@register.simple_tag(takes_context=True)
+def canonical_url(context, path: str | None = None) -> str:
+    """Absolute address of this page (or `path`), keeping only the page number."""
+    request = context.get("request")
+    if request is None:
+        return ""
+    if path is None:
+        path = request.path
+        page = request.GET.get("page")
+        if page and page != "1" and page.isdigit():
+            path = f"{path}?page={page}"
+    return request.build_absolute_uri(path)
+
+
+@register.simple_tag(takes_context=True)
+def absolute(context, url: str) -> str:
+    request = context.get("request")
+    return request.build_absolute_uri(url) if request is not None else url
+
+
+@register.simple_tag(takes_context=True)
+def share_image_meta(context, article) -> dict | None:
+    """{url, width, height} of the image social networks show for this article."""
+    found = share_image(article)
+    if found is None:
+        return None
+    url, width, height = found
+    return {"url": absolute(context, url), "width": width, "height": height}
+
+
+@register.filter
+def search_snippet(raw: str) -> SafeString:
+    return selectors.search_snippet(raw)
+
+
+def _json_ld(data: dict) -> SafeString:
+    # Escaped like json_script, so text can never close the <script> element.
+    text = json.dumps(data, ensure_ascii=False)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return mark_safe(f'<script type="application/ld+json">{text}</script>')
+
+
+@register.simple_tag(takes_context=True)
+def article_json_ld(context, article, tags) -> SafeString:
+    """schema.org Article and BreadcrumbList (Home › first tag › article) for the page."""
+    url = absolute(context, article.get_absolute_url())
+    home = absolute(context, reverse("articles:list"))
+    author = article.author
+    data: dict = {
+        "@context": "https://schema.org",
+        "@type": "Article",
+        "headline": article.title[:110],
+        "description": article.standfirst,
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "url": url,
+        "publisher": {
+            "@type": "Organization",
+            "name": settings.SITE_NAME,
+            "url": home,
+            "logo": {"@type": "ImageObject", "url": absolute(context, static("favicon.svg"))},
+        },
+    }
+    if article.published_at:
+        data["datePublished"] = article.published_at.isoformat()
+    data["dateModified"] = article.updated_at.isoformat()
+    if author is not None:
+        data["author"] = {
+            "@type": "Person",
+            "name": author.get_full_name() or author.get_username(),
+        }
+    else:
+        data["author"] = {"@type": "Organization", "name": settings.SITE_NAME, "url": home}
+    if image := share_image(article):
+        data["image"] = [absolute(context, image[0])]
+    tags = list(tags)
+    if tags:
+        data["keywords"] = [tag.name for tag in tags]
+    trail = [(settings.SITE_NAME, home)]
+    if tags:
+        trail.append(
+            (tags[0].name, absolute(context, reverse("articles:tag", args=[tags[0].slug])))
+        )
+    trail.append((article.title, url))
+    crumbs = {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": n, "name": name, "item": item}
+            for n, (name, item) in enumerate(trail, start=1)
+        ],
+    }
+    return _json_ld(data) + _json_ld(crumbs)

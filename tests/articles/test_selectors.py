@@ -1,0 +1,191 @@
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from articles import selectors
+from articles.models import Article
+from tests.factories import ArticleFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+
+DAY = timezone.timedelta(days=1)
+
+
+def days_ago(n: float):
+    return timezone.now() - n * DAY
+
+
+class TestRelated:
+    def test_most_shared_tags_first_then_newest(self):
+        article = ArticleFactory(tags=["a", "b", "c"])
+        newest_one = ArticleFactory(tags=["a"], published_at=days_ago(1))
+        older_one = ArticleFactory(tags=["b"], published_at=days_ago(5))
+        three = ArticleFactory(tags=["a", "b", "c", "d"], published_at=days_ago(50))
+        two = ArticleFactory(tags=["c", "a"], published_at=days_ago(40))
+        related = list(selectors.article_related(article=article, limit=10))
+        assert related == [three, two, newest_one, older_one]
+        assert [a.shared_tags for a in related] == [3, 2, 1, 1]
+
+    def test_never_itself_unpublished_or_untagged(self):
+        article = ArticleFactory(tags=["a"])
+        ArticleFactory(tags=["a"], draft=True)
+        ArticleFactory(tags=["a"], scheduled=True)
+        ArticleFactory(tags=["b"])
+        ArticleFactory()
+        assert list(selectors.article_related(article=article)) == []
+
+    def test_an_article_without_tags_has_no_related_articles(self):
+        article = ArticleFactory()
+        ArticleFactory(tags=["a"])
+        assert list(selectors.article_related(article=article)) == []
+
+    def test_limited_by_setting(self, settings):
+        settings.ARTICLES_RELATED_COUNT = 2
+        article = ArticleFactory(tags=["a"])
+        for _ in range(4):
+            ArticleFactory(tags=["a"])
+        assert len(selectors.article_related(article=article)) == 2
+
+
+class TestNeighbours:
+    def test_only_published_articles_on_either_side(self):
+        older = ArticleFactory(published_at=days_ago(9))
+        ArticleFactory(draft=True)
+        article = ArticleFactory(published_at=days_ago(5))
+        ArticleFactory(scheduled=True)
+        found = selectors.article_neighbours(article=article)
+        assert (found.older, found.newer) == (older, None)
+
+    def test_an_undated_draft_has_none_and_costs_no_query(self, django_assert_num_queries):
+        draft = ArticleFactory(draft=True)
+        with django_assert_num_queries(0):
+            assert selectors.article_neighbours(article=draft) == selectors.Neighbours(None, None)
+
+    def test_a_scheduled_article_seen_in_preview_follows_the_newest(self):
+        newest = ArticleFactory(published_at=days_ago(1))
+        scheduled = ArticleFactory(scheduled=True)
+        found = selectors.article_neighbours(article=scheduled)
+        assert (found.older, found.newer) == (newest, None)
+
+
+class TestOutline:
+    def test_h3_nest_under_the_h2_before_them(self):
+        article = ArticleFactory()
+        for position, level in enumerate([2, 3, 3, 2, 2, 3], start=1):
+            SectionFactory(article=article, position=position, level=level)
+        outline = selectors.article_outline(article=article)
+        assert [len(entry.children) for entry in outline] == [2, 0, 1]
+        assert [e.section.position for e in outline] == [1, 4, 5]
+
+    def test_an_h3_with_no_h2_before_it_stands_alone(self):
+        article = ArticleFactory()
+        SectionFactory(article=article, position=1, level=3)
+        SectionFactory(article=article, position=2, level=2)
+        outline = selectors.article_outline(article=article)
+        assert [(e.section.level, len(e.children)) for e in outline] == [(3, 0), (2, 0)]
+
+
+class TestTagCounts:
+    def test_counts_published_articles_only_and_hides_empty_tags(self):
+        ArticleFactory(tags=["sleep", "rest"])
+        ArticleFactory(tags=["sleep"])
+        ArticleFactory(tags=["sleep", "hidden"], draft=True)
+        counts = {tag.name: tag.article_count for tag in selectors.tag_counts_public()}
+        assert counts == {"rest": 1, "sleep": 2}
+
+    def test_tag_public(self):
+        ArticleFactory(tags=["sleep"])
+        ArticleFactory(tags=["hidden"], scheduled=True)
+        assert selectors.tag_public(slug="sleep").name == "sleep"
+        assert selectors.tag_public(slug="hidden") is None
+        assert selectors.tag_public(slug="nothing") is None
+
+
+class TestSearch:
+    @pytest.fixture
+    def published(self, commit_callbacks):
+        def make(**kwargs) -> Article:
+            body = kwargs.pop("body", None)
+            heading = kwargs.pop("heading", None)
+
+            def create():
+                article = ArticleFactory(**kwargs)
+                if body or heading:
+                    SectionFactory(article=article, body=body or "", heading=heading or "Notes")
+                return article
+
+            return commit_callbacks(create)
+
+        return make
+
+    def test_weights_title_then_standfirst_then_headings_then_bodies(self, published):
+        in_body = published(title="One", body="<p>Chamomile tea.</p>", published_at=days_ago(1))
+        in_heading = published(title="Two", heading="Chamomile", published_at=days_ago(2))
+        in_standfirst = published(title="Three", standfirst="Chamomile.", published_at=days_ago(3))
+        in_title = published(title="Chamomile", published_at=days_ago(4))
+        found = list(selectors.article_search(text="chamomile"))
+        assert found == [in_title, in_standfirst, in_heading, in_body]
+
+    def test_uses_the_stored_vector_through_its_gin_index(self, published):
+        published(title="Calm")
+        Article.objects.bulk_create(
+            Article(
+                title=f"Other {n}",
+                slug=f"other-{n}",
+                standfirst="x",
+                status="published",
+                published_at=days_ago(n + 1),
+            )
+            for n in range(500)
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE articles_article SET search_vector = to_tsvector('english', title) "
+                "WHERE slug LIKE 'other-%%'"
+            )
+            cursor.execute("ANALYZE articles_article")
+            # A test-sized table is read whole faster than through any index: rule that out.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            query, params = (
+                selectors.article_search(text="calm").query.get_compiler("default").as_sql()
+            )
+            assert "to_tsvector" not in query  # the vector is stored, not computed per query
+            cursor.execute(f"EXPLAIN {query}", params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert "article_search_idx" in plan, plan
+
+    def test_web_search_syntax(self, published):
+        both = published(title="Calm sleep")
+        calm = published(title="Calm mornings")
+        assert list(selectors.article_search(text='"calm sleep"')) == [both]
+        assert list(selectors.article_search(text="calm -sleep")) == [calm]
+        assert set(selectors.article_search(text="sleep or mornings")) == {both, calm}
+
+    def test_clean_removes_nul_and_control_characters_and_bounds_length(self, settings):
+        assert selectors.search_clean("calm\x00 \x07breath\n") == "calm breath"
+        assert selectors.search_clean(None) == ""
+        assert len(selectors.search_clean("a" * 5000)) == settings.ARTICLES_SEARCH_MAX_LENGTH
+
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [("calm", True), ("the and of", False), ("&|!:*()", False), ('"" -', False)],
+    )
+    def test_has_terms(self, text, expected):
+        assert selectors.search_has_terms(text) is expected
+
+    def test_snippet_html(self):
+        raw = "a < b &amp; \ue000calm\ue001 <em>x</em>"
+        assert selectors.search_snippet(raw) == (
+            "… a &lt; b &amp; <mark>calm</mark> &lt;em&gt;x&lt;/em&gt; …"
+        )
+
+    @pytest.mark.parametrize(
+        ("raw", "expected"),
+        [
+            ("\ue000Calm\ue001 starts here.", "<mark>Calm</mark> starts here."),
+            ("the middle of \ue000calm\ue001", "… the middle of <mark>calm</mark> …"),
+            ("Starts well but stops", "Starts well but stops …"),
+        ],
+    )
+    def test_snippet_marks_where_it_was_cut(self, raw, expected):
+        assert selectors.search_snippet(raw) == expected
