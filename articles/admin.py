@@ -250,6 +250,10 @@ class ArticleAdmin(CompareVersionAdmin):
         super().save_model(request, obj, form, change)
         if replaced:
             file_delete_on_commit(storage=obj.cover.storage, name=replaced.name)
+        if change and "slug" in form.changed_data and form.initial.get("status") == "published":
+            # Readers may have linked to the old address: keep it answering with a 301.
+            services.article_slug_redirect_create(article=obj, old_slug=form.initial["slug"])
+            messages.info(request, f"/articles/{form.initial['slug']}/ now redirects here.")
 
     def response_add(self, request, obj, post_url_continue=None):
         self._tell_about_schedule(request, obj)

@@ -215,6 +215,10 @@ class ArticleAdminForm(forms.ModelForm):
             ),
         }
         help_texts = {
+            "slug": (
+                "The article's address, made from the title. Once the article is published, "
+                "changing it keeps the old address working: it redirects to the new one."
+            ),
             "standfirst": (
                 f"One or two sentences for lists and search results. Aim for about "
                 f"{STANDFIRST_TARGET} characters: search engines cut longer snippets."
@@ -243,18 +247,6 @@ class ArticleAdminForm(forms.ModelForm):
             # cover since replaced): clear it rather than point at nothing, or fail to save.
             return False
         return cover
-
-    def clean_slug(self) -> str:
-        slug = self.cleaned_data["slug"]
-        stored = self.instance
-        if stored.pk and stored.status == Article.Status.PUBLISHED and slug != stored.slug:
-            raise ValidationError(
-                "This article is published, so its address must stay “%(slug)s”: "
-                "readers' links and bookmarks would break.",
-                code="published_slug",
-                params={"slug": stored.slug},
-            )
-        return slug
 
     def clean(self):
         cleaned = super().clean()

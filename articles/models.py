@@ -219,3 +219,22 @@ class Section(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"{self.article.get_absolute_url()}#{self.anchor}"
+
+
+class SlugRedirect(models.Model):
+    """An address an article used to have: /articles/<old_slug>/ answers 301 to its page."""
+
+    old_slug = models.SlugField(
+        max_length=200, unique=True, help_text="The former address, kept so links never break."
+    )
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="slug_redirects")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["old_slug"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(old_slug=""), name="slug_redirect_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.old_slug} → {self.article.slug}"

@@ -44,6 +44,11 @@ def article_public() -> QuerySet[Article]:
     return _article_page(Article.objects.published())
 
 
+def article_moved_to(*, slug: str) -> Article | None:
+    """The published article that used to live at `slug`, if any."""
+    return article_public().filter(slug_redirects__old_slug=slug).first()
+
+
 def article_for_preview() -> QuerySet[Article]:
     """Any article, whatever its status, as the article page reads it (staff preview only)."""
     return _article_page(Article.objects.all())

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from .content import ContentError, ImportDocument, ParsedSection, unique_anchor
 from .images import CleanImage, ImageRejected, file_delete_on_commit, image_clean
-from .models import Article, Section
+from .models import Article, Section, SlugRedirect
 
 _REFRESH_SQL = """
 UPDATE articles_article AS a SET
@@ -52,6 +52,17 @@ def article_publish(*, article: Article, at: datetime | None = None) -> Article:
     article.published_at = at or article.published_at or timezone.now()
     article.save(update_fields=["status", "published_at", "updated_at"])
     return article
+
+
+def article_slug_redirect_create(*, article: Article, old_slug: str) -> None:
+    """Keep an article's former address working: /articles/<old_slug>/ answers 301.
+
+    Every former address points at the article itself (never at another redirect), so
+    renaming twice makes no chain; an address taken back by an article stops redirecting.
+    """
+    SlugRedirect.objects.filter(old_slug=article.slug).delete()
+    if old_slug and old_slug != article.slug:
+        SlugRedirect.objects.update_or_create(old_slug=old_slug, defaults={"article": article})
 
 
 def article_unpublish(*, article: Article) -> Article:

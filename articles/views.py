@@ -13,11 +13,14 @@ from django.conf import settings
 from django.contrib.sitemaps.views import sitemap
 from django.core.cache import cache
 from django.core.paginator import InvalidPage, Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.decorators import method_decorator
 from django.utils.functional import SimpleLazyObject, cached_property
 from django.views.generic import DetailView, ListView, TemplateView
+
+from happyinnerself.ratelimit import rate_limit
 
 from . import selectors
 from .cache import cache_key, cached_value, conditional_response, content_state
@@ -137,6 +140,7 @@ class TagIndexView(TemplateView):
         return super().get_context_data(tags=selectors.tag_counts_public(), **kwargs)
 
 
+@method_decorator(rate_limit("search", setting="SEARCH_RATE_LIMIT"), name="dispatch")
 class SearchView(StrictPaginationMixin, ListView):
     """Full-text search. An empty query, or one of only stop words, gets a friendly page."""
 
@@ -178,7 +182,14 @@ class ArticleDetailView(DetailView):
         return selectors.article_public()
 
     def get(self, request, *args, **kwargs):
-        self.object = self.get_object()
+        try:
+            self.object = self.get_object()
+        except Http404:
+            # A published article renamed since: its old address moves for good.
+            moved = selectors.article_moved_to(slug=kwargs["slug"]) if "slug" in kwargs else None
+            if moved is None:
+                raise
+            return HttpResponsePermanentRedirect(moved.get_absolute_url())
         context = self.get_context_data(object=self.object)
         if context.get("preview"):
             response = self.render_to_response(context)

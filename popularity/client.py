@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 from functools import lru_cache
 
 from crawlerdetect import CrawlerDetect
@@ -12,31 +11,6 @@ from django.http import HttpRequest
 # Browsers announce speculative loads (link prefetch, prerender, Safari's preview).
 _PURPOSE_HEADERS = ("HTTP_SEC_PURPOSE", "HTTP_PURPOSE", "HTTP_X_PURPOSE", "HTTP_X_MOZ")
 _SPECULATIVE = ("prefetch", "prerender", "preview")
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The client's address, trusting X-Forwarded-For only through TRUSTED_PROXY_COUNT proxies.
-
-    Each trusted proxy appends the address it received the request from, so with N trusted
-    proxies the client is the N-th entry from the right; anything left of it was written by
-    the client and is ignored.
-    """
-    remote = request.META.get("REMOTE_ADDR", "")
-    trusted = settings.TRUSTED_PROXY_COUNT
-    if trusted <= 0:
-        return remote
-    forwarded = [
-        part.strip()
-        for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-        if part.strip()
-    ]
-    if not forwarded:
-        return remote
-    candidate = forwarded[-trusted] if len(forwarded) >= trusted else forwarded[0]
-    try:
-        return str(ipaddress.ip_address(candidate))
-    except ValueError:
-        return remote
 
 
 def is_speculative(request: HttpRequest) -> bool:

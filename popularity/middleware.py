@@ -10,8 +10,9 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, ResolverMatch, resolve
 
 from articles.models import Article
+from happyinnerself.client import client_ip
 
-from .client import client_ip, is_crawler, is_speculative, is_staff
+from .client import is_crawler, is_speculative, is_staff
 from .selectors import articles_version
 from .services import view_record
 

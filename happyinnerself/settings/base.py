@@ -192,6 +192,9 @@ LOGGING = logging_config(
 # Set only by bench/run: the stored page its baseline URL serves through the middleware.
 BENCH_BASELINE_FILE = os.environ.get("BENCH_BASELINE_FILE", "")
 
+# Searches one client may make: "N/seconds". Over it, a 429 page with Retry-After.
+SEARCH_RATE_LIMIT = os.environ.get("SEARCH_RATE_LIMIT", "30/60")
+
 # Where the admin lives; a less obvious path keeps drive-by login attempts down.
 ADMIN_URL = os.environ.get("ADMIN_URL", "admin/").strip("/") + "/"
 
@@ -246,6 +249,8 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The reader's own address behind the proxies named by TRUSTED_PROXY_COUNT, as everywhere.
+AXES_CLIENT_IP_CALLABLE = "happyinnerself.client.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "happyinnerself.auth.lockout_response"
 AXES_VERBOSE = False

@@ -209,7 +209,7 @@ def test_deleting_an_article_removes_its_cover_file(
 # -- slug stability --------------------------------------------------------------------------
 
 
-def test_a_published_article_keeps_its_address(editor_client):
+def test_renaming_a_published_article_keeps_its_old_address_working(editor_client, client):
     article = ArticleFactory(slug="kept")
     section = SectionFactory(article=article)
     data = article_data(
@@ -219,10 +219,18 @@ def test_a_published_article_keeps_its_address(editor_client):
         published_at=article.published_at,
         existing=[section],
     )
-    response = editor_client.post(change_url(article), data)
-    assert "its address must stay “kept”" in response.content.decode()
+    response = editor_client.post(change_url(article), data, follow=True)
+    assert "/articles/kept/ now redirects here." in response.content.decode()
     article.refresh_from_db()
-    assert article.slug == "kept"
+    assert article.slug == "changed"
+    old = client.get("/articles/kept/")
+    assert old.status_code == 301 and old["Location"] == "/articles/changed/"
+
+    # Renamed again: both former addresses go straight to the page, with no chain.
+    data["slug"] = "changed-again"
+    editor_client.post(change_url(article), data)
+    for former in ("kept", "changed"):
+        assert client.get(f"/articles/{former}/")["Location"] == "/articles/changed-again/"
 
 
 def test_a_draft_may_change_its_address(editor_client):

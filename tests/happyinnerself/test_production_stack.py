@@ -11,8 +11,8 @@ SECURE = {"X-Forwarded-Proto": "https"}
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    running = stack_start(tmp_path_factory.mktemp("production"))
+def stack():
+    running = stack_start("production")
     yield running
     stack_stop(running)
 

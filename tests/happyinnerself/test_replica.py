@@ -8,8 +8,8 @@ SLUG = "face-twitching-mystery"
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    running = stack_start(tmp_path_factory.mktemp("replica"), with_replica=True)
+def stack():
+    running = stack_start("replica", with_replica=True)
     # Make the two databases tell apart: only the replica holds this title.
     running.sql(
         "prod_replica",

@@ -6,9 +6,11 @@ import http.client
 import os
 import re
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,7 +110,10 @@ class Stack:
         return self.log_path.read_text(errors="replace")
 
 
-def stack_start(workdir: Path, *, with_replica: bool = False) -> Stack:
+def stack_start(name: str, *, with_replica: bool = False) -> Stack:
+    # A folder of its own, outside pytest's temporary folders: another test session's
+    # housekeeping there must not lock the database server out of its data.
+    workdir = Path(tempfile.mkdtemp(prefix=f"his-{name}-"))
     pgdata = workdir / "pg"
     database_url = devdb.start("prod", pgdata)
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
@@ -166,6 +171,7 @@ def stack_stop(stack: Stack) -> None:
         stack.process.terminate()
         stack.process.wait(timeout=20)
     devdb.stop(stack.pgdata)
+    shutil.rmtree(stack.pgdata.parent, ignore_errors=True)
 
 
 def admin_login(stack: Stack) -> None:
