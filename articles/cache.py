@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db.models import Min
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -126,17 +126,71 @@ def _add_validators(response: HttpResponse, etag: str, state: ContentState) -> N
     )
 
 
+def _pages():
+    """Where whole pages are kept: the per-process "pages" cache when configured."""
+    return caches["pages"] if "pages" in settings.CACHES else cache
+
+
+def current_page(request: HttpRequest) -> HttpResponse | None:
+    """A 304, or the page kept whole, if the current content version has one: else None.
+
+    Needs no database: a page is kept under an ETag naming the content version, and any
+    change to what readers may see (publishing, unpublishing, a scheduled time arriving,
+    deleting) starts a new version.
+    """
+    state = content_state(request)
+    etag = etag_for(request, state)
+    response = get_conditional_response(
+        request, etag=etag, last_modified=int(state.changed_at.timestamp())
+    )
+    if response is None:
+        stored = _pages().get(f"page:{etag}")
+        if stored is None:
+            return None
+        body, headers = stored
+        response = HttpResponse(body, headers=headers)
+    _add_validators(response, etag, state)
+    return response
+
+
+def _rendered_page(etag: str, render: Callable[[], HttpResponse]) -> HttpResponse:
+    """The page whose ETag this is: from the cache whole, or rendered once and kept.
+
+    The ETag already names everything a public page depends on (content version, address,
+    Popular Posts period), so equal ETags mean equal bytes: a hit skips the templates.
+    """
+    key = f"page:{etag}"
+    stored = _pages().get(key)
+    if stored is not None:
+        body, headers = stored
+        return HttpResponse(body, headers=headers)
+    response = render()
+    if hasattr(response, "render") and not response.is_rendered:
+        response.render()
+    if response.status_code == 200 and not response.streaming:
+        _pages().set(key, (response.content, dict(response.headers)), _timeout())
+    return response
+
+
 def conditional_response(
-    request: HttpRequest, render: Callable[[], HttpResponse], state: ContentState | None = None
+    request: HttpRequest,
+    render: Callable[[], HttpResponse],
+    state: ContentState | None = None,
+    *,
+    keep_page: bool = True,
 ) -> HttpResponse:
-    """A 304 when the reader's copy is current, else `render()`; both carry validators."""
+    """A 304 when the reader's copy is current, else the page; both carry validators.
+
+    With `keep_page` the rendered page is cached whole under its ETag (see _rendered_page);
+    search passes False: any text can be asked, so its pages would only fill the cache.
+    """
     state = state or content_state(request)
     etag = etag_for(request, state)
     response = get_conditional_response(
         request, etag=etag, last_modified=int(state.changed_at.timestamp())
     )
     if response is None:
-        response = render()
+        response = _rendered_page(etag, render) if keep_page else render()
     if response.status_code in (200, 304):
         _add_validators(response, etag, state)
     return response

@@ -92,7 +92,14 @@ class Article(models.Model):
     reading_time = models.PositiveSmallIntegerField(
         default=1, editable=False, help_text="Minutes, derived from the text."
     )
-    search_vector = SearchVectorField(null=True, editable=False)
+    search_vector = SearchVectorField(
+        null=True, editable=False, help_text="Every word with its position: phrase search."
+    )
+    search_lexemes = SearchVectorField(
+        null=True,
+        editable=False,
+        help_text="Weighted title, standfirst and headings, and the bodies' words: ranking.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -109,6 +116,7 @@ class Article(models.Model):
                 name="article_public_listing_idx",
             ),
             GinIndex(fields=["search_vector"], name="article_search_idx"),
+            GinIndex(fields=["search_lexemes"], name="article_search_lexemes_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -17,6 +17,7 @@ from .views import ArticleDetailView
 @method_decorator(never_cache, name="dispatch")
 class ArticlePreviewView(ArticleDetailView):
     pk_url_kwarg = "pk"
+    public = False
 
     def get_queryset(self):
         return selectors.article_for_preview()

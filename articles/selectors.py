@@ -32,7 +32,7 @@ SEARCH_CONFIG = "english"
 
 
 # The stored search vector is large (a whole article's lexemes) and no page shows it.
-_NOT_SHOWN = ("search_vector",)
+_NOT_SHOWN = ("search_vector", "search_lexemes")
 
 
 def _article_page(queryset: QuerySet[Article]) -> QuerySet[Article]:
@@ -224,17 +224,20 @@ def _section_text() -> Subquery:
 def article_search(*, text: str) -> QuerySet[Article]:
     """Published articles matching `text` (web-search syntax, English stemming), best first.
 
-    Matches use the stored, GIN-indexed search vector (weighted title > standfirst >
+    Matches use the stored, GIN-indexed search vectors (weighted title > standfirst >
     headings > bodies); each result carries `rank` and a `snippet` with the matched words
     marked (turn it into HTML with `search_snippet`).
     """
     query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+    # "Exact phrases" need word positions, which only the full vector keeps; every other
+    # query matches on the compact one (see services._REFRESH_SQL).
+    matches = {"search_vector": query} if '"' in text else {"search_lexemes": query}
     return (
         Article.objects.published()
         .defer(*_NOT_SHOWN)
-        .filter(search_vector=query)
+        .filter(**matches)
         .annotate(
-            rank=SearchRank(F("search_vector"), query),
+            rank=SearchRank(F("search_lexemes"), query),
             snippet=SearchHeadline(
                 Concat(
                     F("standfirst"),

@@ -23,7 +23,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from happyinnerself.ratelimit import rate_limit
 
 from . import selectors
-from .cache import cache_key, cached_value, conditional_response, content_state
+from .cache import cache_key, cached_value, conditional_response, content_state, current_page
 from .models import Article
 from .sitemaps import SITEMAPS
 
@@ -150,7 +150,7 @@ class SearchView(StrictPaginationMixin, ListView):
     def get(self, request, *args, **kwargs):
         self.query = selectors.search_clean(request.GET.get("q"))
         return conditional_response(
-            request, lambda: super(SearchView, self).get(request, *args, **kwargs)
+            request, lambda: super(SearchView, self).get(request, *args, **kwargs), keep_page=False
         )
 
     def get_queryset(self):
@@ -172,7 +172,7 @@ class ArticleDetailView(DetailView):
 
     Everything in the context is built from `self.object`, lazily, so the preview view
     (a subclass allowing drafts, with `preview` in its context) gets the same page, and a
-    cached page costs one query: finding the article. Previews are never cached.
+    page kept whole costs no query at all (see cache.current_page). Previews are never cached.
     """
 
     template_name = "articles/article_detail.html"
@@ -181,7 +181,12 @@ class ArticleDetailView(DetailView):
     def get_queryset(self):
         return selectors.article_public()
 
+    #: False for the staff preview, which must never be answered from the readers' cache.
+    public = True
+
     def get(self, request, *args, **kwargs):
+        if self.public and (kept := current_page(request)) is not None:
+            return kept  # still published: a kept page belongs to the current version
         try:
             self.object = self.get_object()
         except Http404:

@@ -2,6 +2,7 @@
 
 10,000 published articles x 8 sections, 200 tags (3 per article), and — when the
 popularity app is installed — 1,000,000 daily view rows spread over the last 100 days.
+Search vectors and reading times are then computed by `manage.py refresh_derived`.
 """
 
 from __future__ import annotations
@@ -12,11 +13,32 @@ TAGS = 200
 TAGS_PER_ARTICLE = 3
 VIEW_DAYS = 100  # 10,000 articles x 100 days = 1,000,000 daily rows
 
-PARAGRAPH = (
-    "Stress shows up in the body long before the mind names it: a tight jaw, a twitching "
-    "eyelid, shallow breathing. Slow exhales, a short walk and an early night are small "
-    "things, and small things repeated are how healing usually happens. "
-)
+# Forty topics; each article's eight sections draw eight of them, so a word like "botox"
+# is in about a fifth of the articles, as on a real site, and bodies differ.
+TOPICS = [
+    f"{subject} shows up in the body long before the mind names it. {advice} Small things "
+    f"repeated are how healing usually happens, and {detail}."
+    for subject, advice, detail in [
+        (s, a, d)
+        for s in (
+            "Stress",
+            "Face twitching",
+            "Poor sleep",
+            "Anxiety",
+            "Burnout",
+            "Grief",
+            "Loneliness",
+            "Tension in the jaw",
+        )
+        for a, d in (
+            ("Slow exhales calm the nervous system.", "breathing practice helps most"),
+            ("A short walk resets a racing mind.", "daylight matters more than distance"),
+            ("Botox injections can ease hemifacial spasms.", "a neurologist should advise"),
+            ("Writing three lines each night settles worry.", "gratitude journals work"),
+            ("Talking with a therapist gives thoughts a shape.", "support groups help too"),
+        )
+    ]
+]
 
 SEED_SQL = f"""
 TRUNCATE articles_article, articles_section, articles_taggedarticle, taggit_tag CASCADE;
@@ -40,7 +62,9 @@ SELECT a, s,
        CASE WHEN s %% 3 = 0 THEN 'Going deeper ' || s ELSE 'Part ' || s || ' of the practice' END,
        CASE WHEN s %% 3 = 0 THEN 3 ELSE 2 END,
        'part-' || s,
-       '<p>' || repeat(%(paragraph)s, 4) || '</p><p>' || repeat(%(paragraph)s, 3) || '</p>'
+       '<p>' || (%(topics)s)[1 + (a * 7 + s * 13) %% {len(TOPICS)}] || ' '
+       || (%(topics)s)[1 + (a * 11 + s * 3) %% {len(TOPICS)}] || '</p><p>'
+       || (%(topics)s)[1 + (a * 5 + s * 17) %% {len(TOPICS)}] || '</p>'
 FROM generate_series(1, {ARTICLES}) AS a, generate_series(1, {SECTIONS_PER_ARTICLE}) AS s;
 
 INSERT INTO articles_taggedarticle (content_object_id, tag_id)
@@ -52,38 +76,22 @@ SELECT setval(pg_get_serial_sequence('articles_article', 'id'), {ARTICLES});
 SELECT setval(pg_get_serial_sequence('taggit_tag', 'id'), {TAGS});
 """
 
-DERIVED_SQL = """
-UPDATE articles_article AS a SET
-    search_vector =
-        setweight(to_tsvector('english', a.title), 'A')
-        || setweight(to_tsvector('english', a.standfirst), 'B')
-        || setweight(to_tsvector('english', s.headings), 'C')
-        || setweight(to_tsvector('english', s.bodies), 'D'),
-    reading_time = 3
-FROM (
-    SELECT article_id,
-           string_agg(heading, ' ' ORDER BY position) AS headings,
-           string_agg(regexp_replace(body, '<[^>]*>', ' ', 'g'), ' ' ORDER BY position) AS bodies
-    FROM articles_section GROUP BY article_id
-) AS s
-WHERE a.id = s.article_id;
-"""
-
 VIEWS_SQL = f"""
-TRUNCATE popularity_dailyview;
+TRUNCATE popularity_dailyview, popularity_articletotal;
 INSERT INTO popularity_dailyview (article_id, day, views, unique_readers)
 SELECT a, current_date - d,
        1 + ((a * 31 + d * 17) % 97) * (1 + (a % 13 = 0)::int * 5),
        1 + ((a * 31 + d * 17) % 97) / 2
 FROM generate_series(1, {ARTICLES}) AS a, generate_series(0, {VIEW_DAYS - 1}) AS d;
+INSERT INTO popularity_articletotal (article_id, views)
+SELECT article_id, sum(views) FROM popularity_dailyview GROUP BY article_id;
 """
 
 
 def seed(connection) -> dict[str, int]:
     """Fill the (migrated, empty) database behind a psycopg2 connection; returns row counts."""
     with connection.cursor() as cursor:
-        cursor.execute(SEED_SQL, {"paragraph": PARAGRAPH})
-        cursor.execute(DERIVED_SQL)
+        cursor.execute(SEED_SQL, {"topics": TOPICS})
         cursor.execute("SELECT to_regclass('popularity_dailyview') IS NOT NULL")
         has_views = cursor.fetchone()[0]
         if has_views:
@@ -91,7 +99,8 @@ def seed(connection) -> dict[str, int]:
         cursor.execute("ANALYZE")
         counts = {}
         tables = ["articles_article", "articles_section", "taggit_tag", "articles_taggedarticle"]
-        for table in tables + (["popularity_dailyview"] if has_views else []):
+        extra = ["popularity_dailyview", "popularity_articletotal"] if has_views else []
+        for table in tables + extra:
             cursor.execute(f"SELECT count(*) FROM {table}")
             counts[table] = cursor.fetchone()[0]
     connection.commit()

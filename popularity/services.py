@@ -105,8 +105,12 @@ def _record_sql() -> str:
     readers, daily, totals = (m._meta.db_table for m in (ReaderDay, DailyView, ArticleTotal))
     # One statement, so one round trip and all-or-nothing: the seen-set decides whether the
     # view counts (and whether it is a new reader); each upsert adds atomically, so
-    # concurrent requests can never lose an update.
+    # concurrent requests can never lose an update. Its transaction does not wait for the
+    # disk flush (synchronous_commit off, for this statement only): a page view is worth
+    # about a millisecond less than that wait, and a database crash (not a restart) can
+    # lose at most the last fraction of a second of counts, never corrupt them.
     return f"""
+    SET LOCAL synchronous_commit TO OFF;
     WITH seen AS (
         INSERT INTO {readers} AS r (day, reader, views, last_counted_at)
         VALUES (%(day)s, %(reader)s, 1, %(now)s)

@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.generic import TemplateView, View
 
+from articles.cache import conditional_response
 from articles.models import Article
 
 from .charts import line_chart
@@ -36,6 +37,12 @@ class PopularView(TemplateView):
     """Most read articles, one window per tab (plain links: works without JavaScript)."""
 
     template_name = "popularity/popular.html"
+
+    def get(self, request, *args, **kwargs):
+        # Kept whole per content version and ranking period (both are in the ETag).
+        return conditional_response(
+            request, lambda: super(PopularView, self).get(request, *args, **kwargs)
+        )
 
     def get_context_data(self, **kwargs):
         window = kwargs.pop("window", Window.TRENDING)

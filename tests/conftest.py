@@ -21,8 +21,10 @@ def commit_callbacks(django_capture_on_commit_callbacks):
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """The locmem cache lives as long as the process: start every test with it empty."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for each in caches.all():
+        each.clear()
     yield
-    cache.clear()
+    for each in caches.all():
+        each.clear()

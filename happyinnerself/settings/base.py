@@ -287,6 +287,13 @@ def cache_from_url(url: str) -> dict:
 # change made through one of them is seen by all; the in-process default is per process.
 if os.environ.get("CACHE_URL"):
     CACHES = {"default": cache_from_url(os.environ["CACHE_URL"])}
+# Whole rendered pages, kept under their ETag. An ETag names the content version, so a
+# kept page is never stale and each server process may keep its own: no network hop.
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "pages",
+    "OPTIONS": {"MAX_ENTRIES": 2000},
+}
 # How long cached page fragments live at most; any content change replaces them at once.
 ARTICLES_CACHE_SECONDS = int(os.environ.get("ARTICLES_CACHE_SECONDS", "300"))
 # How long browsers and CDNs may reuse a page before revalidating it (0: always ask; a

@@ -9,7 +9,8 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "tests",
-    }
+    },
+    "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"},
 }
 
 # Serve static files straight from the app folders; production serves the collected, hashed set.

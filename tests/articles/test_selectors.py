@@ -126,7 +126,7 @@ class TestSearch:
         found = list(selectors.article_search(text="chamomile"))
         assert found == [in_title, in_standfirst, in_heading, in_body]
 
-    def test_uses_the_stored_vector_through_its_gin_index(self, published):
+    def test_uses_the_stored_vectors_through_their_gin_indexes(self, published):
         published(title="Calm")
         Article.objects.bulk_create(
             Article(
@@ -140,19 +140,33 @@ class TestSearch:
         )
         with connection.cursor() as cursor:
             cursor.execute(
-                "UPDATE articles_article SET search_vector = to_tsvector('english', title) "
-                "WHERE slug LIKE 'other-%%'"
+                "UPDATE articles_article SET search_vector = to_tsvector('english', title), "
+                "search_lexemes = to_tsvector('english', title) WHERE slug LIKE 'other-%%'"
             )
             cursor.execute("ANALYZE articles_article")
             # A test-sized table is read whole faster than through any index: rule that out.
             cursor.execute("SET LOCAL enable_seqscan = off")
-            query, params = (
-                selectors.article_search(text="calm").query.get_compiler("default").as_sql()
-            )
-            assert "to_tsvector" not in query  # the vector is stored, not computed per query
-            cursor.execute(f"EXPLAIN {query}", params)
-            plan = "\n".join(row[0] for row in cursor.fetchall())
-        assert "article_search_idx" in plan, plan
+            plans = {}
+            for text in ("calm", '"calm"'):
+                query, params = (
+                    selectors.article_search(text=text).query.get_compiler("default").as_sql()
+                )
+                assert "to_tsvector" not in query  # stored, not computed per query
+                cursor.execute(f"EXPLAIN {query}", params)
+                plans[text] = "\n".join(row[0] for row in cursor.fetchall())
+        # Ordinary words use the compact vector; an exact phrase needs the positions.
+        assert "article_search_lexemes_idx" in plans["calm"], plans["calm"]
+        assert "article_search_idx" in plans['"calm"'], plans['"calm"']
+
+    def test_words_and_exact_phrases_deep_in_a_body_are_found(self, published):
+        deep = published(
+            title="Evening",
+            body="<p>" + "Quiet words. " * 300 + "A warm cup of chamomile tea helps.</p>",
+        )
+        published(title="Morning", body="<p>Tea first, then a warm walk.</p>")
+        assert list(selectors.article_search(text="chamomile")) == [deep]
+        assert list(selectors.article_search(text='"warm cup of chamomile"')) == [deep]
+        assert list(selectors.article_search(text='"chamomile warm"')) == []
 
     def test_web_search_syntax(self, published):
         both = published(title="Calm sleep")
