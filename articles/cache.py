@@ -19,6 +19,7 @@ resolution, and view counting relies on the article view running for every reque
 from __future__ import annotations
 
 import hashlib
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -61,15 +62,42 @@ def _store_state(*, changed_at: datetime) -> ContentState:
         next_publication_at=due,
     )
     # Stored as plain values so a code change never meets an old pickled class.
-    cache.set(STATE_KEY, (state.version, state.changed_at, due), _timeout())
+    stored = (state.version, state.changed_at, due)
+    cache.set(STATE_KEY, stored, _timeout())
+    _remember_locally(stored)
     return state
+
+
+# The shared state, as this process last read it: re-read at most every
+# CONTENT_STATE_LOCAL_SECONDS, so most pages need no round trip to a shared cache. A change
+# made through this process shows at once; one made through another within that time.
+_local: dict[str, tuple[float, tuple]] = {}
+
+
+def _remember_locally(stored: tuple) -> None:
+    _local["state"] = (time.monotonic() + settings.CONTENT_STATE_LOCAL_SECONDS, stored)
+
+
+def forget_local_state() -> None:
+    """Drop this process's copy (tests do, between tests)."""
+    _local.clear()
+
+
+def _shared_state() -> tuple | None:
+    remembered = _local.get("state")
+    if remembered is not None and remembered[0] > time.monotonic():
+        return remembered[1]
+    stored = cache.get(STATE_KEY)
+    if stored is not None:
+        _remember_locally(stored)
+    return stored
 
 
 def content_state(request: HttpRequest | None = None) -> ContentState:
     """The current content version (memoised on the request: one cache read per page)."""
     if request is not None and (memo := getattr(request, _REQUEST_MEMO, None)) is not None:
         return memo
-    stored = cache.get(STATE_KEY)
+    stored = _shared_state()
     now = timezone.now()
     if stored is None:
         state = _store_state(changed_at=now)
@@ -173,24 +201,18 @@ def _rendered_page(etag: str, render: Callable[[], HttpResponse]) -> HttpRespons
 
 
 def conditional_response(
-    request: HttpRequest,
-    render: Callable[[], HttpResponse],
-    state: ContentState | None = None,
-    *,
-    keep_page: bool = True,
+    request: HttpRequest, render: Callable[[], HttpResponse], state: ContentState | None = None
 ) -> HttpResponse:
-    """A 304 when the reader's copy is current, else the page; both carry validators.
-
-    With `keep_page` the rendered page is cached whole under its ETag (see _rendered_page);
-    search passes False: any text can be asked, so its pages would only fill the cache.
-    """
+    """A 304 when the reader's copy is current, else the page, kept whole under its ETag
+    (see _rendered_page); both carry validators. Search results are kept too: a query
+    asked again (as popular ones are) costs nothing; the pages cache is bounded (LRU)."""
     state = state or content_state(request)
     etag = etag_for(request, state)
     response = get_conditional_response(
         request, etag=etag, last_modified=int(state.changed_at.timestamp())
     )
     if response is None:
-        response = _rendered_page(etag, render) if keep_page else render()
+        response = _rendered_page(etag, render)
     if response.status_code in (200, 304):
         _add_validators(response, etag, state)
     return response

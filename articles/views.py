@@ -150,7 +150,7 @@ class SearchView(StrictPaginationMixin, ListView):
     def get(self, request, *args, **kwargs):
         self.query = selectors.search_clean(request.GET.get("q"))
         return conditional_response(
-            request, lambda: super(SearchView, self).get(request, *args, **kwargs), keep_page=False
+            request, lambda: super(SearchView, self).get(request, *args, **kwargs)
         )
 
     def get_queryset(self):

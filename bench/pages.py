@@ -40,6 +40,20 @@ end
 """
 
 
+# A different search every time (no kept page can answer): words a reader might type.
+NEW_QUERY_LUA = """
+words = {"stress", "sleep", "botox", "twitching", "anxiety", "grief", "walk", "therapist",
+         "journal", "breathing", "jaw", "burnout", "neurologist", "daylight", "worry"}
+counter = 0
+request = function()
+  counter = counter + 1
+  local a = words[(counter % #words) + 1]
+  local b = words[(math.floor(counter / #words) % #words) + 1]
+  return wrk.format(nil, "/search/?q=" .. a .. "+" .. b .. "&n=" .. counter)
+end
+"""
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -221,14 +235,21 @@ http {{ access_log off; sendfile on; tcp_nopush on; keepalive_requests 100000;
         wait_for(f"http://127.0.0.1:{nginx_port}/article.html")
         lua = work / "new-reader.lua"
         lua.write_text(NEW_READER_LUA)
+        new_query = work / "new-query.lua"
+        new_query.write_text(NEW_QUERY_LUA)
+        new_calm = work / "new-calm.lua"
+        new_calm.write_text(
+            NEW_QUERY_LUA.replace('"/search/?q=" .. a .. "+" .. b', '"/search/?q=calm"')
+        )
 
         targets = [
             ("baseline (stored page through Django)", app + "/__bench__/baseline", None),
             ("home", app + "/", None),
             ("article (counting views)", app + article_path, lua),
             ("tag", app + "/tags/topic-7/", None),
-            ("search", app + "/search/?q=botox+twitching", None),
-            ("search matching every article", app + "/search/?q=calm", None),
+            ("search (a query asked again)", app + "/search/?q=botox+twitching", None),
+            ("search (a new query every time)", app + "/search/?q=new", new_query),
+            ("search matching all 10,000 (new)", app + "/search/?q=calm", new_calm),
             ("popular", app + "/popular/", None),
             ("sitemap", app + "/sitemap.xml", None),
             ("static file via nginx", f"http://127.0.0.1:{nginx_port}/article.html", None),

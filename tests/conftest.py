@@ -23,8 +23,12 @@ def _empty_cache():
     """The locmem cache lives as long as the process: start every test with it empty."""
     from django.core.cache import caches
 
+    from articles.cache import forget_local_state
+
     for each in caches.all():
         each.clear()
+    forget_local_state()
     yield
     for each in caches.all():
         each.clear()
+    forget_local_state()

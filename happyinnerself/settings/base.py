@@ -296,6 +296,9 @@ CACHES["pages"] = {
 }
 # How long cached page fragments live at most; any content change replaces them at once.
 ARTICLES_CACHE_SECONDS = int(os.environ.get("ARTICLES_CACHE_SECONDS", "300"))
+# How long a server process trusts its own copy of the content version before asking the
+# shared cache again: a change made through another process shows within this time.
+CONTENT_STATE_LOCAL_SECONDS = float(os.environ.get("CONTENT_STATE_LOCAL_SECONDS", "1"))
 # How long browsers and CDNs may reuse a page before revalidating it (0: always ask; a
 # revalidation of an unchanged page is a 304 costing no SQL query).
 ARTICLES_HTTP_MAX_AGE = int(os.environ.get("ARTICLES_HTTP_MAX_AGE", "0"))

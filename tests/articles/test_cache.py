@@ -296,3 +296,22 @@ def test_dummy_cache_still_serves_correct_pages(client, article, settings, commi
     assert "Original title" in text(client, "/")
     Article.objects.filter(pk=article.pk).update(title="Always fresh")
     assert "Always fresh" in text(client, "/")
+
+
+def test_a_process_rereads_the_shared_content_version_after_its_local_time(
+    client, article, settings, monkeypatch
+):
+    """Another server process's change shows within CONTENT_STATE_LOCAL_SECONDS."""
+    from django.core.cache import cache as shared
+
+    import articles.cache as content_cache
+
+    settings.CONTENT_STATE_LOCAL_SECONDS = 60
+    first = client.get("/")["ETag"]
+    # Another process starts a new version in the shared cache: this one keeps its copy...
+    shared.set(content_cache.STATE_KEY, ("other-version", *shared.get(content_cache.STATE_KEY)[1:]))
+    assert client.get("/")["ETag"] == first
+    # ...until its local time runs out.
+    later = content_cache.time.monotonic() + 61
+    monkeypatch.setattr(content_cache.time, "monotonic", lambda: later)
+    assert client.get("/")["ETag"] != first
