@@ -111,6 +111,8 @@ class TagDetailView(ContentListView):
     template_name = "articles/tag_detail.html"
 
     def get(self, request, *args, **kwargs):
+        if (kept := current_page(request)) is not None:
+            return kept  # kept under the current version: the tag still has articles
         slug = kwargs["slug"]
         state = content_state(request)
         self.tag = cached_value(state, "tag", (slug,), lambda: selectors.tag_public(slug=slug))
