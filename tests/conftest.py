@@ -1,4 +1,10 @@
+from io import StringIO
+
 import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+
+from tests.factories import UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -32,3 +38,23 @@ def _empty_cache():
     for each in caches.all():
         each.clear()
     forget_local_state()
+
+
+# The two real roles, as `manage.py setup_roles` makes them.
+@pytest.fixture
+def roles(db):
+    call_command("setup_roles", stdout=StringIO())
+
+
+@pytest.fixture
+def editor(roles):
+    user = UserFactory(username="eddie", is_staff=True, first_name="Eddie")
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+@pytest.fixture
+def owner(roles):
+    user = UserFactory(username="olive", is_staff=True)
+    user.groups.add(Group.objects.get(name="Site owners"))
+    return user

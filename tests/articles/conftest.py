@@ -1,32 +1,8 @@
 import io
-from io import StringIO
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
-from django.core.management import call_command
 from PIL import Image
-
-from tests.factories import UserFactory
-
-
-@pytest.fixture
-def roles(db):
-    call_command("setup_roles", stdout=StringIO())
-
-
-@pytest.fixture
-def editor(roles):
-    user = UserFactory(username="eddie", is_staff=True, first_name="Eddie")
-    user.groups.add(Group.objects.get(name="Editors"))
-    return user
-
-
-@pytest.fixture
-def owner(roles):
-    user = UserFactory(username="olive", is_staff=True)
-    user.groups.add(Group.objects.get(name="Site owners"))
-    return user
 
 
 @pytest.fixture

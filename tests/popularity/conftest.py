@@ -1,8 +1,6 @@
 import pytest
-from django.contrib.auth.models import Permission
 
 from popularity.services import salt_forget
-from tests.factories import UserFactory
 
 BROWSER = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -29,16 +27,3 @@ def read(client):
         return client.get(path, HTTP_USER_AGENT=agent, REMOTE_ADDR=ip, **headers)
 
     return get
-
-
-@pytest.fixture
-def owner(db):
-    """Staff with the statistics permission, as the Site owners group grants it."""
-    user = UserFactory(username="owner", is_staff=True)
-    user.user_permissions.add(Permission.objects.get(codename="view_statistics"))
-    return user
-
-
-@pytest.fixture
-def editor(db):
-    return UserFactory(username="editor", is_staff=True)
