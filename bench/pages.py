@@ -54,6 +54,10 @@ end
 """
 
 
+def article_link_count(html: str) -> int:
+    return len(re.findall(r'href="/articles/calm-practice-\d+/"', html))
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -184,6 +188,8 @@ def main() -> int:
         conn = server_connection(database_url, BENCH_DB)
         counts = seed(conn)
         conn.close()
+        derive = [*manage, "refresh_derived"]
+        subprocess.run(derive, cwd=ROOT, env=env, check=True, capture_output=True)
         print(
             f"seeded in {time.monotonic() - started:.1f}s: "
             + ", ".join(f"{table} {n:,}" for table, n in counts.items())
@@ -217,6 +223,9 @@ def main() -> int:
         wait_for(f"{app}/healthz")
         article_path = "/articles/calm-practice-5000/"
         page = urllib.request.urlopen(app + article_path).read()
+        found = urllib.request.urlopen(app + "/search/?q=botox").read().decode()
+        if article_link_count(found) == 0:
+            raise RuntimeError("search finds nothing: the search vectors were not computed")
         (work / "site").mkdir()
         (work / "site" / "article.html").write_bytes(page)
 
@@ -247,7 +256,7 @@ http {{ access_log off; sendfile on; tcp_nopush on; keepalive_requests 100000;
             ("home", app + "/", None),
             ("article (counting views)", app + article_path, lua),
             ("tag", app + "/tags/topic-7/", None),
-            ("search (a query asked again)", app + "/search/?q=botox+twitching", None),
+            ("search (a query asked again)", app + "/search/?q=botox+grief", None),
             ("search (a new query every time)", app + "/search/?q=new", new_query),
             ("search matching all 10,000 (new)", app + "/search/?q=calm", new_calm),
             ("popular", app + "/popular/", None),

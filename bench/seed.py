@@ -13,8 +13,8 @@ TAGS = 200
 TAGS_PER_ARTICLE = 3
 VIEW_DAYS = 100  # 10,000 articles x 100 days = 1,000,000 daily rows
 
-# Forty topics; each article's eight sections draw eight of them, so a word like "botox"
-# is in about a fifth of the articles, as on a real site, and bodies differ.
+# Forty topics, two per article (its sections alternate): a word like "botox" is in about
+# a third of the articles and "grief" in about a quarter, as on a real site.
 TOPICS = [
     f"{subject} shows up in the body long before the mind names it. {advice} Small things "
     f"repeated are how healing usually happens, and {detail}."
@@ -62,9 +62,9 @@ SELECT a, s,
        CASE WHEN s %% 3 = 0 THEN 'Going deeper ' || s ELSE 'Part ' || s || ' of the practice' END,
        CASE WHEN s %% 3 = 0 THEN 3 ELSE 2 END,
        'part-' || s,
-       '<p>' || (%(topics)s)[1 + (a * 7 + s * 13) %% {len(TOPICS)}] || ' '
-       || (%(topics)s)[1 + (a * 11 + s * 3) %% {len(TOPICS)}] || '</p><p>'
-       || (%(topics)s)[1 + (a * 5 + s * 17) %% {len(TOPICS)}] || '</p>'
+       -- Two topics an article, alternating by section: a word is in a share of them.
+       '<p>' || (%(topics)s)[1 + (CASE WHEN s %% 2 = 0 THEN a * 7 ELSE a * 13 + 5 END)
+                                %% {len(TOPICS)}] || '</p>'
 FROM generate_series(1, {ARTICLES}) AS a, generate_series(1, {SECTIONS_PER_ARTICLE}) AS s;
 
 INSERT INTO articles_taggedarticle (content_object_id, tag_id)
