@@ -222,27 +222,35 @@ class TestInvalidation:
 
 
 class TestPreview:
-    pytestmark = pytest.mark.urls("tests.articles.preview_urls")
+    """The editors' real preview (inside the admin) shares the page but never its cache."""
 
-    def test_preview_is_never_cached_and_never_served_to_the_public(
-        self, client, article, django_assert_num_queries
-    ):
+    @staticmethod
+    def preview(article) -> str:
+        from django.urls import reverse
+
+        return reverse("admin:articles_article_preview", args=[article.pk])
+
+    def test_preview_is_never_cached_and_never_served_to_the_public(self, editor_client, article):
+        from django.test import Client
+
+        client = Client()  # an anonymous reader, beside the logged-in editor
         public = text(client, article.get_absolute_url())
         # An edit the cache has not heard of (no signal): only an uncached render shows it.
         Article.objects.filter(pk=article.pk).update(title="Edited in preview")
         for _ in range(2):
-            with django_assert_num_queries(5):  # article, sections, tags, related, neighbours
-                response = client.get(f"/preview/{article.slug}/")
+            response = editor_client.get(self.preview(article))
             assert "Edited in preview" in response.content.decode()
             assert "Preview: readers cannot see this article yet." in response.content.decode()
             assert "no-store" in response["Cache-Control"] and "ETag" not in response
         again = text(client, article.get_absolute_url())
         assert main_of(again) == main_of(public) and "Edited in preview" not in main_of(again)
 
-    def test_a_draft_can_be_previewed_but_not_read(self, client):
+    def test_a_draft_can_be_previewed_but_not_read(self, editor_client):
+        from django.test import Client
+
         draft = ArticleFactory(draft=True, title="Still drafting")
-        assert "Still drafting" in text(client, f"/preview/{draft.slug}/")
-        assert client.get(draft.get_absolute_url()).status_code == 404
+        assert "Still drafting" in editor_client.get(self.preview(draft)).content.decode()
+        assert Client().get(draft.get_absolute_url()).status_code == 404
 
 
 class TestSettings:
