@@ -20,8 +20,10 @@ from .forms import PRESETS, PeriodForm
 from .selectors import (
     Period,
     Window,
+    article_top_sections,
     percent_change,
     ranking_cached,
+    read_depth_summary,
     stats_articles,
     stats_daily,
     stats_previous_views,
@@ -132,6 +134,11 @@ class ArticleStatisticsView(StatisticsAccessMixin, TemplateView):
             points=points,
             chart=line_chart(points),
             totals=_totals(points, previous),
+            depth=read_depth_summary(
+                period=period,
+                article_id=article.pk,
+                current_sections=article_top_sections(article_id=article.pk),
+            ),
             query_string=self.request.GET.urlencode(),
         )
         return context

@@ -226,6 +226,10 @@ POPULARITY_RANKING_CACHE_SECONDS = int(os.environ.get("POPULARITY_RANKING_CACHE_
 # The sidebar widget: which window and how many articles.
 POPULARITY_WIDGET_WINDOW = os.environ.get("POPULARITY_WIDGET_WINDOW", "7d")
 POPULARITY_WIDGET_SIZE = 5
+# Read depth: how long (seconds) an article page's signed report token stays valid, and
+# how many reports one client may send ("N/seconds"; over it, 429).
+POPULARITY_READ_TOKEN_MAX_AGE = int(os.environ.get("POPULARITY_READ_TOKEN_MAX_AGE", "172800"))
+POPULARITY_READ_DEPTH_RATE_LIMIT = os.environ.get("POPULARITY_READ_DEPTH_RATE_LIMIT", "20/60")
 
 # ---------------------------------------------------------------------------
 # Editors (issue 3): rich-text editor, article history, login protection, uploads.
