@@ -97,8 +97,8 @@ def test_a_reader_who_stops_at_the_third_section(
     page = reader_page()
     page.goto(demo_article.get_absolute_url())
     third = sections[2][0]
-    page.evaluate(
-        f"document.getElementById('{third}').scrollIntoView({{block: 'center', behavior: 'instant'}})"
+    page.locator(f"#{third}").evaluate(
+        "h => h.scrollIntoView({block: 'center', behavior: 'instant'})"
     )
     page.wait_for_timeout(400)  # the observer reports on the next frames
     page.goto("/")  # leaving the article: pagehide sends the beacon
