@@ -452,6 +452,8 @@ class ReadDepthSummary:
 
     @property
     def biggest_drop(self) -> FunnelStep | None:
+        if not self.readers:
+            return None
         losing = [step for step in self.steps if step.drop > 0]
         return max(losing, key=lambda step: (step.drop, -step.position), default=None)
 

@@ -1,0 +1,155 @@
+"""Read-depth aggregation and what the owners' pages make of it, on hand-worked data."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from popularity.models import ReadReportSeen
+from popularity.selectors import (
+    Period,
+    article_top_sections,
+    read_depth_summary,
+    stats_articles,
+)
+from popularity.services import ReportedSection, read_report_record, salts_rotate
+from tests.factories import ArticleFactory, DailyViewFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+
+STATS = "/admin/statistics/"
+
+
+def ago(days: int):
+    return timezone.localdate() - timedelta(days=days)
+
+
+@pytest.fixture
+def article():
+    article = ArticleFactory(title="Sleep")
+    for position, heading in enumerate(["Why", "How", "When", "Last"], start=1):
+        SectionFactory(article=article, position=position, heading=heading)
+    return article
+
+
+def sections_of(article) -> list[ReportedSection]:
+    return [
+        ReportedSection(n, anchor, heading)
+        for n, (anchor, heading) in enumerate(article_top_sections(article_id=article.pk), 1)
+    ]
+
+
+def readers_report(article, depths, *, when=None, complete_last=False):
+    """One report per depth, each from another reader; the last completes if asked."""
+    sections = sections_of(article)
+    for n, depth in enumerate(depths):
+        complete = complete_last and n == len(depths) - 1
+        assert read_report_record(
+            article_id=article.pk,
+            token_day=timezone.localdate(),
+            sections=sections,
+            deepest=depth,
+            complete=complete,
+            ip=f"203.0.113.{n}",
+            user_agent="Browser",
+            now=when,
+        )
+
+
+def summary(article, days=30):
+    return read_depth_summary(
+        period=Period(start=ago(days - 1), end=ago(0)),
+        article_id=article.pk,
+        current_sections=article_top_sections(article_id=article.pk),
+    )
+
+
+def test_funnel_shares_median_completion_and_biggest_drop(article):
+    # Ten readers: deepest 0, 1, 1, 2, 2, 2, 2, 3, 4, and one who read to the end.
+    readers_report(article, [0, 1, 1, 2, 2, 2, 2, 3, 4, 1], complete_last=True)
+    depth = summary(article)
+    assert (depth.readers, depth.completions, depth.completion_rate) == (10, 1, 10.0)
+    assert [(s.heading, s.readers) for s in depth.steps] == [
+        ("Why", 9),
+        ("How", 7),
+        ("When", 3),
+        ("Last", 2),
+    ]
+    assert [round(s.share) for s in depth.steps] == [90, 70, 30, 20]
+    # Stopped at: 0 → 1 reader, 1 → 2, 2 → 4 (cumulative 7 ≥ 5): the median is section 2.
+    assert depth.median_depth == 2
+    assert depth.biggest_drop.heading == "When"  # 70% → 30%
+    assert not depth.changed
+
+
+def test_days_add_up_and_the_period_chooses_them(article):
+    readers_report(article, [1, 2], when=timezone.now() - timedelta(days=10))
+    readers_report(article, [4], complete_last=True)
+    assert summary(article, days=30).readers == 3
+    week = summary(article, days=7)
+    assert (week.readers, week.completions) == (1, 1)
+    assert [s.readers for s in week.steps] == [1, 1, 1, 1]
+
+
+def test_sections_nobody_reached_show_at_zero(article):
+    readers_report(article, [1])
+    depth = summary(article)
+    assert [s.readers for s in depth.steps] == [1, 0, 0, 0]
+    assert depth.biggest_drop.heading == "How"
+
+
+def test_no_reports_is_an_empty_summary(article):
+    depth = summary(article)
+    assert (depth.readers, depth.completion_rate, depth.median_depth) == (0, None, None)
+    assert depth.biggest_drop is None
+
+
+def test_earlier_sections_still_show_as_readers_saw_them(article, client, owner):
+    readers_report(article, [2, 3])
+    # The editor renames the second section and drops the last.
+    how = article.sections.get(heading="How")
+    how.heading, how.anchor = "How to rest", "how-to-rest"
+    how.save()
+    article.sections.get(heading="Last").delete()
+    depth = summary(article)
+    assert [(s.heading, s.current) for s in depth.steps] == [
+        ("Why", True),
+        ("How", False),
+        ("When", True),
+    ]
+    assert depth.changed
+    client.force_login(owner)
+    html = client.get(f"{STATS}articles/{article.pk}/").content.decode()
+    assert "2. How <small>(earlier version)</small>" in html
+    assert "The sections have changed" in html
+
+
+def test_the_drill_down_shows_the_funnel(article, client, owner):
+    readers_report(article, [1, 2, 2, 4], complete_last=True)
+    client.force_login(owner)
+    html = client.get(f"{STATS}articles/{article.pk}/").content.decode()
+    assert "Completion rate</dt><dd>25%" in html
+    assert "Median read depth</dt><dd>section 2" in html
+    assert 'data-readers="4">4 of 4 (100%)' in html
+    assert 'data-readers="1">1 of 4 (25%)' in html
+    assert "before section 3" in html  # 75% → 25%
+
+
+def test_the_ranking_shows_completion_rate_beside_views(article, client, owner):
+    other = ArticleFactory(title="Unmeasured")
+    DailyViewFactory(article=article, day=ago(0), views=8, unique_readers=4)
+    DailyViewFactory(article=other, day=ago(0), views=5, unique_readers=5)
+    readers_report(article, [1, 2, 4, 4], complete_last=True)
+    rows = {row.title: row for row in stats_articles(period=Period(start=ago(6), end=ago(0)))}
+    assert rows["Sleep"].completion_rate == 25.0
+    assert rows["Unmeasured"].completion_rate is None
+    client.force_login(owner)
+    html = client.get(STATS + "?range=7").content.decode()
+    assert '<td class="num">25%</td>' in html
+
+
+def test_a_new_day_forgets_who_reported(article):
+    readers_report(article, [1])
+    assert ReadReportSeen.objects.count() == 1
+    salts_rotate(today=ago(-1))
+    assert ReadReportSeen.objects.count() == 0
