@@ -526,3 +526,38 @@ def article_top_sections(*, article_id: int) -> list[tuple[str, str]]:
             continue
         sections.append((anchor, heading))
     return sections
+
+
+# --- Refresh candidates ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RefreshCandidate:
+    article_id: int
+    title: str
+    views: int  # in the last POPULARITY_REFRESH_WINDOW_DAYS
+    updated_at: datetime
+
+
+def refresh_candidates(*, now: datetime | None = None, limit: int = 10) -> list[RefreshCandidate]:
+    """Published articles read a lot lately whose text has not changed for a long time, most
+    read first: where an editor's update reaches the most readers. One query."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    start = today - timedelta(days=settings.POPULARITY_REFRESH_WINDOW_DAYS - 1)
+    recent = (
+        DailyView.objects.filter(article=OuterRef("pk"), day__range=(start, today))
+        .order_by()
+        .values("article")
+        .annotate(total=Sum("views"))
+        .values("total")
+    )
+    rows = (
+        Article.objects.published()
+        .filter(updated_at__lt=now - timedelta(days=settings.POPULARITY_REFRESH_STALE_DAYS))
+        .annotate(recent=Coalesce(Subquery(recent, output_field=IntegerField()), 0))
+        .filter(recent__gte=settings.POPULARITY_REFRESH_MIN_VIEWS)
+        .order_by("-recent", "updated_at", "pk")
+        .values_list("pk", "title", "recent", "updated_at")[:limit]
+    )
+    return [RefreshCandidate(*row) for row in rows]

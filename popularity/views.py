@@ -24,6 +24,7 @@ from .selectors import (
     percent_change,
     ranking_cached,
     read_depth_summary,
+    refresh_candidates,
     stats_articles,
     stats_daily,
     stats_previous_views,
@@ -111,6 +112,7 @@ class StatisticsView(StatisticsAccessMixin, TemplateView):
             rows=page.object_list,
             page=page,
             tags=stats_tags(period=period),
+            refresh=refresh_candidates(),
             query_string=self._query_without_page(),
         )
         return context

@@ -230,6 +230,11 @@ POPULARITY_WIDGET_SIZE = 5
 # how many reports one client may send ("N/seconds"; over it, 429).
 POPULARITY_READ_TOKEN_MAX_AGE = int(os.environ.get("POPULARITY_READ_TOKEN_MAX_AGE", "172800"))
 POPULARITY_READ_DEPTH_RATE_LIMIT = os.environ.get("POPULARITY_READ_DEPTH_RATE_LIMIT", "20/60")
+# Refresh candidates on the dashboard: published articles with at least MIN_VIEWS views in
+# the last WINDOW_DAYS whose last change is more than STALE_DAYS old.
+POPULARITY_REFRESH_WINDOW_DAYS = int(os.environ.get("POPULARITY_REFRESH_WINDOW_DAYS", "30"))
+POPULARITY_REFRESH_MIN_VIEWS = int(os.environ.get("POPULARITY_REFRESH_MIN_VIEWS", "100"))
+POPULARITY_REFRESH_STALE_DAYS = int(os.environ.get("POPULARITY_REFRESH_STALE_DAYS", "365"))
 
 # ---------------------------------------------------------------------------
 # Editors (issue 3): rich-text editor, article history, login protection, uploads.

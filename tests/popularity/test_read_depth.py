@@ -10,6 +10,7 @@ from popularity.selectors import (
     Period,
     article_top_sections,
     read_depth_summary,
+    refresh_candidates,
     stats_articles,
 )
 from popularity.services import ReportedSection, read_report_record, salts_rotate
@@ -153,3 +154,30 @@ def test_a_new_day_forgets_who_reported(article):
     assert ReadReportSeen.objects.count() == 1
     salts_rotate(today=ago(-1))
     assert ReadReportSeen.objects.count() == 0
+
+
+def test_refresh_candidates_are_read_a_lot_and_unchanged_for_long(client, owner, settings):
+    settings.POPULARITY_REFRESH_MIN_VIEWS = 20
+    settings.POPULARITY_REFRESH_STALE_DAYS = 365
+    settings.POPULARITY_REFRESH_WINDOW_DAYS = 30
+    stale_popular = ArticleFactory(title="Stale and read")
+    stale_quiet = ArticleFactory(title="Stale and quiet")
+    fresh_popular = ArticleFactory(title="Fresh and read")
+    stale_draft = ArticleFactory(title="Stale draft", draft=True)
+    stale_long_ago = ArticleFactory(title="Read long ago")
+    long_ago = timezone.now() - timedelta(days=400)
+    for article in (stale_popular, stale_quiet, stale_draft, stale_long_ago):
+        type(article).objects.filter(pk=article.pk).update(updated_at=long_ago)
+    for article, views in ((stale_popular, 12), (stale_quiet, 5), (fresh_popular, 50)):
+        DailyViewFactory(article=article, day=ago(0), views=views, unique_readers=1)
+        DailyViewFactory(article=article, day=ago(20), views=views, unique_readers=1)
+    DailyViewFactory(article=stale_draft, day=ago(1), views=90, unique_readers=9)
+    DailyViewFactory(article=stale_long_ago, day=ago(40), views=90, unique_readers=9)
+
+    (candidate,) = refresh_candidates()
+    assert (candidate.title, candidate.views) == ("Stale and read", 24)
+    client.force_login(owner)
+    html = client.get(STATS).content.decode()
+    table = html[html.index('id="refresh-table"') :]
+    assert f'/articles/article/{stale_popular.pk}/change/">Stale and read</a>' in table
+    assert "Fresh and read" not in table.split("</table>")[0]
