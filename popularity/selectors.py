@@ -6,6 +6,7 @@ briefly. The dashboard reports on every article that was read, published or not 
 
 from __future__ import annotations
 
+import statistics
 import time
 import uuid
 from dataclasses import dataclass
@@ -561,3 +562,66 @@ def refresh_candidates(*, now: datetime | None = None, limit: int = 10) -> list[
         .values_list("pk", "title", "recent", "updated_at")[:limit]
     )
     return [RefreshCandidate(*row) for row in rows]
+
+
+# --- Against its peers -----------------------------------------------------------------
+
+FIRST_WEEK_DAYS = 7
+
+
+@dataclass(frozen=True)
+class PeerComparison:
+    tag: str
+    first_week_views: int
+    first_week_complete: bool  # False while the article is younger than seven days
+    peers: int  # published articles with the tag whose first week is over
+    peer_median: float | None
+
+    @property
+    def ratio(self) -> float | None:
+        return self.first_week_views / self.peer_median if self.peer_median else None
+
+
+def peer_comparison(*, article: Article, now: datetime | None = None) -> PeerComparison | None:
+    """The article's views in its first seven days (local dates, publication day included)
+    against the median of the published articles sharing its main tag (the first by name, as
+    the breadcrumb shows it). Two queries; None without a tag or a publication date."""
+    if article.published_at is None:
+        return None
+    tag = article.tags.order_by("name").values_list("pk", "name").first()
+    if tag is None:
+        return None
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    published_sql, published_params = (
+        Article.objects.published().order_by().values("id", "published_at").query.sql_with_params()
+    )
+    links = TaggedArticle._meta.db_table
+    zone = settings.TIME_ZONE
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT a.id, (a.published_at AT TIME ZONE %s)::date, COALESCE(SUM(d.views), 0)
+            FROM (
+                SELECT p.id, p.published_at FROM ({published_sql}) AS p
+                UNION SELECT %s, %s
+            ) AS a
+            JOIN {links} AS l ON l.content_object_id = a.id AND l.tag_id = %s
+            LEFT JOIN {DailyView._meta.db_table} AS d ON d.article_id = a.id
+                AND d.day BETWEEN (a.published_at AT TIME ZONE %s)::date
+                AND (a.published_at AT TIME ZONE %s)::date + {FIRST_WEEK_DAYS - 1}
+            GROUP BY a.id, a.published_at
+            """,
+            [zone, *published_params, article.pk, article.published_at, tag[0], zone, zone],
+        )
+        rows = cursor.fetchall()
+    own = next((views for pk, _, views in rows if pk == article.pk), 0)
+    over = today - timedelta(days=FIRST_WEEK_DAYS - 1)
+    peers = [views for pk, day, views in rows if pk != article.pk and day < over]
+    return PeerComparison(
+        tag=tag[1],
+        first_week_views=own,
+        first_week_complete=timezone.localdate(article.published_at) < over,
+        peers=len(peers),
+        peer_median=statistics.median(peers) if peers else None,
+    )

@@ -21,6 +21,7 @@ from .selectors import (
     Period,
     Window,
     article_top_sections,
+    peer_comparison,
     percent_change,
     ranking_cached,
     read_depth_summary,
@@ -136,6 +137,7 @@ class ArticleStatisticsView(StatisticsAccessMixin, TemplateView):
             points=points,
             chart=line_chart(points),
             totals=_totals(points, previous),
+            peers=peer_comparison(article=article),
             depth=read_depth_summary(
                 period=period,
                 article_id=article.pk,

@@ -9,6 +9,7 @@ from popularity.models import ReadReportSeen
 from popularity.selectors import (
     Period,
     article_top_sections,
+    peer_comparison,
     read_depth_summary,
     refresh_candidates,
     stats_articles,
@@ -181,3 +182,31 @@ def test_refresh_candidates_are_read_a_lot_and_unchanged_for_long(client, owner,
     table = html[html.index('id="refresh-table"') :]
     assert f'/articles/article/{stale_popular.pk}/change/">Stale and read</a>' in table
     assert "Fresh and read" not in table.split("</table>")[0]
+
+
+def test_first_week_against_the_median_of_its_main_tag(client, owner):
+    def published(title, days_ago, tags):
+        return ArticleFactory(
+            title=title, published_at=timezone.now() - timedelta(days=days_ago), tags=tags
+        )
+
+    article = published("Measured", 30, ["anxiety", "sleep"])  # main tag: anxiety (by name)
+    DailyViewFactory(article=article, day=ago(30), views=40, unique_readers=1)
+    DailyViewFactory(article=article, day=ago(24), views=20, unique_readers=1)  # day 7
+    DailyViewFactory(article=article, day=ago(23), views=99, unique_readers=1)  # day 8: not
+    for title, views in (("Peer A", 10), ("Peer B", 20), ("Peer C", 50)):
+        peer = published(title, 60, ["anxiety"])
+        DailyViewFactory(article=peer, day=ago(58), views=views, unique_readers=1)
+    young = published("Too young", 2, ["anxiety"])  # its first week is not over: not a peer
+    DailyViewFactory(article=young, day=ago(1), views=500, unique_readers=1)
+    other = published("Other tag", 60, ["sleep"])
+    DailyViewFactory(article=other, day=ago(59), views=900, unique_readers=1)
+
+    peers = peer_comparison(article=article)
+    assert (peers.tag, peers.first_week_views, peers.first_week_complete) == ("anxiety", 60, True)
+    assert (peers.peers, peers.peer_median, peers.ratio) == (3, 20, 3.0)
+    assert peer_comparison(article=young).first_week_complete is False
+    client.force_login(owner)
+    html = client.get(f"{STATS}articles/{article.pk}/").content.decode()
+    assert "<strong>60 views</strong>" in html
+    assert "3 other articles tagged “anxiety”: <strong>20 views</strong> (3.0× the median)" in html
