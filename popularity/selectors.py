@@ -625,3 +625,34 @@ def peer_comparison(*, article: Article, now: datetime | None = None) -> PeerCom
         peers=len(peers),
         peer_median=statistics.median(peers) if peers else None,
     )
+
+
+# --- Spikes ------------------------------------------------------------------------------
+
+SPIKE_BASELINE_DAYS = 14
+
+
+@dataclass(frozen=True)
+class Spike:
+    day: date
+    views: int
+    usual: float  # median daily views of the SPIKE_BASELINE_DAYS before it
+
+    @property
+    def ratio(self) -> float:
+        return self.views / max(self.usual, 1)
+
+
+def spikes(*, points: list[DayPoint], since: date) -> list[Spike]:
+    """Days from `since` whose views are POPULARITY_SPIKE_FACTOR times the median of the
+    SPIKE_BASELINE_DAYS before them (a quiet article's usual counts as at least 1), and at
+    least POPULARITY_SPIKE_MIN_VIEWS. `points` are consecutive days, the baseline included."""
+    factor, least = settings.POPULARITY_SPIKE_FACTOR, settings.POPULARITY_SPIKE_MIN_VIEWS
+    found = []
+    for index, point in enumerate(points):
+        if point.day < since or index < SPIKE_BASELINE_DAYS:
+            continue
+        usual = statistics.median(p.views for p in points[index - SPIKE_BASELINE_DAYS : index])
+        if point.views >= least and point.views >= factor * max(usual, 1):
+            found.append(Spike(day=point.day, views=point.views, usual=usual))
+    return found

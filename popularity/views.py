@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from datetime import timedelta
 
 from django.contrib import admin
 from django.contrib.auth.mixins import PermissionRequiredMixin
@@ -18,6 +19,7 @@ from .charts import line_chart
 from .export import CSV_HEADER, csv_row
 from .forms import PRESETS, PeriodForm
 from .selectors import (
+    SPIKE_BASELINE_DAYS,
     Period,
     Window,
     article_top_sections,
@@ -26,6 +28,7 @@ from .selectors import (
     ranking_cached,
     read_depth_summary,
     refresh_candidates,
+    spikes,
     stats_articles,
     stats_daily,
     stats_previous_views,
@@ -131,10 +134,16 @@ class ArticleStatisticsView(StatisticsAccessMixin, TemplateView):
         article = get_object_or_404(Article, pk=kwargs["article_id"])
         context = self.admin_context(title=f"Statistics: {article.title}", article=article)
         period: Period = context["period"]
-        points = stats_daily(period=period, article_id=article.pk)
+        # The days before the period too, in the same query: each day's usual level.
+        history = stats_daily(
+            period=Period(start=period.start - timedelta(days=SPIKE_BASELINE_DAYS), end=period.end),
+            article_id=article.pk,
+        )
+        points = history[SPIKE_BASELINE_DAYS:]
         previous = stats_previous_views(period=period, article_id=article.pk)
         context.update(
             points=points,
+            spikes=spikes(points=history, since=period.start),
             chart=line_chart(points),
             totals=_totals(points, previous),
             peers=peer_comparison(article=article),

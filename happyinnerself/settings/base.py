@@ -235,6 +235,10 @@ POPULARITY_READ_DEPTH_RATE_LIMIT = os.environ.get("POPULARITY_READ_DEPTH_RATE_LI
 POPULARITY_REFRESH_WINDOW_DAYS = int(os.environ.get("POPULARITY_REFRESH_WINDOW_DAYS", "30"))
 POPULARITY_REFRESH_MIN_VIEWS = int(os.environ.get("POPULARITY_REFRESH_MIN_VIEWS", "100"))
 POPULARITY_REFRESH_STALE_DAYS = int(os.environ.get("POPULARITY_REFRESH_STALE_DAYS", "365"))
+# A day is flagged as a spike when its views are this many times the article's usual level
+# (the median of the 14 days before) and at least POPULARITY_SPIKE_MIN_VIEWS.
+POPULARITY_SPIKE_FACTOR = float(os.environ.get("POPULARITY_SPIKE_FACTOR", "5"))
+POPULARITY_SPIKE_MIN_VIEWS = int(os.environ.get("POPULARITY_SPIKE_MIN_VIEWS", "50"))
 
 # ---------------------------------------------------------------------------
 # Editors (issue 3): rich-text editor, article history, login protection, uploads.

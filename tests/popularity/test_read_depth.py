@@ -1,5 +1,6 @@
 """Read-depth aggregation and what the owners' pages make of it, on hand-worked data."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -210,3 +211,19 @@ def test_first_week_against_the_median_of_its_main_tag(client, owner):
     html = client.get(f"{STATS}articles/{article.pk}/").content.decode()
     assert "<strong>60 views</strong>" in html
     assert "3 other articles tagged “anxiety”: <strong>20 views</strong> (3.0× the median)" in html
+
+
+def test_days_far_above_the_usual_level_are_flagged(article, client, owner, settings):
+    settings.POPULARITY_SPIKE_FACTOR = 5
+    settings.POPULARITY_SPIKE_MIN_VIEWS = 50
+    for age in range(5, 25):  # a steady 10 a day, before and inside the week
+        DailyViewFactory(article=article, day=ago(age), views=10, unique_readers=5)
+    DailyViewFactory(article=article, day=ago(3), views=400, unique_readers=2)  # spike
+    DailyViewFactory(article=article, day=ago(2), views=45, unique_readers=40)  # under 50
+    DailyViewFactory(article=article, day=ago(1), views=49, unique_readers=40)
+    client.force_login(owner)
+    html = client.get(f"{STATS}articles/{article.pk}/?range=7").content.decode()
+    assert re.findall(r'data-spike="([\d-]+)"', html) == [ago(3).isoformat()]
+    assert "400 views, 40× its usual 10 a day" in html
+    # The chart still covers the chosen seven days only.
+    assert re.search(r'data-total="views">(\d+)<', html).group(1) == str(10 * 2 + 400 + 45 + 49)
