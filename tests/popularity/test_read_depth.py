@@ -149,6 +149,10 @@ def test_the_ranking_shows_completion_rate_beside_views(article, client, owner):
     client.force_login(owner)
     html = client.get(STATS + "?range=7").content.decode()
     assert '<td class="num">25%</td>' in html
+    csv_lines = client.get(STATS + "export.csv?range=7").content.decode().splitlines()
+    assert csv_lines[0].endswith(",completion %")
+    assert csv_lines[1].startswith("1,Sleep,") and csv_lines[1].endswith(",25")
+    assert csv_lines[2].startswith("2,Unmeasured,") and csv_lines[2].endswith(",")
 
 
 def test_a_new_day_forgets_who_reported(article):

@@ -187,10 +187,11 @@ def test_csv_export_matches_the_table(client, owner, month):
         shown = table(html, "article-table")[1:]
         assert len(rows) - 1 == len(shown) > 0, query
         for csv_row, html_row in zip(rows[1:], shown, strict=True):
-            rank, title, _slug, views, readers, share, previous, change = csv_row
+            rank, title, _slug, views, readers, share, previous, change, completion = csv_row
             # A title that a spreadsheet would run as a formula is quoted in the CSV.
             assert [rank, title.removeprefix("'"), views, readers] == html_row[:4]
-            assert f"{share}%" == html_row[5]  # [4] is the completion rate (not in the CSV)
+            assert (f"{completion}%" if completion else "—") == html_row[4]
+            assert f"{share}%" == html_row[5]
             assert (previous or "—") == html_row[6]
             assert html_row[7] in (f"{change}%", "new", "—")
 
