@@ -13,6 +13,7 @@ CSV_HEADER = [
     "share %",
     "previous period views",
     "change %",
+    "completion %",
 ]
 
 
@@ -32,4 +33,5 @@ def csv_row(row: ArticleRow) -> list[str]:
         f"{row.share:.1f}",
         "" if row.previous_views is None else str(row.previous_views),
         "" if row.change is None else f"{row.change:+.1f}",
+        "" if row.completion_rate is None else f"{row.completion_rate:.0f}",
     ]

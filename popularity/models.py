@@ -107,3 +107,81 @@ class FlushedBatch(models.Model):
 
     def __str__(self) -> str:
         return self.batch_id
+
+
+class ReadDepthDay(models.Model):
+    """How many readers of one article on one day reported how far they read, and how many
+    reached its end. The denominator of every read-depth share."""
+
+    pk = models.CompositePrimaryKey("article", "day")
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="read_depth_days", db_index=False
+    )
+    day = models.DateField()
+    readers = models.PositiveIntegerField(
+        default=0, help_text="Readers whose read-depth report was kept that day."
+    )
+    completions = models.PositiveIntegerField(
+        default=0, help_text="Of those, readers who reached the end of the article."
+    )
+
+    class Meta:
+        ordering = ["-day", "article_id"]
+        default_permissions = ()
+        indexes = [
+            models.Index(
+                fields=["day", "article"],
+                include=["readers", "completions"],
+                name="readdepthday_day_article_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(completions__lte=F("readers")), name="readdepthday_done_le_readers"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} on {self.day}: {self.completions}/{self.readers} finished"
+
+
+class SectionReach(models.Model):
+    """Readers of one article on one day who reached one of its top-level sections.
+
+    The section is kept as it was that day (position, anchor and heading), so the funnel of
+    an article edited since still shows the sections its readers actually saw.
+    """
+
+    pk = models.CompositePrimaryKey("article", "day", "position", "anchor")
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="section_reaches", db_index=False
+    )
+    day = models.DateField()
+    position = models.PositiveSmallIntegerField(help_text="1 for the first top-level section.")
+    anchor = models.CharField(max_length=100)
+    heading = models.CharField(max_length=200)
+    readers = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["article_id", "-day", "position"]
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.article_id} on {self.day}, section {self.position}: {self.readers}"
+
+
+class ReadReportSeen(models.Model):
+    """Today's seen-set of read-depth reports: one per reader, article and token day.
+
+    `reader` is a keyed hash under the day's salt (as ReaderDay's); pruned with the salt.
+    """
+
+    pk = models.CompositePrimaryKey("day", "reader")
+    day = models.DateField()
+    reader = models.BigIntegerField()
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"read report on {self.day}"

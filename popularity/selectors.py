@@ -6,6 +6,7 @@ briefly. The dashboard reports on every article that was read, published or not 
 
 from __future__ import annotations
 
+import statistics
 import time
 import uuid
 from dataclasses import dataclass
@@ -31,9 +32,9 @@ from django.db.models.query import RawQuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article, TaggedArticle
+from articles.models import Article, Section, TaggedArticle
 
-from .models import ArticleTotal, DailyView
+from .models import ArticleTotal, DailyView, ReadDepthDay, SectionReach
 
 MINUTES_PER_DAY = 24 * 60
 DECAY_SCALE = 1_000_000
@@ -273,6 +274,8 @@ class ArticleRow:
     share: float  # percent of all views in the period
     previous_views: int | None  # None: no previous period to compare with
     change: float | None  # percent; None when there is no previous period or it had none
+    # Percent of the period's read-depth reports that reached the end; None without reports.
+    completion_rate: float | None = None
 
 
 @dataclass(frozen=True)
@@ -341,14 +344,23 @@ def stats_articles(*, period: Period) -> list[ArticleRow]:
         .filter(v__gt=0)
         .query.sql_with_params()
     )
+    depth_sql, depth_params = (
+        ReadDepthDay.objects.filter(day__range=(period.start, period.end))
+        .order_by()
+        .values("article_id")
+        .annotate(r=Sum("readers"), c=Sum("completions"))
+        .query.sql_with_params()
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT s.article_id, a.title, a.slug, a.status, s.v, s.u, s.p
+            SELECT s.article_id, a.title, a.slug, a.status, s.v, s.u, s.p,
+                   100.0 * d.c / NULLIF(d.r, 0)
             FROM ({sums_sql}) AS s JOIN {Article._meta.db_table} AS a ON a.id = s.article_id
+            LEFT JOIN ({depth_sql}) AS d ON d.article_id = s.article_id
             ORDER BY s.v DESC, s.u DESC, s.article_id
             """,
-            params,
+            [*params, *depth_params],
         )
         rows = cursor.fetchall()
     total = sum(row[4] for row in rows)
@@ -364,8 +376,9 @@ def stats_articles(*, period: Period) -> list[ArticleRow]:
             share=views / total * 100,
             previous_views=before if previous else None,
             change=percent_change(views, before) if previous else None,
+            completion_rate=float(completed) if completed is not None else None,
         )
-        for rank, (article_id, title, slug, status, views, readers, before) in enumerate(
+        for rank, (article_id, title, slug, status, views, readers, before, completed) in enumerate(
             rows, start=1
         )
     ]
@@ -398,3 +411,248 @@ def stats_tags(*, period: Period) -> list[TagRow]:
             params,
         )
         return [TagRow(name=name, views=views, articles=n) for name, views, n in cursor]
+
+
+# --- Read depth ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FunnelStep:
+    position: int
+    heading: str  # as readers saw it (the latest heading reported at this position)
+    anchor: str
+    readers: int
+    share: float  # percent of the readers who reported
+    drop: float  # percentage points lost since the step before (from 100 for the first)
+    earlier_headings: tuple[str, ...]  # other headings this position had in the period
+    current: bool  # the article still has this heading at this position
+
+
+@dataclass(frozen=True)
+class ReadDepthSummary:
+    readers: int
+    completions: int
+    steps: list[FunnelStep]
+
+    @property
+    def completion_rate(self) -> float | None:
+        return self.completions / self.readers * 100 if self.readers else None
+
+    @property
+    def median_depth(self) -> int | None:
+        """The section the median reader got to (0: none), from the reach counts."""
+        if not self.readers:
+            return None
+        reach = [self.readers, *(step.readers for step in self.steps), 0]
+        stopped_by = 0
+        for depth in range(len(reach) - 1):
+            stopped_by += reach[depth] - reach[depth + 1]  # readers whose deepest is `depth`
+            if stopped_by * 2 >= self.readers:
+                return depth
+        return len(self.steps)
+
+    @property
+    def biggest_drop(self) -> FunnelStep | None:
+        if not self.readers:
+            return None
+        losing = [step for step in self.steps if step.drop > 0]
+        return max(losing, key=lambda step: (step.drop, -step.position), default=None)
+
+    @property
+    def changed(self) -> bool:
+        return any(not step.current or step.earlier_headings for step in self.steps)
+
+
+def read_depth_summary(
+    *, period: Period, article_id: int, current_sections: list[tuple[str, str]]
+) -> ReadDepthSummary:
+    """The read-depth funnel of one article in the period (two queries).
+
+    `current_sections` are the article's top-level (anchor, heading) pairs now, in order:
+    steps recorded against other sections are marked as belonging to an earlier version.
+    """
+    totals = (
+        ReadDepthDay.objects.filter(article_id=article_id, day__range=(period.start, period.end))
+        .order_by()
+        .aggregate(r=Coalesce(Sum("readers"), 0), c=Coalesce(Sum("completions"), 0))
+    )
+    rows = (
+        SectionReach.objects.filter(article_id=article_id, day__range=(period.start, period.end))
+        .order_by("position", "-day")
+        .values_list("position", "anchor", "heading", "readers")
+    )
+    by_position: dict[int, dict] = {}
+    for position, anchor, heading, readers in rows:
+        step = by_position.setdefault(
+            position, {"anchor": anchor, "heading": heading, "readers": 0, "others": []}
+        )
+        step["readers"] += readers
+        if heading != step["heading"] and heading not in step["others"]:
+            step["others"].append(heading)
+    total = totals["r"]
+    steps: list[FunnelStep] = []
+    before = 100.0
+    for position in sorted(by_position):
+        step = by_position[position]
+        share = step["readers"] / total * 100 if total else 0.0
+        now = current_sections[position - 1] if position <= len(current_sections) else None
+        steps.append(
+            FunnelStep(
+                position=position,
+                heading=step["heading"],
+                anchor=step["anchor"],
+                readers=step["readers"],
+                share=share,
+                drop=before - share,
+                earlier_headings=tuple(step["others"]),
+                current=now == (step["anchor"], step["heading"]),
+            )
+        )
+        before = share
+    # Sections nobody reached in the period still belong in the funnel, at zero.
+    for position in range(len(steps) + 1, len(current_sections) + 1):
+        anchor, heading = current_sections[position - 1]
+        steps.append(FunnelStep(position, heading, anchor, 0, 0.0, before, (), current=True))
+        before = 0.0
+    return ReadDepthSummary(readers=total, completions=totals["c"], steps=steps)
+
+
+def article_top_sections(*, article_id: int) -> list[tuple[str, str]]:
+    """(anchor, heading) of the article's top-level sections in order: the page's <section>s
+    directly inside the prose (a subheading nests in the section before it). One query."""
+    sections: list[tuple[str, str]] = []
+    rows = Section.objects.filter(article_id=article_id).order_by("position")
+    for anchor, heading, level in rows.values_list("anchor", "heading", "level"):
+        if level == Section.Level.H3 and sections:
+            continue
+        sections.append((anchor, heading))
+    return sections
+
+
+# --- Refresh candidates ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RefreshCandidate:
+    article_id: int
+    title: str
+    views: int  # in the last POPULARITY_REFRESH_WINDOW_DAYS
+    updated_at: datetime
+
+
+def refresh_candidates(*, now: datetime | None = None, limit: int = 10) -> list[RefreshCandidate]:
+    """Published articles read a lot lately whose text has not changed for a long time, most
+    read first: where an editor's update reaches the most readers. One query."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    start = today - timedelta(days=settings.POPULARITY_REFRESH_WINDOW_DAYS - 1)
+    recent = (
+        DailyView.objects.filter(article=OuterRef("pk"), day__range=(start, today))
+        .order_by()
+        .values("article")
+        .annotate(total=Sum("views"))
+        .values("total")
+    )
+    rows = (
+        Article.objects.published()
+        .filter(updated_at__lt=now - timedelta(days=settings.POPULARITY_REFRESH_STALE_DAYS))
+        .annotate(recent=Coalesce(Subquery(recent, output_field=IntegerField()), 0))
+        .filter(recent__gte=settings.POPULARITY_REFRESH_MIN_VIEWS)
+        .order_by("-recent", "updated_at", "pk")
+        .values_list("pk", "title", "recent", "updated_at")[:limit]
+    )
+    return [RefreshCandidate(*row) for row in rows]
+
+
+# --- Against its peers -----------------------------------------------------------------
+
+FIRST_WEEK_DAYS = 7
+
+
+@dataclass(frozen=True)
+class PeerComparison:
+    tag: str
+    first_week_views: int
+    first_week_complete: bool  # False while the article is younger than seven days
+    peers: int  # published articles with the tag whose first week is over
+    peer_median: float | None
+
+    @property
+    def ratio(self) -> float | None:
+        return self.first_week_views / self.peer_median if self.peer_median else None
+
+
+def peer_comparison(*, article: Article, now: datetime | None = None) -> PeerComparison | None:
+    """The article's views in its first seven days (local dates, publication day included)
+    against the median of the published articles sharing its main tag (the first by name, as
+    the breadcrumb shows it). Two queries; None without a tag or a publication date."""
+    if article.published_at is None:
+        return None
+    tag = article.tags.order_by("name").values_list("pk", "name").first()
+    if tag is None:
+        return None
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    published_sql, published_params = (
+        Article.objects.published().order_by().values("id", "published_at").query.sql_with_params()
+    )
+    links = TaggedArticle._meta.db_table
+    zone = settings.TIME_ZONE
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT a.id, (a.published_at AT TIME ZONE %s)::date, COALESCE(SUM(d.views), 0)
+            FROM (
+                SELECT p.id, p.published_at FROM ({published_sql}) AS p
+                UNION SELECT %s, %s
+            ) AS a
+            JOIN {links} AS l ON l.content_object_id = a.id AND l.tag_id = %s
+            LEFT JOIN {DailyView._meta.db_table} AS d ON d.article_id = a.id
+                AND d.day BETWEEN (a.published_at AT TIME ZONE %s)::date
+                AND (a.published_at AT TIME ZONE %s)::date + {FIRST_WEEK_DAYS - 1}
+            GROUP BY a.id, a.published_at
+            """,
+            [zone, *published_params, article.pk, article.published_at, tag[0], zone, zone],
+        )
+        rows = cursor.fetchall()
+    own = next((views for pk, _, views in rows if pk == article.pk), 0)
+    over = today - timedelta(days=FIRST_WEEK_DAYS - 1)
+    peers = [views for pk, day, views in rows if pk != article.pk and day < over]
+    return PeerComparison(
+        tag=tag[1],
+        first_week_views=own,
+        first_week_complete=timezone.localdate(article.published_at) < over,
+        peers=len(peers),
+        peer_median=statistics.median(peers) if peers else None,
+    )
+
+
+# --- Spikes ------------------------------------------------------------------------------
+
+SPIKE_BASELINE_DAYS = 14
+
+
+@dataclass(frozen=True)
+class Spike:
+    day: date
+    views: int
+    usual: float  # median daily views of the SPIKE_BASELINE_DAYS before it
+
+    @property
+    def ratio(self) -> float:
+        return self.views / max(self.usual, 1)
+
+
+def spikes(*, points: list[DayPoint], since: date) -> list[Spike]:
+    """Days from `since` whose views are POPULARITY_SPIKE_FACTOR times the median of the
+    SPIKE_BASELINE_DAYS before them (a quiet article's usual counts as at least 1), and at
+    least POPULARITY_SPIKE_MIN_VIEWS. `points` are consecutive days, the baseline included."""
+    factor, least = settings.POPULARITY_SPIKE_FACTOR, settings.POPULARITY_SPIKE_MIN_VIEWS
+    found = []
+    for index, point in enumerate(points):
+        if point.day < since or index < SPIKE_BASELINE_DAYS:
+            continue
+        usual = statistics.median(p.views for p in points[index - SPIKE_BASELINE_DAYS : index])
+        if point.views >= least and point.views >= factor * max(usual, 1):
+            found.append(Spike(day=point.day, views=point.views, usual=usual))
+    return found

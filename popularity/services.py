@@ -22,7 +22,16 @@ from django.utils import timezone
 from articles.models import Article
 
 from .buffer import BufferedBatch, get_buffer
-from .models import ArticleTotal, DailySalt, DailyView, FlushedBatch, ReaderDay
+from .models import (
+    ArticleTotal,
+    DailySalt,
+    DailyView,
+    FlushedBatch,
+    ReadDepthDay,
+    ReaderDay,
+    ReadReportSeen,
+    SectionReach,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -57,12 +66,20 @@ def salts_rotate(*, today: date) -> bytes:
         )
         DailySalt.objects.filter(day__lt=today).delete()
         ReaderDay.objects.filter(day__lt=today).delete()
+        ReadReportSeen.objects.filter(day__lt=today).delete()
         return bytes(DailySalt.objects.get(day=today).secret)
 
 
-def reader_hash(*, salt: bytes, ip: str, user_agent: str, article_id: int) -> int:
-    """64 bits of HMAC-SHA256 keyed by the day's salt: meaningless once the salt is gone."""
+def reader_hash(
+    *, salt: bytes, ip: str, user_agent: str, article_id: int, purpose: str = ""
+) -> int:
+    """64 bits of HMAC-SHA256 keyed by the day's salt: meaningless once the salt is gone.
+
+    `purpose` keeps other seen-sets (read-depth reports) apart from the view counter's.
+    """
     message = f"{ip}\n{user_agent}\n{article_id}".encode()
+    if purpose:
+        message += f"\n{purpose}".encode()
     digest = hmac.new(salt, message, hashlib.sha256).digest()
     return int.from_bytes(digest[:8], "big", signed=True)
 
@@ -226,3 +243,81 @@ def _upsert_counts(rows: list[tuple[int, date, int, int]]) -> None:
             """,
             [article_ids, views],
         )
+
+
+# --- Read depth -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportedSection:
+    position: int
+    anchor: str
+    heading: str
+
+
+def read_report_record(
+    *,
+    article_id: int,
+    token_day: date,
+    sections: list[ReportedSection],
+    deepest: int,
+    complete: bool,
+    ip: str,
+    user_agent: str,
+    now: datetime | None = None,
+) -> bool:
+    """Keep one reader's read-depth report; False (nothing written) when this reader already
+    reported with a token of that day for this article.
+
+    `sections` are the article's top-level sections now; the reader reached the first
+    `deepest` of them (all of them when `complete`). One transaction: the seen-set row and
+    the aggregates are written together or not at all.
+    """
+    now = now or timezone.now()
+    day = timezone.localdate(now)
+    deepest = len(sections) if complete else max(0, min(deepest, len(sections)))
+    reader = reader_hash(
+        salt=salt_for_day(day=day),
+        ip=ip,
+        user_agent=user_agent,
+        article_id=article_id,
+        purpose=f"read-depth:{token_day.isoformat()}",
+    )
+    seen, reach, days = (m._meta.db_table for m in (ReadReportSeen, SectionReach, ReadDepthDay))
+    reached = sections[:deepest]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {seen} (day, reader) VALUES (%s, %s) "
+            "ON CONFLICT (day, reader) DO NOTHING RETURNING 1",
+            [day, reader],
+        )
+        if cursor.fetchone() is None:
+            return False
+        cursor.execute(
+            f"""
+            INSERT INTO {days} AS d (article_id, day, readers, completions)
+            VALUES (%s, %s, 1, %s)
+            ON CONFLICT (article_id, day) DO UPDATE
+                SET readers = d.readers + 1, completions = d.completions + EXCLUDED.completions
+            """,
+            [article_id, day, int(complete)],
+        )
+        if reached:
+            cursor.execute(
+                f"""
+                INSERT INTO {reach} AS r (article_id, day, position, anchor, heading, readers)
+                SELECT %s, %s, u.position, u.anchor, u.heading, 1
+                FROM unnest(%s::smallint[], %s::varchar[], %s::varchar[])
+                    AS u(position, anchor, heading)
+                ON CONFLICT (article_id, day, position, anchor) DO UPDATE
+                    SET readers = r.readers + 1, heading = EXCLUDED.heading
+                """,
+                [
+                    article_id,
+                    day,
+                    [s.position for s in reached],
+                    [s.anchor for s in reached],
+                    [s.heading for s in reached],
+                ],
+            )
+    return True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from datetime import timedelta
 
 from django.contrib import admin
 from django.contrib.auth.mixins import PermissionRequiredMixin
@@ -18,10 +19,16 @@ from .charts import line_chart
 from .export import CSV_HEADER, csv_row
 from .forms import PRESETS, PeriodForm
 from .selectors import (
+    SPIKE_BASELINE_DAYS,
     Period,
     Window,
+    article_top_sections,
+    peer_comparison,
     percent_change,
     ranking_cached,
+    read_depth_summary,
+    refresh_candidates,
+    spikes,
     stats_articles,
     stats_daily,
     stats_previous_views,
@@ -109,6 +116,7 @@ class StatisticsView(StatisticsAccessMixin, TemplateView):
             rows=page.object_list,
             page=page,
             tags=stats_tags(period=period),
+            refresh=refresh_candidates(),
             query_string=self._query_without_page(),
         )
         return context
@@ -126,12 +134,24 @@ class ArticleStatisticsView(StatisticsAccessMixin, TemplateView):
         article = get_object_or_404(Article, pk=kwargs["article_id"])
         context = self.admin_context(title=f"Statistics: {article.title}", article=article)
         period: Period = context["period"]
-        points = stats_daily(period=period, article_id=article.pk)
+        # The days before the period too, in the same query: each day's usual level.
+        history = stats_daily(
+            period=Period(start=period.start - timedelta(days=SPIKE_BASELINE_DAYS), end=period.end),
+            article_id=article.pk,
+        )
+        points = history[SPIKE_BASELINE_DAYS:]
         previous = stats_previous_views(period=period, article_id=article.pk)
         context.update(
             points=points,
+            spikes=spikes(points=history, since=period.start),
             chart=line_chart(points),
             totals=_totals(points, previous),
+            peers=peer_comparison(article=article),
+            depth=read_depth_summary(
+                period=period,
+                article_id=article.pk,
+                current_sections=article_top_sections(article_id=article.pk),
+            ),
             query_string=self.request.GET.urlencode(),
         )
         return context

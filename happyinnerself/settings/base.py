@@ -226,6 +226,19 @@ POPULARITY_RANKING_CACHE_SECONDS = int(os.environ.get("POPULARITY_RANKING_CACHE_
 # The sidebar widget: which window and how many articles.
 POPULARITY_WIDGET_WINDOW = os.environ.get("POPULARITY_WIDGET_WINDOW", "7d")
 POPULARITY_WIDGET_SIZE = 5
+# Read depth: how long (seconds) an article page's signed report token stays valid, and
+# how many reports one client may send ("N/seconds"; over it, 429).
+POPULARITY_READ_TOKEN_MAX_AGE = int(os.environ.get("POPULARITY_READ_TOKEN_MAX_AGE", "172800"))
+POPULARITY_READ_DEPTH_RATE_LIMIT = os.environ.get("POPULARITY_READ_DEPTH_RATE_LIMIT", "20/60")
+# Refresh candidates on the dashboard: published articles with at least MIN_VIEWS views in
+# the last WINDOW_DAYS whose last change is more than STALE_DAYS old.
+POPULARITY_REFRESH_WINDOW_DAYS = int(os.environ.get("POPULARITY_REFRESH_WINDOW_DAYS", "30"))
+POPULARITY_REFRESH_MIN_VIEWS = int(os.environ.get("POPULARITY_REFRESH_MIN_VIEWS", "100"))
+POPULARITY_REFRESH_STALE_DAYS = int(os.environ.get("POPULARITY_REFRESH_STALE_DAYS", "365"))
+# A day is flagged as a spike when its views are this many times the article's usual level
+# (the median of the 14 days before) and at least POPULARITY_SPIKE_MIN_VIEWS.
+POPULARITY_SPIKE_FACTOR = float(os.environ.get("POPULARITY_SPIKE_FACTOR", "5"))
+POPULARITY_SPIKE_MIN_VIEWS = int(os.environ.get("POPULARITY_SPIKE_MIN_VIEWS", "50"))
 
 # ---------------------------------------------------------------------------
 # Editors (issue 3): rich-text editor, article history, login protection, uploads.

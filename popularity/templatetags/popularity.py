@@ -2,6 +2,7 @@ from django import template
 from django.conf import settings
 
 from popularity.selectors import Window, ranking_cached
+from popularity.tokens import read_token_make
 
 register = template.Library()
 
@@ -22,3 +23,9 @@ def signed(value: float | None, places: int = 1) -> str:
     if value is None:
         return ""
     return f"{value:+.{int(places)}f}"
+
+
+@register.simple_tag
+def read_depth_token(article_id: int) -> str:
+    """The page's signed read-depth token (article and day; no query, same for every reader)."""
+    return read_token_make(article_id=article_id)

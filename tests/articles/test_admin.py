@@ -257,6 +257,7 @@ def test_editor_previews_a_draft_with_the_public_template(editor_client, article
     assert response["X-Robots-Tag"] == "noindex, nofollow"
     assert "no-store" in response["Cache-Control"]
     assert response.resolver_match.view_name == "admin:articles_article_preview"
+    assert "read-depth.js" not in html  # a preview is never measured
     # The public address of the draft stays closed.
     assert editor_client.get(article.get_absolute_url()).status_code == 404
 

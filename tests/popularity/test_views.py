@@ -170,9 +170,9 @@ def test_dashboard_totals_table_and_tags(client, owner, month):
     assert re.search(r'data-total="views">100<', html)
     assert re.search(r'data-total="unique_readers">80<', html)
     assert table(html, "article-table")[1:] == [
-        ["1", "Sleep", "60", "45", "60.0%", "30", "+100.0%"],
-        ["2", "=Breath", "30", "25", "30.0%", "60", "-50.0%"],
-        ["3", "Kindness", "10", "10", "10.0%", "0", "new"],
+        ["1", "Sleep", "60", "45", "—", "60.0%", "30", "+100.0%"],
+        ["2", "=Breath", "30", "25", "—", "30.0%", "60", "-50.0%"],
+        ["3", "Kindness", "10", "10", "—", "10.0%", "0", "new"],
     ]
     assert table(html, "tag-table")[1:] == [["calm", "100", "3"]]
 
@@ -187,12 +187,13 @@ def test_csv_export_matches_the_table(client, owner, month):
         shown = table(html, "article-table")[1:]
         assert len(rows) - 1 == len(shown) > 0, query
         for csv_row, html_row in zip(rows[1:], shown, strict=True):
-            rank, title, _slug, views, readers, share, previous, change = csv_row
+            rank, title, _slug, views, readers, share, previous, change, completion = csv_row
             # A title that a spreadsheet would run as a formula is quoted in the CSV.
             assert [rank, title.removeprefix("'"), views, readers] == html_row[:4]
-            assert f"{share}%" == html_row[4]
-            assert (previous or "—") == html_row[5]
-            assert html_row[6] in (f"{change}%", "new", "—")
+            assert (f"{completion}%" if completion else "—") == html_row[4]
+            assert f"{share}%" == html_row[5]
+            assert (previous or "—") == html_row[6]
+            assert html_row[7] in (f"{change}%", "new", "—")
 
 
 def test_a_long_table_is_paged_and_the_csv_has_every_page(client, owner):
@@ -249,7 +250,9 @@ def test_custom_dates_choose_the_period(client, owner, month):
     client.force_login(owner)
     start, end = ago(31).isoformat(), ago(31).isoformat()
     html = client.get(STATS + f"?start={start}&end={end}").content.decode()
-    assert table(html, "article-table")[1:] == [["1", "=Breath", "60", "50", "100.0%", "0", "new"]]
+    assert table(html, "article-table")[1:] == [
+        ["1", "=Breath", "60", "50", "—", "100.0%", "0", "new"]
+    ]
 
 
 def test_all_time_starts_at_the_first_counted_day(client, owner, month):
@@ -276,11 +279,12 @@ def test_dashboard_query_count_does_not_grow_with_articles(
 ):
     client.force_login(owner)
     client.get(STATS)  # warm the session
-    # session, user, user and group permissions; daily series, previous total, articles, tags
-    with django_assert_num_queries(8):
+    # session, user, user and group permissions; daily series, previous total, articles
+    # (with completion rates), tags, refresh candidates
+    with django_assert_num_queries(9):
         client.get(STATS + "?range=30")
     read_articles(*[(f"More {n}", [(n, 1, 1)]) for n in range(10)])
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         client.get(STATS + "?range=30")
 
 

@@ -1,0 +1,260 @@
+"""The read-depth endpoint: a kept report, and every doubtful one refused without a write."""
+
+import json
+import time
+from datetime import date, timedelta
+from urllib.parse import urlencode
+
+import pytest
+from django.core import signing
+from django.urls import reverse
+from django.utils import timezone
+
+from popularity.models import ReadDepthDay, ReadReportSeen, SectionReach
+from popularity.tokens import read_token_make
+from tests.factories import ArticleFactory, SectionFactory, UserFactory
+
+from .conftest import BROWSER, OTHER_BROWSER
+
+pytestmark = pytest.mark.django_db
+
+URL = "/popularity/read-depth/"
+
+
+@pytest.fixture
+def article():
+    article = ArticleFactory(title="Breathing")
+    for position, heading in enumerate(["Start", "Middle", "Nested", "Late", "End"], start=1):
+        # "Nested" is a subheading: it belongs to the <section> of "Middle".
+        SectionFactory(
+            article=article, position=position, heading=heading, level=3 if position == 3 else 2
+        )
+    return article
+
+
+@pytest.fixture
+def report(client):
+    def post(data, *, ip="198.51.100.7", agent=BROWSER, as_json=False, **headers):
+        if as_json:
+            return client.post(
+                URL,
+                json.dumps(data),
+                content_type="application/json",
+                HTTP_USER_AGENT=agent,
+                REMOTE_ADDR=ip,
+                **headers,
+            )
+        # What navigator.sendBeacon sends for URLSearchParams.
+        return client.post(
+            URL,
+            urlencode(data),
+            content_type="application/x-www-form-urlencoded;charset=UTF-8",
+            HTTP_USER_AGENT=agent,
+            REMOTE_ADDR=ip,
+            **headers,
+        )
+
+    return post
+
+
+def nothing_written():
+    return not (
+        ReadDepthDay.objects.exists()
+        or SectionReach.objects.exists()
+        or ReadReportSeen.objects.exists()
+    )
+
+
+def reach(article):
+    return dict(SectionReach.objects.filter(article=article).values_list("position", "readers"))
+
+
+def test_the_url_is_named():
+    assert reverse("popularity:read_depth") == URL
+
+
+def test_a_report_counts_the_sections_reached(article, report):
+    token = read_token_make(article_id=article.pk)
+    assert report({"t": token, "d": "2", "e": "0"}).status_code == 204
+    day = ReadDepthDay.objects.get(article=article)
+    assert (day.day, day.readers, day.completions) == (timezone.localdate(), 1, 0)
+    assert reach(article) == {1: 1, 2: 1}
+    middle = SectionReach.objects.get(article=article, position=2)
+    assert (middle.heading, middle.anchor) == ("Middle", "middle")
+
+
+def test_reports_of_several_readers_add_up(article, report):
+    token = read_token_make(article_id=article.pk)
+    assert report({"t": token, "d": 1}, ip="203.0.113.1").status_code == 204
+    assert report({"t": token, "d": 3}, ip="203.0.113.2").status_code == 204
+    assert report({"t": token, "d": 2, "e": 1}, ip="203.0.113.3", as_json=True).status_code == 204
+    day = ReadDepthDay.objects.get(article=article)
+    assert (day.readers, day.completions) == (3, 1)
+    # The complete reader reached every top-level section, whatever "d" said.
+    assert reach(article) == {1: 3, 2: 2, 3: 2, 4: 1}
+
+
+def test_a_reader_who_saw_no_section_is_a_reader_but_reaches_none(article, report):
+    assert report({"t": read_token_make(article_id=article.pk), "d": 0}).status_code == 204
+    assert ReadDepthDay.objects.get(article=article).readers == 1
+    assert reach(article) == {}
+
+
+def test_a_replayed_report_is_refused(article, report):
+    token = read_token_make(article_id=article.pk)
+    assert report({"t": token, "d": 1}).status_code == 204
+    replay = report({"t": token, "d": 4, "e": 1})
+    assert replay.status_code == 409
+    assert reach(article) == {1: 1}
+    assert ReadDepthDay.objects.get(article=article).completions == 0
+    # Another browser at the same address is another reader.
+    assert report({"t": token, "d": 1}, agent=OTHER_BROWSER).status_code == 204
+
+
+def test_the_reader_is_stored_only_as_a_hash(article, report):
+    report({"t": read_token_make(article_id=article.pk), "d": 1}, ip="198.51.100.99")
+    (seen,) = ReadReportSeen.objects.values_list("reader", flat=True)
+    assert isinstance(seen, int) and "198.51.100.99" not in str(seen)
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "",
+        "nonsense",
+        "1:2026-01-01:abc:def",
+        signing.TimestampSigner(salt="another.purpose").sign("1:2026-01-01"),
+    ],
+)
+def test_forged_tokens_are_refused(article, report, token):
+    response = report({"t": token or None, "d": 1} if token else {"d": 1})
+    assert response.status_code in (400, 403)
+    assert nothing_written()
+
+
+def test_a_token_for_another_article_is_checked_against_that_article(article, report):
+    token = read_token_make(article_id=article.pk)
+    forged = token.replace(f"{article.pk}:", f"{article.pk + 1}:", 1)
+    assert report({"t": forged, "d": 1}).status_code == 403
+    gone = read_token_make(article_id=article.pk + 1000)
+    assert report({"t": gone, "d": 1}).status_code == 404
+    assert nothing_written()
+
+
+def test_an_expired_token_is_refused(article, report, monkeypatch):
+    now = time.time()
+    monkeypatch.setattr(signing.time, "time", lambda: now - 3 * 24 * 3600)  # signed 3 days ago
+    old = read_token_make(article_id=article.pk, day=date.today() - timedelta(days=3))
+    monkeypatch.setattr(signing.time, "time", lambda: now)
+    assert report({"t": old, "d": 1}).status_code == 403
+    assert nothing_written()
+    # Yesterday's page (kept in a browser) is still good within the token's lifetime.
+    monkeypatch.setattr(signing.time, "time", lambda: now - 20 * 3600)
+    recent = read_token_make(article_id=article.pk, day=date.today() - timedelta(days=1))
+    monkeypatch.setattr(signing.time, "time", lambda: now)
+    assert report({"t": recent, "d": 1}).status_code == 204
+
+
+def test_a_draft_gets_no_report(article, report):
+    article.status = article.Status.DRAFT
+    article.published_at = None
+    article.save()
+    assert report({"t": read_token_make(article_id=article.pk), "d": 1}).status_code == 404
+    assert nothing_written()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"d": "1"},  # no token
+        {"d": "x"},
+        {"d": "-1"},
+        {"d": "99"},  # the article has four top-level sections
+        {"d": "1", "e": "yes"},
+        {"d": "1", "e": "2"},
+        {"d": ""},
+    ],
+)
+def test_malformed_reports_are_refused(article, report, data):
+    data = {"t": read_token_make(article_id=article.pk), **data}
+    if data["d"] == "1" and "e" not in data:
+        del data["t"]
+    assert report(data).status_code == 400
+    assert nothing_written()
+
+
+def test_malformed_json_and_other_bodies_are_refused(article, client):
+    token = read_token_make(article_id=article.pk)
+    for body, content_type, status in [
+        ("{not json", "application/json", 400),
+        (json.dumps([token, 1]), "application/json", 400),
+        (json.dumps({"t": token, "d": True}), "application/json", 400),
+        (json.dumps({"t": token, "d": 1.5}), "application/json", 400),
+        ("<report/>", "application/xml", 415),
+    ]:
+        response = client.post(URL, body, content_type=content_type, HTTP_USER_AGENT=BROWSER)
+        assert response.status_code == status, body
+    assert nothing_written()
+
+
+def test_an_oversized_report_is_refused(article, report):
+    token = read_token_make(article_id=article.pk)
+    response = report({"t": token, "d": "1", "padding": "x" * 2000})
+    assert response.status_code == 413
+    assert nothing_written()
+
+
+def test_only_post_is_answered(article, client):
+    assert client.get(URL, HTTP_USER_AGENT=BROWSER).status_code == 405
+
+
+@pytest.mark.parametrize("header", [{"HTTP_SEC_GPC": "1"}, {"HTTP_DNT": "1"}])
+def test_readers_who_ask_not_to_be_tracked_are_ignored(article, report, header):
+    token = read_token_make(article_id=article.pk)
+    assert report({"t": token, "d": 2}, **header).status_code == 204
+    assert nothing_written()
+
+
+def test_bots_and_staff_are_ignored(article, report, client):
+    token = read_token_make(article_id=article.pk)
+    assert report({"t": token, "d": 2}, agent="Googlebot/2.1").status_code == 204
+    assert report({"t": token, "d": 2}, agent="").status_code == 204
+    assert report({"t": token, "d": 2}, HTTP_SEC_PURPOSE="prefetch").status_code == 204
+    client.force_login(UserFactory(is_staff=True))
+    assert report({"t": token, "d": 2}).status_code == 204
+    assert nothing_written()
+
+
+def test_reports_are_rate_limited_per_client(article, report, settings):
+    settings.POPULARITY_READ_DEPTH_RATE_LIMIT = "2/60"
+    token = read_token_make(article_id=article.pk)
+    assert report({"t": token, "d": 1}).status_code == 204
+    assert report({"t": token, "d": 1}).status_code == 409
+    limited = report({"t": token, "d": 1}, agent=OTHER_BROWSER)
+    assert limited.status_code == 429 and limited["Retry-After"]
+    assert report({"t": token, "d": 1}, ip="203.0.113.50").status_code == 204
+    assert ReadDepthDay.objects.get(article=article).readers == 2
+
+
+def test_the_article_page_carries_the_script_and_a_token(article, client):
+    html = client.get(article.get_absolute_url(), HTTP_USER_AGENT=BROWSER).content.decode()
+    assert 'src="/static/js/read-depth.js" defer' in html
+    assert 'data-endpoint="/popularity/read-depth/"' in html
+    assert "<script>" not in html  # nothing inline: the CSP forbids it
+
+
+def test_the_kept_page_token_is_the_same_for_everyone_and_valid(article, client, report):
+    first = client.get(article.get_absolute_url(), HTTP_USER_AGENT=BROWSER).content.decode()
+    second = client.get(article.get_absolute_url(), HTTP_USER_AGENT=OTHER_BROWSER)
+    assert first == second.content.decode()  # one kept page for all readers
+    token = first.split('data-token="', 1)[1].split('"', 1)[0]
+    assert report({"t": token, "d": 1}).status_code == 204
+    assert report({"t": token, "d": 1}, ip="203.0.113.9").status_code == 204
+    assert ReadDepthDay.objects.get(article=article).readers == 2
+
+
+def test_the_script_is_small_and_respects_privacy_signals(settings):
+    script = (settings.BASE_DIR / "static" / "js" / "read-depth.js").read_text()
+    assert len(script.encode()) < 2048
+    assert "globalPrivacyControl" in script and "doNotTrack" in script
+    assert "document.cookie" not in script and "Storage" not in script
