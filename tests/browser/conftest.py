@@ -22,6 +22,12 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
+# Headless chromium says "HeadlessChrome", which the crawler list rightly refuses to count:
+# tests of what a reader's visit records present this desktop browser instead.
+DESKTOP_CHROME = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/126.0.0.0 Safari/537.36"
+)
 
 
 @pytest.fixture(scope="session")

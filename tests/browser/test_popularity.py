@@ -4,23 +4,10 @@ import pytest
 from django.contrib.auth.models import Permission
 
 from popularity.models import DailyView
-from popularity.services import salt_forget
+from tests.browser.conftest import DESKTOP_CHROME
 from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-# Headless chromium says "HeadlessChrome", which the crawler list rightly refuses to count.
-DESKTOP_CHROME = (
-    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/126.0.0.0 Safari/537.36"
-)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_salt():
-    salt_forget()
-    yield
-    salt_forget()
 
 
 def test_reader_visit_counts_once_and_shows_in_popular_posts(browser, live_server):

@@ -10,23 +10,10 @@ from django.core.management import call_command
 from articles.models import Article
 from popularity.models import ReadDepthDay, SectionReach
 from popularity.selectors import article_top_sections
-from popularity.services import salt_forget
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, DESKTOP_CHROME
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-DESKTOP_CHROME = (
-    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/126.0.0.0 Safari/537.36"
-)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_salt():
-    salt_forget()
-    yield
-    salt_forget()
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,5 @@
 import pytest
 
-from popularity.services import salt_forget
-
 BROWSER = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/126.0.0.0 Safari/537.36"
@@ -9,14 +7,6 @@ BROWSER = (
 OTHER_BROWSER = (
     "Mozilla/5.0 (Macintosh; Intel Mac OS X 14.5; rv:127.0) Gecko/20100101 Firefox/127.0"
 )
-
-
-@pytest.fixture(autouse=True)
-def _fresh_salt():
-    """Each test's database starts without salts; so must this process's copy of it."""
-    salt_forget()
-    yield
-    salt_forget()
 
 
 @pytest.fixture
