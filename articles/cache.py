@@ -159,6 +159,14 @@ def _pages():
     return caches["pages"] if "pages" in settings.CACHES else cache
 
 
+def _kept_page(etag: str) -> HttpResponse | None:
+    stored = _pages().get(f"page:{etag}")
+    if stored is None:
+        return None
+    body, headers = stored
+    return HttpResponse(body, headers=headers)
+
+
 def current_page(request: HttpRequest) -> HttpResponse | None:
     """A 304, or the page kept whole, if the current content version has one: else None.
 
@@ -172,11 +180,9 @@ def current_page(request: HttpRequest) -> HttpResponse | None:
         request, etag=etag, last_modified=int(state.changed_at.timestamp())
     )
     if response is None:
-        stored = _pages().get(f"page:{etag}")
-        if stored is None:
+        response = _kept_page(etag)
+        if response is None:
             return None
-        body, headers = stored
-        response = HttpResponse(body, headers=headers)
     _add_validators(response, etag, state)
     return response
 
@@ -187,16 +193,14 @@ def _rendered_page(etag: str, render: Callable[[], HttpResponse]) -> HttpRespons
     The ETag already names everything a public page depends on (content version, address,
     Popular Posts period), so equal ETags mean equal bytes: a hit skips the templates.
     """
-    key = f"page:{etag}"
-    stored = _pages().get(key)
-    if stored is not None:
-        body, headers = stored
-        return HttpResponse(body, headers=headers)
+    kept = _kept_page(etag)
+    if kept is not None:
+        return kept
     response = render()
     if hasattr(response, "render") and not response.is_rendered:
         response.render()
     if response.status_code == 200 and not response.streaming:
-        _pages().set(key, (response.content, dict(response.headers)), _timeout())
+        _pages().set(f"page:{etag}", (response.content, dict(response.headers)), _timeout())
     return response
 
 

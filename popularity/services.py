@@ -8,6 +8,7 @@ more than POPULARITY_MAX_VIEWS_PER_READER times that day. Ten reloads in a row a
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import logging
@@ -118,6 +119,7 @@ def view_record(*, article_id: int, ip: str, user_agent: str, now: datetime | No
     return _record_in_database(article_id=article_id, day=day, reader=reader, rule=rule, now=now)
 
 
+@functools.cache
 def _record_sql() -> str:
     readers, daily, totals = (m._meta.db_table for m in (ReaderDay, DailyView, ArticleTotal))
     # One statement, so one round trip and all-or-nothing: the seen-set decides whether the
