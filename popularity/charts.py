@@ -31,20 +31,23 @@ class Chart:
     summary: str
 
 
-def nice_ceiling(value: int) -> int:
-    """The axis top: 1, 2 or 5 × a power of ten, at least `value` (and at least 4)."""
-    value = max(value, 4)
-    step = 1
+def nice_step(value: int) -> int:
+    """The gap between the four gridlines above zero: a whole 1, 2, 2.5 or 5 × a power of ten,
+    the smallest that lets 4 gaps reach `value`, so every tick is an evenly spaced whole
+    number (0, 2, 4, 6, 8 rather than 0, 1, 2, 3, 5)."""
+    magnitude = 1
     while True:
-        for factor in (1, 2, 5):
-            if step * factor >= value:
-                return step * factor
-        step *= 10
+        for factor in (1, 2, 2.5, 5):
+            step = factor * magnitude
+            if step == int(step) and 4 * step >= value:
+                return int(step)
+        magnitude *= 10
 
 
 def line_chart(points: list[DayPoint]) -> Chart:
     count = len(points)
-    top_value = nice_ceiling(max((p.views for p in points), default=0))
+    step = nice_step(max((p.views for p in points), default=0))
+    top_value = 4 * step
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def x(index: int) -> float:
@@ -68,7 +71,7 @@ def line_chart(points: list[DayPoint]) -> Chart:
 
     label_every = max(1, -(-count // 6))
     x_ticks = [(x(i), f"{p.day:%-d %b}") for i, p in enumerate(points) if i % label_every == 0]
-    y_ticks = [(y(top_value * k // 4), top_value * k // 4) for k in range(5)]
+    y_ticks = [(y(step * k), step * k) for k in range(5)]
     total_views = sum(p.views for p in points)
     total_readers = sum(p.unique_readers for p in points)
     summary = (

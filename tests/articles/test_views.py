@@ -381,6 +381,17 @@ class TestSearch:
         assert client.get("/search/?q=calm&page=3").status_code == 404
         assert client.get("/search/?q=calm&page=zero").status_code == 404
 
+    def test_every_page_counts_all_the_matches(self, client, settings, commit_callbacks):
+        settings.ARTICLES_PER_PAGE = 2
+        for n in range(5):
+            commit_callbacks(ArticleFactory, title=f"Calm {n}", published_at=days_ago(n + 1))
+        commit_callbacks(ArticleFactory, title="Unrelated sleep notes")
+        last = html_of(client, "/search/?q=calm&page=3")
+        assert "5 articles found for" in last
+        assert "Calm 4" in last and "Calm 0" not in last
+        assert 'rel="prev" href="?q=calm&amp;page=2"' in last and 'rel="next"' not in last
+        assert "5 articles found for" in html_of(client, "/search/?q=calm&page=2")
+
     def test_snippet_is_text_with_only_the_highlights_as_html(self, client, commit_callbacks):
         commit_callbacks(
             self.article_with_body,
@@ -479,13 +490,13 @@ class TestQueryCounts:
         self.assert_counts(client, django_assert_num_queries, "/tags/", cold=2, warm=0)
 
     def test_search(self, client, django_assert_num_queries, commit_callbacks):
-        # version, count, page with rank and snippet
+        # version, then one query: the page with rank, snippet and the count of all matches
         commit_callbacks(self.make, 1)
         # (kept whole afterwards, as every public page: a query asked again costs nothing)
-        self.assert_counts(client, django_assert_num_queries, "/search/?q=calm", cold=3, warm=0)
+        self.assert_counts(client, django_assert_num_queries, "/search/?q=calm", cold=2, warm=0)
 
     def test_search_without_results(self, client, django_assert_num_queries):
-        # version, count, "is there anything to search for?"
+        # version, the (empty) page, "is there anything to search for?"
         self.assert_counts(client, django_assert_num_queries, "/search/?q=zebra", cold=3, warm=0)
 
     def test_empty_search(self, client, django_assert_num_queries):

@@ -1,0 +1,44 @@
+from datetime import date, timedelta
+
+import pytest
+
+from popularity.charts import line_chart
+from popularity.selectors import DayPoint
+
+
+def chart_of(*views: int):
+    start = date(2026, 11, 1)
+    return line_chart(
+        [
+            DayPoint(day=start + timedelta(days=i), views=v, unique_readers=v)
+            for i, v in enumerate(views)
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("highest", "labels"),
+    [
+        (0, [0, 1, 2, 3, 4]),
+        (3, [0, 1, 2, 3, 4]),
+        (5, [0, 2, 4, 6, 8]),
+        (9, [0, 5, 10, 15, 20]),
+        (37, [0, 10, 20, 30, 40]),
+        (90, [0, 25, 50, 75, 100]),
+        (1234, [0, 500, 1000, 1500, 2000]),
+    ],
+)
+def test_axis_labels_are_evenly_spaced_whole_numbers_reaching_the_highest_day(highest, labels):
+    chart = chart_of(1, highest, 0)
+    assert [value for _, value in chart.y_ticks] == labels
+    positions = [y for y, _ in chart.y_ticks]
+    gaps = {round(a - b, 1) for a, b in zip(positions, positions[1:], strict=False)}
+    assert len(gaps) == 1  # the gridlines are evenly spaced on the page too
+
+
+def test_the_highest_day_is_drawn_on_or_below_the_top_gridline():
+    chart = chart_of(2, 5, 1)
+    top_gridline = min(y for y, _ in chart.y_ticks)
+    views = chart.series[0]
+    assert min(cy for _, cy, _ in views.dots) >= top_gridline
+    assert [tip for _, _, tip in views.dots][1] == "2 Nov 2026: 5 views"
