@@ -490,13 +490,13 @@ class TestQueryCounts:
         self.assert_counts(client, django_assert_num_queries, "/tags/", cold=2, warm=0)
 
     def test_search(self, client, django_assert_num_queries, commit_callbacks):
-        # version, then one query: the page with rank, snippet and the count of all matches
+        # version, count, page with rank and snippet
         commit_callbacks(self.make, 1)
         # (kept whole afterwards, as every public page: a query asked again costs nothing)
-        self.assert_counts(client, django_assert_num_queries, "/search/?q=calm", cold=2, warm=0)
+        self.assert_counts(client, django_assert_num_queries, "/search/?q=calm", cold=3, warm=0)
 
     def test_search_without_results(self, client, django_assert_num_queries):
-        # version, the (empty) page, "is there anything to search for?"
+        # version, count, "is there anything to search for?"
         self.assert_counts(client, django_assert_num_queries, "/search/?q=zebra", cold=3, warm=0)
 
     def test_empty_search(self, client, django_assert_num_queries):
