@@ -25,6 +25,7 @@ def test_editors_get_exactly_the_writing_permissions(roles):
         "articles.change_section",
         "articles.delete_section",
         "articles.view_section",
+        "articles.view_slugredirect",
         "taggit.add_tag",
         "taggit.change_tag",
         "taggit.view_tag",

@@ -27,6 +27,7 @@ EDITOR_PERMISSIONS = [
     "articles.change_section",
     "articles.delete_section",
     "articles.view_section",
+    "articles.view_slugredirect",
     "taggit.add_tag",
     "taggit.change_tag",
     "taggit.view_tag",
@@ -34,6 +35,8 @@ EDITOR_PERMISSIONS = [
 OWNER_PERMISSIONS = [
     *EDITOR_PERMISSIONS,
     "articles.delete_published_article",
+    # Giving up a renamed article's former address (it then answers 404).
+    "articles.delete_slugredirect",
     "taggit.delete_tag",
     "auth.add_user",
     "auth.change_user",
