@@ -172,10 +172,15 @@ _VERSION_KEY = "popularity:rankings:version"
 
 
 def ranking_cached(*, window: Window | str, limit: int = 10) -> list[RankedArticle]:
-    """ranking(), cached for POPULARITY_RANKING_CACHE_SECONDS: no query on a hit."""
+    """ranking(), cached for POPULARITY_RANKING_CACHE_SECONDS: no query on a hit.
+
+    The key names the ranking period that pages add to their ETag: a page re-rendered
+    because a new period began shows that period's ranking, not one computed near the end
+    of the last (which would let Popular Posts lag two periods behind).
+    """
     window = Window(window)
     today = timezone.localdate().isoformat()
-    key = f"popularity:ranking:{articles_version()}:{today}:{window}:{limit}"
+    key = f"popularity:ranking:{articles_version()}:{today}:{rankings_period()}:{window}:{limit}"
     result = cache.get(key)
     if result is None:
         result = ranking(window=window, limit=limit)

@@ -300,3 +300,23 @@ def test_a_revalidating_browser_gets_new_popular_posts_once_rankings_can_move(cl
     monkeypatch.setattr(selectors.time, "time", lambda: later)
     again = client.get("/", HTTP_IF_NONE_MATCH=etag)
     assert again.status_code == 200 and again["ETag"] != etag
+
+
+def test_popular_posts_move_as_soon_as_the_next_period_begins(client, monkeypatch, settings):
+    import popularity.selectors as selectors
+
+    period = settings.POPULARITY_RANKING_CACHE_SECONDS
+    now = (selectors.time.time() // period + 1) * period - 5  # five seconds before a period ends
+    monkeypatch.setattr(selectors.time, "time", lambda: now)
+    quiet, rising = read_articles(("Quiet", [(1, 3, 3)]), ("Rising", [(1, 1, 1)]))
+    assert _popular_titles(client.get("/")) == ["Quiet", "Rising"]
+    DailyViewFactory(article=rising, day=timezone.localdate(), views=50, unique_readers=50)
+    # Seconds later a new period begins: the page is rendered again, and the ranking with it.
+    monkeypatch.setattr(selectors.time, "time", lambda: now + 10)
+    assert _popular_titles(client.get("/")) == ["Rising", "Quiet"]
+
+
+def _popular_titles(response) -> list[str]:
+    html = response.content.decode()
+    widget = html[html.index('id="popular-heading"') :]
+    return re.findall(r'<a href="/articles/[^"]+/">([^<]+)</a>', widget[: widget.index("</ol>")])
