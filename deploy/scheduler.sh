@@ -3,6 +3,7 @@
 # of this container never double-counts or loses work.
 #   every POPULARITY_FLUSH_INTERVAL_SECONDS (60): move buffered view counts from Redis into
 #     PostgreSQL (this interval is the most counting a crash can lose), delete past salts
+#     and the user agent counts older than POPULARITY_AGENT_RETENTION_DAYS
 #   every hour: delete expired sessions
 set -u
 interval=${POPULARITY_FLUSH_INTERVAL_SECONDS:-60}

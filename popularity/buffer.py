@@ -3,13 +3,17 @@
 A counted view is one atomic Lua call: it applies the counting rule on short-lived keys
 (`<prefix>:gap:<day>:<reader>`, `<prefix>:seen:<day>:<reader>`, both expiring) and adds to
 the live hash `<prefix>:buffer`, field `<article>:<day>` → "v" views / "u" readers.
+Views per user agent go to the same hash (so the same rename seals them): a user agent may
+hold any character, ':' too, so its field is `<article>:<day>:a:<id>`, where `<id>` is a
+hex digest of the agent, and the agent itself is the value of the field `agent:<id>`.
 `popularity_flush` renames the live hash to `<prefix>:batch:<uuid>` (atomic) and writes it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -29,6 +33,8 @@ if n == 1 then redis.call('EXPIRE', KEYS[2], ARGV[2]) end
 if n > tonumber(ARGV[3]) then return 0 end
 redis.call('HINCRBY', KEYS[3], ARGV[4] .. ':v', 1)
 if n == 1 then redis.call('HINCRBY', KEYS[3], ARGV[4] .. ':u', 1) end
+redis.call('HINCRBY', KEYS[3], ARGV[4] .. ':a:' .. ARGV[5], 1)
+redis.call('HSETNX', KEYS[3], 'agent:' .. ARGV[5], ARGV[6])
 return 1
 """
 # Seen-set keys outlive their day by a margin, then vanish on their own.
@@ -40,6 +46,13 @@ class BufferedBatch:
     batch_id: str
     key: str
     counts: dict[tuple[int, date], tuple[int, int]]  # (article, day) -> (views, readers)
+    # (article, day, user agent) -> views
+    agents: dict[tuple[int, date, str], int] = field(default_factory=dict)
+
+
+def agent_id(agent: str) -> str:
+    """A short name for a user agent that cannot contain ':' (16 hex digits)."""
+    return hashlib.blake2b(agent.encode(), digest_size=8).hexdigest()
 
 
 class RedisViewBuffer:
@@ -55,14 +68,23 @@ class RedisViewBuffer:
     def live_key(self) -> str:
         return f"{self.prefix}:buffer"
 
-    def record(self, *, article_id: int, day: date, reader: int, rule: CountingRule) -> bool:
+    def record(
+        self, *, article_id: int, day: date, reader: int, agent: str, rule: CountingRule
+    ) -> bool:
         gap_seconds = int(rule.repeat_after.total_seconds())
         keys = [
             f"{self.prefix}:gap:{day.isoformat()}:{reader}",
             f"{self.prefix}:seen:{day.isoformat()}:{reader}",
             self.live_key,
         ]
-        args = [gap_seconds, _SEEN_TTL_SECONDS, rule.max_views, f"{article_id}:{day.isoformat()}"]
+        args = [
+            gap_seconds,
+            _SEEN_TTL_SECONDS,
+            rule.max_views,
+            f"{article_id}:{day.isoformat()}",
+            agent_id(agent),
+            agent,
+        ]
         return bool(self._record(keys=keys, args=args))
 
     def seal(self) -> None:
@@ -79,8 +101,17 @@ class RedisViewBuffer:
         for raw_key in self.client.scan_iter(match=f"{self.prefix}:batch:*", count=100):
             key = raw_key.decode()
             counts: dict[tuple[int, date], list[int]] = {}
-            for field, value in self.client.hgetall(key).items():
-                article, day, kind = field.decode().split(":")
+            by_agent: dict[tuple[int, date, str], int] = {}
+            names: dict[str, str] = {}
+            for raw_field, raw_value in self.client.hgetall(key).items():
+                name, value = raw_field.decode(), raw_value.decode()
+                if name.startswith("agent:"):
+                    names[name.removeprefix("agent:")] = value
+                    continue
+                article, day, kind, *agent = name.split(":")
+                if kind == "a":
+                    by_agent[(int(article), date.fromisoformat(day), agent[0])] = int(value)
+                    continue
                 slot = counts.setdefault((int(article), date.fromisoformat(day)), [0, 0])
                 slot[0 if kind == "v" else 1] += int(value)
             batches.append(
@@ -88,6 +119,8 @@ class RedisViewBuffer:
                     batch_id=key.rsplit(":", 1)[1],
                     key=key,
                     counts={k: (v, u) for k, (v, u) in counts.items()},
+                    # The script writes an agent's name with its first count: never missing.
+                    agents={(a, d, names[g]): v for (a, d, g), v in by_agent.items()},
                 )
             )
         return batches

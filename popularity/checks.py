@@ -30,4 +30,16 @@ def popularity_settings(app_configs=None, **kwargs) -> list[Error]:
         errors.append(
             Error("POPULARITY_TRENDING_HALF_LIFE_DAYS must be above 0.", id="popularity.E004")
         )
+    if not 0 < settings.POPULARITY_SPIKE_AGENT_SHARE <= 1:
+        errors.append(
+            Error(
+                "POPULARITY_SPIKE_AGENT_SHARE must be above 0 and at most 1.",
+                hint="It is a share of a day's views, e.g. 0.5 for half.",
+                id="popularity.E005",
+            )
+        )
+    if settings.POPULARITY_AGENT_RETENTION_DAYS < 1:
+        errors.append(
+            Error("POPULARITY_AGENT_RETENTION_DAYS must be 1 or more.", id="popularity.E006")
+        )
     return errors

@@ -1,7 +1,9 @@
 """Daily view counts and the short-lived, anonymous state that keeps them honest.
 
-No table holds an IP address, a user agent or anything a reader could be recognised by
-across days: a reader is a keyed hash whose key (the day's salt) is deleted when the day ends.
+No table holds an IP address or anything a reader could be recognised by across days: a
+reader is a keyed hash whose key (the day's salt) is deleted when the day ends. User agent
+strings are kept only as aggregate counts per article and day (DailyAgentView), never beside
+a reader's hash or address, and are deleted after POPULARITY_AGENT_RETENTION_DAYS.
 """
 
 from __future__ import annotations
@@ -45,6 +47,42 @@ class DailyView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id} on {self.day}: {self.views}"
+
+
+AGENT_MAX_LENGTH = 256
+
+
+class DailyAgentView(models.Model):
+    """Counted views of one article on one day from one user agent string: what shows
+    whether a spike came from many browsers or from one client (a bot that slipped through).
+
+    Aggregates only, counted by the same decision as DailyView.views; no reader hash, no
+    address. Rows older than POPULARITY_AGENT_RETENTION_DAYS are deleted by salts_rotate.
+    """
+
+    pk = models.CompositePrimaryKey("article", "day", "agent")
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="daily_agent_views", db_index=False
+    )
+    day = models.DateField()
+    agent = models.CharField(
+        max_length=AGENT_MAX_LENGTH,
+        help_text=f"The User-Agent header as sent, cut to its first {AGENT_MAX_LENGTH} characters.",
+    )
+    views = models.PositiveIntegerField(
+        default=0, help_text="Views from this user agent that counted under the counting rule."
+    )
+
+    class Meta:
+        ordering = ["-day", "article_id", "-views"]
+        default_permissions = ()
+        indexes = [
+            # Retention deletes by day alone; the primary key starts with the article.
+            models.Index(fields=["day"], name="dailyagentview_day_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} on {self.day} from {self.agent[:40]}: {self.views}"
 
 
 class ArticleTotal(models.Model):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import statistics
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from articles.models import Article, Section, TaggedArticle
 
-from .models import ArticleTotal, DailyView, ReadDepthDay, SectionReach
+from .models import ArticleTotal, DailyAgentView, DailyView, ReadDepthDay, SectionReach
 
 MINUTES_PER_DAY = 24 * 60
 DECAY_SCALE = 1_000_000
@@ -642,10 +642,33 @@ class Spike:
     day: date
     views: int
     usual: float  # median daily views of the SPIKE_BASELINE_DAYS before it
+    # The user agent that sent most of the day's views, and how many; None for a day without
+    # agent counts (before they were recorded, or past their retention).
+    top_agent: str | None = None
+    top_agent_views: int = 0
+    agent_views: int = 0  # the day's views whose agent was recorded (all, after the first)
 
     @property
     def ratio(self) -> float:
         return self.views / max(self.usual, 1)
+
+    @property
+    def top_agent_share(self) -> float | None:
+        """Of the day's views with a recorded agent (on the day agent counting began only
+        some had one), the share the top agent sent: 0–1."""
+        if self.top_agent is None or not self.agent_views:
+            return None
+        return self.top_agent_views / self.agent_views
+
+    @property
+    def top_agent_percent(self) -> float | None:
+        share = self.top_agent_share
+        return None if share is None else share * 100
+
+    @property
+    def likely_bot(self) -> bool:
+        share = self.top_agent_share
+        return share is not None and share >= settings.POPULARITY_SPIKE_AGENT_SHARE
 
 
 def spikes(*, points: list[DayPoint], since: date) -> list[Spike]:
@@ -661,3 +684,26 @@ def spikes(*, points: list[DayPoint], since: date) -> list[Spike]:
         if point.views >= least and point.views >= factor * max(usual, 1):
             found.append(Spike(day=point.day, views=point.views, usual=usual))
     return found
+
+
+def spikes_with_agents(*, article_id: int, found: list[Spike]) -> list[Spike]:
+    """`found` with each day's top user agent and its share: one query, none without spikes.
+
+    Ties between agents go to the one first in alphabetical order, so the page is stable.
+    """
+    if not found:
+        return found
+    # DISTINCT ON keeps each day's first row (its top agent); the window sum is taken over
+    # all of the day's agents before that, so one indexed read gives both.
+    rows = (
+        DailyAgentView.objects.filter(article_id=article_id, day__in=[s.day for s in found])
+        .annotate(day_views=models.Window(Sum("views"), partition_by=[F("day")]))
+        .order_by("day", "-views", "agent")
+        .distinct("day")
+        .values_list("day", "agent", "views", "day_views")
+    )
+    top = {
+        day: {"top_agent": agent, "top_agent_views": views, "agent_views": total}
+        for day, agent, views, total in rows
+    }
+    return [replace(spike, **top.get(spike.day, {})) for spike in found]

@@ -24,7 +24,9 @@ from articles.models import Article
 
 from .buffer import BufferedBatch, get_buffer
 from .models import (
+    AGENT_MAX_LENGTH,
     ArticleTotal,
+    DailyAgentView,
     DailySalt,
     DailyView,
     FlushedBatch,
@@ -60,7 +62,9 @@ def salt_forget() -> None:
 
 
 def salts_rotate(*, today: date) -> bytes:
-    """Make sure today's salt exists and that no past salt or past seen-set row survives."""
+    """Make sure today's salt exists and that no past salt or past seen-set row survives;
+    delete the user agent counts older than POPULARITY_AGENT_RETENTION_DAYS too."""
+    kept_since = today - timedelta(days=settings.POPULARITY_AGENT_RETENTION_DAYS - 1)
     with transaction.atomic():
         DailySalt.objects.bulk_create(
             [DailySalt(day=today, secret=secrets.token_bytes(32))], ignore_conflicts=True
@@ -68,6 +72,7 @@ def salts_rotate(*, today: date) -> bytes:
         DailySalt.objects.filter(day__lt=today).delete()
         ReaderDay.objects.filter(day__lt=today).delete()
         ReadReportSeen.objects.filter(day__lt=today).delete()
+        DailyAgentView.objects.filter(day__lt=kept_since).delete()
         return bytes(DailySalt.objects.get(day=today).secret)
 
 
@@ -83,6 +88,12 @@ def reader_hash(
         message += f"\n{purpose}".encode()
     digest = hmac.new(salt, message, hashlib.sha256).digest()
     return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def agent_counted(user_agent: str) -> str:
+    """The user agent as DailyAgentView keeps it: cut to its column, and without NUL, which
+    PostgreSQL text cannot hold (a header carrying one must not make the count fail)."""
+    return user_agent[:AGENT_MAX_LENGTH].replace("\x00", "\ufffd")
 
 
 @dataclass(frozen=True)
@@ -110,24 +121,32 @@ def view_record(*, article_id: int, ip: str, user_agent: str, now: datetime | No
         salt=salt_for_day(day=day), ip=ip, user_agent=user_agent, article_id=article_id
     )
     rule = CountingRule.from_settings()
+    agent = agent_counted(user_agent)
     buffer = get_buffer()
     if buffer is not None:
         try:
-            return buffer.record(article_id=article_id, day=day, reader=reader, rule=rule)
+            return buffer.record(
+                article_id=article_id, day=day, reader=reader, agent=agent, rule=rule
+            )
         except buffer.errors:
             logger.warning("popularity: Redis buffer failed, counting in PostgreSQL", exc_info=True)
-    return _record_in_database(article_id=article_id, day=day, reader=reader, rule=rule, now=now)
+    return _record_in_database(
+        article_id=article_id, day=day, reader=reader, agent=agent, rule=rule, now=now
+    )
 
 
 @functools.cache
 def _record_sql() -> str:
-    readers, daily, totals = (m._meta.db_table for m in (ReaderDay, DailyView, ArticleTotal))
+    readers, daily, totals, agents = (
+        m._meta.db_table for m in (ReaderDay, DailyView, ArticleTotal, DailyAgentView)
+    )
     # One statement, so one round trip and all-or-nothing: the seen-set decides whether the
     # view counts (and whether it is a new reader); each upsert adds atomically, so
     # concurrent requests can never lose an update. Its transaction does not wait for the
     # disk flush (synchronous_commit off, for this statement only): a page view is worth
     # about a millisecond less than that wait, and a database crash (not a restart) can
-    # lose at most the last fraction of a second of counts, never corrupt them.
+    # lose at most the last fraction of a second of counts, never corrupt them. The agent
+    # count reads `seen` like the daily one, so it moves only when the view counted.
     return f"""
     SET LOCAL synchronous_commit TO OFF;
     WITH seen AS (
@@ -143,6 +162,10 @@ def _record_sql() -> str:
         ON CONFLICT (article_id, day) DO UPDATE
             SET views = d.views + 1, unique_readers = d.unique_readers + EXCLUDED.unique_readers
         RETURNING 1
+    ), agent AS (
+        INSERT INTO {agents} AS g (article_id, day, agent, views)
+        SELECT %(article_id)s, %(day)s, %(agent)s, 1 FROM seen
+        ON CONFLICT (article_id, day, agent) DO UPDATE SET views = g.views + 1
     )
     INSERT INTO {totals} AS t (article_id, views)
     SELECT %(article_id)s, 1 FROM daily
@@ -152,7 +175,7 @@ def _record_sql() -> str:
 
 
 def _record_in_database(
-    *, article_id: int, day: date, reader: int, rule: CountingRule, now: datetime
+    *, article_id: int, day: date, reader: int, agent: str, rule: CountingRule, now: datetime
 ) -> bool:
     with connection.cursor() as cursor:
         cursor.execute(
@@ -164,6 +187,7 @@ def _record_in_database(
                 "max_views": rule.max_views,
                 "repeat_cutoff": now - rule.repeat_after,
                 "article_id": article_id,
+                "agent": agent,
             },
         )
         return cursor.fetchone() is not None
@@ -218,6 +242,9 @@ def _apply_batch(batch: BufferedBatch) -> bool:
         rows = [(a, d, v, u) for (a, d), (v, u) in batch.counts.items() if a in live]
         if rows:
             _upsert_counts(rows)
+        agent_rows = [(a, d, g, v) for (a, d, g), v in batch.agents.items() if a in live]
+        if agent_rows:
+            _upsert_agent_counts(agent_rows)
     return True
 
 
@@ -244,6 +271,19 @@ def _upsert_counts(rows: list[tuple[int, date, int, int]]) -> None:
             ON CONFLICT (article_id) DO UPDATE SET views = t.views + EXCLUDED.views
             """,
             [article_ids, views],
+        )
+
+
+def _upsert_agent_counts(rows: list[tuple[int, date, str, int]]) -> None:
+    article_ids, days, agents, views = (list(column) for column in zip(*rows, strict=True))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {DailyAgentView._meta.db_table} AS g (article_id, day, agent, views)
+            SELECT * FROM unnest(%s::bigint[], %s::date[], %s::varchar[], %s::int[])
+            ON CONFLICT (article_id, day, agent) DO UPDATE SET views = g.views + EXCLUDED.views
+            """,
+            [article_ids, days, agents, views],
         )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.paginator import Paginator
@@ -29,6 +30,7 @@ from .selectors import (
     read_depth_summary,
     refresh_candidates,
     spikes,
+    spikes_with_agents,
     stats_articles,
     stats_daily,
     stats_previous_views,
@@ -143,7 +145,10 @@ class ArticleStatisticsView(StatisticsAccessMixin, TemplateView):
         previous = stats_previous_views(period=period, article_id=article.pk)
         context.update(
             points=points,
-            spikes=spikes(points=history, since=period.start),
+            spikes=spikes_with_agents(
+                article_id=article.pk, found=spikes(points=history, since=period.start)
+            ),
+            bot_share=settings.POPULARITY_SPIKE_AGENT_SHARE * 100,
             chart=line_chart(points),
             totals=_totals(points, previous),
             peers=peer_comparison(article=article),

@@ -71,3 +71,15 @@ class DailyViewFactory(factory.django.DjangoModelFactory):
 
             total, _ = ArticleTotal.objects.get_or_create(article=self.article)
             ArticleTotal.objects.filter(pk=total.pk).update(views=F("views") + self.views)
+
+
+class DailyAgentViewFactory(factory.django.DjangoModelFactory):
+    """A day's counted views of an article from one user agent (its DailyView is separate)."""
+
+    class Meta:
+        model = "popularity.DailyAgentView"
+
+    article = factory.SubFactory(ArticleFactory)
+    day = factory.LazyFunction(timezone.localdate)
+    agent = "Mozilla/5.0 (X11; Linux x86_64) Firefox/127.0"
+    views = 1

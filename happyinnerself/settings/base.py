@@ -239,6 +239,12 @@ POPULARITY_REFRESH_STALE_DAYS = int(os.environ.get("POPULARITY_REFRESH_STALE_DAY
 # (the median of the 14 days before) and at least POPULARITY_SPIKE_MIN_VIEWS.
 POPULARITY_SPIKE_FACTOR = float(os.environ.get("POPULARITY_SPIKE_FACTOR", "5"))
 POPULARITY_SPIKE_MIN_VIEWS = int(os.environ.get("POPULARITY_SPIKE_MIN_VIEWS", "50"))
+# A spike day where one user agent sent at least this share of the views (0–1) is marked as
+# a likely bot burst.
+POPULARITY_SPIKE_AGENT_SHARE = float(os.environ.get("POPULARITY_SPIKE_AGENT_SHARE", "0.5"))
+# Views per user agent string (per article and day) are kept this many days, today
+# included, then deleted by the daily salt rotation.
+POPULARITY_AGENT_RETENTION_DAYS = int(os.environ.get("POPULARITY_AGENT_RETENTION_DAYS", "90"))
 
 # ---------------------------------------------------------------------------
 # Editors (issue 3): rich-text editor, article history, login protection, uploads.

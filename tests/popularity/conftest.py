@@ -1,5 +1,8 @@
 import pytest
 
+from popularity.models import DailyAgentView
+from tests.factories import ArticleFactory
+
 BROWSER = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/126.0.0.0 Safari/537.36"
@@ -17,3 +20,28 @@ def read(client):
         return client.get(path, HTTP_USER_AGENT=agent, REMOTE_ADDR=ip, **headers)
 
     return get
+
+
+def agent_counts(article) -> dict[str, int]:
+    """{user agent: views} of the article, all days together."""
+    return dict(DailyAgentView.objects.filter(article=article).values_list("agent", "views"))
+
+
+@pytest.fixture
+def read_with_two_browsers(read):
+    """Open one article four times: two readers with BROWSER (one reloads at once, which
+    does not count), one with OTHER_BROWSER. What they must leave is TWO_BROWSERS_COUNTED."""
+
+    def run():
+        article = ArticleFactory()
+        url = article.get_absolute_url()
+        read(url, ip="198.51.100.1")
+        read(url, ip="198.51.100.1")  # a reload within POPULARITY_REPEAT_VIEW_MINUTES
+        read(url, ip="198.51.100.2")
+        read(url, ip="198.51.100.3", agent=OTHER_BROWSER)
+        return article
+
+    return run
+
+
+TWO_BROWSERS_COUNTED = {BROWSER: 2, OTHER_BROWSER: 1}

@@ -15,11 +15,11 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from popularity.buffer import get_buffer
-from popularity.models import ArticleTotal, DailyView, FlushedBatch
+from popularity.models import ArticleTotal, DailyAgentView, DailyView, FlushedBatch
 from popularity.services import buffer_flush, view_record
 from tests.factories import ArticleFactory
 
-from .conftest import BROWSER
+from .conftest import BROWSER, OTHER_BROWSER, TWO_BROWSERS_COUNTED, agent_counts
 
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
 
@@ -86,25 +86,29 @@ def test_a_batch_written_before_a_crash_is_not_added_again(buffer):
 
     assert (result.batches, result.skipped_batches) == (0, 1)
     assert counts(article) == (0, 0)
+    assert agent_counts(article) == {}  # the browser counts were in that batch too
     assert buffer.pending() == []
 
 
 @pytest.mark.django_db
-def test_a_failed_write_leaves_the_batch_for_the_next_flush(buffer, monkeypatch):
+@pytest.mark.parametrize("failing", ["_upsert_counts", "_upsert_agent_counts"])
+def test_a_failed_write_leaves_the_batch_for_the_next_flush(buffer, monkeypatch, failing):
     article = ArticleFactory()
     view_record(article_id=article.pk, ip="198.51.100.1", user_agent=BROWSER)
 
     def broken(rows):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr("popularity.services._upsert_counts", broken)
+    monkeypatch.setattr(f"popularity.services.{failing}", broken)
     with pytest.raises(RuntimeError):
         buffer_flush()
     monkeypatch.undo()
     assert len(buffer.pending()) == 1
+    # Views and browser counts of a batch are written in one transaction, or neither is.
+    assert (counts(article), DailyAgentView.objects.count()) == ((0, 0), 0)
 
     assert buffer_flush().views == 1
-    assert counts(article) == (1, 1)
+    assert (counts(article), agent_counts(article)) == ((1, 1), {BROWSER: 1})
 
 
 @pytest.mark.django_db
@@ -124,6 +128,7 @@ def test_when_redis_fails_views_go_straight_to_postgres(settings, caplog):
     article = ArticleFactory()
     assert view_record(article_id=article.pk, ip="198.51.100.1", user_agent=BROWSER)
     assert counts(article) == (1, 1)
+    assert agent_counts(article) == {BROWSER: 1}
     assert "counting in PostgreSQL" in caplog.text
 
 
@@ -153,6 +158,7 @@ def test_simultaneous_views_through_redis_are_counted_exactly(buffer):
     assert errors == []
     assert flushed_meanwhile + buffer_flush().views == 400
     assert counts(article) == (400, 400)
+    assert agent_counts(article) == {BROWSER: 400}
 
 
 @pytest.mark.django_db
@@ -177,3 +183,27 @@ def test_flush_command_fails_loudly_when_redis_is_down(settings):
     settings.REDIS_URL = "redis://127.0.0.1:1/0"
     with pytest.raises(CommandError, match="nothing flushed"):
         call_command("popularity_flush", stdout=StringIO())
+
+
+@pytest.mark.django_db
+def test_views_per_browser_wait_in_redis_and_are_flushed_once(buffer, read_with_two_browsers):
+    article = read_with_two_browsers()
+    assert agent_counts(article) == {}
+
+    buffer_flush()
+
+    assert counts(article) == (3, 3)
+    assert agent_counts(article) == TWO_BROWSERS_COUNTED
+    buffer_flush()
+    assert agent_counts(article) == TWO_BROWSERS_COUNTED
+
+
+@pytest.mark.django_db
+def test_any_user_agent_survives_the_buffer_exactly(buffer):
+    article = ArticleFactory()
+    # Separators of the buffer's own fields, and text that only looks like them.
+    odd = ["x:1:2026-01-01:v", "agent:abc", "a:b:c:d", "Ünïcödé ☃ <b>"]
+    for n, agent in enumerate([*odd, OTHER_BROWSER, OTHER_BROWSER]):
+        view_record(article_id=article.pk, ip=f"198.51.100.{n}", user_agent=agent)
+    buffer_flush()
+    assert agent_counts(article) == {**dict.fromkeys(odd, 1), OTHER_BROWSER: 2}

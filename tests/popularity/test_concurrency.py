@@ -9,7 +9,7 @@ from popularity.models import ArticleTotal, DailyView
 from popularity.services import view_record
 from tests.factories import ArticleFactory
 
-from .conftest import BROWSER
+from .conftest import BROWSER, agent_counts
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -54,6 +54,7 @@ def test_simultaneous_readers_are_all_counted_exactly():
     row = DailyView.objects.get(article=article)
     assert (row.views, row.unique_readers) == (THREADS * VIEWS_PER_THREAD,) * 2
     assert ArticleTotal.objects.get(article=article).views == THREADS * VIEWS_PER_THREAD
+    assert agent_counts(article) == {BROWSER: THREADS * VIEWS_PER_THREAD}
 
 
 def test_one_reader_hammering_reload_at_once_counts_once():
@@ -68,3 +69,4 @@ def test_one_reader_hammering_reload_at_once_counts_once():
     assert counted.count(True) == 1
     row = DailyView.objects.get(article=article)
     assert (row.views, row.unique_readers) == (1, 1)
+    assert agent_counts(article) == {BROWSER: 1}

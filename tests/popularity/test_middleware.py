@@ -11,7 +11,7 @@ from happyinnerself.client import client_ip
 from popularity.models import DailyView
 from tests.factories import ArticleFactory, UserFactory
 
-from .conftest import BROWSER
+from .conftest import BROWSER, TWO_BROWSERS_COUNTED, agent_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -215,3 +215,9 @@ def test_a_page_rendered_as_a_preview_is_not_counted(read, monkeypatch):
     monkeypatch.setattr(ArticleDetailView, "get_context_data", with_preview)
     assert read(article.get_absolute_url()).status_code == 200
     assert views_of(article) == 0
+
+
+def test_counted_views_are_counted_per_browser_too(read_with_two_browsers):
+    article = read_with_two_browsers()
+    assert views_of(article) == 3  # the reload is neither a view nor a browser's view
+    assert agent_counts(article) == TWO_BROWSERS_COUNTED

@@ -16,7 +16,12 @@ from popularity.selectors import (
     stats_articles,
 )
 from popularity.services import ReportedSection, read_report_record, salts_rotate
-from tests.factories import ArticleFactory, DailyViewFactory, SectionFactory
+from tests.factories import (
+    ArticleFactory,
+    DailyAgentViewFactory,
+    DailyViewFactory,
+    SectionFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -231,3 +236,68 @@ def test_days_far_above_the_usual_level_are_flagged(article, client, owner, sett
     assert "400 views, 40× its usual 10 a day" in html
     # The chart still covers the chosen seven days only.
     assert re.search(r'data-total="views">(\d+)<', html).group(1) == str(10 * 2 + 400 + 45 + 49)
+
+
+BOT = "<script>alert(1)</script> python-requests/2.31"
+
+
+@pytest.fixture
+def unusual_week(article, settings):
+    """A steady 10 views a day, then three spikes: one client, many browsers, and a day
+    from before browsers were counted."""
+    settings.POPULARITY_SPIKE_FACTOR = 5
+    settings.POPULARITY_SPIKE_MIN_VIEWS = 50
+    settings.POPULARITY_SPIKE_AGENT_SHARE = 0.5
+    for age in range(4, 25):
+        DailyViewFactory(article=article, day=ago(age), views=10, unique_readers=5)
+    spikes = {
+        3: {BOT: 372, "Firefox/127.0": 28},
+        2: {"Firefox/127.0": 100, "Chrome/126.0": 100, "Safari/17.5": 100},
+        1: {},
+    }
+    for age, by_agent in spikes.items():
+        DailyViewFactory(article=article, day=ago(age), views=sum(by_agent.values()) or 200)
+        for agent, views in by_agent.items():
+            DailyAgentViewFactory(article=article, day=ago(age), agent=agent, views=views)
+    return article
+
+
+def spike_items(html: str) -> dict[str, str]:
+    """{day: the flagged day's list item} as the page shows them."""
+    return dict(re.findall(r'<li data-spike="([\d-]+)"(.*?)</li>', html, re.S))
+
+
+def test_a_spike_says_how_much_came_from_one_browser(unusual_week, client, owner):
+    client.force_login(owner)
+    html = client.get(f"{STATS}articles/{unusual_week.pk}/?range=7").content.decode()
+    items = spike_items(html)
+    assert list(items) == [ago(3).isoformat(), ago(2).isoformat(), ago(1).isoformat()]
+
+    bot = items[ago(3).isoformat()]
+    assert "400 views, 40× its usual 10 a day — 93% from one browser: " in bot
+    # What the client sent is shown as text, never run as markup.
+    assert "<code>&lt;script&gt;alert(1)&lt;/script&gt; python-requests/2.31</code>" in bot
+    assert 'class="stats-spike--bot"' in bot and "Likely a bot burst" in bot
+    assert "<script>alert(1)" not in html
+
+    spread = items[ago(2).isoformat()]
+    assert "300 views, 30× its usual 10 a day — 33% from one browser: <code>" in spread
+    assert "stats-spike--bot" not in spread and "bot burst" not in spread
+
+    before = items[ago(1).isoformat()]
+    assert "200 views, 20× its usual 10 a day — " in before
+    assert "no browser breakdown" in before and "%" not in before
+
+
+def test_the_article_page_adds_one_query_for_its_spikes_only(
+    unusual_week, client, owner, django_assert_num_queries
+):
+    page = f"{STATS}articles/{unusual_week.pk}/"
+    client.force_login(owner)
+    client.get(page)  # warm the session
+    # session, user, user and group permissions, article; daily series (with the baseline),
+    # previous total; peers: tag (none); sections; read depth: totals, reaches
+    with django_assert_num_queries(11):  # the steady days before the spikes
+        client.get(f"{page}?start={ago(10)}&end={ago(4)}")
+    with django_assert_num_queries(12):  # … and one for the spike days' top browsers
+        client.get(f"{page}?range=7")

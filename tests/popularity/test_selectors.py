@@ -7,16 +7,18 @@ from django.utils import timezone
 
 from popularity.selectors import (
     Period,
+    Spike,
     Window,
     article_view_totals,
     ranking,
     ranking_cached,
+    spikes_with_agents,
     stats_articles,
     stats_daily,
     stats_tags,
     trending_weights,
 )
-from tests.factories import ArticleFactory, DailyViewFactory
+from tests.factories import ArticleFactory, DailyAgentViewFactory, DailyViewFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -216,3 +218,39 @@ def test_tags_by_views():
     DailyViewFactory(article=ArticleFactory(tags=["kindness"]), day=ago(40), views=500)
     rows = stats_tags(period=Period(start=ago(6), end=ago(0)))
     assert [(r.name, r.views, r.articles) for r in rows] == [("sleep", 15, 2), ("stress", 10, 1)]
+
+
+def test_each_spike_day_gets_its_top_browser_and_share_in_one_query(
+    settings, django_assert_num_queries
+):
+    settings.POPULARITY_SPIKE_AGENT_SHARE = 0.5
+    article, other = ArticleFactory(), ArticleFactory()
+    agents = {
+        ago(3): {"python-requests/2.31": 372, "Firefox": 20, "Chrome": 8},  # one client
+        ago(2): {"Firefox": 40, "Chrome": 40, "Safari": 20},  # spread; a tie at the top
+        ago(1): {"curl/8.0": 30},  # counted by agent only since part-way through the day
+    }
+    for day, by_agent in agents.items():
+        for agent, views in by_agent.items():
+            DailyAgentViewFactory(article=article, day=day, agent=agent, views=views)
+    DailyAgentViewFactory(article=other, day=ago(2), agent="Safari", views=999)
+    found = [
+        Spike(day=ago(40), views=90, usual=2),  # before agents were counted
+        Spike(day=ago(3), views=400, usual=8),
+        Spike(day=ago(2), views=100, usual=8),
+        Spike(day=ago(1), views=60, usual=8),
+    ]
+
+    with django_assert_num_queries(1):
+        rows = spikes_with_agents(article_id=article.pk, found=found)
+
+    summary = [(s.day, s.top_agent, s.top_agent_share, s.likely_bot) for s in rows]
+    assert summary == [
+        (ago(40), None, None, False),
+        (ago(3), "python-requests/2.31", 0.93, True),
+        (ago(2), "Chrome", 0.4, False),  # alphabetically first of the two at 40
+        (ago(1), "curl/8.0", 1.0, True),  # of the 30 views whose agent is known
+    ]
+    assert rows[3].agent_views == 30
+    with django_assert_num_queries(0):
+        assert spikes_with_agents(article_id=article.pk, found=[]) == []

@@ -6,11 +6,24 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from popularity.models import ArticleTotal, DailySalt, DailyView, ReaderDay
-from popularity.services import reader_hash, salt_for_day, salt_forget, view_record
-from tests.factories import ArticleFactory
+from popularity.models import (
+    AGENT_MAX_LENGTH,
+    ArticleTotal,
+    DailyAgentView,
+    DailySalt,
+    DailyView,
+    ReaderDay,
+)
+from popularity.services import (
+    reader_hash,
+    salt_for_day,
+    salt_forget,
+    salts_rotate,
+    view_record,
+)
+from tests.factories import ArticleFactory, DailyAgentViewFactory, DailyViewFactory
 
-from .conftest import BROWSER, OTHER_BROWSER
+from .conftest import BROWSER, OTHER_BROWSER, agent_counts
 
 pytestmark = pytest.mark.django_db
 IP = "203.0.113.77"
@@ -104,19 +117,60 @@ def test_a_new_day_deletes_the_past_salts_and_seen_readers():
     ]
 
 
-def test_no_address_or_user_agent_is_stored_anywhere():
+def test_no_address_is_stored_and_the_user_agent_only_as_an_aggregate_count():
     article = ArticleFactory()
     for ip in ("203.0.113.77", "2001:db8::77"):
         view_record(article_id=article.pk, ip=ip, user_agent=BROWSER + " UniqueAgent/9.9")
+    agents_table = DailyAgentView._meta.db_table
     with connection.cursor() as cursor:
-        tables = connection.introspection.table_names(cursor)
-        dump = []
-        for table in tables:
+        dump = {}
+        for table in connection.introspection.table_names(cursor):
             cursor.execute(f'SELECT t::text FROM "{table}" AS t')
-            dump.extend(row[0] for row in cursor.fetchall())
-    everything = "\n".join(dump)
+            dump[table] = "\n".join(row[0] for row in cursor.fetchall())
+    everything = "\n".join(dump.values())
     assert counts(article) == (2, 2)
-    for needle in ("203.0.113.77", "2001:db8::77", "UniqueAgent"):
+    for needle in ("203.0.113.77", "2001:db8::77"):
         assert needle not in everything
     # Nor in a binary form (a packed IPv4 address in a bytea column would show as hex).
     assert "cb00714d" not in everything.replace("\\x", "")
+    # The user agent is in one table only, as a count per article and day: two readers,
+    # one row, nothing that tells them apart.
+    assert [t for t, rows in dump.items() if "UniqueAgent" in rows] == [agents_table]
+    assert list(DailyAgentView.objects.values_list("article", "agent", "views")) == [
+        (article.pk, BROWSER + " UniqueAgent/9.9", 2)
+    ]
+
+
+def test_only_views_that_count_add_to_their_browser(settings):
+    settings.POPULARITY_REPEAT_VIEW_MINUTES = 30
+    article = ArticleFactory()
+    start = timezone.localtime().replace(hour=8, minute=0)
+    for minutes in (0, 10, 31):  # 10 is too soon: no view, so no browser's view either
+        now = start + timedelta(minutes=minutes)
+        view_record(article_id=article.pk, ip=IP, user_agent=BROWSER, now=now)
+    assert counts(article) == (2, 1)
+    assert agent_counts(article) == {BROWSER: 2}
+
+
+def test_a_user_agent_is_kept_cut_to_its_column_and_without_nul():
+    article = ArticleFactory()
+    sent = "Bot\x00/1 " + "x" * 300
+    assert view_record(article_id=article.pk, ip=IP, user_agent=sent)
+    (agent,) = agent_counts(article)
+    assert agent == ("Bot\ufffd/1 " + "x" * 300)[:AGENT_MAX_LENGTH]
+
+
+def test_browser_counts_are_kept_for_the_retention_days_only(settings):
+    settings.POPULARITY_AGENT_RETENTION_DAYS = 90
+    today = timezone.localdate()
+    article = ArticleFactory()
+    for age in (0, 89, 90, 400):
+        day = today - timedelta(days=age)
+        DailyAgentViewFactory(article=article, day=day, views=age + 1)
+        DailyViewFactory(article=article, day=day, views=age + 1)
+
+    salts_rotate(today=today)
+
+    kept = DailyAgentView.objects.order_by("day").values_list("day", flat=True)
+    assert list(kept) == [today - timedelta(days=89), today]
+    assert DailyView.objects.filter(article=article).count() == 4  # views are kept for good
