@@ -240,6 +240,8 @@ class SlugRedirect(models.Model):
 
     class Meta:
         ordering = ["old_slug"]
+        verbose_name = "former address"
+        verbose_name_plural = "former addresses"
         constraints = [
             models.CheckConstraint(condition=~Q(old_slug=""), name="slug_redirect_not_empty"),
         ]

@@ -72,7 +72,7 @@ class TestFormerAddressesInTheAdmin:
         client.force_login(editor)
         page = client.get(reverse("admin:articles_slugredirect_changelist"))
         html = page.content.decode()
-        assert page.status_code == 200
+        assert page.status_code == 200 and "Former addresses" in html
         assert "/articles/breathe-out/" in html and "Breathe out slowly" in html
         assert "/articles/breathe-out-slowly/" in html
         # Made by renaming only: nobody adds, edits or (as an editor) deletes one by hand.
