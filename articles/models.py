@@ -100,6 +100,13 @@ class Article(models.Model):
         editable=False,
         help_text="Weighted title, standfirst and headings, and the bodies' words: ranking.",
     )
+    search_text = models.TextField(
+        blank=True,
+        default="",
+        db_default="",  # rows inserted in bulk by SQL (bench, imports) are filled after
+        editable=False,
+        help_text="Standfirst, headings and bodies as plain text: search snippets.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

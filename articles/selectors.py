@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -26,13 +27,16 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from taggit.models import Tag
 
+from . import search
+from .cache import content_state
 from .models import Article, Section, TaggedArticle
+from .search import MARK_START, MARK_STOP
 
 SEARCH_CONFIG = "english"
 
 
 # The stored search vector is large (a whole article's lexemes) and no page shows it.
-_NOT_SHOWN = ("search_vector", "search_lexemes")
+_NOT_SHOWN = ("search_vector", "search_lexemes", "search_text")
 
 
 def _article_page(queryset: QuerySet[Article]) -> QuerySet[Article]:
@@ -176,10 +180,7 @@ def tag_public(*, slug: str) -> Tag | None:
 # ---------------------------------------------------------------------------
 # Search
 
-# Private-use characters mark the highlighted words: they cannot come from the text, and
-# they survive the HTML escaping that makes the snippet safe (see `search_snippet`).
-_MARK_START, _MARK_STOP = "\ue000", "\ue001"
-_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f\ue000\ue001]+")
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f\ue000-\ue002]+")
 
 
 def search_clean(text: str | None) -> str:
@@ -221,13 +222,65 @@ def _section_text() -> Subquery:
     )
 
 
-def article_search(*, text: str) -> QuerySet[Article]:
-    """Published articles matching `text` (web-search syntax, English stemming), best first.
+class SearchResults(Sequence):
+    """The published articles matching a query, best first, as a paginator wants them:
+    an exact `count()` and slices of articles, each with `rank` and a marked `snippet`.
 
-    Matches use the stored, GIN-indexed search vectors (weighted title > standfirst >
-    headings > bodies); each result carries `rank` and a `snippet` with the matched words
-    marked (turn it into HTML with `search_snippet`).
+    Ordinary queries are answered from the word lists kept per content version (see
+    articles/search.py); exact phrases, which need word positions, by PostgreSQL whole.
     """
+
+    def __init__(self, text: str, version: object) -> None:
+        tsquery = search.parsed_query(text)
+        #: False when PostgreSQL finds nothing to search for (only stop words, symbols).
+        self.has_terms = bool(tsquery)
+        self._ranked = self._whole = None
+        try:
+            tree = search.parse_tsquery(tsquery)
+        except search.Unsupported:
+            self._whole = article_search_whole(text=text)
+            return
+        if tree is not None:
+            self._ranked = search.Ranked(tree, version)
+            self._lexemes = search.lexemes_of(tree)
+
+    def count(self) -> int:
+        if self._whole is not None:
+            return self._whole.count()
+        return len(self._ranked) if self._ranked is not None else 0
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            found = self[index : index + 1] if index >= 0 else list(self)[index:]
+            if not found:
+                raise IndexError(index)
+            return found[0]
+        start, stop, _ = index.indices(self.count())
+        if self._whole is not None:
+            return list(self._whole[start:stop])
+        if self._ranked is None or stop <= start:
+            return []
+        return search.page_articles(self._ranked.best(stop)[start:stop], self._lexemes)
+
+    def __iter__(self):
+        return iter(self[:])
+
+
+def article_search(*, text: str, version: object = None) -> SearchResults:
+    """Published articles matching `text` (web-search syntax, English stemming), best first,
+    weighted title > standfirst > headings > bodies. `version` is the content version the
+    kept word lists belong to (the current one if not given)."""
+    if version is None:
+        version = content_state().version
+    return SearchResults(text, version)
+
+
+def article_search_whole(*, text: str) -> QuerySet[Article]:
+    """`article_search` done wholly by PostgreSQL: the stored, GIN-indexed vectors give the
+    matches, `ts_rank` ranks them all and `ts_headline` cuts each snippet."""
     query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
     # "Exact phrases" need word positions, which only the full vector keeps; every other
     # query matches on the compact one (see services._REFRESH_SQL).
@@ -247,8 +300,8 @@ def article_search(*, text: str) -> QuerySet[Article]:
                 ),
                 query,
                 config=SEARCH_CONFIG,
-                start_sel=_MARK_START,
-                stop_sel=_MARK_STOP,
+                start_sel=MARK_START,
+                stop_sel=MARK_STOP,
                 max_words=35,
                 min_words=15,
                 max_fragments=2,
@@ -275,10 +328,10 @@ def search_snippet(raw: str) -> SafeString:
     """
     # Section bodies are stored as HTML, so their text arrives with entities (&amp;).
     text = " ".join(html.unescape(raw or "").split())
-    visible = text.replace(_MARK_START, "").replace(_MARK_STOP, "")
+    visible = text.replace(MARK_START, "").replace(MARK_STOP, "")
     if visible[:1].islower():
         text = f"… {text}"
     if visible and visible[-1] not in ".!?…:":
         text = f"{text} …"
     text = escape(text)
-    return mark_safe(text.replace(_MARK_START, "<mark>").replace(_MARK_STOP, "</mark>"))
+    return mark_safe(text.replace(MARK_START, "<mark>").replace(MARK_STOP, "</mark>"))

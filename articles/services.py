@@ -24,10 +24,26 @@ from .models import Article, Section, SlugRedirect
 #   bodies' words without positions (strip): a few hundred bytes that stay inline instead
 #   of a TOASTed vector, so a query matching thousands of articles ranks them in
 #   milliseconds. Ordinary queries match and rank on it.
+# Inline tags vanish ("<em>calm</em>," stays "calm,"); block tags part words; entities stay
+# (the snippet filter unescapes them after cutting).
+_PLAIN = (
+    r"regexp_replace(regexp_replace({}, '</?(strong|b|em|i|a|code)(\s[^>]*)?>', '', 'gi'), "
+    r"'<[^>]*>', ' ', 'g')"
+)
+#: An article's words as readers see them, one space apart (`Article.search_text`).
+PLAIN_TEXT_SQL = (
+    r"trim(regexp_replace("
+    + _PLAIN.format("a2.standfirst")
+    + " || ' ' || coalesce(string_agg(sec.heading || '. ' || "
+    + _PLAIN.format("sec.body")
+    + r", ' ' ORDER BY sec.position), ''), '\s+', ' ', 'g'))"
+)
+
 _REFRESH_SQL = """
 UPDATE articles_article AS a SET
     search_vector = s.head || setweight(to_tsvector('english', s.bodies), 'D'),
     search_lexemes = s.head || strip(to_tsvector('english', s.bodies)),
+    search_text = s.plain_text,
     reading_time = greatest(1, ceil(
         coalesce(array_length(regexp_split_to_array(
             trim(a.standfirst || ' ' || s.headings || ' ' || s.bodies), '\\s+'), 1), 0)
@@ -40,7 +56,8 @@ FROM (
                   sec.heading, ' ' ORDER BY sec.position), '')), 'C') AS head,
            coalesce(string_agg(sec.heading, ' ' ORDER BY sec.position), '') AS headings,
            coalesce(string_agg(regexp_replace(sec.body, '<[^>]*>', ' ', 'g'), ' '
-                               ORDER BY sec.position), '') AS bodies
+                               ORDER BY sec.position), '') AS bodies,
+           {plain_text} AS plain_text
     FROM articles_article AS a2
     LEFT JOIN articles_section AS sec ON sec.article_id = a2.id
     WHERE {where}
@@ -51,7 +68,11 @@ WHERE a.id = s.article_id
 
 
 def _refresh(where: str, params: list) -> None:
-    sql = _REFRESH_SQL.format(words_per_minute=int(settings.READING_WORDS_PER_MINUTE), where=where)
+    sql = _REFRESH_SQL.format(
+        words_per_minute=int(settings.READING_WORDS_PER_MINUTE),
+        where=where,
+        plain_text=PLAIN_TEXT_SQL,
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 

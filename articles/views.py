@@ -8,24 +8,30 @@ themselves always run, so per-request work (view counting) still sees every requ
 from __future__ import annotations
 
 import re
+from functools import partial
 
 from django.conf import settings
 from django.contrib.sitemaps.views import sitemap
 from django.core.cache import cache
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.decorators import method_decorator
 from django.utils.functional import SimpleLazyObject, cached_property
+from django.utils.html import escape
+from django.utils.text import Truncator
 from django.views.generic import DetailView, ListView, TemplateView
 
 from happyinnerself.ratelimit import rate_limit
 
-from . import selectors
+from . import fragments, selectors
 from .cache import cache_key, cached_value, conditional_response, content_state, current_page
+from .fragments import SLOT
 from .models import Article
 from .sitemaps import SITEMAPS
+from .templatetags.reading import canonical_url
 
 _PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,8}")
 
@@ -158,15 +164,47 @@ class SearchView(StrictPaginationMixin, ListView):
     def get_queryset(self):
         if not self.query:
             return Article.objects.none()
-        return selectors.article_search(text=self.query)
+        version = content_state(self.request).version
+        return selectors.article_search(text=self.query, version=version)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(query=self.query, **kwargs)
-        found = context["paginator"].count
-        context["nothing_to_search"] = not self.query or (
-            found == 0 and not selectors.search_has_terms(self.query)
-        )
+        context["nothing_to_search"] = not self.query or not self.object_list.has_terms
+        version = content_state(self.request).version
+        for result in context["results"]:
+            # Title, address and date are kept per version; only the snippet is this query's.
+            card = partial(
+                render_to_string, "articles/_result.html", {"result": result, "snippet": SLOT}
+            )
+            result.card = fragments.filled(
+                version, ("result", result.pk), card, selectors.search_snippet(result.snippet)
+            )
         return context
+
+    def render_to_response(self, context, **response_kwargs):
+        if not self.query:
+            return super().render_to_response(context, **response_kwargs)
+        # The layout around the results is the same for every query: kept per version
+        # (and per canonical address, which names the host and page), with slots for the
+        # title's query and the results.
+        canonical = canonical_url({"request": self.request})
+        frame = partial(
+            render_to_string,
+            self.template_name,
+            {**context, "query": SLOT, "frame_slot": SLOT},
+            self.request,
+        )
+        title = escape(Truncator(self.query).chars(60))
+        # Without the request as an argument: the context processors (a good part of the
+        # cost) add nothing these results need; tags that want the request find it here.
+        content = render_to_string(
+            "articles/_search_content.html", {**context, "request": self.request}
+        )
+        version = content_state(self.request).version
+        page = fragments.filled(version, ("search", canonical), frame, title, content)
+        if page is None:
+            return super().render_to_response(context, **response_kwargs)
+        return HttpResponse(page)
 
 
 class ArticleDetailView(DetailView):

@@ -49,8 +49,9 @@ class _ReusedClientRedisCacheClient(RedisCacheClient):
 
     def count_in_window(self, key, timeout):
         # INCR creates a missing key at 1; EXPIRE NX sets the lifetime only on the first
-        # count. One round trip, where add() then incr() take three.
-        pipe = self.get_client(key, write=True).pipeline(transaction=True)
+        # count (were a client to vanish between the two, the next count sets it). One
+        # round trip, where add() then incr() take three.
+        pipe = self.get_client(key, write=True).pipeline(transaction=False)
         pipe.incr(key)
         pipe.expire(key, timeout, nx=True)
         return pipe.execute()[0]

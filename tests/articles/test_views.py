@@ -455,9 +455,13 @@ class TestQueryCounts:
     def assert_counts(self, client, django_assert_num_queries, url, cold, warm):
         from django.core.cache import cache
 
+        from articles import fragments, search
+
         for n in (2, 7):
             self.make(n)
             cache.clear()
+            search.forget()  # a new process: no ranked word lists, no stems, no fragments
+            fragments.forget()
             with django_assert_num_queries(cold):
                 assert client.get(url).status_code == 200
             with django_assert_num_queries(warm):
@@ -490,13 +494,22 @@ class TestQueryCounts:
         self.assert_counts(client, django_assert_num_queries, "/tags/", cold=2, warm=0)
 
     def test_search(self, client, django_assert_num_queries, commit_callbacks):
-        # version, count, page with rank and snippet
-        commit_callbacks(self.make, 1)
+        # version, the query as PostgreSQL reads it, the ranked list for "calm", the page's
+        # articles with their text, the stems of words in that text not seen before
+        commit_callbacks(ArticleFactory, standfirst="Calmer days, and a calm mind.")
         # (kept whole afterwards, as every public page: a query asked again costs nothing)
-        self.assert_counts(client, django_assert_num_queries, "/search/?q=calm", cold=3, warm=0)
+        self.assert_counts(client, django_assert_num_queries, "/search/?q=calm", cold=5, warm=0)
+
+    def test_a_new_search_of_known_words(self, client, django_assert_num_queries, commit_callbacks):
+        commit_callbacks(self.make, 3)
+        client.get("/search/?q=calm")
+        # The ranked list and the stems are kept: the query as read, and the page.
+        with django_assert_num_queries(2):
+            response = client.get("/search/?q=calms")
+        assert response.status_code == 200 and "3 articles found" in response.content.decode()
 
     def test_search_without_results(self, client, django_assert_num_queries):
-        # version, count, "is there anything to search for?"
+        # version, the query as PostgreSQL reads it, the (empty) list for "zebra"
         self.assert_counts(client, django_assert_num_queries, "/search/?q=zebra", cold=3, warm=0)
 
     def test_empty_search(self, client, django_assert_num_queries):
