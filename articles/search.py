@@ -151,10 +151,21 @@ class _Kept:
         self.size = 0
         self.recency: dict[int, int] | None = None  # id → place by date, newest 0
         self.newest: tuple[int, ...] = ()
+        self.rows: dict[int, tuple] = {}  # id → the columns a result shows
+        self.rows_size = 0
 
     def reset_for(self, version) -> None:
         if version != self.version:
             self.version, self.terms, self.size, self.recency = version, OrderedDict(), 0, None
+            self.rows, self.rows_size = {}, 0
+
+    def keep_rows(self, rows: dict[int, tuple]) -> None:
+        """Result rows (title... plain text), bounded by the characters of text kept."""
+        for pk, row in rows.items():
+            if self.rows_size + len(row[5]) > _ROWS_TEXT_KEPT:
+                self.rows, self.rows_size = {}, 0  # rarely: start again
+            self.rows[pk] = row
+            self.rows_size += len(row[5])
 
     def keep(self, lexeme: str, postings: Postings) -> None:
         limit = settings.ARTICLES_SEARCH_KEPT_POSTINGS
@@ -165,6 +176,8 @@ class _Kept:
             self.size -= len(dropped.order)
 
 
+# Result rows hold the article's plain text: about 4 MB of it per process at most.
+_ROWS_TEXT_KEPT = 4_000_000
 _kept = _Kept()
 # Stems do not change with the content: kept across versions, bounded.
 _stems: dict[str, str] = {}
@@ -312,13 +325,34 @@ class Ranked:
 # The page of results
 
 
+_PLAIN_WORDS = re.compile(r"[a-z]+(?: [a-z]+)*")
+
+
 def parsed_query(text: str) -> str:
-    """PostgreSQL's reading of web-search syntax (stemmed, stop words gone) as text."""
+    """PostgreSQL's reading of web-search syntax (stemmed, stop words gone) as text.
+
+    Plain words whose stems are known need no round trip: each is an "asciiword", which
+    the english configuration stems with english_stem, as `_stems` holds; web-search
+    syntax joins them with &. Anything else (quotes, -, "or", digits, accents) is read
+    by PostgreSQL itself.
+    """
+    words = " ".join(text.lower().split())
+    plain = bool(_PLAIN_WORDS.fullmatch(words)) and "or" not in (split := words.split(" "))
+    if plain:
+        stems = [_stems.get(word) for word in split]
+        if None not in stems:
+            return " & ".join(_quoted(stem) for stem in stems if stem)
     with connection.cursor() as cursor:
+        # The words' stems come along, so the next query with them needs no round trip.
         cursor.execute(
-            "SELECT websearch_to_tsquery(%s::regconfig, %s)::text", [SEARCH_CONFIG, text]
+            "SELECT websearch_to_tsquery(%s::regconfig, %s)::text, array("
+            "  SELECT array[w, coalesce((ts_lexize('english_stem', w))[1], '')]"
+            "  FROM unnest(%s::text[]) AS w)",
+            [SEARCH_CONFIG, text, split if plain else []],
         )
-        return cursor.fetchone()[0]
+        tsquery, stems = cursor.fetchone()
+    _stems.update(stems)
+    return tsquery
 
 
 _PAGE_SQL = """
@@ -336,9 +370,17 @@ def page_articles(ranked: Sequence[tuple[int, float]], lexemes: set[str]) -> lis
     """
     if not ranked:
         return []
-    with connection.cursor() as cursor:
-        cursor.execute(_PAGE_SQL, [[pk for pk, _ in ranked]])
-        rows = {row[0]: row for row in cursor.fetchall()}
+    with _kept.lock:
+        rows = {pk: row for pk, _ in ranked if (row := _kept.rows.get(pk)) is not None}
+        version = _kept.version
+    if missing := [pk for pk, _ in ranked if pk not in rows]:
+        with connection.cursor() as cursor:
+            cursor.execute(_PAGE_SQL, [missing])
+            fetched = {row[0]: row for row in cursor.fetchall()}
+        with _kept.lock:
+            if _kept.version == version:
+                _kept.keep_rows(fetched)
+        rows.update(fetched)
     found = matched_words({pk: row[5] for pk, row in rows.items()}, lexemes)
     articles = []
     for pk, rank in ranked:

@@ -264,3 +264,26 @@ def test_content_version_scopes_the_lists(library):
     version = content_state().version
     selectors.article_search(text="calm", version=version)
     assert search._kept.version == version and "calm" in search._kept.terms
+
+
+class TestQueryReading:
+    @pytest.mark.parametrize(
+        "text",
+        ["calm", "Calm SLEEP", "the calm of the night", "walking  walks", "the and of", "a a"],
+    )
+    def test_plain_words_read_as_postgresql_reads_them(self, text, django_assert_num_queries):
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT websearch_to_tsquery('english', %s)::text", [text])
+            expected = cursor.fetchone()[0]
+        with django_assert_num_queries(1):  # PostgreSQL reads it, and says the stems
+            assert search.parsed_query(text) == expected
+        with django_assert_num_queries(0):  # known stems: no round trip
+            assert search.parsed_query(text) == expected
+
+    @pytest.mark.parametrize("text", ['"calm sleep"', "calm -sleep", "calm or sleep", "b12 café"])
+    def test_syntax_and_other_words_are_read_by_postgresql(self, text, django_assert_num_queries):
+        search._learn_stems({"calm", "sleep", "or", "b12", "café"})
+        with django_assert_num_queries(1):
+            assert search.parsed_query(text)

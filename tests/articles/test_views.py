@@ -503,10 +503,14 @@ class TestQueryCounts:
     def test_a_new_search_of_known_words(self, client, django_assert_num_queries, commit_callbacks):
         commit_callbacks(self.make, 3)
         client.get("/search/?q=calm")
-        # The ranked list and the stems are kept: the query as read, and the page.
-        with django_assert_num_queries(2):
+        # The ranked list and the results are kept: only PostgreSQL's reading of "calms".
+        with django_assert_num_queries(1):
             response = client.get("/search/?q=calms")
         assert response.status_code == 200 and "3 articles found" in response.content.decode()
+        # Once its stem is known, a new query of known words needs no query at all.
+        with django_assert_num_queries(0):
+            response = client.get("/search/?q=calms&again=1")
+        assert "3 articles found" in response.content.decode()
 
     def test_search_without_results(self, client, django_assert_num_queries):
         # version, the query as PostgreSQL reads it, the (empty) list for "zebra"
