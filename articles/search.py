@@ -153,11 +153,16 @@ class _Kept:
         self.newest: tuple[int, ...] = ()
         self.rows: dict[int, tuple] = {}  # id → the columns a result shows
         self.rows_size = 0
+        self.values: dict[object, object] = {}  # ids and ranks, one object each
 
     def reset_for(self, version) -> None:
         if version != self.version:
             self.version, self.terms, self.size, self.recency = version, OrderedDict(), 0, None
             self.rows, self.rows_size = {}, 0
+            self.values: dict[object, object] = {}
+
+    def shared(self, value):
+        return self.values.setdefault(value, value)
 
     def keep_rows(self, rows: dict[int, tuple]) -> None:
         """Result rows (title... plain text), bounded by the characters of text kept."""
@@ -194,6 +199,11 @@ def _term_postings(lexemes: Iterable[str], version) -> dict[str, Postings]:
                 found[lexeme] = postings
     for lexeme in set(lexemes) - found.keys():
         rows = list(term_matches(lexeme))
+        with _kept.lock:
+            if _kept.version == version:
+                # One int and one float object per distinct value, shared by every list:
+                # about a third less memory than each row's own.
+                rows = [(_kept.shared(pk), _kept.shared(rank)) for pk, rank in rows]
         postings = Postings(order=tuple(pk for pk, _ in rows), rank=dict(rows))
         with _kept.lock:
             if _kept.version == version:
