@@ -140,6 +140,8 @@ def cached_value(state: ContentState, name: str, parts: tuple, compute: Callable
 def etag_for(request: HttpRequest, state: ContentState) -> str:
     tokens = [
         state.version,
+        # Pages name their own absolute address (canonical link, social cards).
+        request.get_host(),
         request.get_full_path(),
         *(validator() for validator in page_validators),
     ]

@@ -314,6 +314,37 @@ class TestSearch:
         assert "A twitching face" in html and "Unrelated sleep notes" not in html
         assert "Injections of <mark>Botox</mark> help" in html
 
+    def test_the_query_fills_title_and_form_escaped(self, client, commit_callbacks):
+        commit_callbacks(ArticleFactory, title="Calm evenings")
+        html = html_of(client, "/search/?q=%3Cb%3Ecalm%3C/b%3E+%22x%22")
+        assert (
+            "<title>Search: &lt;b&gt;calm&lt;/b&gt; &quot;x&quot; · Happy Inner Self</title>"
+            in html
+        )
+        assert 'value="&lt;b&gt;calm&lt;/b&gt; &quot;x&quot;"' in html
+        assert "<b>" not in html
+        # The layout is kept between queries, never the query: the next one has its own.
+        html = html_of(client, "/search/?q=evenings")
+        assert "<title>Search: evenings · Happy Inner Self</title>" in html
+        assert 'value="evenings"' in html and "calm&lt;" not in html
+        assert "1 article found for <strong>“evenings”</strong>" in html
+
+    def test_a_long_query_is_cut_in_the_title(self, client):
+        html = html_of(client, "/search/?q=" + "serenity+" * 20)
+        title = re.search(r"<title>(.*?)</title>", html).group(1)
+        assert title == "Search: " + ("serenity " * 7)[:59] + "… · Happy Inner Self"
+
+    def test_each_host_has_its_own_canonical_address(self, client, settings):
+        settings.ALLOWED_HOSTS = ["a.example", "b.example"]
+        for host in ("a.example", "b.example", "a.example"):
+            html = client.get("/search/?q=calm", HTTP_HOST=host).content.decode()
+            assert f'<link rel="canonical" href="http://{host}/search/">' in html
+
+    def test_a_title_holding_the_slot_character_still_shows(self, client, commit_callbacks):
+        commit_callbacks(ArticleFactory, title="Odd \ue002 calm title")
+        html = html_of(client, "/search/?q=calm")
+        assert "Odd \ue002 calm title" in html and "1 article found" in html
+
     def test_stemming_finds_other_forms_of_a_word(self, client, commit_callbacks):
         commit_callbacks(ArticleFactory, title="Breathing slowly")
         assert "Breathing slowly" in html_of(client, "/search/?q=breathes")
