@@ -24,7 +24,7 @@ class Chart:
     height: int
     series: list[Series]
     y_ticks: list[tuple[float, int]]  # y position, value
-    x_ticks: list[tuple[float, str]]  # x position, label
+    x_ticks: list[tuple[float, str, str]]  # x position, label, text-anchor
     plot_left: int
     plot_right: int
     plot_bottom: int
@@ -70,7 +70,13 @@ def line_chart(points: list[DayPoint]) -> Chart:
         )
 
     label_every = max(1, -(-count // 6))
-    x_ticks = [(x(i), f"{p.day:%-d %b}") for i, p in enumerate(points) if i % label_every == 0]
+    # A label is centred on its day, but one at the right edge ends there (centred, half of
+    # it would fall outside the picture).
+    x_ticks = [
+        (x(i), f"{p.day:%-d %b}", "end" if x(i) > WIDTH - RIGHT - 20 else "middle")
+        for i, p in enumerate(points)
+        if i % label_every == 0
+    ]
     y_ticks = [(y(step * k), step * k) for k in range(5)]
     total_views = sum(p.views for p in points)
     total_readers = sum(p.unique_readers for p in points)

@@ -43,6 +43,13 @@ def test_owner_reads_the_dashboard_chart(new_page, live_server, screenshot):
     page.wait_for_url("**/admin/statistics/?range=7")
     active = page.locator("[aria-current=page]")
     assert active.inner_text() == "Last 7 days"
+    # Every day's label, the last one at the right edge included, is inside the chart.
+    chart = page.locator("svg[role=img]").first.bounding_box()
+    labels = page.locator("svg[role=img] text.chart-label").all()
+    assert len(labels) >= 4 + 5  # every other day of seven, five gridline values
+    for label in labels:
+        box = label.bounding_box()
+        assert chart["x"] <= box["x"] and box["x"] + box["width"] <= chart["x"] + chart["width"]
     # The dashboard's stylesheet loaded (the admin has no favicon, so console noise is moot).
     assert active.evaluate("e => getComputedStyle(e).backgroundColor") != "rgba(0, 0, 0, 0)"
     screenshot(page, "popularity-dashboard")

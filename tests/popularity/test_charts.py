@@ -42,3 +42,10 @@ def test_the_highest_day_is_drawn_on_or_below_the_top_gridline():
     views = chart.series[0]
     assert min(cy for _, cy, _ in views.dots) >= top_gridline
     assert [tip for _, _, tip in views.dots][1] == "2 Nov 2026: 5 views"
+
+
+def test_a_label_on_the_last_day_ends_inside_the_picture():
+    chart = chart_of(*range(6))  # a label every day, the last at the right edge
+    anchors = [anchor for _, _, anchor in chart.x_ticks]
+    assert anchors == ["middle"] * 5 + ["end"]
+    assert chart.x_ticks[-1][0] <= chart.width
