@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db import connection
 from django.db.models import (
     Count,
     F,
@@ -310,15 +309,6 @@ def article_search_whole(*, text: str) -> QuerySet[Article]:
         )
         .order_by("-rank", "-published_at", "-pk")
     )
-
-
-def search_has_terms(text: str) -> bool:
-    """False when PostgreSQL finds nothing to search for (only stop words or punctuation)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT numnode(websearch_to_tsquery(%s::regconfig, %s)) > 0", [SEARCH_CONFIG, text]
-        )
-        return cursor.fetchone()[0]
 
 
 def search_snippet(raw: str) -> SafeString:

@@ -192,7 +192,7 @@ class TestSearch:
         [("calm", True), ("the and of", False), ("&|!:*()", False), ('"" -', False)],
     )
     def test_has_terms(self, text, expected):
-        assert selectors.search_has_terms(text) is expected
+        assert selectors.article_search(text=text).has_terms is expected
 
     def test_snippet_html(self):
         raw = "a < b &amp; \ue000calm\ue001 <em>x</em>"
