@@ -361,6 +361,8 @@ def parsed_query(text: str) -> str:
             [SEARCH_CONFIG, text, split if plain else []],
         )
         tsquery, stems = cursor.fetchone()
+    if len(_stems) + len(stems) > _STEMS_KEPT:
+        _stems.clear()  # rarely (a flood of made-up words): start again
     _stems.update(stems)
     return tsquery
 

@@ -287,3 +287,10 @@ class TestQueryReading:
         search._learn_stems({"calm", "sleep", "or", "b12", "café"})
         with django_assert_num_queries(1):
             assert search.parsed_query(text)
+
+
+def test_stems_learnt_from_queries_are_bounded(monkeypatch):
+    monkeypatch.setattr(search, "_STEMS_KEPT", 10)
+    for n in range(8):
+        search.parsed_query(" ".join(f"zorb{chr(97 + n)}{chr(97 + k)}" for k in range(3)))
+    assert 0 < len(search._stems) <= 10
