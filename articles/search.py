@@ -418,9 +418,10 @@ _WORD = re.compile(r"[^\W_]+")
 
 def _prefixes(lexemes: Iterable[str]) -> list[str]:
     """What the written forms of these stems begin with. A Snowball stem is a prefix of
-    its word but for its last letter or two ("anxieti" ← anxiety, "sensibl" ← sensibility),
-    so only that much is asked for; each candidate's real stem is then checked."""
-    return sorted({lexeme[: max(2, len(lexeme) - 2)] for lexeme in lexemes})
+    its word but for its last letter ("anxieti" ← anxiety, "sensibl" ← sensibility), so
+    only that much is asked for; each candidate's real stem is then checked. (The stemmer's
+    few exceptions, "die" ← dying and the like, go unmarked.)"""
+    return sorted({lexeme[: max(2, len(lexeme) - 1)] for lexeme in lexemes})
 
 
 def _candidates(text: str, prefixes: list[str]) -> list[tuple[int, int, str]]:

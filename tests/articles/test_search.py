@@ -294,3 +294,17 @@ def test_stems_learnt_from_queries_are_bounded(monkeypatch):
     for n in range(8):
         search.parsed_query(" ".join(f"zorb{chr(97 + n)}{chr(97 + k)}" for k in range(3)))
     assert 0 < len(search._stems) <= 10
+
+
+@pytest.mark.parametrize(
+    ("query", "text", "expected"),
+    [
+        ("anxiety", "Anxieties and anxiety.", "[Anxieties] and [anxiety]."),
+        ("sensibility", "Sensibility, not sense.", "[Sensibility], not sense."),
+        ("happiness", "Happily happy, happiness.", "Happily [happy], [happiness]."),
+    ],
+)
+def test_forms_whose_stem_is_not_their_prefix_are_marked(commit_callbacks, query, text, expected):
+    commit_callbacks(ArticleFactory, standfirst=text)
+    (result,) = found(query)
+    assert marked(result.snippet) == expected
