@@ -158,8 +158,7 @@ class _Kept:
     def reset_for(self, version) -> None:
         if version != self.version:
             self.version, self.terms, self.size, self.recency = version, OrderedDict(), 0, None
-            self.rows, self.rows_size = {}, 0
-            self.values: dict[object, object] = {}
+            self.rows, self.rows_size, self.values = {}, 0, {}
 
     def shared(self, value):
         return self.values.setdefault(value, value)
@@ -174,6 +173,8 @@ class _Kept:
 
     def keep(self, lexeme: str, postings: Postings) -> None:
         limit = settings.ARTICLES_SEARCH_KEPT_POSTINGS
+        if (replaced := self.terms.pop(lexeme, None)) is not None:  # made twice at once
+            self.size -= len(replaced.order)
         self.terms[lexeme] = postings
         self.size += len(postings.order)
         while self.size > limit and len(self.terms) > 1:
@@ -313,11 +314,12 @@ class Ranked:
         # Walk the shortest required list, best first; stop once nothing further down can
         # beat the k-th kept (its own rank there plus the others' best is an upper bound).
         lead = min(required, key=lambda p: len(p.order))
-        others_best = sum(p.best for p in positive if p is not lead)
         heap: list[tuple[float, int, int]] = []  # (rank, -recency, id): the worst on top
         for pk in lead.order:
             if len(heap) == k:
-                bound = (lead.rank[pk] + others_best, -recency[pk])
+                # Added in the order `key` adds: rounding is monotonic, so still a bound.
+                here = lead.rank[pk]
+                bound = (sum(here if p is lead else p.best for p in positive), -recency[pk])
                 if bound < heap[0][:2]:
                     break
             if pk not in matches:
