@@ -19,7 +19,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import islice
+from functools import cached_property
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
@@ -135,6 +135,19 @@ def _required(node: Node) -> set[str]:
 class Postings:
     order: tuple[int, ...]  # article ids, best first
     rank: dict[int, float]
+    # Bit n set: the nth newest published article matches. Set algebra on these is a few
+    # hundred nanoseconds where sets of 10,000 ids take a third of a millisecond.
+    mask: int
+
+    @classmethod
+    def made(cls, rows: list[tuple[int, float]], recency: dict[int, int]) -> Postings:
+        bits = bytearray(len(recency) // 8 + 1)
+        for pk, _ in rows:
+            place = recency[pk]
+            bits[place >> 3] |= 1 << (place & 7)
+        return cls(
+            order=tuple(pk for pk, _ in rows), rank=dict(rows), mask=int.from_bytes(bits, "little")
+        )
 
     @property
     def best(self) -> float:
@@ -191,6 +204,7 @@ _STEMS_KEPT = 100_000
 
 
 def _term_postings(lexemes: Iterable[str], version) -> dict[str, Postings]:
+    recency, _ = _recency(version)
     with _kept.lock:
         _kept.reset_for(version)
         found = {}
@@ -199,13 +213,15 @@ def _term_postings(lexemes: Iterable[str], version) -> dict[str, Postings]:
                 _kept.terms.move_to_end(lexeme)
                 found[lexeme] = postings
     for lexeme in set(lexemes) - found.keys():
-        rows = list(term_matches(lexeme))
+        # Only articles in this version's published list (one published since has a
+        # newer version, which makes new lists).
+        rows = [row for row in term_matches(lexeme) if row[0] in recency]
         with _kept.lock:
             if _kept.version == version:
                 # One int and one float object per distinct value, shared by every list:
                 # about a third less memory than each row's own.
                 rows = [(_kept.shared(pk), _kept.shared(rank)) for pk, rank in rows]
-        postings = Postings(order=tuple(pk for pk, _ in rows), rank=dict(rows))
+        postings = Postings.made(rows, recency)
         with _kept.lock:
             if _kept.version == version:
                 _kept.keep(lexeme, postings)
@@ -256,61 +272,59 @@ class Ranked:
         self.tree = tree
         self.version = version
         self.words = _term_postings(lexemes_of(tree) | lexemes_of(tree, positive=False), version)
-        self._universe: set[int] | None = None
-        self.matches = self._match(tree)
+        self.recency, self.newest = _recency(version)
+        self.mask = self._match(tree)
 
-    def _all(self):
-        if self._universe is None:
-            self._universe = _recency(self.version)[0].keys()
-        return self._universe
-
-    def _match(self, node: Node):
+    def _match(self, node: Node) -> int:
         if node.op == "term":
-            return self.words[node.lexeme].rank.keys()
+            return self.words[node.lexeme].mask
         if node.op == "not":
-            return self._all() - self._match(node.children[0])
-        if node.op == "or":
-            found = set()
-            for child in node.children:
-                found |= self._match(child)
-            return found
-        positive = [child for child in node.children if child.op != "not"]
-        negative = [child.children[0] for child in node.children if child.op == "not"]
-        if positive:
-            parts = sorted((self._match(child) for child in positive), key=len)
-            found = parts[0]
-            for part in parts[1:]:
-                found = found & part
-        else:
-            found = self._all()
-        for child in negative:
-            found = found - self._match(child)
+            return ((1 << len(self.newest)) - 1) & ~self._match(node.children[0])
+        masks = [self._match(child) for child in node.children]
+        found = masks[0]
+        for mask in masks[1:]:
+            found = found | mask if node.op == "or" else found & mask
         return found
 
     def __len__(self) -> int:
-        return len(self.matches)
+        return self.mask.bit_count()
+
+    @cached_property
+    def _bits(self) -> str:
+        # "1" at place n when the nth newest article matches: a test is one string index.
+        return f"{self.mask:b}"[::-1]
+
+    def __contains__(self, pk: int) -> bool:
+        place = self.recency.get(pk, len(self._bits))
+        return place < len(self._bits) and self._bits[place] == "1"
+
+    def match_ids(self, limit: int | None = None) -> list[int]:
+        """The matches (the first `limit` of them), newest first."""
+        bits, newest = self._bits, self.newest
+        found, at = [], bits.find("1")
+        while at != -1 and len(found) != limit:
+            found.append(newest[at])
+            at = bits.find("1", at + 1)
+        return found
 
     def best(self, k: int) -> list[tuple[int, float]]:
         """The best `k` matches as (article id, rank), best first."""
-        if k <= 0 or not self.matches:
+        if k <= 0 or not self.mask:
             return []
         positive = [self.words[lexeme] for lexeme in sorted(lexemes_of(self.tree))]
         required = [self.words[lexeme] for lexeme in sorted(_required(self.tree))]
-        matches = self.matches
         if not positive:  # only exclusions: newest first
-            _, newest = _recency(self.version)
-            picked = islice((pk for pk in newest if pk in matches), k)
-            return [(pk, 0.0) for pk in picked]
-        if len(positive) == 1 and len(matches) == len(positive[0].order):
+            return [(pk, 0.0) for pk in self.match_ids(limit=k)]
+        if len(positive) == 1 and len(self) == len(positive[0].order):
             return [(pk, positive[0].rank[pk]) for pk in positive[0].order[:k]]
-        recency, _ = _recency(self.version)
+        recency, matches = self.recency, self
         ranks = [p.rank for p in positive]
 
         def key(pk: int) -> tuple[float, int]:
             return (-sum(rank.get(pk, 0.0) for rank in ranks), recency[pk])
 
         if not required:
-            return [(pk, -key(pk)[0]) for pk in heapq.nsmallest(k, matches, key=key)]
+            return [(pk, -key(pk)[0]) for pk in heapq.nsmallest(k, self.match_ids(), key=key)]
         # Walk the shortest required list, best first; stop once nothing further down can
         # beat the k-th kept (its own rank there plus the others' best is an upper bound).
         lead = min(required, key=lambda p: len(p.order))

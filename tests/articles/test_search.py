@@ -181,7 +181,7 @@ class TestRanking:
                 members = rng.sample(ids, rng.randint(1, 300))
                 rank = {pk: rng.choice([0.1, 0.2, 0.3, 0.6, 1.0]) for pk in members}
                 order = sorted(members, key=lambda pk, r=rank: (-r[pk], recency[pk]))
-                lists[word] = search.Postings(order=tuple(order), rank=rank)
+                lists[word] = search.Postings.made([(pk, rank[pk]) for pk in order], recency)
             with search._kept.lock:
                 search._kept.reset_for(version)
                 search._kept.terms.update(lists)
@@ -195,7 +195,7 @@ class TestRanking:
                 return (-sum(p.rank.get(pk, 0.0) for p in words), recency[pk])
 
             k = rng.choice([1, 5, 10, 30])
-            expected = sorted(ranked.matches, key=key)[:k]
+            expected = sorted(ranked.match_ids(), key=key)[:k]
             assert [pk for pk, _ in ranked.best(k)] == expected, trial
 
 

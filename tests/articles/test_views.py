@@ -525,11 +525,12 @@ class TestQueryCounts:
         self.assert_counts(client, django_assert_num_queries, "/tags/", cold=2, warm=0)
 
     def test_search(self, client, django_assert_num_queries, commit_callbacks):
-        # version, the query as PostgreSQL reads it, the ranked list for "calm", the page's
+        # version, the query as PostgreSQL reads it, the published articles by date (the
+        # places behind every list's bitmap), the ranked list for "calm", the page's
         # articles with their text, the stems of words in that text not seen before
         commit_callbacks(ArticleFactory, standfirst="Calmer days, and a calm mind.")
         # (kept whole afterwards, as every public page: a query asked again costs nothing)
-        self.assert_counts(client, django_assert_num_queries, "/search/?q=calm", cold=5, warm=0)
+        self.assert_counts(client, django_assert_num_queries, "/search/?q=calm", cold=6, warm=0)
 
     def test_a_new_search_of_known_words(self, client, django_assert_num_queries, commit_callbacks):
         commit_callbacks(self.make, 3)
@@ -544,8 +545,9 @@ class TestQueryCounts:
         assert "3 articles found" in response.content.decode()
 
     def test_search_without_results(self, client, django_assert_num_queries):
-        # version, the query as PostgreSQL reads it, the (empty) list for "zebra"
-        self.assert_counts(client, django_assert_num_queries, "/search/?q=zebra", cold=3, warm=0)
+        # version, the query as PostgreSQL reads it, the published articles by date, the
+        # (empty) list for "zebra"
+        self.assert_counts(client, django_assert_num_queries, "/search/?q=zebra", cold=4, warm=0)
 
     def test_empty_search(self, client, django_assert_num_queries):
         self.assert_counts(client, django_assert_num_queries, "/search/", cold=1, warm=0)
