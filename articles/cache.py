@@ -19,8 +19,10 @@ resolution, and view counting relies on the article view running for every reque
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -189,7 +191,28 @@ def current_page(request: HttpRequest) -> HttpResponse | None:
     return response
 
 
-def _rendered_page(etag: str, render: Callable[[], HttpResponse]) -> HttpResponse:
+class _SeenOnce:
+    """ETags asked for once, recently (bounded): pages kept only when asked again."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size, self.seen, self.lock = size, OrderedDict(), threading.Lock()
+
+    def second_time(self, etag: str) -> bool:
+        with self.lock:
+            if self.seen.pop(etag, None) is not None:
+                return True
+            self.seen[etag] = True
+            if len(self.seen) > self.size:
+                self.seen.popitem(last=False)
+            return False
+
+
+_seen_once = _SeenOnce()
+
+
+def _rendered_page(
+    etag: str, render: Callable[[], HttpResponse], *, keep_on_second_request: bool = False
+) -> HttpResponse:
     """The page whose ETag this is: from the cache whole, or rendered once and kept.
 
     The ETag already names everything a public page depends on (content version, address,
@@ -201,24 +224,30 @@ def _rendered_page(etag: str, render: Callable[[], HttpResponse]) -> HttpRespons
     response = render()
     if hasattr(response, "render") and not response.is_rendered:
         response.render()
-    if response.status_code == 200 and not response.streaming:
+    keep = response.status_code == 200 and not response.streaming
+    if keep and (not keep_on_second_request or _seen_once.second_time(etag)):
         _pages().set(f"page:{etag}", (response.content, dict(response.headers)), _timeout())
     return response
 
 
 def conditional_response(
-    request: HttpRequest, render: Callable[[], HttpResponse], state: ContentState | None = None
+    request: HttpRequest,
+    render: Callable[[], HttpResponse],
+    state: ContentState | None = None,
+    *,
+    keep_on_second_request: bool = False,
 ) -> HttpResponse:
     """A 304 when the reader's copy is current, else the page, kept whole under its ETag
-    (see _rendered_page); both carry validators. Search results are kept too: a query
-    asked again (as popular ones are) costs nothing; the pages cache is bounded (LRU)."""
+    (see _rendered_page); both carry validators. With `keep_on_second_request` (search
+    results) a page is kept only once asked for a second time, so pages asked once do not
+    push the others out of the bounded pages cache."""
     state = state or content_state(request)
     etag = etag_for(request, state)
     response = get_conditional_response(
         request, etag=etag, last_modified=int(state.changed_at.timestamp())
     )
     if response is None:
-        response = _rendered_page(etag, render)
+        response = _rendered_page(etag, render, keep_on_second_request=keep_on_second_request)
     if response.status_code in (200, 304):
         _add_validators(response, etag, state)
     return response

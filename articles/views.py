@@ -157,8 +157,12 @@ class SearchView(StrictPaginationMixin, ListView):
 
     def get(self, request, *args, **kwargs):
         self.query = selectors.search_clean(request.GET.get("q"))
+        # Most queries are asked once: keeping each would push the pages readers come back
+        # to (home, articles) out of the bounded pages cache. A query asked again is kept.
         return conditional_response(
-            request, lambda: super(SearchView, self).get(request, *args, **kwargs)
+            request,
+            lambda: super(SearchView, self).get(request, *args, **kwargs),
+            keep_on_second_request=True,
         )
 
     def get_queryset(self):

@@ -10,6 +10,7 @@ import secrets
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -27,17 +28,31 @@ sys.path.insert(0, str(ROOT))
 from bench.seed import seed  # noqa: E402
 
 BENCH_DB = "bench_happyinnerself"
-# Each request comes from a new reader (a new client address), so the article page pays for
-# counting every time instead of hitting the per-reader daily cap.
-NEW_READER_LUA = """
+# wrk runs one Lua state per thread, each counting from zero: without the thread's number
+# and the run's (RUN, a different one for every wrk run) in each address, the threads and
+# the runs would ask the same addresses, and kept pages or the per-reader cap would answer.
+THREAD_IDS_LUA = """
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
 counter = 0
+"""
+# Each request comes from a new reader (a new client address), so the article page pays for
+# counting every time instead of hitting the per-reader daily cap: 10.RUN.x.y, 32,768
+# addresses per thread and run.
+NEW_READER_LUA = (
+    THREAD_IDS_LUA
+    + """
 request = function()
   counter = counter + 1
-  local a, b, c = math.floor(counter / 65536) % 256, math.floor(counter / 256) % 256, counter % 256
-  local ip = string.format("10.%d.%d.%d", a, b, c)
+  local x = (tid - 1) * 128 + math.floor(counter / 256) % 128
+  local ip = string.format("10.%d.%d.%d", RUN % 256, x, counter % 256)
   return wrk.format(nil, nil, {["X-Forwarded-For"] = ip})
 end
 """
+)
 
 
 # A different search every time (no kept page can answer): words a reader might type.
@@ -49,16 +64,19 @@ READER_WORDS = (
 )
 # Words in every one of the 10,000 articles (title and standfirst): each pair matches all.
 EVERYWHERE_WORDS = "calm practice number breathing sleep face twitching stress settles body"
-NEW_QUERY_LUA = """
+NEW_QUERY_LUA = (
+    THREAD_IDS_LUA
+    + """
 words = {WORDS}
-counter = 0
 request = function()
   counter = counter + 1
   local a = words[(counter % #words) + 1]
   local b = words[(math.floor(counter / #words) % #words) + 1]
-  return wrk.format(nil, "/search/?q=" .. a .. "+" .. b .. "&n=" .. counter)
+  local n = RUN .. "-" .. tid .. "-" .. counter
+  return wrk.format(nil, "/search/?q=" .. a .. "+" .. b .. "&n=" .. n)
 end
 """
+)
 
 
 def new_query_lua(words: str) -> str:
@@ -138,10 +156,16 @@ def to_ms(value: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
 
 
+_runs = iter(range(1, 1_000_000))
+
+
 def run_wrk(url: str, *, duration: int, connections: int, script: Path | None) -> dict:
     command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url]
     if script:
-        command[1:1] = ["-s", str(script)]
+        # A copy numbered for this run (see THREAD_IDS_LUA).
+        numbered = script.with_suffix(".run.lua")
+        numbered.write_text(f"RUN = {next(_runs)}\n" + script.read_text())
+        command[1:1] = ["-s", str(numbered)]
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     latencies = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", out, re.M))
     if "50" not in latencies:
@@ -157,7 +181,16 @@ def run_wrk(url: str, *, duration: int, connections: int, script: Path | None) -
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--duration", type=int, default=10, help="seconds of load per page")
+    parser.add_argument(
+        "--duration", type=int, default=4, help="seconds of load per page and round"
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="rounds over every page, baseline included: ratios are taken within each "
+        "round (so a machine slowing down mid-run moves both sides) and the median kept",
+    )
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument(
         "--keep", action="store_true", help=f"keep the {BENCH_DB} database afterwards"
@@ -202,6 +235,13 @@ def main() -> int:
         conn.close()
         derive = [*manage, "refresh_derived"]
         subprocess.run(derive, cwd=ROOT, env=env, check=True, capture_output=True)
+        # The refresh rewrote every article row: vacuum now, or autovacuum does it in the
+        # middle of the measurements (seen as a dip of a third on the pages it overlapped).
+        conn = server_connection(database_url, BENCH_DB)
+        conn.autocommit = True
+        with conn.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE)")
+        conn.close()
         print(
             f"seeded in {time.monotonic() - started:.1f}s: "
             + ", ".join(f"{table} {n:,}" for table, n in counts.items())
@@ -277,18 +317,23 @@ http {{ access_log off; sendfile on; tcp_nopush on; keepalive_requests 100000;
             env,
             [(name, url.split(str(port), 1)[1]) for name, url, _ in targets if url.startswith(app)],
         )
-        results = []
+        statuses, rounds = {}, {name: [] for name, _, _ in targets}
         for name, url, script in targets:
-            print(f"  {name} ...", flush=True)
+            print(f"  warming up {name} ...", flush=True)
             try:
-                status = urllib.request.urlopen(url).status
+                statuses[name] = urllib.request.urlopen(url).status
             except urllib.error.HTTPError as error:
-                status = error.code
-            run_wrk(url, duration=2, connections=args.connections, script=script)  # warm up
-            result = run_wrk(
-                url, duration=args.duration, connections=args.connections, script=script
-            )
-            results.append((name, status, result))
+                statuses[name] = error.code
+            run_wrk(url, duration=2, connections=args.connections, script=script)
+        for round_ in range(1, args.rounds + 1):
+            print(f"  round {round_} of {args.rounds} ...", flush=True)
+            for name, url, script in targets:
+                rounds[name].append(
+                    run_wrk(
+                        url, duration=args.duration, connections=args.connections, script=script
+                    )
+                )
+        results = summarise(rounds, statuses, baseline=targets[0][0])
         worker_rss = [child.memory_info().rss for child in psutil.Process(gunicorn.pid).children()]
         report(results, queries, worker_rss, args, len(page))
         print(redis_note)
@@ -344,13 +389,39 @@ def query_counts(env: dict, pages: list[tuple[str, str]]) -> dict[str, int]:
     return json.loads(out.strip().splitlines()[-1])
 
 
+def summarise(rounds: dict[str, list[dict]], statuses: dict, *, baseline: str) -> list:
+    """Per page: the median of the rounds' req/s, p50 and p99, the worst round's p99, and
+    the median of the rounds' ratios to the baseline measured in the same round."""
+    base = [r["rps"] for r in rounds[baseline]]
+    results = []
+    for name, runs in rounds.items():
+        results.append(
+            (
+                name,
+                statuses[name],
+                {
+                    "rps": statistics.median(r["rps"] for r in runs),
+                    "p50": statistics.median(r["p50"] for r in runs),
+                    "p99": statistics.median(r["p99"] for r in runs),
+                    "p99_max": max(r["p99"] for r in runs),
+                    "ratio": statistics.median(
+                        r["rps"] / b for r, b in zip(runs, base, strict=True)
+                    ),
+                    "errors": sum(r["errors"] for r in runs),
+                },
+            )
+        )
+    return results
+
+
 def report(results, queries, worker_rss, args, page_bytes) -> None:
-    baseline = results[0][2]["rps"]
     print(
-        f"\n{args.connections} connections, {args.duration}s per page, "
+        f"\n{args.connections} connections, {args.rounds} rounds of {args.duration}s per page "
+        "(medians over the rounds; p99 max: the worst round; "
+        "× base: the median of each round's ratio), "
         f"article page {page_bytes / 1024:.0f} KB, {os.cpu_count()} cores\n"
     )
-    columns = ("page", "status", "req/s", "p50 ms", "p99 ms", "× base", "queries")
+    columns = ("page", "status", "req/s", "p50 ms", "p99 ms", "p99 max", "× base", "queries")
     header = f"{columns[0]:40}" + "".join(f" {c:>8}" for c in columns[1:])
     print(header)
     print("-" * len(header))
@@ -359,7 +430,8 @@ def report(results, queries, worker_rss, args, page_bytes) -> None:
         err = f"  ({r['errors']} non-2xx)" if r["errors"] else ""
         print(
             f"{name:40} {status:>6} {r['rps']:>9.0f} {r['p50']:>8.2f} {r['p99']:>8.2f} "
-            f"{r['rps'] / baseline:>7.2f} {q!s:>8}{err}"
+            f"{r['p99_max']:>8.2f} "
+            f"{r['ratio']:>7.2f} {q!s:>8}{err}"
         )
     print(f"\ngunicorn workers RSS: {', '.join(f'{rss / 2**20:.0f} MB' for rss in worker_rss)}")
 

@@ -323,3 +323,33 @@ def test_a_process_rereads_the_shared_content_version_after_its_local_time(
     later = content_cache.time.monotonic() + 61
     monkeypatch.setattr(content_cache.time, "monotonic", lambda: later)
     assert client.get("/")["ETag"] != first
+
+
+class TestSearchPagesKeptOnSecondRequest:
+    def test_a_query_asked_once_is_not_kept_asked_again_it_is(self, client):
+        from django.core.cache import caches
+
+        ArticleFactory(title="Calm evenings")
+        first = client.get("/search/?q=calm")
+        assert caches["pages"].get(f"page:{first['ETag']}") is None
+        second = client.get("/search/?q=calm")
+        assert second["ETag"] == first["ETag"]
+        assert caches["pages"].get(f"page:{second['ETag']}") is not None
+        assert client.get("/search/?q=calm").content == second.content
+
+    def test_a_flood_of_new_queries_leaves_the_kept_home_page(self, client, settings):
+        from django.core.cache import caches
+
+        settings.CACHES = {
+            **settings.CACHES,
+            "pages": {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": "small-pages",
+                "OPTIONS": {"MAX_ENTRIES": 5},
+            },
+        }
+        ArticleFactory(title="Calm evenings")
+        home = client.get("/")
+        for n in range(30):
+            client.get(f"/search/?q=calm&n={n}")
+        assert caches["pages"].get(f"page:{home['ETag']}") is not None
