@@ -2,13 +2,13 @@
 
 PostgreSQL ranks each *word* (lexeme) once per content version: its matches, best first,
 with `ts_rank` on the stored, GIN-indexed vector. Those lists are kept in this process, so
-a new combination of known words costs set algebra in C and a walk down the shortest list,
-not a ranking of every match. A query's rank is the sum of its words' ranks (exactly
-`ts_rank` for one word); ties go to the newer article, as before.
+a new combination of known words costs a few big-int operations on the lists' bitmaps and
+a walk down the shortest list, not a ranking of every match. A query's rank is the sum of
+its words' ranks (exactly `ts_rank` for one word); ties go to the newer article, as before.
 
 What the lists cannot answer (exact phrases, which need word positions) is asked of
-PostgreSQL as a whole (`selectors.article_search`). The snippet is cut here too, from the
-article's plain text: the words whose stem is one of the query's are marked.
+PostgreSQL as a whole (`selectors.article_search_whole`). The snippet is cut here too, from
+the article's plain text: the words whose stem is one of the query's are marked.
 """
 
 from __future__ import annotations
@@ -201,10 +201,19 @@ _kept = _Kept()
 # Stems do not change with the content: kept across versions, bounded.
 _stems: dict[str, str] = {}
 _STEMS_KEPT = 100_000
+# What PostgreSQL's English stemmer makes of a word w ("" for a stop word).
+_STEM_SQL = "coalesce((ts_lexize('english_stem', w))[1], '')"
 
 
-def _term_postings(lexemes: Iterable[str], version) -> dict[str, Postings]:
-    recency, _ = _recency(version)
+def _remember_stems(pairs: Iterable[tuple[str, str]], *, count: int) -> None:
+    """Keep these (word, stem) pairs, `count` of them, within the bound."""
+    if len(_stems) + count > _STEMS_KEPT:
+        _stems.clear()  # rarely (a flood of made-up words): start again
+    _stems.update(pairs)
+
+
+def _term_postings(lexemes: Iterable[str], version, recency: dict[int, int]) -> dict[str, Postings]:
+    """The kept list of each word, ranking the missing ones (`recency` is `_recency`'s)."""
     with _kept.lock:
         _kept.reset_for(version)
         found = {}
@@ -270,9 +279,9 @@ class Ranked:
 
     def __init__(self, tree: Node, version) -> None:
         self.tree = tree
-        self.version = version
-        self.words = _term_postings(lexemes_of(tree) | lexemes_of(tree, positive=False), version)
         self.recency, self.newest = _recency(version)
+        words = lexemes_of(tree) | lexemes_of(tree, positive=False)
+        self.words = _term_postings(words, version, self.recency)
         self.mask = self._match(tree)
 
     def _match(self, node: Node) -> int:
@@ -372,14 +381,11 @@ def parsed_query(text: str) -> str:
         # The words' stems come along, so the next query with them needs no round trip.
         cursor.execute(
             "SELECT websearch_to_tsquery(%s::regconfig, %s)::text, array("
-            "  SELECT array[w, coalesce((ts_lexize('english_stem', w))[1], '')]"
-            "  FROM unnest(%s::text[]) AS w)",
+            f"  SELECT array[w, {_STEM_SQL}] FROM unnest(%s::text[]) AS w)",
             [SEARCH_CONFIG, text, split if plain else []],
         )
         tsquery, stems = cursor.fetchone()
-    if len(_stems) + len(stems) > _STEMS_KEPT:
-        _stems.clear()  # rarely (a flood of made-up words): start again
-    _stems.update(stems)
+    _remember_stems(stems, count=len(stems))
     return tsquery
 
 
@@ -467,8 +473,7 @@ def matched_words(texts: dict[int, str], lexemes: set[str]) -> dict[int, list[tu
     words = {word for found in candidates.values() for *_, word in found}
     if unknown := words - _stems.keys():
         if len(_stems) + len(unknown) > _STEMS_KEPT:
-            _stems.clear()  # rarely: start again rather than track what is least used
-            unknown = words
+            unknown = words  # the bound empties what is kept: learn them all again
         _learn_stems(unknown)
     return {
         pk: [(start, stop, _stems[word]) for start, stop, word in found if _stems[word] in lexemes]
@@ -477,14 +482,10 @@ def matched_words(texts: dict[int, str], lexemes: set[str]) -> dict[int, list[tu
 
 
 def _learn_stems(words: set[str]) -> None:
-    """What PostgreSQL's English stemmer makes of these words ("" for stop words)."""
+    """Ask PostgreSQL's English stemmer for these words' stems, and keep them."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT w, coalesce((ts_lexize('english_stem', w))[1], '') "
-            "FROM unnest(%s::text[]) AS w",
-            [sorted(words)],
-        )
-        _stems.update(cursor.fetchall())
+        cursor.execute(f"SELECT w, {_STEM_SQL} FROM unnest(%s::text[]) AS w", [sorted(words)])
+        _remember_stems(cursor.fetchall(), count=len(words))
 
 
 def snippet(text: str, matches: list[tuple[int, int, str]]) -> str:

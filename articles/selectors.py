@@ -12,16 +12,11 @@ from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRa
 from django.db.models import (
     Count,
     F,
-    Func,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
-    TextField,
-    Value,
 )
-from django.db.models.functions import Coalesce, Concat
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from taggit.models import Tag
@@ -29,10 +24,7 @@ from taggit.models import Tag
 from . import search
 from .cache import content_state
 from .models import Article, Section, TaggedArticle
-from .search import MARK_START, MARK_STOP
-
-SEARCH_CONFIG = "english"
-
+from .search import MARK_START, MARK_STOP, SEARCH_CONFIG
 
 # The stored search vector is large (a whole article's lexemes) and no page shows it.
 _NOT_SHOWN = ("search_vector", "search_lexemes", "search_text")
@@ -188,39 +180,6 @@ def search_clean(text: str | None) -> str:
     return " ".join(text.split())[: settings.ARTICLES_SEARCH_MAX_LENGTH].strip()
 
 
-def _section_text() -> Subquery:
-    """All of an article's section headings and bodies as plain text, for the snippet."""
-
-    def regexp_replace(text, pattern: str, replacement: str) -> Func:
-        return Func(
-            text,
-            Value(pattern),
-            Value(replacement),
-            Value("gi"),
-            function="regexp_replace",
-            output_field=TextField(),
-        )
-
-    # Inline tags vanish ("<em>calm</em>," stays "calm,"); block tags part words.
-    inline_free = regexp_replace(F("body"), r"</?(strong|b|em|i|a|code)(\s[^>]*)?>", "")
-    plain_body = regexp_replace(inline_free, "<[^>]*>", " ")
-    return Subquery(
-        Section.objects.filter(article=OuterRef("pk"))
-        .order_by()
-        .values("article")
-        .annotate(
-            text=Func(
-                Concat(F("heading"), Value(". "), plain_body, output_field=TextField()),
-                Value(" "),
-                function="string_agg",
-                template="%(function)s(%(expressions)s ORDER BY position)",
-                output_field=TextField(),
-            )
-        )
-        .values("text")
-    )
-
-
 class SearchResults(Sequence):
     """The published articles matching a query, best first, as a paginator wants them:
     an exact `count()` and slices of articles, each with `rank` and a marked `snippet`.
@@ -290,13 +249,9 @@ def article_search_whole(*, text: str) -> QuerySet[Article]:
         .filter(**matches)
         .annotate(
             rank=SearchRank(F("search_lexemes"), query),
+            # The stored plain text the kept-list path cuts its snippets from, too.
             snippet=SearchHeadline(
-                Concat(
-                    F("standfirst"),
-                    Value(" "),
-                    Coalesce(_section_text(), Value(""), output_field=TextField()),
-                    output_field=TextField(),
-                ),
+                F("search_text"),
                 query,
                 config=SEARCH_CONFIG,
                 start_sel=MARK_START,

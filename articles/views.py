@@ -165,23 +165,25 @@ class SearchView(StrictPaginationMixin, ListView):
             keep_on_second_request=True,
         )
 
+    @cached_property
+    def version(self) -> str:
+        return content_state(self.request).version
+
     def get_queryset(self):
         if not self.query:
             return Article.objects.none()
-        version = content_state(self.request).version
-        return selectors.article_search(text=self.query, version=version)
+        return selectors.article_search(text=self.query, version=self.version)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(query=self.query, **kwargs)
         context["nothing_to_search"] = not self.query or not self.object_list.has_terms
-        version = content_state(self.request).version
         for result in context["results"]:
             # Title, address and date are kept per version; only the snippet is this query's.
             card = partial(
                 render_to_string, "articles/_result.html", {"result": result, "snippet": SLOT}
             )
             result.card = fragments.filled(
-                version, ("result", result.pk), card, selectors.search_snippet(result.snippet)
+                self.version, ("result", result.pk), card, selectors.search_snippet(result.snippet)
             )
         return context
 
@@ -204,8 +206,7 @@ class SearchView(StrictPaginationMixin, ListView):
         content = render_to_string(
             "articles/_search_content.html", {**context, "request": self.request}
         )
-        version = content_state(self.request).version
-        page = fragments.filled(version, ("search", canonical), frame, title, content)
+        page = fragments.filled(self.version, ("search", canonical), frame, title, content)
         if page is None:
             return super().render_to_response(context, **response_kwargs)
         return HttpResponse(page)
