@@ -1,41 +1,56 @@
 """Parts of a page rendered once per content version and kept in this process.
 
 A search for a new query is a page nobody has seen, so it cannot be kept whole; but all of
-it except the query's own words (the layout around the results, each result's title and
-date) is the same for every query until the content changes. Those parts are rendered
-once with a *slot* where the query's part goes, and filled in by string joining.
+it except the query's own parts (its words, its count, its results' snippets) is the same
+for every query until the content changes. Those parts are rendered once with named
+*slots* where the query's parts go, and filled in by string joining.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Hashable
 
 from django.utils.safestring import SafeString, mark_safe
 
 # A private-use character: escaping leaves it alone, and search_clean takes it out of
-# queries. Anything rendered with a slot in it more or less than once is not kept.
-SLOT = "\ue002"
+# queries. A rendering with a stray one, or with other slots than the values given, is
+# not used: a value dropped or cut by a filter would otherwise show another query's part.
+MARK = "\ue002"
+_SLOT = re.compile(MARK + r"([a-z_]+)" + MARK)
 _KEPT_PER_PROCESS = 5_000
+
+
+def slot(name: str) -> str:
+    """What to render in place of the value `name` (lower-case letters and _)."""
+    return f"{MARK}{name}{MARK}"
+
+
+_Kept = tuple[tuple[str, ...], tuple[str, ...]]  # the texts between the slots; slot names
+
+
+def _split(html: str) -> _Kept | None:
+    pieces = _SLOT.split(html)
+    texts, names = tuple(pieces[0::2]), tuple(pieces[1::2])
+    if not names or any(MARK in text for text in texts):
+        return None
+    return texts, names
 
 
 class _Fragments:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.version: object = None
-        self.parts: dict[Hashable, tuple[str, ...] | None] = {}
+        self.parts: dict[Hashable, _Kept | None] = {}
 
-    def get(
-        self, version: object, key: Hashable, render: Callable[[], str]
-    ) -> tuple[str, ...] | None:
+    def get(self, version: object, key: Hashable, render: Callable[[], str]) -> _Kept | None:
         with self.lock:
             if version != self.version:
                 self.version, self.parts = version, {}
             if key in self.parts:
                 return self.parts[key]
-        html = render()
-        parts = tuple(html.split(SLOT))
-        kept = parts if len(parts) > 1 else None
+        kept = _split(render())
         with self.lock:
             if version == self.version:
                 if len(self.parts) >= _KEPT_PER_PROCESS:
@@ -48,16 +63,20 @@ _fragments = _Fragments()
 
 
 def filled(
-    version: object, key: Hashable, render: Callable[[], str], *values: str
+    version: object, key: Hashable, render: Callable[[], str], **values: str
 ) -> SafeString | None:
-    """The kept rendering of `render()` (made with one SLOT per value) with `values`, which
-    must be safe HTML, in its slots; None if it did not have exactly that many slots."""
-    parts = _fragments.get(version, key, render)
-    if parts is None or len(parts) != len(values) + 1:
+    """The kept rendering of `render()` (made with `slot(name)` for each value) with the
+    values, which must be safe HTML, in their slots; None unless it had exactly those slots
+    (each may appear any number of times)."""
+    kept = _fragments.get(version, key, render)
+    if kept is None:
         return None
-    out = [parts[0]]
-    for value, part in zip(values, parts[1:], strict=True):
-        out += [value, part]
+    texts, names = kept
+    if not values.keys() == set(names):
+        return None
+    out = [texts[0]]
+    for name, text in zip(names, texts[1:], strict=True):
+        out += [values[name], text]
     return mark_safe("".join(out))
 
 

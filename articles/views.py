@@ -15,12 +15,15 @@ from django.contrib.sitemaps.views import sitemap
 from django.core.cache import cache
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.decorators import method_decorator
 from django.utils.functional import SimpleLazyObject, cached_property
-from django.utils.html import escape
+from django.utils.html import conditional_escape, escape
+from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.views.generic import DetailView, ListView, TemplateView
 
@@ -28,7 +31,7 @@ from happyinnerself.ratelimit import rate_limit
 
 from . import fragments, selectors
 from .cache import cache_key, cached_value, conditional_response, content_state, current_page
-from .fragments import SLOT
+from .fragments import slot
 from .models import Article
 from .sitemaps import SITEMAPS
 from .templatetags.reading import canonical_url
@@ -176,37 +179,63 @@ class SearchView(StrictPaginationMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(query=self.query, **kwargs)
-        context["nothing_to_search"] = not self.query or not self.object_list.has_terms
-        for result in context["results"]:
-            # Title, address and date are kept per version; only the snippet is this query's.
-            card = partial(
-                render_to_string, "articles/_result.html", {"result": result, "snippet": SLOT}
-            )
-            result.card = fragments.filled(
-                self.version, ("result", result.pk), card, selectors.search_snippet(result.snippet)
-            )
+        query, count = self.query, context["paginator"].count
+        context.update(
+            nothing_to_search=not query or not self.object_list.has_terms,
+            query_title=Truncator(query).chars(60),
+            query_shown=Truncator(query).chars(80),
+            found=f"{count} article{pluralize(count)}" if count else "",
+            result_cards=mark_safe("".join(self.card(result) for result in context["results"])),
+            pagination=self.pagination(context["page_obj"]) if context["is_paginated"] else "",
+        )
         return context
+
+    def pagination(self, page) -> str:
+        """The links to the other pages: kept per page number and count, with a slot for the
+        query in their addresses."""
+        render = partial(
+            render_to_string,
+            "includes/pagination.html",
+            {"page_obj": page, "kept_query": slot("query_param"), "request": self.request},
+        )
+        key = ("pagination", page.number, page.paginator.num_pages)
+        query_param = escape(urlencode([("q", self.request.GET["q"])]))
+        kept = fragments.filled(self.version, key, render, query_param=query_param)
+        if kept is not None:
+            return kept
+        context = {"page_obj": page, "keep": "q", "request": self.request}
+        return render_to_string("includes/pagination.html", context)
+
+    def card(self, result) -> str:
+        """A result's card: its title, address and date kept per version, its snippet this
+        query's."""
+        snippet = selectors.search_snippet(result.snippet)
+        template = "articles/_result.html"
+        render = partial(render_to_string, template, {"result": result, "snippet": slot("snippet")})
+        kept = fragments.filled(self.version, ("result", result.pk), render, snippet=snippet)
+        if kept is not None:
+            return kept
+        return render_to_string(template, {"result": result, "snippet": snippet})
+
+    #: What a search page shows of its query, as slots: the rest is the same for every query.
+    QUERY_PARTS = ("query", "query_title", "query_shown", "found", "result_cards", "pagination")
 
     def render_to_response(self, context, **response_kwargs):
         if not self.query:
             return super().render_to_response(context, **response_kwargs)
-        # The layout around the results is the same for every query: kept per version
-        # (and per canonical address, which names the host and page), with slots for the
-        # title's query and the results.
-        canonical = canonical_url({"request": self.request})
-        frame = partial(
-            render_to_string,
-            self.template_name,
-            {**context, "query": SLOT, "frame_slot": SLOT},
-            self.request,
-        )
-        title = escape(Truncator(self.query).chars(60))
-        # Without the request as an argument: the context processors (a good part of the
-        # cost) add nothing these results need; tags that want the request find it here.
-        content = render_to_string(
-            "articles/_search_content.html", {**context, "request": self.request}
-        )
-        page = fragments.filled(self.version, ("search", canonical), frame, title, content)
+        # The page around the query's parts is kept per version, per canonical address
+        # (which names the host and page number) and per kind of answer. Its context holds
+        # nothing of this query but slots, so no query's words can be kept in it.
+        found, nothing = context["found"], context["nothing_to_search"]
+        kind = "nothing" if nothing else "found" if found else "none"
+        parts = {name: conditional_escape(context[name]) for name in self.QUERY_PARTS}
+        if kind != "found":
+            parts = {name: parts[name] for name in ("query", "query_title", "query_shown")}
+        frame_context = {name: slot(name) for name in parts}
+        frame_context["nothing_to_search"] = nothing
+        frame = partial(render_to_string, self.template_name, frame_context, self.request)
+        key = ("search", canonical_url({"request": self.request}), kind)
+        page = fragments.filled(self.version, key, frame, **parts)
         if page is None:
             return super().render_to_response(context, **response_kwargs)
         return HttpResponse(page)

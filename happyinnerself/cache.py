@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import time
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
-from redis.exceptions import RedisError
+from redis.exceptions import NoScriptError, RedisError
 
 logger = logging.getLogger(__name__)
 
@@ -47,14 +48,23 @@ class _ReusedClientRedisCacheClient(RedisCacheClient):
             client = self._clients[id(pool)] = self._client(connection_pool=pool)
         return client
 
+    # INCR creates a missing key at 1; its lifetime is set on that first count only. One
+    # script: one command and one reply (a pipeline of INCR and EXPIRE costs a third more
+    # here), and nothing can come between the two.
+    _COUNT_IN_WINDOW = """
+    local count = redis.call('INCR', KEYS[1])
+    if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+    return count
+    """
+
+    _COUNT_DIGEST = hashlib.sha1(_COUNT_IN_WINDOW.encode()).hexdigest()
+
     def count_in_window(self, key, timeout):
-        # INCR creates a missing key at 1; EXPIRE NX sets the lifetime only on the first
-        # count (were a client to vanish between the two, the next count sets it). One
-        # round trip, where add() then incr() take three.
-        pipe = self.get_client(key, write=True).pipeline(transaction=False)
-        pipe.incr(key)
-        pipe.expire(key, timeout, nx=True)
-        return pipe.execute()[0]
+        client = self.get_client(key, write=True)
+        try:
+            return client.evalsha(self._COUNT_DIGEST, 1, key, timeout)
+        except NoScriptError:  # a restarted server: send the source (and so keep it) once
+            return client.eval(self._COUNT_IN_WINDOW, 1, key, timeout)
 
 
 class ResilientRedisCache(RedisCache):
@@ -71,8 +81,9 @@ class ResilientRedisCache(RedisCache):
 
     def count_in_window(self, key: str, timeout: int) -> int:
         """Add one to a counter that lives `timeout` seconds from its first count."""
-        key = self.make_and_validate_key(key)
-        return self._cache.count_in_window(key, int(timeout))
+        # make_key, not make_and_validate_key: the callers' keys are short and plain, and
+        # the check walks every character of each (a tenth of this call's cost).
+        return self._cache.count_in_window(self.make_key(key), int(timeout))
 
     def _warn(self, operation: str, error: Exception) -> None:
         now = time.monotonic()

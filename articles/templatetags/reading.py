@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
-from articles import selectors
 from articles.renditions import cover_picture, share_image
 
 register = template.Library()
@@ -48,13 +47,16 @@ def cover(
 @register.simple_tag(takes_context=True)
 def page_url(context, number: int, keep: str = "") -> str:
     """A link to page `number` of this list, keeping only the query parameters in `keep`
-    (comma-separated; e.g. "q" for search). Page 1 has no ?page=."""
+    (comma-separated; e.g. "q" for search), or `kept_query` (already encoded) when the
+    context has one. Page 1 has no ?page=."""
     request = context.get("request")
-    names = [name for name in keep.split(",") if name] if keep else []
-    params = [(k, request.GET[k]) for k in names if request and request.GET.get(k)]
-    if number and int(number) > 1:
-        params.append(("page", str(number)))
-    return f"?{urlencode(params)}" if params else (request.path if request else "")
+    encoded = context.get("kept_query")
+    if encoded is None:
+        names = [name for name in keep.split(",") if name] if keep else []
+        encoded = urlencode([(k, request.GET[k]) for k in names if request and request.GET.get(k)])
+    page = f"page={number}" if number and int(number) > 1 else ""
+    query = "&".join(part for part in (encoded, page) if part)
+    return f"?{query}" if query else (request.path if request else "")
 
 
 @register.simple_tag(takes_context=True)
@@ -85,11 +87,6 @@ def share_image_meta(context, article) -> dict | None:
         return None
     url, width, height = found
     return {"url": absolute(context, url), "width": width, "height": height}
-
-
-@register.filter
-def search_snippet(raw: str) -> SafeString:
-    return selectors.search_snippet(raw)
 
 
 def _json_ld(data: dict) -> SafeString:

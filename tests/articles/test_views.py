@@ -412,6 +412,39 @@ class TestSearch:
         assert client.get("/search/?q=calm&page=3").status_code == 404
         assert client.get("/search/?q=calm&page=zero").status_code == 404
 
+    def test_each_query_keeps_its_own_words_in_the_page_links(
+        self, client, settings, commit_callbacks
+    ):
+        # The links are kept per page number and count: the second query must not get the
+        # first one's words, and odd characters stay encoded in the address.
+        settings.ARTICLES_PER_PAGE = 1
+        commit_callbacks(ArticleFactory, title="Calm sleep one")
+        commit_callbacks(ArticleFactory, title="Calm sleep two")
+        assert 'rel="next" href="?q=calm&amp;page=2"' in html_of(client, "/search/?q=calm")
+        html = html_of(client, "/search/?q=sleep")
+        assert 'rel="next" href="?q=sleep&amp;page=2"' in html and "q=calm" not in html
+        html = html_of(client, "/search/?q=sleep+%26+%3C%3E")
+        assert 'rel="next" href="?q=sleep+%26+%3C%3E&amp;page=2"' in html
+        second = html_of(client, "/search/?q=sleep&page=2")
+        assert 'rel="prev" href="?q=sleep"' in second and "Page 2 of 2" in second
+
+    @pytest.mark.parametrize("query", ["sleep", "calm+sleep", "zebra", "the+and", '"calm+sleep"'])
+    def test_a_page_made_from_kept_parts_equals_one_rendered_whole(
+        self, client, settings, commit_callbacks, monkeypatch, query
+    ):
+        from articles import fragments
+
+        settings.ARTICLES_PER_PAGE = 1
+        commit_callbacks(ArticleFactory, title="Calm sleep one")
+        commit_callbacks(ArticleFactory, title="Calm & sleep <two>")
+        with monkeypatch.context() as nothing_kept:
+            nothing_kept.setattr(fragments, "filled", lambda *args, **values: None)
+            whole = html_of(client, f"/search/?q={query}&page=1")
+        for other in ("calm", "nothing+here", "a+an", "sleep"):
+            html_of(client, f"/search/?q={other}")  # kept parts made by other queries
+        kept = html_of(client, f"/search/?q={query}&again=1")
+        assert kept == whole
+
     def test_every_page_counts_all_the_matches(self, client, settings, commit_callbacks):
         settings.ARTICLES_PER_PAGE = 2
         for n in range(5):
