@@ -308,3 +308,19 @@ def test_forms_whose_stem_is_not_their_prefix_are_marked(commit_callbacks, query
     commit_callbacks(ArticleFactory, standfirst=text)
     (result,) = found(query)
     assert marked(result.snippet) == expected
+
+
+def test_a_found_article_behaves_as_one_the_orm_loaded(commit_callbacks):
+    article = commit_callbacks(
+        ArticleFactory, title="Calm jaw", standfirst="Unclench it.", published_at=days_ago(1)
+    )
+    result = found("jaw")[0]
+    assert result == article and hash(result) == hash(article)
+    assert result.get_absolute_url() == article.get_absolute_url()
+    assert (result.title, result.reading_time) == (article.title, article.reading_time)
+    assert result.standfirst == "Unclench it."  # not loaded: fetched when asked for
+    assert not result.cover  # the cover's dimensions are not looked for
+    result.title = "Calm jaw, renamed"
+    result.save(update_fields=["title"])  # an existing row: updated, not inserted
+    article.refresh_from_db()
+    assert article.title == "Calm jaw, renamed"
