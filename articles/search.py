@@ -168,11 +168,12 @@ class _Kept:
         self.rows: dict[int, tuple] = {}  # id → the columns a result shows
         self.rows_size = 0
         self.values: dict[object, object] = {}  # ids and ranks, one object each
+        self.matches: dict[tuple[int, str], tuple] = {}  # (id, stem) → its words' places
 
     def reset_for(self, version) -> None:
         if version != self.version:
             self.version, self.terms, self.size, self.recency = version, OrderedDict(), 0, None
-            self.rows, self.rows_size, self.values = {}, 0, {}
+            self.rows, self.rows_size, self.values, self.matches = {}, 0, {}, {}
 
     def shared(self, value):
         return self.values.setdefault(value, value)
@@ -184,6 +185,11 @@ class _Kept:
                 self.rows, self.rows_size = {}, 0  # rarely: start again
             self.rows[pk] = row
             self.rows_size += len(row[5])
+
+    def keep_matches(self, matches: dict[tuple[int, str], tuple]) -> None:
+        if len(self.matches) + len(matches) > _MATCHES_KEPT:
+            self.matches = {}  # rarely: start again
+        self.matches.update(matches)
 
     def keep(self, lexeme: str, postings: Postings) -> None:
         limit = settings.ARTICLES_SEARCH_KEPT_POSTINGS
@@ -198,6 +204,8 @@ class _Kept:
 
 # Result rows hold the article's plain text: about 4 MB of it per process at most.
 _ROWS_TEXT_KEPT = 4_000_000
+# Where a stem's words are in a result's text: a few places each (about 2 MB at most).
+_MATCHES_KEPT = 20_000
 _kept = _Kept()
 # Stems do not change with the content: kept across versions, bounded.
 _stems: dict[str, str] = {}
@@ -478,19 +486,45 @@ def _candidates(text: str, prefixes: list[str]) -> list[tuple[int, int, str]]:
 
 
 def matched_words(texts: dict[int, str], lexemes: set[str]) -> dict[int, list[tuple]]:
-    """Per text, the (start, stop, lexeme) of each word whose stem is one of `lexemes`."""
+    """Per text, the (start, stop, lexeme) of each word whose stem is one of `lexemes`, in
+    order. Each text's matches of each stem are kept with this version's lists: the words
+    of new queries recur, and so do the articles they find."""
     if not lexemes:
         return {pk: [] for pk in texts}
-    prefixes = _prefixes(lexemes)
-    candidates = {pk: _candidates(text, prefixes) for pk, text in texts.items()}
-    words = {word for found in candidates.values() for *_, word in found}
+    with _kept.lock:
+        version = _kept.version
+        kept = {
+            key: found
+            for key in _pairs(texts, lexemes)
+            if (found := _kept.matches.get(key)) is not None
+        }
+    if missing := [key for key in _pairs(texts, lexemes) if key not in kept]:
+        made = _find_matches(texts, missing)
+        with _kept.lock:
+            if _kept.version == version:
+                _kept.keep_matches(made)
+        kept.update(made)
+    return {pk: sorted(match for lexeme in lexemes for match in kept[pk, lexeme]) for pk in texts}
+
+
+def _pairs(texts: dict[int, str], lexemes: set[str]) -> list[tuple[int, str]]:
+    return [(pk, lexeme) for pk in texts for lexeme in lexemes]
+
+
+def _find_matches(texts: dict[int, str], pairs: list[tuple[int, str]]) -> dict[tuple, tuple]:
+    """For each (text, stem), its words with that stem: candidates by the stem's prefix
+    (`_prefixes`), confirmed by the stemmer."""
+    found = {(pk, lexeme): _candidates(texts[pk], _prefixes([lexeme])) for pk, lexeme in pairs}
+    words = {word for candidates in found.values() for *_, word in candidates}
     if unknown := words - _stems.keys():
         if len(_stems) + len(unknown) > _STEMS_KEPT:
             unknown = words  # the bound empties what is kept: learn them all again
         _learn_stems(unknown)
     return {
-        pk: [(start, stop, _stems[word]) for start, stop, word in found if _stems[word] in lexemes]
-        for pk, found in candidates.items()
+        (pk, lexeme): tuple(
+            (start, stop, lexeme) for start, stop, word in candidates if _stems[word] == lexeme
+        )
+        for (pk, lexeme), candidates in found.items()
     }
 
 

@@ -27,13 +27,20 @@ class _RefreshAfterCommit:
     def __init__(self, article_id: int):
         self.article_id = article_id
 
+    ran = False
+
     def __call__(self) -> None:
+        self.ran = True
         article_refresh_derived(article_id=self.article_id)
 
 
 def schedule_refresh(article_id: int) -> None:
     pending = (entry[1] for entry in connection.run_on_commit)
-    if any(isinstance(f, _RefreshAfterCommit) and f.article_id == article_id for f in pending):
+    # One that already ran (tests run callbacks without committing) does not count.
+    if any(
+        isinstance(f, _RefreshAfterCommit) and f.article_id == article_id and not f.ran
+        for f in pending
+    ):
         return
     transaction.on_commit(_RefreshAfterCommit(article_id))
 

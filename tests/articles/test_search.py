@@ -221,6 +221,27 @@ class TestKeptLists:
 
 
 class TestSnippets:
+    def test_words_found_by_an_earlier_query_are_marked_again(self, commit_callbacks):
+        def make():
+            article = ArticleFactory(title="Notes", standfirst="A calm walk, then sleep.")
+            SectionFactory(article=article, heading="Later", body="<p>Sleep came calmly.</p>")
+            return article
+
+        article = commit_callbacks(make)
+        expected = "A [calm] walk, then [sleep]. Later. [Sleep] came [calmly]."
+        found("calm")  # keeps where "calm" is in the text
+        assert marked(found("sleep calm")[0].snippet) == expected
+        assert marked(found("calm sleep")[0].snippet) == expected
+
+        def edit():
+            article.standfirst = "Sleep first; a long, calm walk after."
+            article.save()
+
+        commit_callbacks(edit)  # a new version: the places are found again in the new text
+        assert marked(found("calm sleep")[0].snippet) == (
+            "[Sleep] first; a long, [calm] walk after. Later. [Sleep] came [calmly]."
+        )
+
     def test_marks_every_written_form_of_the_stem(self, commit_callbacks):
         def make():
             article = ArticleFactory(standfirst="Breathing, breathes, breathed.")
@@ -324,3 +345,14 @@ def test_a_found_article_behaves_as_one_the_orm_loaded(commit_callbacks):
     result.save(update_fields=["title"])  # an existing row: updated, not inserted
     article.refresh_from_db()
     assert article.title == "Calm jaw, renamed"
+
+
+def test_a_snippet_fragment_ends_after_its_words_however_long_they_are():
+    rng = random.Random(3)
+    for _ in range(2_000):
+        pieces = ["a", "bb", " ", "  ", "é", "x" * rng.randint(1, 300)]
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 60)))
+        begin, words = rng.randint(0, len(text)), rng.randint(1, 40)
+        spaces = [at for at, char in enumerate(text) if char == " " and at > begin]
+        expected = spaces[words - 1] if len(spaces) >= words else len(text)
+        assert search._after_words(text, begin, words) == expected, (text, begin, words)
