@@ -19,7 +19,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
@@ -417,6 +417,27 @@ def _loaded(values: tuple) -> Article:
     return article
 
 
+def _kept_or_made(store: str, keys: list, make, keep) -> dict:
+    """The values of `keys` in `_kept.<store>`, with the missing ones made by `make(missing)`
+    and kept by `keep(made)`, unless the version changed meanwhile."""
+    with _kept.lock:
+        version, kept = _kept.version, getattr(_kept, store)
+        found = {key: value for key in keys if (value := kept.get(key)) is not None}
+    if missing := [key for key in keys if key not in found]:
+        made = make(missing)
+        with _kept.lock:
+            if _kept.version == version:
+                keep(made)
+        found.update(made)
+    return found
+
+
+def _fetch_rows(ids: list[int]) -> dict[int, tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(_PAGE_SQL, [ids])
+        return {row[0]: row for row in cursor.fetchall()}
+
+
 def page_articles(ranked: Sequence[tuple[int, float]], lexemes: set[str]) -> list[Article]:
     """The articles for these (id, rank) pairs, in that order, each with a `snippet`.
 
@@ -425,17 +446,7 @@ def page_articles(ranked: Sequence[tuple[int, float]], lexemes: set[str]) -> lis
     """
     if not ranked:
         return []
-    with _kept.lock:
-        rows = {pk: row for pk, _ in ranked if (row := _kept.rows.get(pk)) is not None}
-        version = _kept.version
-    if missing := [pk for pk, _ in ranked if pk not in rows]:
-        with connection.cursor() as cursor:
-            cursor.execute(_PAGE_SQL, [missing])
-            fetched = {row[0]: row for row in cursor.fetchall()}
-        with _kept.lock:
-            if _kept.version == version:
-                _kept.keep_rows(fetched)
-        rows.update(fetched)
+    rows = _kept_or_made("rows", [pk for pk, _ in ranked], _fetch_rows, _kept.keep_rows)
     found = matched_words({pk: row[5] for pk, row in rows.items()}, lexemes)
     articles = []
     for pk, rank in ranked:
@@ -491,30 +502,17 @@ def matched_words(texts: dict[int, str], lexemes: set[str]) -> dict[int, list[tu
     of new queries recur, and so do the articles they find."""
     if not lexemes:
         return {pk: [] for pk in texts}
-    with _kept.lock:
-        version = _kept.version
-        kept = {
-            key: found
-            for key in _pairs(texts, lexemes)
-            if (found := _kept.matches.get(key)) is not None
-        }
-    if missing := [key for key in _pairs(texts, lexemes) if key not in kept]:
-        made = _find_matches(texts, missing)
-        with _kept.lock:
-            if _kept.version == version:
-                _kept.keep_matches(made)
-        kept.update(made)
+    pairs = [(pk, lexeme) for pk in texts for lexeme in lexemes]
+    make = partial(_find_matches, texts)
+    kept = _kept_or_made("matches", pairs, make, _kept.keep_matches)
     return {pk: sorted(match for lexeme in lexemes for match in kept[pk, lexeme]) for pk in texts}
-
-
-def _pairs(texts: dict[int, str], lexemes: set[str]) -> list[tuple[int, str]]:
-    return [(pk, lexeme) for pk in texts for lexeme in lexemes]
 
 
 def _find_matches(texts: dict[int, str], pairs: list[tuple[int, str]]) -> dict[tuple, tuple]:
     """For each (text, stem), its words with that stem: candidates by the stem's prefix
     (`_prefixes`), confirmed by the stemmer."""
-    found = {(pk, lexeme): _candidates(texts[pk], _prefixes([lexeme])) for pk, lexeme in pairs}
+    prefixes = {lexeme: _prefixes([lexeme]) for _, lexeme in pairs}
+    found = {(pk, lexeme): _candidates(texts[pk], prefixes[lexeme]) for pk, lexeme in pairs}
     words = {word for candidates in found.values() for *_, word in candidates}
     if unknown := words - _stems.keys():
         if len(_stems) + len(unknown) > _STEMS_KEPT:
