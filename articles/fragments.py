@@ -12,6 +12,7 @@ import re
 import threading
 from collections.abc import Callable, Hashable
 
+from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 # A private-use character: escaping leaves it alone, and search_clean takes it out of
@@ -78,6 +79,23 @@ def filled(
     for name, text in zip(names, texts[1:], strict=True):
         out += [values[name], text]
     return mark_safe("".join(out))
+
+
+def rendered(
+    version: object, key: Hashable, template: str, context: dict, request=None, **values: str
+) -> SafeString:
+    """`template` with `context` and `values` (safe HTML): filled in from its rendering
+    with slots kept under `key`, or, if that rendering cannot be used, rendered whole."""
+
+    def with_slots() -> str:  # only when nothing is kept under `key` yet
+        return render_to_string(
+            template, {**context, **{name: slot(name) for name in values}}, request
+        )
+
+    kept = filled(version, key, with_slots, **values)
+    if kept is not None:
+        return kept
+    return mark_safe(render_to_string(template, {**context, **values}, request))
 
 
 def forget() -> None:

@@ -8,7 +8,6 @@ themselves always run, so per-request work (view counting) still sees every requ
 from __future__ import annotations
 
 import re
-from functools import partial
 
 from django.conf import settings
 from django.contrib.sitemaps.views import sitemap
@@ -16,7 +15,6 @@ from django.core.cache import cache
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.template.defaultfilters import pluralize
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.decorators import method_decorator
@@ -31,7 +29,6 @@ from happyinnerself.ratelimit import rate_limit
 
 from . import fragments, selectors
 from .cache import cache_key, cached_value, conditional_response, content_state, current_page
-from .fragments import slot
 from .models import Article
 from .sitemaps import SITEMAPS
 from .templatetags.reading import canonical_url
@@ -193,29 +190,24 @@ class SearchView(StrictPaginationMixin, ListView):
     def pagination(self, page) -> str:
         """The links to the other pages: kept per page number and count, with a slot for the
         query in their addresses."""
-        render = partial(
-            render_to_string,
+        return fragments.rendered(
+            self.version,
+            ("pagination", page.number, page.paginator.num_pages),
             "includes/pagination.html",
-            {"page_obj": page, "kept_query": slot("query_param"), "request": self.request},
+            {"page_obj": page, "request": self.request},
+            kept_query=escape(urlencode([("q", self.request.GET["q"])])),
         )
-        key = ("pagination", page.number, page.paginator.num_pages)
-        query_param = escape(urlencode([("q", self.request.GET["q"])]))
-        kept = fragments.filled(self.version, key, render, query_param=query_param)
-        if kept is not None:
-            return kept
-        context = {"page_obj": page, "keep": "q", "request": self.request}
-        return render_to_string("includes/pagination.html", context)
 
     def card(self, result) -> str:
         """A result's card: its title, address and date kept per version, its snippet this
         query's."""
-        snippet = selectors.search_snippet(result.snippet)
-        template = "articles/_result.html"
-        render = partial(render_to_string, template, {"result": result, "snippet": slot("snippet")})
-        kept = fragments.filled(self.version, ("result", result.pk), render, snippet=snippet)
-        if kept is not None:
-            return kept
-        return render_to_string(template, {"result": result, "snippet": snippet})
+        return fragments.rendered(
+            self.version,
+            ("result", result.pk),
+            "articles/_result.html",
+            {"result": result},
+            snippet=selectors.search_snippet(result.snippet),
+        )
 
     #: What a search page shows of its query, as slots: the rest is the same for every query.
     QUERY_PARTS = ("query", "query_title", "query_shown", "found", "result_cards", "pagination")
@@ -228,16 +220,15 @@ class SearchView(StrictPaginationMixin, ListView):
         # nothing of this query but slots, so no query's words can be kept in it.
         found, nothing = context["found"], context["nothing_to_search"]
         kind = "nothing" if nothing else "found" if found else "none"
-        parts = {name: conditional_escape(context[name]) for name in self.QUERY_PARTS}
-        if kind != "found":
-            parts = {name: parts[name] for name in ("query", "query_title", "query_shown")}
-        frame_context = {name: slot(name) for name in parts}
-        frame_context["nothing_to_search"] = nothing
-        frame = partial(render_to_string, self.template_name, frame_context, self.request)
-        key = ("search", canonical_url({"request": self.request}), kind)
-        page = fragments.filled(self.version, key, frame, **parts)
-        if page is None:
-            return super().render_to_response(context, **response_kwargs)
+        names = self.QUERY_PARTS if kind == "found" else self.QUERY_PARTS[:3]
+        page = fragments.rendered(
+            self.version,
+            ("search", canonical_url({"request": self.request}), kind),
+            self.template_name,
+            {"nothing_to_search": nothing},
+            self.request,
+            **{name: conditional_escape(context[name]) for name in names},
+        )
         return HttpResponse(page)
 
 
