@@ -11,14 +11,14 @@ import copy
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.core.cache import cache
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
 from . import selectors
-from .cache import cache_key, cached_value, conditional_response, content_state
+from .cache import cache_public_page
 from .models import Article
 
 
@@ -49,21 +49,12 @@ class LatestArticlesFeed(Feed):
     title = settings.SITE_NAME
     description = "Calm, practical writing on stress, sleep, healing and kindness."
 
+    @method_decorator(cache_public_page)
     def __call__(self, request, *args, **kwargs):
-        state = content_state(request)
-        key = cache_key(state, "feed", request.get_host(), request.scheme, request.path)
-
-        def render() -> HttpResponse:
-            body = cache.get(key)
-            if body is None:
-                # One Feed instance serves every request: the request goes on a copy.
-                feed = copy.copy(self)
-                feed.request = request
-                body = Feed.__call__(feed, request, *args, **kwargs).content
-                cache.set(key, body, settings.ARTICLES_CACHE_SECONDS)
-            return HttpResponse(body, content_type=self.feed_type.content_type)
-
-        return conditional_response(request, render, state)
+        # One Feed instance serves every request: the request goes on a copy.
+        feed = copy.copy(self)
+        feed.request = request
+        return Feed.__call__(feed, request, *args, **kwargs)
 
     def link(self):
         return reverse("articles:list")
@@ -112,8 +103,7 @@ class LatestArticlesAtomFeed(LatestArticlesFeed):
 
 class TagFeed(LatestArticlesFeed):
     def get_object(self, request, slug: str):
-        state = content_state(request)
-        tag = cached_value(state, "tag", (slug,), lambda: selectors.tag_public(slug=slug))
+        tag = selectors.tag_public(slug=slug)
         if tag is None:
             raise Http404("No published article has this tag.")
         return tag

@@ -9,8 +9,10 @@ Only these live in signals (everything else is an explicit service call):
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from taggit.models import Tag
@@ -21,28 +23,10 @@ from .renditions import rendition_names, renditions_delete
 from .services import article_refresh_derived
 
 
-class _RefreshAfterCommit:
-    """One refresh per article per transaction, however many sections were saved."""
-
-    def __init__(self, article_id: int):
-        self.article_id = article_id
-
-    ran = False
-
-    def __call__(self) -> None:
-        self.ran = True
-        article_refresh_derived(article_id=self.article_id)
-
-
 def schedule_refresh(article_id: int) -> None:
-    pending = (entry[1] for entry in connection.run_on_commit)
-    # One that already ran (tests run callbacks without committing) does not count.
-    if any(
-        isinstance(f, _RefreshAfterCommit) and f.article_id == article_id and not f.ran
-        for f in pending
-    ):
-        return
-    transaction.on_commit(_RefreshAfterCommit(article_id))
+    # Once per saved row: a form saving many sections refreshes a few times in a row, each
+    # one statement, which is simpler than telling pending callbacks apart.
+    transaction.on_commit(functools.partial(article_refresh_derived, article_id=article_id))
 
 
 @receiver(post_save, sender=Article, dispatch_uid="article_refresh_on_save")
@@ -64,25 +48,10 @@ def _section_changed(sender, instance: Section, raw: bool = False, **kwargs) -> 
 # cached from the old reading time under the new version).
 
 
-class _ContentChangedAfterCommit:
-    """One new content version per transaction, run after every other pending refresh."""
-
-    superseded = False
-
-    def __call__(self) -> None:
-        if not self.superseded:
-            content_changed()
-
-
 def schedule_content_changed() -> None:
-    # An earlier one is superseded only if every savepoint whose rollback would discard
-    # this one would discard it too: one from an outer block must outlive an inner rollback.
-    # (Any left are harmless: each starts a version; the last runs after every refresh.)
-    depth = set(connection.savepoint_ids)
-    for savepoints, callback, *_ in connection.run_on_commit:
-        if isinstance(callback, _ContentChangedAfterCommit) and set(savepoints) >= depth:
-            callback.superseded = True
-    transaction.on_commit(_ContentChangedAfterCommit())
+    # Registered after the refresh of the same save, so the last new version of a
+    # transaction starts after every derived field is written.
+    transaction.on_commit(content_changed)
 
 
 @receiver(post_save, sender=Article, dispatch_uid="article_cache_on_save")

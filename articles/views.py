@@ -1,8 +1,7 @@
 """Thin views over the selectors.
 
-Every public page answers conditional requests (ETag/Last-Modified from the content
-version, see articles.cache) and caches its rendered main part as fragments. The views
-themselves always run, so per-request work (view counting) still sees every request.
+Every public page is kept whole in the shared cache under its canonical address and the
+content version, and answers conditional requests (see articles.cache.cache_public_page).
 """
 
 from __future__ import annotations
@@ -11,8 +10,7 @@ import re
 
 from django.conf import settings
 from django.contrib.sitemaps.views import sitemap
-from django.core.cache import cache
-from django.core.paginator import InvalidPage, Paginator
+from django.core.paginator import InvalidPage
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
@@ -28,7 +26,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from happyinnerself.ratelimit import rate_limit
 
 from . import fragments, selectors
-from .cache import cache_key, cached_value, conditional_response, content_state, current_page
+from .cache import cache_public_page, content_state
 from .models import Article
 from .sitemaps import SITEMAPS
 from .templatetags.reading import canonical_url
@@ -61,40 +59,11 @@ class StrictPaginationMixin:
         return paginator, page, page.object_list, page.has_other_pages()
 
 
-class CachedCountPaginator(Paginator):
-    """Counts once per content version, so a cached list page costs no query at all."""
-
-    def __init__(self, *args, state, count_key: tuple, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.state, self.count_key = state, count_key
-
-    @cached_property
-    def count(self) -> int:
-        return cached_value(self.state, "count", self.count_key, self.object_list.count)
-
-
+@method_decorator(cache_public_page, name="get")
 class ContentListView(StrictPaginationMixin, ListView):
-    """A paginated list of published articles, revalidated and cached by content version."""
+    """A paginated list of published articles."""
 
     context_object_name = "articles"
-
-    def count_key(self) -> tuple:
-        return (self.request.resolver_match.view_name,)
-
-    def get(self, request, *args, **kwargs):
-        return conditional_response(
-            request, lambda: super(ContentListView, self).get(request, *args, **kwargs)
-        )
-
-    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kw):
-        return CachedCountPaginator(
-            queryset,
-            per_page,
-            orphans=orphans,
-            allow_empty_first_page=allow_empty_first_page,
-            state=content_state(self.request),
-            count_key=self.count_key(),
-        )
 
 
 class ArticleListView(ContentListView):
@@ -108,41 +77,26 @@ class ArticleListView(ContentListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         first = context["page_obj"].number == 1
-        # Lazy: evaluated only when the cached fragment has to be rendered again.
-        context["featured"] = SimpleLazyObject(selectors.article_featured) if first else None
+        context["featured"] = selectors.article_featured() if first else None
         return context
 
 
 class TagDetailView(ContentListView):
     template_name = "articles/tag_detail.html"
 
-    def get(self, request, *args, **kwargs):
-        if (kept := current_page(request)) is not None:
-            return kept  # kept under the current version: the tag still has articles
-        slug = kwargs["slug"]
-        state = content_state(request)
-        self.tag = cached_value(state, "tag", (slug,), lambda: selectors.tag_public(slug=slug))
+    def get_queryset(self):
+        self.tag = selectors.tag_public(slug=self.kwargs["slug"])
         if self.tag is None:
             raise Http404("No published article has this tag.")
-        return super().get(request, *args, **kwargs)
-
-    def count_key(self) -> tuple:
-        return (*super().count_key(), self.tag.pk)
-
-    def get_queryset(self):
         return selectors.article_list_for_tag(tag=self.tag)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tag=self.tag, **kwargs)
 
 
+@method_decorator(cache_public_page, name="get")
 class TagIndexView(TemplateView):
     template_name = "articles/tag_list.html"
-
-    def get(self, request, *args, **kwargs):
-        return conditional_response(
-            request, lambda: super(TagIndexView, self).get(request, *args, **kwargs)
-        )
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tags=selectors.tag_counts_public(), **kwargs)
@@ -155,15 +109,10 @@ class SearchView(StrictPaginationMixin, ListView):
     template_name = "articles/search.html"
     context_object_name = "results"
 
+    @method_decorator(cache_public_page)
     def get(self, request, *args, **kwargs):
         self.query = selectors.search_clean(request.GET.get("q"))
-        # Most queries are asked once: keeping each would push the pages readers come back
-        # to (home, articles) out of the bounded pages cache. A query asked again is kept.
-        return conditional_response(
-            request,
-            lambda: super(SearchView, self).get(request, *args, **kwargs),
-            keep_on_second_request=True,
-        )
+        return super().get(request, *args, **kwargs)
 
     @cached_property
     def version(self) -> str:
@@ -237,7 +186,8 @@ class ArticleDetailView(DetailView):
 
     Everything in the context is built from `self.object`, lazily, so the preview view
     (a subclass allowing drafts, with `preview` in its context) gets the same page, and a
-    page kept whole costs no query at all (see cache.current_page). Previews are never cached.
+    page kept whole costs no query at all (see cache.cache_public_page). Previews are never
+    cached.
     """
 
     template_name = "articles/article_detail.html"
@@ -250,8 +200,15 @@ class ArticleDetailView(DetailView):
     public = True
 
     def get(self, request, *args, **kwargs):
-        if self.public and (kept := current_page(request)) is not None:
-            return kept  # still published: a kept page belongs to the current version
+        if self.public:
+            return self.public_get(request, *args, **kwargs)
+        return self.page(request, *args, **kwargs)
+
+    @method_decorator(cache_public_page)
+    def public_get(self, request, *args, **kwargs):
+        return self.page(request, *args, **kwargs)
+
+    def page(self, request, *args, **kwargs):
         try:
             self.object = self.get_object()
         except Http404:
@@ -261,11 +218,10 @@ class ArticleDetailView(DetailView):
                 raise
             return HttpResponsePermanentRedirect(moved.get_absolute_url())
         context = self.get_context_data(object=self.object)
+        response = self.render_to_response(context)
         if context.get("preview"):
-            response = self.render_to_response(context)
             add_never_cache_headers(response)
-            return response
-        return conditional_response(request, lambda: self.render_to_response(context))
+        return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -294,18 +250,7 @@ def robots_txt(request) -> HttpResponse:
     return response
 
 
+@cache_public_page
 def sitemap_xml(request):
-    """The sitemap, kept whole per content version like the feeds."""
-    state = content_state(request)
-    key = cache_key(state, "sitemap", request.scheme, request.get_host())
-
-    def render() -> HttpResponse:
-        body = cache.get(key)
-        if body is None:
-            body = sitemap(request, sitemaps=SITEMAPS).render().content
-            cache.set(key, body, settings.ARTICLES_CACHE_SECONDS)
-        response = HttpResponse(body, content_type="application/xml")
-        response.headers["X-Robots-Tag"] = "noindex, noodp, noarchive"  # as Django's view does
-        return response
-
-    return conditional_response(request, render, state)
+    """The sitemap, kept whole per content version and page (?p=) like every public page."""
+    return sitemap(request, sitemaps=SITEMAPS)

@@ -35,12 +35,12 @@ def over_limit(request, *, scope: str, rate: str) -> int:
 
 
 def _count(key: str, timeout: int) -> int:
-    if hasattr(cache, "count_in_window"):  # Redis: one round trip
-        return cache.count_in_window(key, timeout)
+    """This window's count so far, this request included. A cache that cannot answer
+    (Redis down) counts 0: limits are lifted, never wrongly hit."""
     if cache.add(key, 1, timeout):
         return 1
     try:
-        return cache.incr(key)
+        return cache.incr(key) or 0
     except ValueError:  # expired between add and incr
         cache.set(key, 1, timeout)
         return 1

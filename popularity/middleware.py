@@ -25,8 +25,8 @@ _SLUG_CACHE_SECONDS = 600
 class ViewCountingMiddleware:
     """Place it after AuthenticationMiddleware and before any cache-fetching middleware.
 
-    It never counts HEAD or other methods, non-200 answers (404 for drafts and unknown
-    slugs), other URL names (the editors' preview has its own), prefetch/prerender, crawlers
+    It counts a 200 and a 304 (a reader's browser revalidating its copy is a view too).
+    It never counts HEAD or other methods, other answers (404 for drafts and unknown slugs), other URL names (the editors' preview has its own), prefetch/prerender, crawlers
     or agent-less clients, or logged-in staff. A failure to count is logged; the page is
     always returned as built.
     """
@@ -51,7 +51,7 @@ class ViewCountingMiddleware:
 
     @staticmethod
     def _is_reader_view(request: HttpRequest, response: HttpResponse) -> bool:
-        if request.method != "GET" or response.status_code != 200:
+        if request.method != "GET" or response.status_code not in (200, 304):
             return False
         match = _resolver_match(request)
         if match is None or match.view_name != COUNTED_VIEW:

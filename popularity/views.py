@@ -11,9 +11,10 @@ from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.decorators import method_decorator
 from django.views.generic import TemplateView, View
 
-from articles.cache import conditional_response
+from articles.cache import cache_public_page
 from articles.models import Article
 
 from .charts import line_chart
@@ -42,16 +43,12 @@ TABLE_PAGE_SIZE = 50  # articles per page of the dashboard's table; the CSV has 
 STATISTICS_PERMISSION = "popularity.view_statistics"
 
 
+# Kept whole per content version and ranking period (both are in the ETag).
+@method_decorator(cache_public_page, name="get")
 class PopularView(TemplateView):
     """Most read articles, one window per tab (plain links: works without JavaScript)."""
 
     template_name = "popularity/popular.html"
-
-    def get(self, request, *args, **kwargs):
-        # Kept whole per content version and ranking period (both are in the ETag).
-        return conditional_response(
-            request, lambda: super(PopularView, self).get(request, *args, **kwargs)
-        )
 
     def get_context_data(self, **kwargs):
         window = kwargs.pop("window", Window.TRENDING)

@@ -51,15 +51,11 @@ def _empty_cache():
     """The locmem cache lives as long as the process: start every test with it empty."""
     from django.core.cache import caches
 
-    from articles.cache import forget_local_state
-
     for each in caches.all():
         each.clear()
-    forget_local_state()
     yield
     for each in caches.all():
         each.clear()
-    forget_local_state()
 
 
 # The two real roles, as `manage.py setup_roles` makes them.
@@ -98,7 +94,7 @@ def redis_cache(settings):
         pytest.skip("no Redis at 127.0.0.1:6379")
     settings.CACHES = {
         "default": {
-            "BACKEND": "happyinnerself.cache.ResilientRedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:6379/13",
         }
     }

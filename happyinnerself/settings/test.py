@@ -10,12 +10,8 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "tests",
     },
-    "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"},
 }
 
 # Serve static files straight from the app folders; production serves the collected, hashed set.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
-
-# Tests change content between requests of one process, often under a cleared cache.
-CONTENT_STATE_LOCAL_SECONDS = 0

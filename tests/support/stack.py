@@ -110,7 +110,9 @@ class Stack:
         return self.log_path.read_text(errors="replace")
 
 
-def stack_start(name: str, *, with_replica: bool = False) -> Stack:
+def stack_start(
+    name: str, *, with_replica: bool = False, extra_env: dict[str, str] | None = None
+) -> Stack:
     # A folder of its own, outside pytest's temporary folders: another test session's
     # housekeeping there must not lock the database server out of its data.
     workdir = Path(tempfile.mkdtemp(prefix=f"his-{name}-"))
@@ -127,6 +129,7 @@ def stack_start(name: str, *, with_replica: bool = False) -> Stack:
         CONN_MAX_AGE="60",
         LOG_LEVEL="INFO",
     )
+    env.update(extra_env or {})
     stack = Stack(port=free_port(), pgdata=pgdata, env=env, log_path=workdir / "gunicorn.log")
     stack.manage("migrate", "--noinput")
     stack.manage("load_demo")
