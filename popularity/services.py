@@ -341,7 +341,7 @@ def _upsert_counts(rows: list[tuple[int, date, int, int]]) -> None:
         cursor.execute(
             f"""
             INSERT INTO {daily} AS d (article_id, day, views, unique_readers)
-            SELECT * FROM unnest(%s::bigint[], %s::date[], %s::int[], %s::int[])
+            SELECT * FROM unnest(%s::bigint[], %s::date[], %s::bigint[], %s::bigint[])
             ON CONFLICT (article_id, day) DO UPDATE
                 SET views = d.views + EXCLUDED.views,
                     unique_readers = d.unique_readers + EXCLUDED.unique_readers
@@ -352,7 +352,7 @@ def _upsert_counts(rows: list[tuple[int, date, int, int]]) -> None:
             f"""
             INSERT INTO {totals} AS t (article_id, views)
             SELECT article_id, sum(views)
-            FROM unnest(%s::bigint[], %s::int[]) AS u(article_id, views)
+            FROM unnest(%s::bigint[], %s::bigint[]) AS u(article_id, views)
             GROUP BY article_id
             ON CONFLICT (article_id) DO UPDATE SET views = t.views + EXCLUDED.views
             """,
@@ -366,7 +366,7 @@ def _upsert_agent_counts(rows: list[tuple[int, date, str, int]]) -> None:
         cursor.execute(
             f"""
             INSERT INTO {DailyAgentView._meta.db_table} AS g (article_id, day, agent, views)
-            SELECT * FROM unnest(%s::bigint[], %s::date[], %s::varchar[], %s::int[])
+            SELECT * FROM unnest(%s::bigint[], %s::date[], %s::varchar[], %s::bigint[])
             ON CONFLICT (article_id, day, agent) DO UPDATE SET views = g.views + EXCLUDED.views
             """,
             [article_ids, days, agents, views],
