@@ -330,3 +330,8 @@ ARTICLES_SEARCH_MAX_LENGTH = 1000
 ARTICLES_SEARCH_KEPT_POSTINGS = int(os.environ.get("SEARCH_KEPT_POSTINGS", "200000"))
 # Let Django serve uploaded media (development and browser tests; production uses a proxy).
 SERVE_MEDIA = env_bool("SERVE_MEDIA", False)
+
+# ---------------------------------------------------------------------------
+# Production safety (issue 15): deployment checks, quiet bad-Host logs, login throttle.
+# The project's own app: its deployment checks and the throttled admin login form.
+INSTALLED_APPS += ["happyinnerself.apps.SiteConfig"]
