@@ -41,6 +41,18 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class ClientMistakeFilter(logging.Filter):
+    """Django logs a bad Host header at ERROR with a traceback; it is the client's mistake (or a
+    scanner's), answered 400. One WARNING line each, so real errors stand out."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno > logging.WARNING:
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        record.exc_info = record.exc_text = None
+        # The logger let the record through at ERROR; at WARNING it may be below its level.
+        return logging.getLogger(record.name).isEnabledFor(record.levelno)
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line, for log collectors."""
 
@@ -64,7 +76,10 @@ def logging_config(*, json_lines: bool, level: str) -> dict:
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"request_id": {"()": RequestIdFilter}},
+        "filters": {
+            "request_id": {"()": RequestIdFilter},
+            "client_mistake": {"()": ClientMistakeFilter},
+        },
         "formatters": {
             "json": {"()": JsonFormatter},
             "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
@@ -77,5 +92,9 @@ def logging_config(*, json_lines: bool, level: str) -> dict:
             }
         },
         "root": {"handlers": ["console"], "level": level},
-        "loggers": {"django": {"handlers": ["console"], "level": level, "propagate": False}},
+        "loggers": {
+            "django": {"handlers": ["console"], "level": level, "propagate": False},
+            # Passed on to "django"'s handlers once filtered.
+            "django.security.DisallowedHost": {"filters": ["client_mistake"]},
+        },
     }

@@ -28,15 +28,16 @@ def over_limit(request, *, scope: str, rate: str) -> int:
     # A hash, not the address: nothing in the cache says who searched.
     who = hashlib.sha256(f"{settings.SECRET_KEY}:{client_ip(request)}".encode()).hexdigest()[:24]
     key = f"ratelimit:{scope}:{bucket}:{who}"
-    count = _count(key, window + 1)
+    count = count_in_window(key, window + 1)
     if count <= limit:
         return 0
     return max(1, int((bucket + 1) * window - now))
 
 
-def _count(key: str, timeout: int) -> int:
-    """This window's count so far, this request included. A cache that cannot answer
-    (Redis down) counts 0: limits are lifted, never wrongly hit."""
+def count_in_window(key: str, timeout: int) -> int:
+    """Add one to the shared counter `key`, which lives `timeout` seconds from its first
+    count. A cache that cannot answer (Redis down) counts 0: limits are lifted, never
+    wrongly hit."""
     if cache.add(key, 1, timeout):
         return 1
     try:

@@ -1,11 +1,15 @@
 """Optional Redis buffer for view counts (used when REDIS_URL is set).
 
-A counted view is one atomic Lua call: it applies the counting rule on short-lived keys
-(`<prefix>:gap:<day>:<reader>`, `<prefix>:seen:<day>:<reader>`, both expiring) and adds to
-the live hash `<prefix>:buffer`, field `<article>:<day>` → "v" views / "u" readers.
-Views per user agent go to the same hash (so the same rename seals them): a user agent may
-hold any character, ':' too, so its field is `<article>:<day>:a:<id>`, where `<id>` is a
-hex digest of the agent, and the agent itself is the value of the field `agent:<id>`.
+A view is one atomic Lua call. It pre-filters on short-lived keys (`<prefix>:gap:<day>:<reader>`,
+`<prefix>:seen:<day>:<reader>`, both expiring) so reloads never reach the buffer, and keeps
+each view that passes as an event in the live hash `<prefix>:buffer`: field
+`r:<article>:<day>:<reader>:<agent id>` → the times it was seen (epoch milliseconds, space
+separated; at most POPULARITY_MAX_VIEWS_PER_READER of them). Redis's verdict is provisional:
+the flush applies the counting rule again against PostgreSQL's reader-days (ReaderDay), the
+same rows the straight-to-PostgreSQL path writes while Redis is down, so a reader is counted
+once whichever path saw them, before, during or after an outage.
+A user agent may hold any character, ':' too, so the event names it by a hex digest and the
+agent itself is the value of the field `agent:<id>`.
 `popularity_flush` renames the live hash to `<prefix>:batch:<uuid>` (atomic) and writes it.
 """
 
@@ -14,15 +18,11 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 import redis
 from django.conf import settings
-
-if TYPE_CHECKING:
-    from .services import CountingRule
 
 _RECORD_LUA = """
 if tonumber(ARGV[1]) > 0 then
@@ -31,9 +31,9 @@ end
 local n = redis.call('INCR', KEYS[2])
 if n == 1 then redis.call('EXPIRE', KEYS[2], ARGV[2]) end
 if n > tonumber(ARGV[3]) then return 0 end
-redis.call('HINCRBY', KEYS[3], ARGV[4] .. ':v', 1)
-if n == 1 then redis.call('HINCRBY', KEYS[3], ARGV[4] .. ':u', 1) end
-redis.call('HINCRBY', KEYS[3], ARGV[4] .. ':a:' .. ARGV[5], 1)
+local seen = redis.call('HGET', KEYS[3], ARGV[4])
+if seen then seen = seen .. ' ' .. ARGV[7] else seen = ARGV[7] end
+redis.call('HSET', KEYS[3], ARGV[4], seen)
 redis.call('HSETNX', KEYS[3], 'agent:' .. ARGV[5], ARGV[6])
 return 1
 """
@@ -42,17 +42,34 @@ _SEEN_TTL_SECONDS = 2 * 24 * 3600
 
 
 @dataclass(frozen=True)
+class BufferedView:
+    """One view that passed Redis's pre-filter: the flush decides whether it counts."""
+
+    article_id: int
+    day: date
+    reader: int
+    agent: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class BufferedBatch:
     batch_id: str
     key: str
-    counts: dict[tuple[int, date], tuple[int, int]]  # (article, day) -> (views, readers)
-    # (article, day, user agent) -> views
+    views: list[BufferedView] = field(default_factory=list)
+    # Batches written before views were kept one by one hold only sums: (article, day) ->
+    # (views, readers) and (article, day, user agent) -> views, already decided by Redis.
+    counts: dict[tuple[int, date], tuple[int, int]] = field(default_factory=dict)
     agents: dict[tuple[int, date, str], int] = field(default_factory=dict)
 
 
 def agent_id(agent: str) -> str:
     """A short name for a user agent that cannot contain ':' (16 hex digits)."""
     return hashlib.blake2b(agent.encode(), digest_size=8).hexdigest()
+
+
+def _epoch_ms(moment: datetime) -> int:
+    return round(moment.timestamp() * 1000)
 
 
 class RedisViewBuffer:
@@ -68,23 +85,35 @@ class RedisViewBuffer:
     def live_key(self) -> str:
         return f"{self.prefix}:buffer"
 
-    def record(
-        self, *, article_id: int, day: date, reader: int, agent: str, rule: CountingRule
-    ) -> bool:
-        gap_seconds = int(rule.repeat_after.total_seconds())
-        keys = [
+    def _reader_keys(self, day: date, reader: int) -> tuple[str, str]:
+        return (
             f"{self.prefix}:gap:{day.isoformat()}:{reader}",
             f"{self.prefix}:seen:{day.isoformat()}:{reader}",
-            self.live_key,
-        ]
+        )
+
+    def record(
+        self,
+        *,
+        article_id: int,
+        day: date,
+        reader: int,
+        agent: str,
+        at: datetime,
+        repeat_after: timedelta,
+        max_views: int,
+    ) -> bool:
+        """Buffer one view; False when the pre-filter already knows it cannot count."""
+        agent_key = agent_id(agent)
         args = [
-            gap_seconds,
+            int(repeat_after.total_seconds()),
             _SEEN_TTL_SECONDS,
-            rule.max_views,
-            f"{article_id}:{day.isoformat()}",
-            agent_id(agent),
+            max_views,
+            f"r:{article_id}:{day.isoformat()}:{reader}:{agent_key}",
+            agent_key,
             agent,
+            _epoch_ms(at),
         ]
+        keys = [*self._reader_keys(day, reader), self.live_key]
         return bool(self._record(keys=keys, args=args))
 
     def seal(self) -> None:
@@ -100,36 +129,67 @@ class RedisViewBuffer:
         batches = []
         for raw_key in self.client.scan_iter(match=f"{self.prefix}:batch:*", count=100):
             key = raw_key.decode()
-            counts: dict[tuple[int, date], list[int]] = {}
-            by_agent: dict[tuple[int, date, str], int] = {}
-            names: dict[str, str] = {}
-            for raw_field, raw_value in self.client.hgetall(key).items():
-                name, value = raw_field.decode(), raw_value.decode()
-                if name.startswith("agent:"):
-                    names[name.removeprefix("agent:")] = value
-                    continue
-                article, day, kind, *agent = name.split(":")
-                if kind == "a":
-                    by_agent[(int(article), date.fromisoformat(day), agent[0])] = int(value)
-                    continue
-                slot = counts.setdefault((int(article), date.fromisoformat(day)), [0, 0])
-                slot[0 if kind == "v" else 1] += int(value)
-            batches.append(
-                BufferedBatch(
-                    batch_id=key.rsplit(":", 1)[1],
-                    key=key,
-                    counts={k: (v, u) for k, (v, u) in counts.items()},
-                    # The script writes an agent's name with its first count: never missing.
-                    agents={(a, d, names[g]): v for (a, d, g), v in by_agent.items()},
-                )
-            )
+            fields = {k.decode(): v.decode() for k, v in self.client.hgetall(key).items()}
+            batches.append(_parse_batch(key, fields))
         return batches
 
     def discard(self, batch: BufferedBatch) -> None:
         self.client.delete(batch.key)
 
+    def reader_reset(
+        self, *, day: date, reader: int, views: int, last_counted_at: datetime, repeat_after
+    ) -> None:
+        """Make the pre-filter agree with what the flush decided for a reader (it had let
+        through views that PostgreSQL had already counted on the other path)."""
+        gap, seen = self._reader_keys(day, reader)
+        gap_left_ms = _epoch_ms(last_counted_at + repeat_after) - _epoch_ms(datetime.now(UTC))
+        pipe = self.client.pipeline(transaction=False)
+        pipe.set(seen, views, ex=_SEEN_TTL_SECONDS)
+        if gap_left_ms > 0:
+            pipe.set(gap, "1", px=gap_left_ms)
+        else:
+            pipe.delete(gap)
+        pipe.execute()
+
     def ping(self) -> bool:
         return bool(self.client.ping())
+
+
+def _parse_batch(key: str, fields: dict[str, str]) -> BufferedBatch:
+    names = {k.removeprefix("agent:"): v for k, v in fields.items() if k.startswith("agent:")}
+    views: list[BufferedView] = []
+    counts: dict[tuple[int, date], list[int]] = {}
+    by_agent: dict[tuple[int, date, str], int] = {}
+    for name, value in fields.items():
+        if name.startswith("agent:"):
+            continue
+        if name.startswith("r:"):
+            _, article, day, reader, agent = name.split(":")
+            views.extend(
+                BufferedView(
+                    article_id=int(article),
+                    day=date.fromisoformat(day),
+                    reader=int(reader),
+                    # The script writes an agent's name with its first view: never missing.
+                    agent=names[agent],
+                    at=datetime.fromtimestamp(int(ms) / 1000, tz=UTC),
+                )
+                for ms in value.split()
+            )
+            continue
+        article, day, kind, *agent = name.split(":")  # a batch from before events
+        if kind == "a":
+            by_agent[(int(article), date.fromisoformat(day), names[agent[0]])] = int(value)
+            continue
+        slot = counts.setdefault((int(article), date.fromisoformat(day)), [0, 0])
+        slot[0 if kind == "v" else 1] += int(value)
+    return BufferedBatch(
+        batch_id=key.rsplit(":", 1)[1],
+        key=key,
+        views=views,
+        counts={k: (v, u) for k, (v, u) in counts.items()},
+        agents=by_agent,
+    )
 
 
 @lru_cache(maxsize=4)

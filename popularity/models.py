@@ -22,8 +22,8 @@ class DailyView(models.Model):
         Article, on_delete=models.CASCADE, related_name="daily_views", db_index=False
     )
     day = models.DateField()
-    views = models.PositiveIntegerField(default=0)
-    unique_readers = models.PositiveIntegerField(
+    views = models.PositiveBigIntegerField(default=0)
+    unique_readers = models.PositiveBigIntegerField(
         default=0, help_text="Distinct readers that day; the same person on two days is two."
     )
 
@@ -69,7 +69,7 @@ class DailyAgentView(models.Model):
         max_length=AGENT_MAX_LENGTH,
         help_text=f"The User-Agent header as sent, cut to its first {AGENT_MAX_LENGTH} characters.",
     )
-    views = models.PositiveIntegerField(
+    views = models.PositiveBigIntegerField(
         default=0, help_text="Views from this user agent that counted under the counting rule."
     )
 
@@ -156,10 +156,10 @@ class ReadDepthDay(models.Model):
         Article, on_delete=models.CASCADE, related_name="read_depth_days", db_index=False
     )
     day = models.DateField()
-    readers = models.PositiveIntegerField(
+    readers = models.PositiveBigIntegerField(
         default=0, help_text="Readers whose read-depth report was kept that day."
     )
-    completions = models.PositiveIntegerField(
+    completions = models.PositiveBigIntegerField(
         default=0, help_text="Of those, readers who reached the end of the article."
     )
 
@@ -198,7 +198,7 @@ class SectionReach(models.Model):
     position = models.PositiveSmallIntegerField(help_text="1 for the first top-level section.")
     anchor = models.CharField(max_length=100)
     heading = models.CharField(max_length=200)
-    readers = models.PositiveIntegerField(default=0)
+    readers = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         ordering = ["article_id", "-day", "position"]

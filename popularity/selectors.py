@@ -16,9 +16,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, models
 from django.db.models import (
+    BigIntegerField,
     Case,
     F,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -27,7 +27,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 from django.db.models.query import RawQuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -84,11 +84,24 @@ def last_24h_weights(*, now: datetime) -> dict[date, int]:
 
 
 def _weighted(weights: dict[date, int]) -> Case:
+    # 64-bit, so views × weight cannot overflow (as 32 bits it did at 2,148 views a day).
     return Case(
-        *(When(day=day, then=Value(w)) for day, w in weights.items()),
-        default=Value(0),
-        output_field=IntegerField(),
+        *(
+            When(day=day, then=Value(w, output_field=BigIntegerField()))
+            for day, w in weights.items()
+        ),
+        default=Value(0, output_field=BigIntegerField()),
+        output_field=BigIntegerField(),
     )
+
+
+def big_sum(expression, **extra) -> Cast:
+    """Sum(...) as a bigint, 0 when there is nothing to add.
+
+    PostgreSQL adds bigints up into `numeric`, which raw SQL hands to Python as a Decimal;
+    cast back, every figure stays a plain int (exact up to 9.2 × 10^18).
+    """
+    return Cast(Coalesce(Sum(expression, **extra), 0), output_field=BigIntegerField())
 
 
 def _scores(window: Window, now: datetime) -> QuerySet:
@@ -98,12 +111,12 @@ def _scores(window: Window, now: datetime) -> QuerySet:
         return ArticleTotal.objects.filter(views__gt=0).values("article_id", score=F("views"))
     if window in (Window.WEEK, Window.MONTH):
         days = 7 if window == Window.WEEK else 30
-        start, score = today - timedelta(days=days - 1), Sum("views")
+        start, score = today - timedelta(days=days - 1), big_sum("views")
     else:
         weights = (
             last_24h_weights(now=now) if window == Window.DAY else trending_weights(today=today)
         )
-        start, score = min(weights), Sum(F("views") * _weighted(weights))
+        start, score = min(weights), big_sum(F("views") * _weighted(weights))
     return (
         DailyView.objects.filter(day__range=(start, today))
         .order_by()
@@ -222,11 +235,11 @@ def annotate_view_totals(queryset: QuerySet[Article], *, today: date | None = No
             article=OuterRef("pk"), day__gte=today - timedelta(days=6), day__lte=today
         )
         .values("article")
-        .annotate(total=Sum("views"))
+        .annotate(total=big_sum("views"))
         .values("total")
     )
     return queryset.annotate(
-        views_7d=Coalesce(Subquery(week, output_field=IntegerField()), 0),
+        views_7d=Coalesce(Subquery(week, output_field=BigIntegerField()), 0),
         views_total=Coalesce(F("view_total__views"), 0),
     )
 
@@ -299,10 +312,8 @@ def stats_daily(*, period: Period, article_id: int | None = None) -> list[DayPoi
     rows = DailyView.objects.filter(day__range=(period.start, period.end))
     if article_id is not None:
         rows = rows.filter(article_id=article_id)
-    by_day = {
-        row["day"]: row
-        for row in rows.order_by().values("day").annotate(v=Sum("views"), u=Sum("unique_readers"))
-    }
+    sums = rows.order_by().values("day").annotate(v=big_sum("views"), u=big_sum("unique_readers"))
+    by_day = {row["day"]: row for row in sums}
     points = []
     for offset in range(period.days):
         day = period.start + timedelta(days=offset)
@@ -318,7 +329,7 @@ def stats_previous_views(*, period: Period, article_id: int | None = None) -> in
     rows = DailyView.objects.filter(day__range=(previous.start, previous.end))
     if article_id is not None:
         rows = rows.filter(article_id=article_id)
-    return rows.order_by().aggregate(total=Coalesce(Sum("views"), 0))["total"]
+    return rows.order_by().aggregate(total=big_sum("views"))["total"]
 
 
 def percent_change(current: int, previous: int | None) -> float | None:
@@ -342,9 +353,9 @@ def stats_articles(*, period: Period) -> list[ArticleRow]:
         .order_by()
         .values("article_id")
         .annotate(
-            v=Coalesce(Sum("views", filter=current), 0),
-            u=Coalesce(Sum("unique_readers", filter=current), 0),
-            p=Coalesce(Sum("views", filter=~current), 0),
+            v=big_sum("views", filter=current),
+            u=big_sum("unique_readers", filter=current),
+            p=big_sum("views", filter=~current),
         )
         .filter(v__gt=0)
         .query.sql_with_params()
@@ -353,7 +364,7 @@ def stats_articles(*, period: Period) -> list[ArticleRow]:
         ReadDepthDay.objects.filter(day__range=(period.start, period.end))
         .order_by()
         .values("article_id")
-        .annotate(r=Sum("readers"), c=Sum("completions"))
+        .annotate(r=big_sum("readers"), c=big_sum("completions"))
         .query.sql_with_params()
     )
     with connection.cursor() as cursor:
@@ -398,7 +409,7 @@ def stats_tags(*, period: Period) -> list[TagRow]:
         DailyView.objects.filter(day__range=(period.start, period.end))
         .order_by()
         .values("article_id")
-        .annotate(v=Sum("views"))
+        .annotate(v=big_sum("views"))
         .query.sql_with_params()
     )
     links = TaggedArticle._meta
@@ -406,7 +417,7 @@ def stats_tags(*, period: Period) -> list[TagRow]:
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT t.name, sum(s.v), count(*)
+            SELECT t.name, sum(s.v)::bigint, count(*)
             FROM ({sums_sql}) AS s
             JOIN {links.db_table} AS l ON l.content_object_id = s.article_id
             JOIN {tags} AS t ON t.id = l.tag_id
@@ -479,7 +490,7 @@ def read_depth_summary(
     totals = (
         ReadDepthDay.objects.filter(article_id=article_id, day__range=(period.start, period.end))
         .order_by()
-        .aggregate(r=Coalesce(Sum("readers"), 0), c=Coalesce(Sum("completions"), 0))
+        .aggregate(r=big_sum("readers"), c=big_sum("completions"))
     )
     rows = (
         SectionReach.objects.filter(article_id=article_id, day__range=(period.start, period.end))
@@ -555,13 +566,13 @@ def refresh_candidates(*, now: datetime | None = None, limit: int = 10) -> list[
         DailyView.objects.filter(article=OuterRef("pk"), day__range=(start, today))
         .order_by()
         .values("article")
-        .annotate(total=Sum("views"))
+        .annotate(total=big_sum("views"))
         .values("total")
     )
     rows = (
         Article.objects.published()
         .filter(updated_at__lt=now - timedelta(days=settings.POPULARITY_REFRESH_STALE_DAYS))
-        .annotate(recent=Coalesce(Subquery(recent, output_field=IntegerField()), 0))
+        .annotate(recent=Coalesce(Subquery(recent, output_field=BigIntegerField()), 0))
         .filter(recent__gte=settings.POPULARITY_REFRESH_MIN_VIEWS)
         .order_by("-recent", "updated_at", "pk")
         .values_list("pk", "title", "recent", "updated_at")[:limit]
@@ -606,7 +617,7 @@ def peer_comparison(*, article: Article, now: datetime | None = None) -> PeerCom
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT a.id, (a.published_at AT TIME ZONE %s)::date, COALESCE(SUM(d.views), 0)
+            SELECT a.id, (a.published_at AT TIME ZONE %s)::date, COALESCE(SUM(d.views), 0)::bigint
             FROM (
                 SELECT p.id, p.published_at FROM ({published_sql}) AS p
                 UNION SELECT %s, %s
@@ -697,7 +708,11 @@ def spikes_with_agents(*, article_id: int, found: list[Spike]) -> list[Spike]:
     # all of the day's agents before that, so one indexed read gives both.
     rows = (
         DailyAgentView.objects.filter(article_id=article_id, day__in=[s.day for s in found])
-        .annotate(day_views=models.Window(Sum("views"), partition_by=[F("day")]))
+        .annotate(
+            day_views=models.Window(
+                Sum("views", output_field=BigIntegerField()), partition_by=[F("day")]
+            )
+        )
         .order_by("day", "-views", "agent")
         .distinct("day")
         .values_list("day", "agent", "views", "day_views")

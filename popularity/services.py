@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from articles.models import Article
 
-from .buffer import BufferedBatch, get_buffer
+from .buffer import BufferedBatch, BufferedView, get_buffer
 from .models import (
     AGENT_MAX_LENGTH,
     ArticleTotal,
@@ -112,8 +112,9 @@ class CountingRule:
 def view_record(*, article_id: int, ip: str, user_agent: str, now: datetime | None = None) -> bool:
     """Count one served article page; True when it counted under the rule above.
 
-    With REDIS_URL the count goes to the Redis buffer; if Redis fails it goes straight to
-    PostgreSQL instead, so an outage loses nothing.
+    With REDIS_URL the view goes to the Redis buffer, and the flush decides against the
+    reader-days in PostgreSQL; if Redis fails it is decided and counted in PostgreSQL at once.
+    Both paths decide by the same rows, so an outage neither loses a view nor counts one twice.
     """
     now = now or timezone.now()
     day = timezone.localdate(now)
@@ -126,7 +127,13 @@ def view_record(*, article_id: int, ip: str, user_agent: str, now: datetime | No
     if buffer is not None:
         try:
             return buffer.record(
-                article_id=article_id, day=day, reader=reader, agent=agent, rule=rule
+                article_id=article_id,
+                day=day,
+                reader=reader,
+                agent=agent,
+                at=now,
+                repeat_after=rule.repeat_after,
+                max_views=rule.max_views,
             )
         except buffer.errors:
             logger.warning("popularity: Redis buffer failed, counting in PostgreSQL", exc_info=True)
@@ -201,7 +208,7 @@ class FlushResult:
 
 
 def buffer_flush() -> FlushResult:
-    """Move buffered counts into PostgreSQL, each batch exactly once.
+    """Move buffered views into PostgreSQL, each batch exactly once.
 
     A batch is renamed away from the live buffer first, so new views keep arriving while it
     is written. Its id is stored in the same transaction as its counts: a flush that dies
@@ -212,21 +219,39 @@ def buffer_flush() -> FlushResult:
     if buffer is None:
         return FlushResult(batches=0, views=0, skipped_batches=0)
     buffer.seal()
+    rule = CountingRule.from_settings()
     batches = views = skipped = 0
     for batch in buffer.pending():
-        applied = _apply_batch(batch)
+        applied = _apply_batch(batch, rule=rule)
         buffer.discard(batch)
-        if applied:
-            batches += 1
-            views += sum(v for v, _ in batch.counts.values())
-        else:
+        if applied is None:
             skipped += 1
+            continue
+        batches += 1
+        views += applied.views
+        # Where PostgreSQL had already counted a reader (on the other path), tell Redis's
+        # pre-filter, so it does not hold back that reader's next view that would count.
+        for (day, reader), (seen, last) in applied.overruled.items():
+            buffer.reader_reset(
+                day=day,
+                reader=reader,
+                views=seen,
+                last_counted_at=last,
+                repeat_after=rule.repeat_after,
+            )
     FlushedBatch.objects.filter(flushed_at__lt=timezone.now() - timedelta(days=7)).delete()
     return FlushResult(batches=batches, views=views, skipped_batches=skipped)
 
 
-def _apply_batch(batch: BufferedBatch) -> bool:
-    """Write one batch; False when an earlier flush already wrote it."""
+@dataclass(frozen=True)
+class AppliedBatch:
+    views: int
+    # (day, reader) -> (views, last counted) for readers whose buffered views did not count.
+    overruled: dict[tuple[date, int], tuple[int, datetime]]
+
+
+def _apply_batch(batch: BufferedBatch, *, rule: CountingRule) -> AppliedBatch | None:
+    """Write one batch; None when an earlier flush already wrote it."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {FlushedBatch._meta.db_table} (batch_id, flushed_at) VALUES (%s, %s) "
@@ -234,18 +259,79 @@ def _apply_batch(batch: BufferedBatch) -> bool:
             [batch.batch_id, timezone.now()],
         )
         if cursor.fetchone() is None:
-            return False
+            return None
         # Counts of articles deleted since they were read go with the article.
-        live = set(
-            Article.objects.filter(pk__in={a for a, _ in batch.counts}).values_list("pk", flat=True)
+        read = {a for a, _ in batch.counts} | {view.article_id for view in batch.views}
+        live = set(Article.objects.filter(pk__in=read).values_list("pk", flat=True))
+        counts = {k: list(v) for k, v in batch.counts.items() if k[0] in live}
+        agents = {k: v for k, v in batch.agents.items() if k[0] in live}
+        counted, overruled = _reader_days_decide(
+            [view for view in batch.views if view.article_id in live], rule=rule
         )
-        rows = [(a, d, v, u) for (a, d), (v, u) in batch.counts.items() if a in live]
-        if rows:
-            _upsert_counts(rows)
-        agent_rows = [(a, d, g, v) for (a, d, g), v in batch.agents.items() if a in live]
-        if agent_rows:
-            _upsert_agent_counts(agent_rows)
-    return True
+        for view, new_reader in counted:
+            slot = counts.setdefault((view.article_id, view.day), [0, 0])
+            slot[0] += 1
+            slot[1] += new_reader
+            key = (view.article_id, view.day, view.agent)
+            agents[key] = agents.get(key, 0) + 1
+        if counts:
+            _upsert_counts([(a, d, v, u) for (a, d), (v, u) in counts.items()])
+        if agents:
+            _upsert_agent_counts([(a, d, g, v) for (a, d, g), v in agents.items()])
+    return AppliedBatch(views=sum(v for v, _ in counts.values()), overruled=overruled)
+
+
+def _reader_days_decide(
+    views: list[BufferedView], *, rule: CountingRule
+) -> tuple[list[tuple[BufferedView, bool]], dict[tuple[date, int], tuple[int, datetime]]]:
+    """Apply the counting rule to buffered views against the reader-days in PostgreSQL, and
+    store the outcome there: [(view, is a new reader)] that count, and the readers some of
+    whose views did not. Runs inside the batch's transaction."""
+    if not views:
+        return [], {}
+    table = ReaderDay._meta.db_table
+    keys = sorted({(view.day, view.reader) for view in views})
+    with connection.cursor() as cursor:
+        # Views counted straight into PostgreSQL (Redis down for another worker) wait for
+        # this transaction: the two paths never decide about one reader at the same time.
+        cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+        cursor.execute(
+            f"""
+            SELECT r.day, r.reader, r.views, r.last_counted_at
+            FROM {table} AS r
+            JOIN unnest(%s::date[], %s::bigint[]) AS k(day, reader) USING (day, reader)
+            """,
+            [[day for day, _ in keys], [reader for _, reader in keys]],
+        )
+        state = {(day, reader): (seen, last) for day, reader, seen, last in cursor.fetchall()}
+        counted: list[tuple[BufferedView, bool]] = []
+        overruled: set[tuple[date, int]] = set()
+        changed: set[tuple[date, int]] = set()
+        for view in sorted(views, key=lambda view: view.at):
+            key = (view.day, view.reader)
+            known = state.get(key)
+            if known is None:
+                counted.append((view, True))
+            elif known[0] < rule.max_views and known[1] <= view.at - rule.repeat_after:
+                counted.append((view, False))
+            else:
+                overruled.add(key)
+                continue
+            state[key] = (known[0] + 1 if known else 1, view.at)
+            changed.add(key)
+        if changed:
+            rows = [(day, reader, *state[(day, reader)]) for day, reader in sorted(changed)]
+            days, readers, seen, last = (list(column) for column in zip(*rows, strict=True))
+            cursor.execute(
+                f"""
+                INSERT INTO {table} AS r (day, reader, views, last_counted_at)
+                SELECT * FROM unnest(%s::date[], %s::bigint[], %s::smallint[], %s::timestamptz[])
+                ON CONFLICT (day, reader) DO UPDATE
+                    SET views = EXCLUDED.views, last_counted_at = EXCLUDED.last_counted_at
+                """,
+                [days, readers, seen, last],
+            )
+    return counted, {key: state[key] for key in overruled}
 
 
 def _upsert_counts(rows: list[tuple[int, date, int, int]]) -> None:
@@ -255,7 +341,7 @@ def _upsert_counts(rows: list[tuple[int, date, int, int]]) -> None:
         cursor.execute(
             f"""
             INSERT INTO {daily} AS d (article_id, day, views, unique_readers)
-            SELECT * FROM unnest(%s::bigint[], %s::date[], %s::int[], %s::int[])
+            SELECT * FROM unnest(%s::bigint[], %s::date[], %s::bigint[], %s::bigint[])
             ON CONFLICT (article_id, day) DO UPDATE
                 SET views = d.views + EXCLUDED.views,
                     unique_readers = d.unique_readers + EXCLUDED.unique_readers
@@ -266,7 +352,7 @@ def _upsert_counts(rows: list[tuple[int, date, int, int]]) -> None:
             f"""
             INSERT INTO {totals} AS t (article_id, views)
             SELECT article_id, sum(views)
-            FROM unnest(%s::bigint[], %s::int[]) AS u(article_id, views)
+            FROM unnest(%s::bigint[], %s::bigint[]) AS u(article_id, views)
             GROUP BY article_id
             ON CONFLICT (article_id) DO UPDATE SET views = t.views + EXCLUDED.views
             """,
@@ -280,7 +366,7 @@ def _upsert_agent_counts(rows: list[tuple[int, date, str, int]]) -> None:
         cursor.execute(
             f"""
             INSERT INTO {DailyAgentView._meta.db_table} AS g (article_id, day, agent, views)
-            SELECT * FROM unnest(%s::bigint[], %s::date[], %s::varchar[], %s::int[])
+            SELECT * FROM unnest(%s::bigint[], %s::date[], %s::varchar[], %s::bigint[])
             ON CONFLICT (article_id, day, agent) DO UPDATE SET views = g.views + EXCLUDED.views
             """,
             [article_ids, days, agents, views],

@@ -331,3 +331,22 @@ ARTICLES_SEARCH_MAX_LENGTH = 1000
 ARTICLES_SEARCH_KEPT_POSTINGS = int(os.environ.get("SEARCH_KEPT_POSTINGS", "200000"))
 # Let Django serve uploaded media (development and browser tests; production uses a proxy).
 SERVE_MEDIA = env_bool("SERVE_MEDIA", False)
+
+# ---------------------------------------------------------------------------
+# Production safety (issue 15): deployment checks, quiet bad-Host logs, login throttle.
+# The project's own app: its deployment checks and the throttled admin login form.
+INSTALLED_APPS += ["happyinnerself.apps.SiteConfig"]
+# Per-account login throttle (happyinnerself/auth.py): after LOGIN_THROTTLE_FAILURES wrong
+# passwords for one username within the window, from any addresses, that account waits
+# LOGIN_THROTTLE_FIRST_DELAY_SECONDS before its next password is checked, doubling with each
+# further failure up to LOGIN_THROTTLE_MAX_DELAY_SECONDS. A browser that signed in to the
+# account within LOGIN_KNOWN_DEVICE_DAYS is never held back. Counters live in the cache.
+LOGIN_THROTTLE_FAILURES = int(os.environ.get("LOGIN_THROTTLE_FAILURES", "10"))
+LOGIN_THROTTLE_WINDOW_MINUTES = int(os.environ.get("LOGIN_THROTTLE_WINDOW_MINUTES", "15"))
+LOGIN_THROTTLE_FIRST_DELAY_SECONDS = 5
+LOGIN_THROTTLE_MAX_DELAY_SECONDS = int(os.environ.get("LOGIN_THROTTLE_MAX_DELAY_SECONDS", "60"))
+LOGIN_KNOWN_DEVICE_DAYS = 180
+# Sets the known-device cookie on a successful sign-in; before axes, which must come last.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "happyinnerself.auth.KnownDeviceMiddleware"
+)

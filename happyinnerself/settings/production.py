@@ -4,14 +4,19 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
+from happyinnerself.checks import HOW_TO_MAKE_ONE, secret_key_problem
+
 from .base import *  # noqa: F403
 from .base import env_bool, logging_config
 
 DEBUG = False
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if len(SECRET_KEY) < 50 or SECRET_KEY.startswith(("dev-", "test-", "django-insecure")):
+# Refused here, before anything starts: gunicorn runs no system checks. The same rule is
+# the deployment check happyinnerself.E001, for settings that change the key after this.
+if problem := secret_key_problem(SECRET_KEY):
     raise ImproperlyConfigured(
-        "SECRET_KEY must be set to a random value of at least 50 characters in production."
+        f"{problem} SECRET_KEY must be set to a random value of at least 50 characters in "
+        f"production. {HOW_TO_MAKE_ONE} (happyinnerself.E001)"
     )
 
 STORAGES = {

@@ -50,6 +50,11 @@ def test_web_starts_only_after_migrations_and_behind_the_proxy():
     assert services["web"]["environment"]["DJANGO_SETTINGS_MODULE"].endswith(".production")
 
 
+def test_every_deployment_runs_the_deployment_checks_before_migrating():
+    command = " ".join(compose()["services"]["migrate"]["command"])
+    assert command.index("manage.py check --deploy &&") < command.index("manage.py migrate")
+
+
 def test_scheduler_runs_the_periodic_commands():
     services = compose()["services"]
     assert services["scheduler"]["command"] == ["sh", "deploy/scheduler.sh"]

@@ -7,12 +7,14 @@ CI (CI=true), where a missing Redis is a failure.
 import os
 import threading
 import uuid
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 import redis
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import timezone
 
 from popularity.buffer import get_buffer
 from popularity.models import ArticleTotal, DailyAgentView, DailyView, FlushedBatch
@@ -207,3 +209,113 @@ def test_any_user_agent_survives_the_buffer_exactly(buffer):
         view_record(article_id=article.pk, ip=f"198.51.100.{n}", user_agent=agent)
     buffer_flush()
     assert agent_counts(article) == {**dict.fromkeys(odd, 1), OTHER_BROWSER: 2}
+
+
+# --- One counting rule, whichever path a view took ---------------------------------------
+
+DOWN = "redis://127.0.0.1:1/0"  # nothing listens there: an outage, as the client sees it
+
+
+def read_all(article, readers, *, agent=BROWSER):
+    for n in range(readers):
+        view_record(article_id=article.pk, ip=f"203.0.113.{n}", user_agent=agent)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("flushed_before_outage", [True, False])
+def test_readers_before_and_during_an_outage_are_counted_once(
+    buffer, settings, flushed_before_outage
+):
+    article = ArticleFactory()
+    read_all(article, 100)  # through Redis
+    if flushed_before_outage:
+        buffer_flush()
+    up = settings.REDIS_URL
+    settings.REDIS_URL = DOWN
+    read_all(article, 100)  # the same readers again, straight to PostgreSQL
+    settings.REDIS_URL = up
+    buffer_flush()
+
+    assert counts(article) == (100, 100)
+    assert ArticleTotal.objects.get(article=article).views == 100
+    assert agent_counts(article) == {BROWSER: 100}
+
+
+@pytest.mark.django_db
+def test_readers_during_and_after_an_outage_are_counted_once(buffer, settings):
+    article = ArticleFactory()
+    up = settings.REDIS_URL
+    settings.REDIS_URL = DOWN
+    read_all(article, 100)
+    settings.REDIS_URL = up
+    read_all(article, 100)  # Redis has never seen them: PostgreSQL has
+    result = buffer_flush()
+
+    assert result.views == 0
+    assert counts(article) == (100, 100)
+    assert agent_counts(article) == {BROWSER: 100}
+
+
+@pytest.mark.django_db
+def test_readers_before_during_and_after_an_outage_are_counted_once_each(buffer, settings):
+    article = ArticleFactory()
+    up = settings.REDIS_URL
+    read_all(article, 30)  # readers 0-29 through Redis, not flushed yet
+    settings.REDIS_URL = DOWN
+    read_all(article, 60)  # 0-59 during the outage: 30-59 are new
+    settings.REDIS_URL = up
+    read_all(article, 90)  # 0-89 after it: 60-89 are new
+    buffer_flush()
+    read_all(article, 90)  # and once more after the flush: nobody new
+    buffer_flush()
+
+    assert counts(article) == (90, 90)
+    assert ArticleTotal.objects.get(article=article).views == 90
+
+
+@pytest.mark.django_db
+def test_a_reader_overruled_by_postgres_counts_again_when_the_rule_allows(buffer, settings):
+    """PostgreSQL counted the reader during the outage; Redis let a reload through after it.
+    Once flushed, Redis must not hold back the reader's next view that the rule allows."""
+    settings.POPULARITY_REPEAT_VIEW_MINUTES = 30
+    article = ArticleFactory()
+    start = timezone.now() - timedelta(minutes=60)
+    up = settings.REDIS_URL
+
+    def view(minutes):
+        return view_record(
+            article_id=article.pk,
+            ip="203.0.113.9",
+            user_agent=BROWSER,
+            now=start + timedelta(minutes=minutes),
+        )
+
+    settings.REDIS_URL = DOWN
+    assert view(0)  # counted in PostgreSQL
+    settings.REDIS_URL = up
+    view(2)  # Redis has not seen the reader: let through, then overruled
+    buffer_flush()
+    view(60)  # an hour after the counted view: counts
+    buffer_flush()
+
+    assert counts(article) == (2, 1)
+
+
+@pytest.mark.django_db
+def test_a_batch_left_from_before_the_upgrade_is_still_written(buffer):
+    """Batches sealed by the previous release hold sums, not views: none may be lost."""
+    article = ArticleFactory()
+    day = timezone.localdate().isoformat()
+    agent = "agent-digest"
+    buffer.client.hset(
+        f"{buffer.prefix}:batch:{uuid.uuid4().hex}",
+        mapping={
+            f"{article.pk}:{day}:v": 7,
+            f"{article.pk}:{day}:u": 5,
+            f"{article.pk}:{day}:a:{agent}": 7,
+            f"agent:{agent}": BROWSER,
+        },
+    )
+    assert buffer_flush().views == 7
+    assert counts(article) == (7, 5)
+    assert agent_counts(article) == {BROWSER: 7}
