@@ -113,7 +113,7 @@ def hardening_redis(settings):
         pytest.skip("no Redis at 127.0.0.1:6379")
     settings.CACHES = {
         "default": {
-            "BACKEND": "happyinnerself.cache.ResilientRedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:6379/9",
             "KEY_PREFIX": "hardening-login",
         }
