@@ -1,5 +1,8 @@
 """Response headers Django has no setting for."""
 
+from csp.middleware import CSPMiddleware, PolicyParts
+from django.conf import settings
+
 # Nothing on this site needs these browser features; saying so stops embedded code using them.
 PERMISSIONS_POLICY = ", ".join(
     f"{feature}=()"
@@ -37,22 +40,16 @@ class PermissionsPolicyMiddleware:
         return response
 
 
-class AdminStylePolicyMiddleware:
-    """Lets the admin's editor widgets set inline styles; public pages keep style-src 'self'.
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware, letting the admin's editor widgets set inline styles.
 
-    ProseMirror and select2 position and size elements with style attributes. Scripts stay
-    strict everywhere: this touches style-src only, and only under ADMIN_URL. Listed after
-    django-csp's middleware so it marks the response before the policy is built.
+    ProseMirror and select2 position and size elements with style attributes. Public pages
+    keep style-src 'self', and scripts stay strict everywhere: this touches style-src only,
+    and only under ADMIN_URL (through get_policy_parts, django-csp's documented extension).
     """
 
-    def __init__(self, get_response):
-        from django.conf import settings
-
-        self.get_response = get_response
-        self.prefix = f"/{settings.ADMIN_URL}"
-
-    def __call__(self, request):
-        response = self.get_response(request)
-        if request.path.startswith(self.prefix):
-            response._csp_update = {"style-src": ["'unsafe-inline'"]}
-        return response
+    def get_policy_parts(self, request, response, report_only: bool = False) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        if request.path.startswith(f"/{settings.ADMIN_URL}"):
+            parts.update = {**(parts.update or {}), "style-src": ["'unsafe-inline'"]}
+        return parts

@@ -50,9 +50,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "happyinnerself.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "happyinnerself.security.ContentSecurityPolicyMiddleware",
     "happyinnerself.security.PermissionsPolicyMiddleware",
-    "happyinnerself.security.AdminStylePolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "happyinnerself.db_router.ReplicaReadsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
