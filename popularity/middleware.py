@@ -26,9 +26,10 @@ class ViewCountingMiddleware:
     """Place it after AuthenticationMiddleware and before any cache-fetching middleware.
 
     It counts a 200 and a 304 (a reader's browser revalidating its copy is a view too).
-    It never counts HEAD or other methods, other answers (404 for drafts and unknown slugs), other URL names (the editors' preview has its own), prefetch/prerender, crawlers
-    or agent-less clients, or logged-in staff. A failure to count is logged; the page is
-    always returned as built.
+    It never counts HEAD or other methods, other answers (404 for drafts and unknown
+    slugs), other URL names (the editors' preview has its own), prefetch/prerender,
+    crawlers or agent-less clients, or logged-in staff. A failure to count is logged; the
+    page is always returned as built.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
