@@ -124,6 +124,7 @@ def test_production_settings_warn_about_the_guessable_admin_path():
         SECRET_KEY=secrets.token_urlsafe(64),
         ALLOWED_HOSTS="happyinnerself.example",
         ADMIN_URL="admin/",
+        CACHE_URL="redis://127.0.0.1:6379/0",
     )
     # A warning, not a refusal: it is shown on every deployment, and the login is guarded.
     assert result.returncode == 0, result.stderr
