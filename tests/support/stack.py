@@ -1,4 +1,5 @@
-"""A real production stack for tests: private PostgreSQL + gunicorn with production settings."""
+"""A real production stack for tests: private PostgreSQL + gunicorn with production settings
+(started with gunicorn.conf.py)."""
 
 from __future__ import annotations
 
@@ -110,7 +111,8 @@ class Stack:
         return self.log_path.read_text(errors="replace")
 
 
-def stack_start(name: str, *, with_replica: bool = False) -> Stack:
+def stack_start(name: str, *, with_replica: bool = False, **environment: str) -> Stack:
+    """Start the stack; `environment` adds variables."""
     # A folder of its own, outside pytest's temporary folders: another test session's
     # housekeeping there must not lock the database server out of its data.
     workdir = Path(tempfile.mkdtemp(prefix=f"his-{name}-"))
@@ -126,7 +128,9 @@ def stack_start(name: str, *, with_replica: bool = False) -> Stack:
         MEDIA_ROOT=str(workdir / "media"),
         CONN_MAX_AGE="60",
         LOG_LEVEL="INFO",
+        WEB_CONCURRENCY="2",
     )
+    env.update(environment)
     stack = Stack(port=free_port(), pgdata=pgdata, env=env, log_path=workdir / "gunicorn.log")
     stack.manage("migrate", "--noinput")
     stack.manage("load_demo")
@@ -142,13 +146,10 @@ def stack_start(name: str, *, with_replica: bool = False) -> Stack:
             sys.executable,
             "-m",
             "gunicorn",
-            "happyinnerself.wsgi",
+            "--config",
+            "gunicorn.conf.py",
             "--bind",
             f"127.0.0.1:{stack.port}",
-            "--workers",
-            "2",
-            "--timeout",
-            "30",
         ],
         cwd=ROOT,
         env=env,
@@ -161,7 +162,8 @@ def stack_start(name: str, *, with_replica: bool = False) -> Stack:
             if stack.get("/healthz").status == 200:
                 return stack
         except OSError:
-            time.sleep(0.2)
+            pass
+        time.sleep(0.2)
     stack_stop(stack)
     raise RuntimeError(f"gunicorn did not start:\n{stack.logs()}")
 
