@@ -66,7 +66,7 @@ def test_proxy_serves_static_and_media_with_long_cache_lifetimes():
     assert re.search(r"handle_path /static/\*.*?max-age=31536000, immutable", caddyfile, re.S)
     assert re.search(r"handle_path /media/\*.*?max-age=2592000", caddyfile, re.S)
     assert "encode zstd gzip" in caddyfile
-    assert "reverse_proxy web:8000" in caddyfile
+    assert "reverse_proxy {$WEB_UPSTREAM:web:8000}" in caddyfile
 
 
 def test_dockerfile_runs_as_non_root_and_collects_static_at_build():
