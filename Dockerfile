@@ -1,5 +1,5 @@
 # The web image: slim Python 3.11, pinned requirements, static files collected at build,
-# run as an unprivileged user under gunicorn (worker count from WEB_CONCURRENCY).
+# run as an unprivileged user under gunicorn (settings in gunicorn.conf.py).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -20,4 +20,4 @@ RUN SECRET_KEY="build-only-$(python -c 'import secrets; print(secrets.token_hex(
 
 USER app
 EXPOSE 8000
-CMD ["sh", "-c", "gunicorn happyinnerself.wsgi --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-3}"]
+CMD ["gunicorn", "--config", "gunicorn.conf.py"]

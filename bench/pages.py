@@ -260,16 +260,18 @@ def main() -> int:
                 sys.executable,
                 "-m",
                 "gunicorn",
-                "happyinnerself.wsgi",
+                "--config",
+                "gunicorn.conf.py",
                 "--bind",
                 f"127.0.0.1:{port}",
-                "--workers",
-                "2",
                 "--log-level",
                 "warning",
+                # One line per request would be the bench's only output.
+                "--access-logfile",
+                "/dev/null",
             ],
             cwd=ROOT,
-            env=env,
+            env={**env, "WEB_CONCURRENCY": "2"},
         )
         app = f"http://127.0.0.1:{port}"
         wait_for(f"{app}/healthz")

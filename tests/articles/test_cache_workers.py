@@ -31,7 +31,7 @@ def servers():
         if os.environ.get("CI") == "true":
             raise  # this kind of machine runs Redis: CI must test against it
         pytest.skip("no Redis at 127.0.0.1:6379")
-    first = stack_start("workers", extra_env={"CACHE_URL": REDIS})
+    first = stack_start("workers", CACHE_URL=REDIS)
     second = Stack(port=free_port(), pgdata=first.pgdata, env=first.env, log_path=first.log_path)
     second.process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "happyinnerself.wsgi"]

