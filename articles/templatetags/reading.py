@@ -8,6 +8,7 @@ from django import template
 from django.conf import settings
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.encoding import escape_uri_path
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
@@ -66,7 +67,8 @@ def canonical_url(context, path: str | None = None) -> str:
     if request is None:
         return ""
     if path is None:
-        path = request.path
+        # One leading slash: a path such as "//[]" would otherwise be read as a host.
+        path = "/" + escape_uri_path(request.path).lstrip("/")
         page = request.GET.get("page")
         if page and page != "1" and page.isdigit():
             path = f"{path}?page={page}"
