@@ -93,19 +93,16 @@ class Article(models.Model):
         default=1, editable=False, help_text="Minutes, derived from the text."
     )
     search_vector = SearchVectorField(
-        null=True, editable=False, help_text="Every word with its position: phrase search."
-    )
-    search_lexemes = SearchVectorField(
         null=True,
         editable=False,
-        help_text="Weighted title, standfirst and headings, and the bodies' words: ranking.",
+        help_text="Title (A), standfirst (B), headings and tag names (C), bodies (D): search.",
     )
     search_text = models.TextField(
         blank=True,
         default="",
         db_default="",  # rows inserted in bulk by SQL (bench, imports) are filled after
         editable=False,
-        help_text="Standfirst, headings and bodies as plain text: search snippets.",
+        help_text="Standfirst, headings and bodies as plain text, a line per block: snippets.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -123,7 +120,6 @@ class Article(models.Model):
                 name="article_public_listing_idx",
             ),
             GinIndex(fields=["search_vector"], name="article_search_idx"),
-            GinIndex(fields=["search_lexemes"], name="article_search_lexemes_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import difflib
 import html
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    TrigramWordSimilarity,
+)
+from django.db import connection
 from django.db.models import (
     Count,
     F,
@@ -21,13 +27,11 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from taggit.models import Tag
 
-from . import search
-from .cache import content_state
 from .models import Article, Section, TaggedArticle
-from .search import MARK_START, MARK_STOP, SEARCH_CONFIG
 
-# The stored search vector is large (a whole article's lexemes) and no page shows it.
-_NOT_SHOWN = ("search_vector", "search_lexemes", "search_text")
+# The stored search vector and plain text are large (a whole article's) and no page
+# shows them.
+_NOT_SHOWN = ("search_vector", "search_text")
 
 
 def _article_page(queryset: QuerySet[Article]) -> QuerySet[Article]:
@@ -169,110 +173,210 @@ def tag_public(*, slug: str) -> Tag | None:
 
 
 # ---------------------------------------------------------------------------
-# Search
+# Search: PostgreSQL's full-text search on the stored, weighted, GIN-indexed vector
+# (services._REFRESH_SQL), through django.contrib.postgres.
+
+SEARCH_CONFIG = "english"
+#: A query's matches ranked at most: its newest ones (docs/scaling.md says why and what it
+#: costs). Beyond it a page says "more than".
+SEARCH_RANKED_AT_MOST = 500
+SNIPPET_WORDS = 35
+# Private-use characters mark the highlighted words: they cannot come from the text
+# (search_clean takes them out of queries) and survive escaping (search_snippet).
+MARK_START, MARK_STOP = "\ue000", "\ue001"
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f\ue000-\ue002]+")
+# A hyphen between letters ("self-care"), not a leading minus ("-sleep": without).
+_COMPOUND_HYPHEN = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
 
 
 def search_clean(text: str | None) -> str:
-    """What is worth sending to PostgreSQL: no NUL or control characters, bounded length."""
+    """What is worth sending to PostgreSQL: no NUL or control characters, bounded length,
+    spaces squeezed (so equal queries share a cached page)."""
     text = _CONTROL_CHARS.sub(" ", text or "")
     return " ".join(text.split())[: settings.ARTICLES_SEARCH_MAX_LENGTH].strip()
 
 
-class SearchResults(Sequence):
-    """The published articles matching a query, best first, as a paginator wants them:
-    an exact `count()` and slices of articles, each with `rank` and a marked `snippet`.
+def search_query(text: str) -> SearchQuery:
+    """What a reader typed, read as on a web search engine ("exact words", or, -without).
 
-    Ordinary queries are answered from the word lists kept per content version (see
-    articles/search.py); exact phrases, which need word positions, by PostgreSQL whole.
+    Outside quotes a hyphenated word is searched joined ("well-being" as "wellbeing"), as
+    every compound is also indexed joined; inside quotes as written, in order.
     """
-
-    def __init__(self, text: str, version: object) -> None:
-        tsquery = search.parsed_query(text)
-        #: False when PostgreSQL finds nothing to search for (only stop words, symbols).
-        self.has_terms = bool(tsquery)
-        self._ranked = self._whole = None
-        try:
-            tree = search.parse_tsquery(tsquery)
-        except search.Unsupported:
-            self._whole = article_search_whole(text=text)
-            return
-        if tree is not None:
-            self._ranked = search.Ranked(tree, version)
-            self._lexemes = search.lexemes_of(tree)
-
-    def count(self) -> int:
-        if self._whole is not None:
-            return self._whole.count()
-        return len(self._ranked) if self._ranked is not None else 0
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, index):
-        if not isinstance(index, slice):
-            found = self[index : index + 1] if index >= 0 else list(self)[index:]
-            if not found:
-                raise IndexError(index)
-            return found[0]
-        start, stop, _ = index.indices(self.count())
-        if self._whole is not None:
-            return list(self._whole[start:stop])
-        if self._ranked is None or stop <= start:
-            return []
-        return search.page_articles(self._ranked.best(stop)[start:stop], self._lexemes)
-
-    def __iter__(self):
-        return iter(self[:])
+    parts = text.split('"')
+    parts[0::2] = [_COMPOUND_HYPHEN.sub("", part) for part in parts[0::2]]
+    return SearchQuery('"'.join(parts), search_type="websearch", config=SEARCH_CONFIG)
 
 
-def article_search(*, text: str, version: object = None) -> SearchResults:
-    """Published articles matching `text` (web-search syntax, English stemming), best first,
-    weighted title > standfirst > headings > bodies. `version` is the content version the
-    kept word lists belong to (the current one if not given)."""
-    if version is None:
-        version = content_state().version
-    return SearchResults(text, version)
+def _highlight_query(text: str) -> SearchQuery:
+    """The words to mark in snippets: the searched ones, and a compound's written form."""
+    query = search_query(text)
+    if _COMPOUND_HYPHEN.search(text):
+        query |= SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+    return query
 
 
-def article_search_whole(*, text: str) -> QuerySet[Article]:
-    """`article_search` done wholly by PostgreSQL: the stored, GIN-indexed vectors give the
-    matches, `ts_rank` ranks them all and `ts_headline` cuts each snippet."""
-    query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
-    # "Exact phrases" need word positions, which only the full vector keeps; every other
-    # query matches on the compact one (see services._REFRESH_SQL).
-    matches = {"search_vector": query} if '"' in text else {"search_lexemes": query}
-    return (
+def article_search(*, text: str) -> QuerySet[Article]:
+    """Published articles matching `text`, best first (`rank`: PostgreSQL's `ts_rank` on
+    the weighted vector, title > standfirst > headings and tags > bodies), then newest.
+
+    Only the newest SEARCH_RANKED_AT_MOST matches are ranked: ranking reads each match's
+    whole vector, and a common word matches nearly every article.
+    """
+    query = search_query(text)
+    newest = (
         Article.objects.published()
+        .filter(search_vector=query)
+        .order_by("-published_at", "-pk")
+        .values("pk")[:SEARCH_RANKED_AT_MOST]
+    )
+    return (
+        Article.objects.filter(pk__in=Subquery(newest))
         .defer(*_NOT_SHOWN)
-        .filter(**matches)
-        .annotate(
-            rank=SearchRank(F("search_lexemes"), query),
-            # The stored plain text the kept-list path cuts its snippets from, too.
-            snippet=SearchHeadline(
-                F("search_text"),
-                query,
-                config=SEARCH_CONFIG,
-                start_sel=MARK_START,
-                stop_sel=MARK_STOP,
-                max_words=35,
-                min_words=15,
-                max_fragments=2,
-                fragment_delimiter=" … ",
-            ),
-        )
+        .annotate(rank=SearchRank(F("search_vector"), query))
         .order_by("-rank", "-published_at", "-pk")
     )
 
 
-def search_snippet(raw: str) -> SafeString:
-    """The headline as safe HTML: everything escaped, then the matches wrapped in <mark>.
+def article_search_count(*, text: str, at_most: int | None = None) -> int:
+    """How many published articles match `text`, counting no further than `at_most`.
 
-    An ellipsis shows where the text was cut mid-sentence.
+    (Bounded because PostgreSQL's planner does not cost reading each vector: for a word in
+    most articles it checks them all, ~70 ms at 10,000, instead of asking the index.)
     """
+    matches = Article.objects.published().filter(search_vector=search_query(text)).values("pk")
+    return matches[:at_most].count() if at_most else matches.count()
+
+
+def search_has_terms(*, text: str) -> bool:
+    """False when PostgreSQL finds nothing to search for in `text` (only stop words or
+    symbols)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT numnode(websearch_to_tsquery(%s::regconfig, %s)) > 0", [SEARCH_CONFIG, text]
+        )
+        return cursor.fetchone()[0]
+
+
+def with_snippets(articles: QuerySet[Article], *, text: str) -> QuerySet[Article]:
+    """`articles` with `snippet`: about 35 words of their plain text around what matched
+    (PostgreSQL's `ts_headline`), in one or two fragments. Apply to one page of results
+    only: it reads each article's whole text."""
+    return articles.annotate(
+        snippet=SearchHeadline(
+            F("search_text"),
+            _highlight_query(text),
+            config=SEARCH_CONFIG,
+            start_sel=MARK_START,
+            stop_sel=MARK_STOP,
+            max_words=SNIPPET_WORDS,
+            min_words=15,
+            max_fragments=2,
+            fragment_delimiter=" … ",
+        )
+    )
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of a search, as plain data (kept whole in the cache)."""
+
+    number: int
+    #: Published articles matching, counted up to SEARCH_RANKED_AT_MOST + 1; `ranked` of
+    #: them (the newest) are ranked and can be paged through.
+    total: int
+    ranked: int
+    results: list[Article]
+    has_terms: bool = True
+    #: When nothing matches: the query with misspelt words replaced, else "".
+    suggestion: str = ""
+
+
+def article_search_page(*, text: str, number: int, per_page: int) -> SearchPage:
+    """Page `number` of the results for `text`, each with `rank` and `snippet`. Two queries
+    when something matches (count, page); when nothing does, the suggestion's."""
+    total = article_search_count(text=text, at_most=SEARCH_RANKED_AT_MOST + 1)
+    if not total:
+        has_terms = search_has_terms(text=text)
+        suggestion = search_suggestion(text=text) if has_terms else ""
+        return SearchPage(number, 0, 0, [], has_terms=has_terms, suggestion=suggestion)
+    start = (number - 1) * per_page
+    results = list(with_snippets(article_search(text=text)[start : start + per_page], text=text))
+    # Only "exact phrases": mark them, not each of their words wherever it stands.
+    phrases_only = '"' in text and not any(_WORD.search(p) for p in text.split('"')[0::2])
+    for result in results:
+        result.snippet = search_snippet(result.snippet, phrases_only=phrases_only)
+    return SearchPage(number, total, min(total, SEARCH_RANKED_AT_MOST), results)
+
+
+_WORD = re.compile(r"[^\W\d_]{3,}")
+_SUGGESTED_WORDS = 5
+# pg_trgm's word similarity from which a title's word may stand for a reader's
+# ("twiching" ~ "twitching" is 0.58; its operator's default, 0.6, misses it).
+_SIMILAR = 0.5
+
+
+def search_suggestion(*, text: str) -> str:
+    """`text` with each word that is close to (not equal to) a word of a published title
+    or a tag name replaced by it: "twiching" → "twitching"; "" when nothing changes.
+
+    pg_trgm's word similarity finds the titles and tags (one query a word, reading every
+    published title: only when nothing matched); the closest word in them is chosen here.
+    Titles and tags, not every word of every body: they are the site's vocabulary readers
+    look for, and need no extra table.
+    """
+    words = _WORD.findall(text.lower())[:_SUGGESTED_WORDS]
+    changed = False
+    suggested = []
+    for word in words:
+        titles = (
+            Article.objects.published()
+            .annotate(similarity=TrigramWordSimilarity(word, "title"))
+            .filter(similarity__gte=_SIMILAR)
+            .values_list("title", "similarity")
+        )
+        tags = (
+            Tag.objects.annotate(similarity=TrigramWordSimilarity(word, "name"))
+            .filter(similarity__gte=_SIMILAR)
+            .values_list("name", "similarity")
+        )
+        names = [name for name, _ in titles.union(tags).order_by("-similarity")[:5]]
+        candidates = {w for name in names for w in _WORD.findall(name.lower())}
+        best = max(
+            sorted(candidates),
+            key=lambda w, word=word: difflib.SequenceMatcher(None, word, w).ratio(),
+            default=word,
+        )
+        if word in candidates:
+            best = word
+        changed |= best != word
+        suggested.append(best)
+    return " ".join(suggested) if changed else ""
+
+
+_MARKS_APART = re.compile(f"{MARK_STOP}([^\\w\n{MARK_START}{MARK_STOP}]+){MARK_START}")
+_ONE_WORD_MARKED = re.compile(f"{MARK_START}(\\w+){MARK_STOP}")
+
+
+def search_snippet(raw: str, *, phrases_only: bool = False) -> SafeString:
+    """The headline as safe HTML: everything escaped, the matches wrapped in <mark>, and
+    blocks (one a line in the plain text) kept apart: a block not ending a sentence (a
+    heading, a list item) is followed by " · ". An ellipsis shows where it was cut.
+
+    `phrases_only` (the query is "exact phrases"): PostgreSQL marks each word of a phrase
+    wherever it is; the words next to each other are marked as one, the others not.
+    """
+    raw = raw or ""
+    if phrases_only:
+        raw = _ONE_WORD_MARKED.sub(r"\1", _MARKS_APART.sub(r"\1", raw))
     # Section bodies are stored as HTML, so their text arrives with entities (&amp;).
-    text = " ".join(html.unescape(raw or "").split())
+    blocks = [" ".join(line.split()) for line in html.unescape(raw).splitlines()]
+    text = ""
+    for block in filter(None, blocks):
+        visible = text.replace(MARK_START, "").replace(MARK_STOP, "")
+        if text:
+            text += " " if visible[-1] in ".!?…:;" else " · "
+        text += block
     visible = text.replace(MARK_START, "").replace(MARK_STOP, "")
     if visible[:1].islower():
         text = f"… {text}"

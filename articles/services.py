@@ -17,32 +17,38 @@ from .content import ContentError, ImportDocument, ParsedSection, unique_anchor
 from .images import CleanImage, ImageRejected, file_delete_on_commit, image_clean
 from .models import Article, Section, SlugRedirect
 
-# The derived fields, for one article or all of them. Two search vectors:
-# - search_vector: everything with positions (title A > standfirst B > headings C > bodies
-#   D), GIN-indexed, for "exact phrase" queries, which need word positions;
-# - search_lexemes: title, standfirst and headings with positions and weights, plus the
-#   bodies' words without positions (strip): a few hundred bytes that stay inline instead
-#   of a TOASTed vector, so a query matching thousands of articles ranks them in
-#   milliseconds. Ordinary queries match and rank on it.
-# Inline tags vanish ("<em>calm</em>," stays "calm,"); block tags part words; entities stay
-# (the snippet filter unescapes them after cutting).
+# The derived fields, for one article or all of them, in one statement:
+# - search_vector: title A, standfirst B, headings and tag names C, bodies D, with word
+#   positions (for "exact phrases"); GIN-indexed. Each hyphenated compound is indexed
+#   joined too, just before itself ("self-care" also as "selfcare"), so a reader's
+#   "wellbeing" finds "well-being"; its parts are indexed by PostgreSQL's parser anyway
+#   ("self care" finds "self-care"). The query side joins hyphenated words the same way
+#   (selectors.search_query). Up to three parts: "mother-in-law".
+# - search_text: the standfirst, headings and bodies as plain text, one line per block
+#   (paragraph, list item, heading, quote), for snippets: list items never run together.
+#   Inline tags vanish ("<em>calm</em>," stays "calm,"); entities stay (the snippet filter
+#   unescapes them after cutting).
 _PLAIN = (
     r"regexp_replace(regexp_replace({}, '</?(strong|b|em|i|a|code)(\s[^>]*)?>', '', 'gi'), "
-    r"'<[^>]*>', ' ', 'g')"
+    r"'<[^>]*>', E'\n', 'g')"
 )
-#: An article's words as readers see them, one space apart (`Article.search_text`).
-PLAIN_TEXT_SQL = (
-    r"trim(regexp_replace("
-    + _PLAIN.format("a2.standfirst")
-    + " || ' ' || coalesce(string_agg(sec.heading || '. ' || "
-    + _PLAIN.format("sec.body")
-    + r", ' ' ORDER BY sec.position), ''), '\s+', ' ', 'g'))"
+_JOINED = (
+    r"regexp_replace({}, '\m([[:alpha:]]+)-([[:alpha:]]+)(-([[:alpha:]]+))?\M', "
+    r"'\1\2\4 \1-\2\3', 'g')"
+)
+#: Blocks one line each, spaces and blank lines squeezed.
+_LINES = (
+    r"btrim(regexp_replace(regexp_replace({}, '[[:space:]]*\n[[:space:]]*', E'\n', 'g'), "
+    r"'[ \t\r\f\v]+', ' ', 'g'), E' \n')"
 )
 
 _REFRESH_SQL = """
 UPDATE articles_article AS a SET
-    search_vector = s.head || setweight(to_tsvector('english', s.bodies), 'D'),
-    search_lexemes = s.head || strip(to_tsvector('english', s.bodies)),
+    search_vector =
+        setweight(to_tsvector('english', {title}), 'A')
+        || setweight(to_tsvector('english', {standfirst}), 'B')
+        || setweight(to_tsvector('english', {headings_and_tags}), 'C')
+        || setweight(to_tsvector('english', {bodies}), 'D'),
     search_text = s.plain_text,
     reading_time = greatest(1, ceil(
         coalesce(array_length(regexp_split_to_array(
@@ -50,13 +56,11 @@ UPDATE articles_article AS a SET
         / {words_per_minute}::numeric))
 FROM (
     SELECT a2.id AS article_id,
-           setweight(to_tsvector('english', a2.title), 'A')
-           || setweight(to_tsvector('english', a2.standfirst), 'B')
-           || setweight(to_tsvector('english', coalesce(string_agg(
-                  sec.heading, ' ' ORDER BY sec.position), '')), 'C') AS head,
            coalesce(string_agg(sec.heading, ' ' ORDER BY sec.position), '') AS headings,
-           coalesce(string_agg(regexp_replace(sec.body, '<[^>]*>', ' ', 'g'), ' '
-                               ORDER BY sec.position), '') AS bodies,
+           coalesce(string_agg({plain_body}, E'\\n' ORDER BY sec.position), '') AS bodies,
+           coalesce((SELECT string_agg(t.name, ' ')
+                     FROM articles_taggedarticle AS ta JOIN taggit_tag AS t ON t.id = ta.tag_id
+                     WHERE ta.content_object_id = a2.id), '') AS tag_names,
            {plain_text} AS plain_text
     FROM articles_article AS a2
     LEFT JOIN articles_section AS sec ON sec.article_id = a2.id
@@ -66,9 +70,22 @@ FROM (
 WHERE a.id = s.article_id
 """
 
+#: An article's words as readers see them, one line per block (`Article.search_text`).
+PLAIN_TEXT_SQL = _LINES.format(
+    _PLAIN.format("a2.standfirst")
+    + r" || E'\n' || coalesce(string_agg(sec.heading || E'\n' || "
+    + _PLAIN.format("sec.body")
+    + r", E'\n' ORDER BY sec.position), '')"
+)
+
 
 def _refresh(where: str, params: list) -> None:
     sql = _REFRESH_SQL.format(
+        title=_JOINED.format("a.title"),
+        standfirst=_JOINED.format(_PLAIN.format("a.standfirst")),
+        headings_and_tags=_JOINED.format("s.headings || ' ' || s.tag_names"),
+        bodies=_JOINED.format("s.bodies"),
+        plain_body=_PLAIN.format("sec.body"),
         words_per_minute=int(settings.READING_WORDS_PER_MINUTE),
         where=where,
         plain_text=PLAIN_TEXT_SQL,
@@ -78,8 +95,13 @@ def _refresh(where: str, params: list) -> None:
 
 
 def article_refresh_derived(*, article_id: int) -> None:
-    """Recompute one article's stored search vectors and reading time."""
-    _refresh("a2.id = %s", [article_id])
+    """Recompute one article's stored search vector, plain text and reading time."""
+    articles_refresh_derived(article_ids=[article_id])
+
+
+def articles_refresh_derived(*, article_ids: list[int]) -> None:
+    """The same for these articles, in one statement."""
+    _refresh("a2.id = ANY(%s)", [list(article_ids)])
 
 
 def article_refresh_derived_all() -> None:

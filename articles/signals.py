@@ -1,7 +1,8 @@
 """Keep derived article data current after any write, whoever makes it.
 
 Only these live in signals (everything else is an explicit service call):
-- the search vector and reading time (articles.services.article_refresh_derived),
+- the search vector, plain text and reading time (articles.services.articles_refresh_derived),
+  after commit, also when the article's tags change,
 - the public pages' cache version (articles.cache), replaced after commit,
 - deleting an article's cover renditions, which must follow every way of deleting it
   (including the admin's bulk delete, which never calls Article.delete()).
@@ -9,24 +10,36 @@ Only these live in signals (everything else is an explicit service call):
 
 from __future__ import annotations
 
-import functools
+import threading
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from taggit.models import Tag
 
 from .cache import content_changed
 from .models import Article, Section, TaggedArticle
 from .renditions import rendition_names, renditions_delete
-from .services import article_refresh_derived
+from .services import articles_refresh_derived
+
+# Articles whose derived fields wait for the commit, per thread (Django's connections are
+# per thread). Each save asks for a refresh after commit; the first to run refreshes every
+# article waiting in one UPDATE, the others find nothing left, however many sections were
+# saved. An id left by a rolled-back transaction is refreshed with the next one's
+# (harmless: the same values are computed again).
+_waiting = threading.local()
+
+
+def _refresh_waiting() -> None:
+    ids, _waiting.ids = getattr(_waiting, "ids", set()), set()
+    if ids:
+        articles_refresh_derived(article_ids=sorted(ids))
 
 
 def schedule_refresh(article_id: int) -> None:
-    # Once per saved row: a form saving many sections refreshes a few times in a row, each
-    # one statement, which is simpler than telling pending callbacks apart.
-    transaction.on_commit(functools.partial(article_refresh_derived, article_id=article_id))
+    _waiting.ids = getattr(_waiting, "ids", set()) | {article_id}
+    transaction.on_commit(_refresh_waiting)
 
 
 @receiver(post_save, sender=Article, dispatch_uid="article_refresh_on_save")
@@ -40,6 +53,30 @@ def _article_saved(sender, instance: Article, raw: bool = False, **kwargs) -> No
 def _section_changed(sender, instance: Section, raw: bool = False, **kwargs) -> None:
     if not raw:
         schedule_refresh(instance.article_id)
+
+
+# Tag names are in the search vector: adding, removing or renaming a tag refreshes its
+# articles (taggit's add() and remove() send m2m_changed; deletes send post_delete).
+@receiver(m2m_changed, sender=TaggedArticle, dispatch_uid="tagging_refresh_on_change")
+def _tags_changed(sender, instance, action: str, **kwargs) -> None:
+    if action in ("post_add", "post_remove", "post_clear") and isinstance(instance, Article):
+        schedule_refresh(instance.pk)
+
+
+@receiver(post_save, sender=TaggedArticle, dispatch_uid="tagging_refresh_on_save")
+@receiver(post_delete, sender=TaggedArticle, dispatch_uid="tagging_refresh_on_delete")
+def _tagging_changed(sender, instance: TaggedArticle, raw: bool = False, **kwargs) -> None:
+    if not raw:
+        schedule_refresh(instance.content_object_id)
+
+
+@receiver(post_save, sender=Tag, dispatch_uid="tag_refresh_on_save")
+def _tag_saved(sender, instance: Tag, created: bool = False, raw: bool = False, **kwargs) -> None:
+    if raw or created:
+        return
+    tagged = TaggedArticle.objects.filter(tag=instance).values_list("content_object_id", flat=True)
+    for article_id in tagged:
+        schedule_refresh(article_id)
 
 
 # ---------------------------------------------------------------------------

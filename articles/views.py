@@ -6,30 +6,25 @@ content version, and answers conditional requests (see articles.cache.cache_publ
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from django.conf import settings
 from django.contrib.sitemaps.views import sitemap
-from django.core.paginator import InvalidPage
+from django.core.cache import cache
+from django.core.paginator import InvalidPage, Page, Paginator
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
-from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.decorators import method_decorator
 from django.utils.functional import SimpleLazyObject, cached_property
-from django.utils.html import conditional_escape, escape
-from django.utils.http import urlencode
-from django.utils.safestring import mark_safe
-from django.utils.text import Truncator
 from django.views.generic import DetailView, ListView, TemplateView
 
 from happyinnerself.ratelimit import rate_limit
 
-from . import fragments, selectors
+from . import selectors
 from .cache import cache_public_page, content_state
-from .models import Article
 from .sitemaps import SITEMAPS
-from .templatetags.reading import canonical_url
 
 _PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,8}")
 
@@ -102,83 +97,66 @@ class TagIndexView(TemplateView):
         return super().get_context_data(tags=selectors.tag_counts_public(), **kwargs)
 
 
+class SearchPaginator(Paginator):
+    """The pages of a search whose one asked-for page is already fetched (`SearchPage`)."""
+
+    def __init__(self, found: selectors.SearchPage, per_page: int):
+        super().__init__(found.results, per_page)
+        self.found = found
+
+    @cached_property
+    def count(self) -> int:
+        return self.found.ranked
+
+    def page(self, number) -> Page:
+        return Page(self.found.results, self.validate_number(number), self)
+
+
 @method_decorator(rate_limit("search", setting="SEARCH_RATE_LIMIT"), name="dispatch")
 class SearchView(StrictPaginationMixin, ListView):
-    """Full-text search. An empty query, or one of only stop words, gets a friendly page."""
+    """Full-text search. An empty query, or one of only stop words, gets a friendly page.
+
+    Each page of results is kept in the shared cache under the content version, the query
+    and the page number: a search asked again costs one cache read.
+    """
 
     template_name = "articles/search.html"
     context_object_name = "results"
 
     @method_decorator(cache_public_page)
     def get(self, request, *args, **kwargs):
-        self.query = selectors.search_clean(request.GET.get("q"))
         return super().get(request, *args, **kwargs)
 
-    @cached_property
-    def version(self) -> str:
-        return content_state(self.request).version
-
-    def get_queryset(self):
+    def get_queryset(self) -> selectors.SearchPage | None:
+        self.query = selectors.search_clean(self.request.GET.get("q"))
         if not self.query:
-            return Article.objects.none()
-        return selectors.article_search(text=self.query, version=self.version)
+            return None
+        number, per_page = page_number(self.request), self.get_paginate_by(None)
+        # Kept per content version and normalised query, however the query was typed.
+        digest = hashlib.sha256(f"{self.query}\n{number}\n{per_page}".encode()).hexdigest()
+        key = f"search:{content_state(self.request).version}:{digest[:32]}"
+        found = cache.get(key)
+        if found is None:
+            found = selectors.article_search_page(text=self.query, number=number, per_page=per_page)
+            cache.set(key, found, settings.ARTICLES_CACHE_SECONDS)
+        return found
+
+    def paginate_queryset(self, queryset, page_size):
+        if queryset is None:
+            return None, None, [], False
+        return super().paginate_queryset(queryset, page_size)
+
+    def get_paginator(self, queryset, per_page, **kwargs) -> SearchPaginator:
+        return SearchPaginator(queryset, per_page)
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(query=self.query, **kwargs)
-        query, count = self.query, context["paginator"].count
-        context.update(
-            nothing_to_search=not query or not self.object_list.has_terms,
-            query_title=Truncator(query).chars(60),
-            query_shown=Truncator(query).chars(80),
-            found=f"{count} article{pluralize(count)}" if count else "",
-            result_cards=mark_safe("".join(self.card(result) for result in context["results"])),
-            pagination=self.pagination(context["page_obj"]) if context["is_paginated"] else "",
+        found = self.object_list
+        return super().get_context_data(
+            query=self.query,
+            found=found,
+            nothing_to_search=found is None or not found.has_terms,
+            **kwargs,
         )
-        return context
-
-    def pagination(self, page) -> str:
-        """The links to the other pages: kept per page number and count, with a slot for the
-        query in their addresses."""
-        return fragments.rendered(
-            self.version,
-            ("pagination", page.number, page.paginator.num_pages),
-            "includes/pagination.html",
-            {"page_obj": page, "request": self.request},
-            kept_query=escape(urlencode([("q", self.request.GET["q"])])),
-        )
-
-    def card(self, result) -> str:
-        """A result's card: its title, address and date kept per version, its snippet this
-        query's."""
-        return fragments.rendered(
-            self.version,
-            ("result", result.pk),
-            "articles/_result.html",
-            {"result": result},
-            snippet=selectors.search_snippet(result.snippet),
-        )
-
-    #: What a search page shows of its query, as slots: the rest is the same for every query.
-    QUERY_PARTS = ("query", "query_title", "query_shown", "found", "result_cards", "pagination")
-
-    def render_to_response(self, context, **response_kwargs):
-        if not self.query:
-            return super().render_to_response(context, **response_kwargs)
-        # The page around the query's parts is kept per version, per canonical address
-        # (which names the host and page number) and per kind of answer. Its context holds
-        # nothing of this query but slots, so no query's words can be kept in it.
-        found, nothing = context["found"], context["nothing_to_search"]
-        kind = "nothing" if nothing else "found" if found else "none"
-        names = self.QUERY_PARTS if kind == "found" else self.QUERY_PARTS[:3]
-        page = fragments.rendered(
-            self.version,
-            ("search", canonical_url({"request": self.request}), kind),
-            self.template_name,
-            {"nothing_to_search": nothing},
-            self.request,
-            **{name: conditional_escape(context[name]) for name in names},
-        )
-        return HttpResponse(page)
 
 
 class ArticleDetailView(DetailView):

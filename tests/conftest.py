@@ -35,18 +35,6 @@ def _fresh_salt():
 
 
 @pytest.fixture(autouse=True)
-def _fresh_search_lists():
-    """Search keeps word lists per content version in the process: none from another test."""
-    from articles import fragments, search
-
-    search.forget()
-    fragments.forget()
-    yield
-    search.forget()
-    fragments.forget()
-
-
-@pytest.fixture(autouse=True)
 def _empty_cache():
     """The locmem cache lives as long as the process: start every test with it empty."""
     from django.core.cache import caches

@@ -48,13 +48,10 @@ def cover(
 @register.simple_tag(takes_context=True)
 def page_url(context, number: int, keep: str = "") -> str:
     """A link to page `number` of this list, keeping only the query parameters in `keep`
-    (comma-separated; e.g. "q" for search), or `kept_query` (already encoded) when the
-    context has one. Page 1 has no ?page=."""
+    (comma-separated; e.g. "q" for search). Page 1 has no ?page=."""
     request = context.get("request")
-    encoded = context.get("kept_query")
-    if encoded is None:
-        names = [name for name in keep.split(",") if name] if keep else []
-        encoded = urlencode([(k, request.GET[k]) for k in names if request and request.GET.get(k)])
+    names = [name for name in keep.split(",") if name] if keep else []
+    encoded = urlencode([(k, request.GET[k]) for k in names if request and request.GET.get(k)])
     page = f"page={number}" if number and int(number) > 1 else ""
     query = "&".join(part for part in (encoded, page) if part)
     return f"?{query}" if query else (request.path if request else "")

@@ -340,11 +340,6 @@ class TestSearch:
             html = client.get("/search/?q=calm", HTTP_HOST=host).content.decode()
             assert f'<link rel="canonical" href="http://{host}/search/">' in html
 
-    def test_a_title_holding_the_slot_character_still_shows(self, client, commit_callbacks):
-        commit_callbacks(ArticleFactory, title="Odd \ue002 calm title")
-        html = html_of(client, "/search/?q=calm")
-        assert "Odd \ue002 calm title" in html and "1 article found" in html
-
     def test_stemming_finds_other_forms_of_a_word(self, client, commit_callbacks):
         commit_callbacks(ArticleFactory, title="Breathing slowly")
         assert "Breathing slowly" in html_of(client, "/search/?q=breathes")
@@ -363,34 +358,6 @@ class TestSearch:
         commit_callbacks(ArticleFactory, title="The calm and the storm")
         html = html_of(client, "/search/?q=the+and+of")
         assert "only of very common words" in html
-
-    @pytest.mark.parametrize(
-        "query",
-        [
-            "a" * 1000,
-            "calm " * 200,
-            "x" * 5000,
-            '"unclosed quote',
-            "&|!:*()",
-            "calm & | ! : * ( ) <-> ''",
-            "calm\x00breath",
-            "%00",
-            "🧘‍♀️ calm 😌",
-            "-calm",
-            "OR AND NOT",
-            "<script>alert(1)</script>",
-            "\\",
-            "'; DROP TABLE articles_article; --",
-        ],
-    )
-    def test_odd_queries_never_error(self, client, commit_callbacks, query):
-        commit_callbacks(ArticleFactory, title="Calm breath")
-        response = client.get("/search/", {"q": query})
-        assert response.status_code == 200
-        assert "<script>alert(1)</script>" not in response.content.decode()
-
-    def test_raw_nul_in_the_url_is_not_an_error(self, client):
-        assert client.get("/search/?q=calm%00").status_code == 200
 
     def test_ranked_title_above_body(self, client, commit_callbacks):
         commit_callbacks(
@@ -428,23 +395,6 @@ class TestSearch:
         second = html_of(client, "/search/?q=sleep&page=2")
         assert 'rel="prev" href="?q=sleep"' in second and "Page 2 of 2" in second
 
-    @pytest.mark.parametrize("query", ["sleep", "calm+sleep", "zebra", "the+and", '"calm+sleep"'])
-    def test_a_page_made_from_kept_parts_equals_one_rendered_whole(
-        self, client, settings, commit_callbacks, monkeypatch, query
-    ):
-        from articles import fragments
-
-        settings.ARTICLES_PER_PAGE = 1
-        commit_callbacks(ArticleFactory, title="Calm sleep one")
-        commit_callbacks(ArticleFactory, title="Calm & sleep <two>")
-        with monkeypatch.context() as nothing_kept:
-            nothing_kept.setattr(fragments, "filled", lambda *args, **values: None)
-            whole = html_of(client, f"/search/?q={query}&page=1")
-        for other in ("calm", "nothing+here", "a+an", "sleep"):
-            html_of(client, f"/search/?q={other}")  # kept parts made by other queries
-        kept = html_of(client, f"/search/?q={query}&again=1")
-        assert kept == whole
-
     def test_every_page_counts_all_the_matches(self, client, settings, commit_callbacks):
         settings.ARTICLES_PER_PAGE = 2
         for n in range(5):
@@ -455,19 +405,6 @@ class TestSearch:
         assert "Calm 4" in last and "Calm 0" not in last
         assert 'rel="prev" href="?q=calm&amp;page=2"' in last and 'rel="next"' not in last
         assert "5 articles found for" in html_of(client, "/search/?q=calm&page=2")
-
-    def test_snippet_is_text_with_only_the_highlights_as_html(self, client, commit_callbacks):
-        commit_callbacks(
-            self.article_with_body,
-            "Calm",
-            "<p>Fish &amp; chips, calm <em>waters</em> &lt;script&gt;x&lt;/script&gt;</p>",
-            standfirst="<b onmouseover=x>calm</b> & quiet",
-        )
-        html = html_of(client, "/search/?q=calm")
-        snippet = re.search(r'<p class="result__snippet">(.*?)</p>', html, re.S).group(1)
-        assert set(re.findall(r"</?(\w+)", snippet)) == {"mark"}
-        assert "onmouseover" not in html
-        assert "Fish &amp; chips, <mark>calm</mark> waters &lt;script&gt;" in snippet
 
 
 class TestRobotsAndErrors:
@@ -519,13 +456,9 @@ class TestQueryCounts:
     def assert_counts(self, client, django_assert_num_queries, url, cold, warm):
         from django.core.cache import cache
 
-        from articles import fragments, search
-
         for n in (2, 7):
             self.make(n)
             cache.clear()
-            search.forget()  # a new process: no ranked word lists, no stems, no fragments
-            fragments.forget()
             with django_assert_num_queries(cold):
                 assert client.get(url).status_code == 200
             with django_assert_num_queries(warm):
@@ -558,32 +491,17 @@ class TestQueryCounts:
         self.assert_counts(client, django_assert_num_queries, "/tags/", cold=2, warm=0)
 
     def test_search(self, client, django_assert_num_queries, commit_callbacks):
-        # version, the query as PostgreSQL reads it, the published articles by date (the
-        # places behind every list's bitmap), the ranked list for "calm", the page's
-        # articles with their text, the stems of words in that text not seen before
+        # version, the count, the page with its snippets; then one cache read
         commit_callbacks(ArticleFactory, standfirst="Calmer days, and a calm mind.")
-        # (kept whole afterwards, as every public page: a query asked again costs nothing)
-        self.assert_counts(client, django_assert_num_queries, "/search/?q=calm", cold=6, warm=0)
-
-    def test_a_new_search_of_known_words(self, client, django_assert_num_queries, commit_callbacks):
-        commit_callbacks(self.make, 3)
-        client.get("/search/?q=calm")
-        # The ranked list and the results are kept: only PostgreSQL's reading of "calms".
-        with django_assert_num_queries(1):
-            response = client.get("/search/?q=calms")
-        assert response.status_code == 200 and "3 articles found" in response.content.decode()
-        # Once its stem is known, a new query of known words needs no query at all.
-        with django_assert_num_queries(0):
-            response = client.get("/search/?q=calms&again=1")
-        assert "3 articles found" in response.content.decode()
+        self.assert_counts(client, django_assert_num_queries, "/search/?q=calm", cold=3, warm=0)
 
     def test_search_without_results(self, client, django_assert_num_queries):
-        # version, the query as PostgreSQL reads it, the published articles by date, the
-        # (empty) list for "zebra"
+        # version, the count, whether there were words to look for, "Did you mean"
         self.assert_counts(client, django_assert_num_queries, "/search/?q=zebra", cold=4, warm=0)
 
     def test_empty_search(self, client, django_assert_num_queries):
-        self.assert_counts(client, django_assert_num_queries, "/search/", cold=1, warm=0)
+        # nothing to look for: not even the content version
+        self.assert_counts(client, django_assert_num_queries, "/search/", cold=0, warm=0)
 
     def test_robots(self, client, django_assert_num_queries):
         self.assert_counts(client, django_assert_num_queries, "/robots.txt", cold=0, warm=0)
