@@ -43,7 +43,7 @@ reversion.register(TaggedArticle)
 reversion.register(
     Article,
     follow=["sections", "taggedarticle_set"],
-    exclude=["search_vector", "search_lexemes", "search_text", "reading_time"],
+    exclude=["search_vector", "search_text", "reading_time"],
 )
 
 # Given to site owners by `manage.py setup_roles`; superusers have it implicitly.

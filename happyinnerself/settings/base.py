@@ -325,9 +325,6 @@ ARTICLES_FEED_ITEMS = 20
 ARTICLES_RELATED_COUNT = 3
 # Longer search queries are cut to this many characters (nobody types more).
 ARTICLES_SEARCH_MAX_LENGTH = 1000
-# How many (word, article) matches each server process keeps ranked for search, about
-# 50 bytes each; the least recently searched words go first (see articles/search.py).
-ARTICLES_SEARCH_KEPT_POSTINGS = int(os.environ.get("SEARCH_KEPT_POSTINGS", "200000"))
 # Let Django serve uploaded media (development and browser tests; production uses a proxy).
 SERVE_MEDIA = env_bool("SERVE_MEDIA", False)
 
