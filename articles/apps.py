@@ -6,4 +6,4 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Articles"
 
     def ready(self) -> None:
-        from . import checks, signals  # noqa: F401  (deployment checks; derived-field refresh)
+        from . import signals  # noqa: F401  (derived-field refresh)

@@ -113,6 +113,8 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-id"]
+        # Given to site owners by `manage.py setup_roles`; superusers have it implicitly.
+        permissions = [("delete_published_article", "Can delete published articles")]
         indexes = [
             models.Index(
                 fields=["-published_at", "-id"],

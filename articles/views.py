@@ -20,7 +20,7 @@ from django.utils.decorators import method_decorator
 from django.utils.functional import SimpleLazyObject, cached_property
 from django.views.generic import DetailView, ListView, TemplateView
 
-from happyinnerself.ratelimit import rate_limit
+from core.ratelimit import rate_limit
 
 from . import selectors
 from .cache import cache_public_page, content_state

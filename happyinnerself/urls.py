@@ -3,9 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 
 from articles.views import robots_txt, sitemap_xml
-
-from . import health
-from .media import media
+from core import health
+from core.media import media
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -23,7 +22,7 @@ if settings.BENCH_BASELINE_FILE:
 
     urlpatterns.insert(0, path("__bench__/baseline", bench_views.baseline))
 
-handler500 = "happyinnerself.errors.server_error"
+handler500 = "core.errors.server_error"
 
 if settings.MEDIA_URL.startswith("/"):
     urlpatterns.append(path(f"{settings.MEDIA_URL.lstrip('/')}<path:path>", media))

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, ResolverMatch, resolve
 
 from articles.models import Article
-from happyinnerself.client import client_ip
+from core.client import client_ip
 
 from .client import is_crawler, is_speculative, is_staff
 from .selectors import articles_version

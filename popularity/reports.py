@@ -18,8 +18,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from articles.models import Article
-from happyinnerself.client import client_ip
-from happyinnerself.ratelimit import rate_limit
+from core.client import client_ip
+from core.ratelimit import rate_limit
 
 from .client import is_crawler, is_speculative, is_staff
 from .selectors import article_top_sections

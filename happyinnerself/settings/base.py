@@ -9,7 +9,7 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from happyinnerself.observability import logging_config
+from core.observability import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -48,12 +48,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "happyinnerself.observability.RequestIdMiddleware",
+    "core.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "happyinnerself.security.ContentSecurityPolicyMiddleware",
-    "happyinnerself.security.PermissionsPolicyMiddleware",
+    "core.security.ContentSecurityPolicyMiddleware",
+    "core.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "happyinnerself.db_router.ReplicaReadsMiddleware",
+    "core.db_router.ReplicaReadsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -61,7 +61,7 @@ MIDDLEWARE = [
     "popularity.middleware.ViewCountingMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "happyinnerself.errors.DatabaseUnavailableMiddleware",
+    "core.errors.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "happyinnerself.urls"
@@ -115,7 +115,7 @@ def replica_from_env() -> dict:
 DATABASES = {"default": database_from_env()}
 if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = replica_from_env()
-DATABASE_ROUTERS = ["happyinnerself.db_router.PrimaryReplicaRouter"]
+DATABASE_ROUTERS = ["core.db_router.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -259,7 +259,7 @@ INSTALLED_APPS += [
 # django-axes turns its lockout signal into the lockout page; it must come last.
 MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
 AUTHENTICATION_BACKENDS = [
-    "happyinnerself.auth.LoginLockoutBackend",
+    "core.login.LoginLockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Five wrong passwords for one username from one address lock that pair out for 15 minutes.
@@ -268,9 +268,9 @@ AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # The reader's own address behind the proxies named by TRUSTED_PROXY_COUNT, as everywhere.
-AXES_CLIENT_IP_CALLABLE = "happyinnerself.client.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.client.client_ip"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "happyinnerself.auth.lockout_response"
+AXES_LOCKOUT_CALLABLE = "core.login.lockout_response"
 AXES_VERBOSE = False
 
 # Cover uploads (articles/images.py): anything larger is refused with a form error.
@@ -331,8 +331,8 @@ SERVE_MEDIA = env_bool("SERVE_MEDIA", False)
 # ---------------------------------------------------------------------------
 # Production safety (issue 15): deployment checks, quiet bad-Host logs, login throttle.
 # The project's own app: its deployment checks and the throttled admin login form.
-INSTALLED_APPS += ["happyinnerself.apps.SiteConfig"]
-# Per-account login throttle (happyinnerself/auth.py): after LOGIN_THROTTLE_FAILURES wrong
+INSTALLED_APPS += ["core"]
+# Per-account login throttle (core/login.py): after LOGIN_THROTTLE_FAILURES wrong
 # passwords for one username within the window, from any addresses, that account waits
 # LOGIN_THROTTLE_FIRST_DELAY_SECONDS before its next password is checked, doubling with each
 # further failure up to LOGIN_THROTTLE_MAX_DELAY_SECONDS. A browser that signed in to the
@@ -344,5 +344,5 @@ LOGIN_THROTTLE_MAX_DELAY_SECONDS = int(os.environ.get("LOGIN_THROTTLE_MAX_DELAY_
 LOGIN_KNOWN_DEVICE_DAYS = 180
 # Sets the known-device cookie on a successful sign-in; before axes, which must come last.
 MIDDLEWARE.insert(
-    MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "happyinnerself.auth.KnownDeviceMiddleware"
+    MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "core.login.KnownDeviceMiddleware"
 )

@@ -4,7 +4,7 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
-from happyinnerself.checks import HOW_TO_MAKE_ONE, secret_key_problem
+from core.checks import HOW_TO_MAKE_ONE, secret_key_problem
 
 from .base import *  # noqa: F403
 from .base import env_bool, logging_config

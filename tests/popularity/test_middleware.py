@@ -7,7 +7,7 @@ from django.db import OperationalError
 from django.test import RequestFactory
 from django.urls import reverse
 
-from happyinnerself.client import client_ip
+from core.client import client_ip
 from popularity.models import DailyView
 from tests.factories import ArticleFactory, UserFactory
 

@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.template import loader
 
-from happyinnerself.client import client_ip
+from .client import client_ip
 
 
 def parse_rate(rate: str) -> tuple[int, int]:

@@ -17,7 +17,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import ngettext
 
-from happyinnerself.ratelimit import count_in_window
+from .ratelimit import count_in_window
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +54,7 @@ def lockout_response(request, original_response=None, credentials=None):
 # account before (a signed cookie, as OWASP's "device cookies") is not held back at all.
 
 KNOWN_DEVICE_COOKIE = "known_device"
+# Named after the module it was first written in; a new salt would forget every known browser.
 _KNOWN_DEVICE_SALT = "happyinnerself.auth.known-device"
 _KNOWN_DEVICE_ACCOUNTS = 5  # a shared browser remembers this many accounts at most
 
@@ -128,7 +129,7 @@ def known_device_remember(*, request: HttpRequest, response: HttpResponse, usern
     )
 
 
-@receiver(user_login_failed, dispatch_uid="happyinnerself.auth.login_failed")
+@receiver(user_login_failed, dispatch_uid="core.login.login_failed")
 def _count_login_failure(sender, credentials, request=None, **kwargs):
     if request is None:  # not a web login (management commands, tests' login())
         return
@@ -137,7 +138,7 @@ def _count_login_failure(sender, credentials, request=None, **kwargs):
         login_failure_record(request=request, username=username)
 
 
-@receiver(user_logged_in, dispatch_uid="happyinnerself.auth.logged_in")
+@receiver(user_logged_in, dispatch_uid="core.login.logged_in")
 def _note_login(sender, request, user, **kwargs):
     if request is not None:
         request.known_device_login = user.get_username()

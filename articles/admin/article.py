@@ -1,7 +1,8 @@
 """The editors' workplace: articles with their sections, preview, history, tags and import.
 
 Writes go through articles.services; every save keeps a django-reversion revision that the
-history page can compare (django-reversion-compare) and restore.
+history page can compare (django-reversion-compare) and restore. The popularity app
+registers a subclass with its views columns in place of this one (popularity/admin.py).
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ import reversion
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as django_delete_selected
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404, HttpResponseRedirect, JsonResponse
@@ -24,17 +24,14 @@ from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
 from taggit.models import Tag
 
-from popularity.selectors import annotate_view_totals
-
-from . import services
-from .forms import ArticleAdminForm, MarkdownImportForm, SectionFormSet, SectionInlineForm
-from .images import file_delete_on_commit
-from .models import Article, Section, SlugRedirect, TaggedArticle
-from .preview import ArticlePreviewView
-
-admin.site.site_header = "Happy Inner Self: editing"
-admin.site.site_title = "Happy Inner Self"
-admin.site.index_title = "Articles, tags and people"
+from .. import services
+from ..images import file_delete_on_commit
+from ..models import Article, Section, TaggedArticle
+from ..preview import ArticlePreviewView
+from .filters import PublicationFilter, TagFilter
+from .forms import ArticleAdminForm
+from .importing import MarkdownImportForm
+from .sections import SectionInline
 
 # A revision holds the article, its sections and its tag links, so restoring brings all three
 # back. Derived fields are left out: they are recomputed after every save.
@@ -46,60 +43,12 @@ reversion.register(
     exclude=["search_vector", "search_text", "reading_time"],
 )
 
-# Given to site owners by `manage.py setup_roles`; superusers have it implicitly.
+# Article.Meta.permissions; `manage.py setup_roles` gives it to site owners.
 DELETE_PUBLISHED_PERMISSION = "articles.delete_published_article"
 
 
 def _when(moment) -> str:
     return date_format(timezone.localtime(moment), "j M Y, H:i")
-
-
-class SectionInline(admin.StackedInline):
-    model = Section
-    form = SectionInlineForm
-    formset = SectionFormSet
-    ordering = ["position"]
-    min_num = 0
-    fieldsets = [
-        (None, {"fields": [("position", "level"), "heading", "body"]}),
-        ("Link to this section", {"fields": ["anchor"], "classes": ["collapse"]}),
-    ]
-
-    def get_extra(self, request, obj=None, **kwargs) -> int:
-        # One empty section to start a new article; "Add another section" adds more.
-        return 1 if obj is None or not obj.sections.exists() else 0
-
-
-class PublicationFilter(admin.SimpleListFilter):
-    title = "status"
-    parameter_name = "state"
-
-    def lookups(self, request, model_admin):
-        return [("draft", "Draft"), ("scheduled", "Scheduled"), ("published", "Published")]
-
-    def queryset(self, request, queryset):
-        match self.value():
-            case "draft":
-                return queryset.drafts()
-            case "scheduled":
-                return queryset.scheduled()
-            case "published":
-                return queryset.published()
-        return queryset
-
-
-class TagFilter(admin.SimpleListFilter):
-    title = "tag"
-    parameter_name = "tag"
-
-    def lookups(self, request, model_admin):
-        used = Tag.objects.filter(articles_taggedarticle_items__isnull=False).distinct()
-        return list(used.order_by("name").values_list("slug", "name"))
-
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(tags__slug=self.value())
-        return queryset
 
 
 @admin.register(Article)
@@ -120,8 +69,6 @@ class ArticleAdmin(CompareVersionAdmin):
         "title",
         "status_label",
         "published_at",
-        "views_7d",
-        "views_total",
         "author",
         "featured",
         "tag_list",
@@ -151,16 +98,7 @@ class ArticleAdmin(CompareVersionAdmin):
     # -- change list ---------------------------------------------------------
 
     def get_queryset(self, request):
-        # View counts come from the popularity app as annotations: sortable, no extra query.
-        return annotate_view_totals(super().get_queryset(request).prefetch_related("tags"))
-
-    @admin.display(description="Views, 7 days", ordering="views_7d")
-    def views_7d(self, obj: Article) -> int:
-        return obj.views_7d
-
-    @admin.display(description="Views, all time", ordering="views_total")
-    def views_total(self, obj: Article) -> int:
-        return obj.views_total
+        return super().get_queryset(request).prefetch_related("tags")
 
     def render_change_form(self, request, context, *args, **kwargs):
         # The rich-text editor loads through an inline import map: give it this response's
@@ -432,61 +370,3 @@ def delete_selected_if_allowed(modeladmin: ArticleAdmin, request, queryset):
         )
         return None
     return django_delete_selected(modeladmin, request, queryset)
-
-
-@admin.register(SlugRedirect)
-class SlugRedirectAdmin(admin.ModelAdmin):
-    """Former addresses of renamed articles. They are made by renaming, never by hand, so
-    the list is read-only; a site owner may delete one to give the address up."""
-
-    list_display = ["old_address", "article_link", "created_at"]
-    list_select_related = ["article"]
-    search_fields = ["old_slug", "article__title", "article__slug"]
-    date_hierarchy = "created_at"
-
-    @admin.display(description="Former address", ordering="old_slug")
-    def old_address(self, obj: SlugRedirect) -> str:
-        return reverse("articles:detail", kwargs={"slug": obj.old_slug})
-
-    @admin.display(description="Now answers with", ordering="article__title")
-    def article_link(self, obj: SlugRedirect) -> str:
-        change = reverse("admin:articles_article_change", args=[obj.article_id])
-        return format_html(
-            '<a href="{}">{}</a> <span class="quiet">({})</span>',
-            change,
-            obj.article.title,
-            obj.article.get_absolute_url(),
-        )
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-
-# -- people ---------------------------------------------------------------------------------
-# Site owners manage users (see `manage.py setup_roles`), but must not be able to make
-# anyone, themselves included, a superuser or hand out single permissions past the groups,
-# nor take over a superuser's account.
-User = get_user_model()
-admin.site.unregister(User)
-
-
-@admin.register(User)
-class PeopleAdmin(UserAdmin):
-    def get_readonly_fields(self, request, obj=None):
-        readonly = list(super().get_readonly_fields(request, obj))
-        if not request.user.is_superuser:
-            readonly += ["is_superuser", "user_permissions"]
-        return readonly
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
-            return False
-        return super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
-            return False
-        return super().has_delete_permission(request, obj)

@@ -6,16 +6,14 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
-from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Q
 
-from articles.models import Article
-
 EDITORS = "Editors"
 SITE_OWNERS = "Site owners"
 
+# Permissions are named, not imported: roles span every app, and core imports none of them.
 # Editors write, illustrate, preview, schedule and publish; deleting published articles is
 # refused by the admin without the permission below, which only site owners get.
 EDITOR_PERMISSIONS = [
@@ -60,15 +58,6 @@ DEMO_ACCOUNTS = [
 ]
 
 
-def ensure_custom_permissions() -> None:
-    """Permissions that live in no model's Meta (so the foundation's models stay as they are)."""
-    Permission.objects.get_or_create(
-        codename="delete_published_article",
-        content_type=ContentType.objects.get_for_model(Article),
-        defaults={"name": "Can delete published articles"},
-    )
-
-
 def permissions_for(names: list[str]) -> list[Permission]:
     found = []
     for name in names:
@@ -111,7 +100,6 @@ class Command(BaseCommand):
     def handle(self, *args, demo_users: bool = False, **options) -> None:
         if demo_users and not settings.DEBUG:
             raise CommandError("demo accounts have known passwords: only with DEBUG on")
-        ensure_custom_permissions()
         editors, _ = Group.objects.get_or_create(name=EDITORS)
         editors.permissions.set(permissions_for(EDITOR_PERMISSIONS))
         owners, _ = Group.objects.get_or_create(name=SITE_OWNERS)

@@ -12,7 +12,7 @@ def boom(request):
 
 
 urlpatterns = [path("boom", boom), path("", include("happyinnerself.urls"))]
-handler500 = "happyinnerself.errors.server_error"
+handler500 = "core.errors.server_error"
 
 
 @pytest.fixture

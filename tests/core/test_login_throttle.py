@@ -35,7 +35,7 @@ def guess_from_many_addresses(count: int = 30) -> list:
 
 
 def test_guesses_from_many_addresses_slow_the_account_down(editor, caplog):
-    with caplog.at_level(logging.WARNING, logger="happyinnerself.auth"):
+    with caplog.at_level(logging.WARNING, logger="core.login"):
         guesses = guess_from_many_addresses()
     assert all(response.status_code == 200 for response in guesses)
     assert THROTTLED not in guesses[9].content.decode()  # the first ten are checked

@@ -1,0 +1,132 @@
+"""The admin's import page: Markdown files and their cover images, each imported alone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from tempfile import TemporaryDirectory
+
+import reversion
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+
+from ..content import ContentError, parse_import_document
+from ..images import (
+    ImageRejected,
+    image_check_size,
+)
+from ..models import Article
+from ..services import article_import
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".md,.markdown,image/*"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if not data:
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return []
+        items = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(item, initial) for item in items]
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    file: str
+    result: str  # created, updated, refused or ignored
+    detail: str = ""
+    article: Article | None = None
+
+
+def _is_markdown(name: str) -> bool:
+    return name.lower().endswith((".md", ".markdown"))
+
+
+class MarkdownImportForm(forms.Form):
+    files = MultipleFileField(
+        label="Files",
+        help_text="One or more Markdown files in the import format (see the README), "
+        "with the cover images they name, chosen together.",
+    )
+
+    def import_articles(self, *, user) -> list[ImportOutcome]:
+        """Import each Markdown file on its own: one refused file never stops the others."""
+        uploads = self.cleaned_data["files"]
+        images = {upload.name: upload for upload in uploads if not _is_markdown(upload.name)}
+        used: set[str] = set()
+        outcomes = [
+            self._import_one(upload, images=images, used=used, user=user)
+            for upload in uploads
+            if _is_markdown(upload.name)
+        ]
+        outcomes += [
+            ImportOutcome(name, "ignored", "no Markdown file names it as its cover")
+            for name in sorted(images.keys() - used)
+        ]
+        return outcomes
+
+    def _import_one(self, upload, *, images: dict, used: set[str], user) -> ImportOutcome:
+        if upload.size > settings.ARTICLE_IMPORT_MAX_BYTES:
+            limit = settings.ARTICLE_IMPORT_MAX_BYTES // 1024
+            return ImportOutcome(upload.name, "refused", f"the file is larger than {limit} KB")
+        try:
+            text = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return ImportOutcome(upload.name, "refused", "the file is not UTF-8 text")
+        try:
+            document = parse_import_document(text)
+            with TemporaryDirectory() as folder:
+                if document.meta["cover"]:
+                    used.add(self._place_cover(document.meta["cover"], images, Path(folder)))
+                with reversion.create_revision():
+                    reversion.set_user(user)
+                    reversion.set_comment(f"Imported from {upload.name}.")
+                    result = article_import(document=document, source_dir=Path(folder))
+                    if result.created and result.article.author_id is None:
+                        result.article.author = user
+                        result.article.save(update_fields=["author"])
+        except ContentError as error:
+            return ImportOutcome(upload.name, "refused", str(error))
+        except IntegrityError:
+            return ImportOutcome(
+                upload.name, "refused", "it conflicts with an existing article; nothing was saved"
+            )
+        article = result.article
+        return ImportOutcome(
+            upload.name, "created" if result.created else "updated", article.slug, article
+        )
+
+    @staticmethod
+    def _place_cover(cover: str, images: dict, folder: Path) -> str:
+        """Write the uploaded cover where the document expects it; return its name.
+
+        The import service checks and cleans it, as it does for files on disk.
+        """
+        wanted = PurePosixPath(cover).name
+        name = next((n for n in images if n == wanted), None) or next(
+            (n for n in images if n.lower() == wanted.lower()), None
+        )
+        if name is None:
+            raise ContentError(
+                f"its cover image {wanted} was not uploaded: choose it together with the "
+                "Markdown file"
+            )
+        upload = images[name]
+        try:
+            image_check_size(size=upload.size)
+        except ImageRejected as error:
+            raise ContentError(f"cover image {name}: {error}") from None
+        upload.seek(0)
+        target = folder / cover
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(upload.read())
+        return name

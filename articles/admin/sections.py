@@ -1,0 +1,147 @@
+"""Sections in the article form: the rich-text body, positions renumbered on save."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django_prose_editor.fields import ProseEditorFormField
+from django_prose_editor.widgets import AdminProseEditorWidget
+
+from ..models import Section
+
+# What the section editor offers; Section.save() sanitises with the same allow-list.
+SECTION_EDITOR_EXTENSIONS = {
+    "Bold": True,
+    "Italic": True,
+    "Code": True,
+    "HardBreak": True,
+    "BulletList": True,
+    "OrderedList": True,
+    "ListItem": True,
+    "Blockquote": True,
+    "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
+    "NoSpellCheck": False,  # editors write prose: let the browser check their spelling
+}
+_EMPTY_HTML = re.compile(r"^\s*(<p>\s*(<br\s*/?>)?\s*</p>\s*)*$")
+
+
+def _normal_body(html: str | None) -> str:
+    # Browsers send a textarea's line breaks as CRLF, and the editor writes "<p></p>" into an
+    # untouched empty body: neither is a change the editor made.
+    html = (html or "").replace("\r\n", "\n")
+    return "" if _EMPTY_HTML.match(html) else html
+
+
+class SectionBodyField(ProseEditorFormField):
+    def to_python(self, value):
+        return _normal_body(super().to_python(value))
+
+    def has_changed(self, initial, data) -> bool:
+        return _normal_body(initial) != _normal_body(data)
+
+
+class SectionInlineForm(forms.ModelForm):
+    position = forms.IntegerField(
+        label="Position",
+        required=False,
+        min_value=1,
+        widget=forms.NumberInput(attrs={"class": "vIntegerField position-input"}),
+        help_text="Order in the article. Change the numbers to reorder; they are renumbered "
+        "1, 2, 3… on save. Leave empty to add at the end.",
+    )
+    body = SectionBodyField(
+        label="Body",
+        required=False,
+        extensions=SECTION_EDITOR_EXTENSIONS,
+        widget=AdminProseEditorWidget,
+        sanitize=False,  # Section.save() sanitises, whoever writes the section
+        help_text=Section._meta.get_field("body").help_text,
+    )
+
+    class Meta:
+        model = Section
+        fields = ["position", "heading", "level", "body", "anchor"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.renumbered = False
+
+    def clean_anchor(self) -> str | None:
+        # None, not "": several new sections may all leave it empty (Section.save() fills it),
+        # and the formset's duplicate check skips None only.
+        return self.cleaned_data["anchor"] or None
+
+    def has_changed(self) -> bool:
+        # A section that only moved still has to be saved with its new position.
+        return self.renumbered or super().has_changed()
+
+    def _get_validation_exclusions(self):
+        exclusions = super()._get_validation_exclusions()
+        # Positions are renumbered by the formset, and the unique constraint is deferred, so
+        # two sections may swap numbers. An empty anchor is made from the heading on save.
+        exclusions.add("position")
+        if not self.cleaned_data.get("anchor"):
+            exclusions.add("anchor")
+        return exclusions
+
+
+class SectionFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        self._renumber()
+        super().clean()
+        kept = self._kept_forms()
+        if kept and kept[0].cleaned_data.get("level") == Section.Level.H3:
+            raise ValidationError(
+                "The first section must be a heading (H2): a subheading (H3) nests under "
+                "the heading before it.",
+                code="h3_first",
+            )
+
+    def _kept_forms(self) -> list[SectionInlineForm]:
+        kept = []
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or not form.is_valid():
+                continue
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            if form.instance.pk or form.has_changed():
+                kept.append(form)
+        return sorted(kept, key=lambda form: form.cleaned_data["position"])
+
+    def _renumber(self) -> None:
+        """Order by the positions typed (empty ones last, ties by place on the page); 1, 2, 3…"""
+        kept = []
+        for index, form in enumerate(self.forms):
+            if not hasattr(form, "cleaned_data") or form.errors:
+                continue
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            if not (form.instance.pk or form.has_changed()):
+                continue
+            typed = form.cleaned_data.get("position")
+            kept.append((typed if typed is not None else math.inf, index, form))
+        for number, (_, _, form) in enumerate(sorted(kept, key=lambda k: k[:2]), start=1):
+            if form.instance.pk and form.initial.get("position") != number:
+                form.renumbered = True
+            form.cleaned_data["position"] = number
+            form.instance.position = number
+
+
+class SectionInline(admin.StackedInline):
+    model = Section
+    form = SectionInlineForm
+    formset = SectionFormSet
+    ordering = ["position"]
+    min_num = 0
+    fieldsets = [
+        (None, {"fields": [("position", "level"), "heading", "body"]}),
+        ("Link to this section", {"fields": ["anchor"], "classes": ["collapse"]}),
+    ]
+
+    def get_extra(self, request, obj=None, **kwargs) -> int:
+        # One empty section to start a new article; "Add another section" adds more.
+        return 1 if obj is None or not obj.sections.exists() else 0
