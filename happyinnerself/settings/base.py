@@ -1,8 +1,11 @@
-"""Settings shared by every environment. Everything that differs comes from the environment."""
+"""Settings shared by every environment. Everything that differs comes from the environment,
+read through the env_* helpers below, in sections: the site, database, caches, security,
+static and media, email, logging, then one per app (ARTICLES_*, POPULARITY_*)."""
 
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -14,9 +17,24 @@ from core.observability import logging_config
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
-def env_bool(name: str, default: bool = False) -> bool:
+# An unset or empty variable means the default, whatever its type.
+def env_str(name: str, default: str) -> str:
+    return os.environ.get(name) or default
+
+
+def env_int(name: str, default: int) -> int:
     value = os.environ.get(name)
-    if value is None or value == "":
+    return int(value) if value else default
+
+
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value else default
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if not value:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
@@ -28,10 +46,11 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
+# -- the site ---------------------------------------------------------------------------------
+SECRET_KEY = env_str("SECRET_KEY", "")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+SITE_NAME = "Happy Inner Self"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -41,8 +60,15 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "django.contrib.sitemaps",
     "csp",
     "taggit",
+    "django_prose_editor",  # the rich-text editor for section bodies (ships its own JS)
+    "reversion",  # a revision of the article, its sections and tags on every admin save
+    "reversion_compare",  # compare two revisions in the admin history
+    "axes",  # login lockout after repeated failures
+    # The project's apps; each may import only those below it (pyproject.toml's contracts).
+    "core",
     "articles",
     "popularity",
 ]
@@ -62,6 +88,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.errors.DatabaseUnavailableMiddleware",
+    # Sets the known-device cookie on a successful sign-in; before axes.
+    "core.login.KnownDeviceMiddleware",
+    # django-axes turns its lockout signal into the lockout page; it must come last.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "happyinnerself.urls"
@@ -82,9 +112,15 @@ TEMPLATES = [
     },
 ]
 
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = env_str("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
 
+
+# -- database ---------------------------------------------------------------------------------
 def database_from_env() -> dict:
-    url = os.environ.get("DATABASE_URL")
+    url = env_str("DATABASE_URL", "")
     if not url:
         raise ImproperlyConfigured(
             "DATABASE_URL is not set. Use ./scripts/run or ./scripts/test, which start a "
@@ -92,7 +128,7 @@ def database_from_env() -> dict:
         )
     config = dj_database_url.parse(
         url,
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_max_age=env_int("CONN_MAX_AGE", 60),
         # Checked before reuse, so the site recovers by itself after a database restart.
         conn_health_checks=True,
     )
@@ -101,11 +137,9 @@ def database_from_env() -> dict:
     return config
 
 
-def replica_from_env() -> dict:
+def replica_from_env(url: str) -> dict:
     config = dj_database_url.parse(
-        os.environ["DATABASE_REPLICA_URL"],
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
+        url, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True
     )
     # Tests never create a second database for it; in production it is a streaming replica.
     config["TEST"] = {"MIRROR": "default"}
@@ -113,177 +147,14 @@ def replica_from_env() -> dict:
 
 
 DATABASES = {"default": database_from_env()}
-if os.environ.get("DATABASE_REPLICA_URL"):
-    DATABASES["replica"] = replica_from_env()
+# Public reads may go to a read replica (core/db_router.py); writes never do.
+if replica_url := env_str("DATABASE_REPLICA_URL", ""):
+    DATABASES["replica"] = replica_from_env(replica_url)
 DATABASE_ROUTERS = ["core.db_router.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
 
-LANGUAGE_CODE = "en-gb"
-TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
-USE_I18N = True
-USE_TZ = True
-
-STATIC_URL = "/static/"
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
-STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / ".data" / "media"))
-
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
-
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "happyinnerself",
-    }
-}
-
-# Uploads above this are refused before they reach a view (images are capped at 10 MB).
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-
-TAGGIT_CASE_INSENSITIVE = True
-
-SITE_NAME = "Happy Inner Self"
-ARTICLES_PER_PAGE = int(os.environ.get("ARTICLES_PER_PAGE", "10"))
-# Reading speed behind the "N min read" figure.
-READING_WORDS_PER_MINUTE = 230
-
-# Security headers on every response (production adds HSTS and secure cookies).
-# Scripts only from this site, or inline with the per-response nonce: no unsafe-inline/eval.
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": [SELF],
-        "script-src": [SELF, NONCE],
-        "style-src": [SELF],
-        "img-src": [SELF, "data:"],
-        "font-src": [SELF],
-        "connect-src": [SELF],
-        "form-action": [SELF],
-        "frame-ancestors": [NONE],
-        "base-uri": [NONE],
-        "object-src": [NONE],
-    }
-}
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
-SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SAMESITE = "Lax"
-CSRF_COOKIE_SAMESITE = "Lax"
-
-# One line per record; JSON (for log collectors) when LOG_JSON is on, as in production.
-LOGGING = logging_config(
-    json_lines=env_bool("LOG_JSON", False), level=os.environ.get("LOG_LEVEL", "INFO")
-)
-
-# Set only by bench/run: the stored page its baseline URL serves through the middleware.
-BENCH_BASELINE_FILE = os.environ.get("BENCH_BASELINE_FILE", "")
-
-# Searches one client may make: "N/seconds". Over it, a 429 page with Retry-After.
-SEARCH_RATE_LIMIT = os.environ.get("SEARCH_RATE_LIMIT", "30/60")
-
-# Where the admin lives; a less obvious path keeps drive-by login attempts down.
-ADMIN_URL = os.environ.get("ADMIN_URL", "admin/").strip("/") + "/"
-
-
-# ---------------------------------------------------------------------------------------
-# Popularity (issue 4): view counting, Popular Posts rankings, site owners' statistics.
-# Every variable is documented in README.md ("Settings" and "Popularity").
-# ---------------------------------------------------------------------------------------
-# A Redis server buffers view counts when set; `manage.py popularity_flush` moves them into
-# PostgreSQL. Unset: every counted view is written straight to PostgreSQL.
-REDIS_URL = os.environ.get("REDIS_URL", "")
-POPULARITY_REDIS_PREFIX = os.environ.get("POPULARITY_REDIS_PREFIX", "popularity")
-# How often the scheduler runs popularity_flush: the most counting a crash can lose.
-POPULARITY_FLUSH_INTERVAL_SECONDS = int(os.environ.get("POPULARITY_FLUSH_INTERVAL_SECONDS", "60"))
-# Reverse proxies in front of the app that append to X-Forwarded-For (0: none, the header
-# is ignored and REMOTE_ADDR is the client).
-TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
-# One reader (same day, address, browser, article) counts once, then again only after this
-# many minutes, and at most POPULARITY_MAX_VIEWS_PER_READER times a day.
-POPULARITY_REPEAT_VIEW_MINUTES = int(os.environ.get("POPULARITY_REPEAT_VIEW_MINUTES", "30"))
-POPULARITY_MAX_VIEWS_PER_READER = int(os.environ.get("POPULARITY_MAX_VIEWS_PER_READER", "3"))
-# Trending: a day's views weigh half as much every this many days; older days are ignored.
-POPULARITY_TRENDING_HALF_LIFE_DAYS = float(
-    os.environ.get("POPULARITY_TRENDING_HALF_LIFE_DAYS", "2")
-)
-POPULARITY_TRENDING_HORIZON_DAYS = 14
-# Rankings are cached this long (seconds); an article save clears them at once.
-POPULARITY_RANKING_CACHE_SECONDS = int(os.environ.get("POPULARITY_RANKING_CACHE_SECONDS", "300"))
-# The sidebar widget: which window and how many articles.
-POPULARITY_WIDGET_WINDOW = os.environ.get("POPULARITY_WIDGET_WINDOW", "7d")
-POPULARITY_WIDGET_SIZE = 5
-# Read depth: how long (seconds) an article page's signed report token stays valid, and
-# how many reports one client may send ("N/seconds"; over it, 429).
-POPULARITY_READ_TOKEN_MAX_AGE = int(os.environ.get("POPULARITY_READ_TOKEN_MAX_AGE", "172800"))
-POPULARITY_READ_DEPTH_RATE_LIMIT = os.environ.get("POPULARITY_READ_DEPTH_RATE_LIMIT", "20/60")
-# Refresh candidates on the dashboard: published articles with at least MIN_VIEWS views in
-# the last WINDOW_DAYS whose last change is more than STALE_DAYS old.
-POPULARITY_REFRESH_WINDOW_DAYS = int(os.environ.get("POPULARITY_REFRESH_WINDOW_DAYS", "30"))
-POPULARITY_REFRESH_MIN_VIEWS = int(os.environ.get("POPULARITY_REFRESH_MIN_VIEWS", "100"))
-POPULARITY_REFRESH_STALE_DAYS = int(os.environ.get("POPULARITY_REFRESH_STALE_DAYS", "365"))
-# A day is flagged as a spike when its views are this many times the article's usual level
-# (the median of the 14 days before) and at least POPULARITY_SPIKE_MIN_VIEWS.
-POPULARITY_SPIKE_FACTOR = float(os.environ.get("POPULARITY_SPIKE_FACTOR", "5"))
-POPULARITY_SPIKE_MIN_VIEWS = int(os.environ.get("POPULARITY_SPIKE_MIN_VIEWS", "50"))
-# A spike day where one user agent sent at least this share of the views (0–1) is marked as
-# a likely bot burst.
-POPULARITY_SPIKE_AGENT_SHARE = float(os.environ.get("POPULARITY_SPIKE_AGENT_SHARE", "0.5"))
-# Views per user agent string (per article and day) are kept this many days, today
-# included, then deleted by the daily salt rotation.
-POPULARITY_AGENT_RETENTION_DAYS = int(os.environ.get("POPULARITY_AGENT_RETENTION_DAYS", "90"))
-
-# ---------------------------------------------------------------------------
-# Editors (issue 3): rich-text editor, article history, login protection, uploads.
-# Appended as one block so that merging other branches' settings stays a clean join.
-from datetime import timedelta  # noqa: E402
-
-INSTALLED_APPS += [
-    "django_prose_editor",  # the rich-text editor for section bodies (ships its own JS)
-    "reversion",  # a revision of the article, its sections and tags on every admin save
-    "reversion_compare",  # compare two revisions in the admin history
-    "axes",  # login lockout after repeated failures
-]
-# django-axes turns its lockout signal into the lockout page; it must come last.
-MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
-AUTHENTICATION_BACKENDS = [
-    "core.login.LoginLockoutBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
-# Five wrong passwords for one username from one address lock that pair out for 15 minutes.
-# The lockout page is the same whether the username exists or not (no user enumeration).
-AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-# The reader's own address behind the proxies named by TRUSTED_PROXY_COUNT, as everywhere.
-AXES_CLIENT_IP_CALLABLE = "core.client.client_ip"
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "core.login.lockout_response"
-AXES_VERBOSE = False
-
-# Cover uploads (articles/images.py): anything larger is refused with a form error.
-ARTICLE_IMAGE_MAX_BYTES = 10 * 1024 * 1024
-ARTICLE_IMAGE_MAX_PIXELS = 40_000_000
-# Markdown files uploaded on the admin import page.
-ARTICLE_IMPORT_MAX_BYTES = 1024 * 1024
-
-# ---------------------------------------------------------------------------
-# Readers' site (issue 7): sitemap, page caching, search, feeds, media in development.
-INSTALLED_APPS += ["django.contrib.sitemaps"]
-
-
+# -- caches -----------------------------------------------------------------------------------
 def cache_from_url(url: str) -> dict:
     """CACHE_URL → a CACHES entry: redis://, rediss://, unix://, file:///path, locmem://, dummy://."""
     scheme, _, rest = url.partition("://")
@@ -311,38 +182,166 @@ def cache_from_url(url: str) -> dict:
 
 # Several server processes need a shared cache (Redis, or files on one machine) so that a
 # change made through one of them is seen by all; the in-process default is per process.
-if os.environ.get("CACHE_URL"):
-    CACHES = {"default": cache_from_url(os.environ["CACHE_URL"])}
+CACHES = {"default": cache_from_url(env_str("CACHE_URL", "locmem://happyinnerself"))}
 # While Redis is down the cache reads as empty and drops writes: pages are served uncached.
 DJANGO_REDIS_IGNORE_EXCEPTIONS = True
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+# A Redis server buffers view counts when set; `manage.py popularity_flush` moves them into
+# PostgreSQL. Unset: every counted view is written straight to PostgreSQL.
+REDIS_URL = env_str("REDIS_URL", "")
+
+
+# -- security ---------------------------------------------------------------------------------
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# Where the admin lives; a less obvious path keeps drive-by login attempts down.
+ADMIN_URL = env_str("ADMIN_URL", "admin/").strip("/") + "/"
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: none, the header
+# is ignored and REMOTE_ADDR is the client).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# Security headers on every response (production adds HSTS and secure cookies).
+# Scripts only from this site, or inline with the per-response nonce: no unsafe-inline/eval.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    "core.login.LoginLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Five wrong passwords for one username from one address lock that pair out for 15 minutes.
+# The lockout page is the same whether the username exists or not (no user enumeration).
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The reader's own address behind the proxies named by TRUSTED_PROXY_COUNT, as everywhere.
+AXES_CLIENT_IP_CALLABLE = "core.client.client_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "core.login.lockout_response"
+AXES_VERBOSE = False
+# Per-account login throttle (core/login.py): after LOGIN_THROTTLE_FAILURES wrong passwords
+# for one username within the window, from any addresses, that account waits
+# LOGIN_THROTTLE_FIRST_DELAY_SECONDS before its next password is checked, doubling with each
+# further failure up to LOGIN_THROTTLE_MAX_DELAY_SECONDS. A browser that signed in to the
+# account within LOGIN_KNOWN_DEVICE_DAYS is never held back. Counters live in the cache.
+LOGIN_THROTTLE_FAILURES = env_int("LOGIN_THROTTLE_FAILURES", 10)
+LOGIN_THROTTLE_WINDOW_MINUTES = env_int("LOGIN_THROTTLE_WINDOW_MINUTES", 15)
+LOGIN_THROTTLE_FIRST_DELAY_SECONDS = 5
+LOGIN_THROTTLE_MAX_DELAY_SECONDS = env_int("LOGIN_THROTTLE_MAX_DELAY_SECONDS", 60)
+LOGIN_KNOWN_DEVICE_DAYS = 180
+
+# Uploads above this are refused before they reach a view (images are capped at 10 MB).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+
+# -- static and media -------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / ".data" / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Let Django serve uploaded media (development and browser tests; production uses a proxy).
+SERVE_MEDIA = env_bool("SERVE_MEDIA", False)
+
+
+# -- email ------------------------------------------------------------------------------------
+# The site sends no mail: errors go to the logs below, and no one resets a password by email.
+
+
+# -- logging ----------------------------------------------------------------------------------
+# One line per record; JSON (for log collectors) when LOG_JSON is on, as in production.
+LOGGING = logging_config(json_lines=env_bool("LOG_JSON", False), level=env_str("LOG_LEVEL", "INFO"))
+
+
+# -- articles ---------------------------------------------------------------------------------
+TAGGIT_CASE_INSENSITIVE = True
+ARTICLES_PER_PAGE = env_int("ARTICLES_PER_PAGE", 10)
+# Reading speed behind the "N min read" figure.
+READING_WORDS_PER_MINUTE = 230
 # How long a kept public page lives at most; any content change replaces it at once.
-ARTICLES_CACHE_SECONDS = int(os.environ.get("ARTICLES_CACHE_SECONDS", "300"))
+ARTICLES_CACHE_SECONDS = env_int("ARTICLES_CACHE_SECONDS", 300)
 # How long browsers and CDNs may reuse a page before revalidating it (0: always ask; a
 # revalidation of an unchanged page is a 304 costing no SQL query).
-ARTICLES_HTTP_MAX_AGE = int(os.environ.get("ARTICLES_HTTP_MAX_AGE", "0"))
+ARTICLES_HTTP_MAX_AGE = env_int("ARTICLES_HTTP_MAX_AGE", 0)
 ARTICLES_FEED_ITEMS = 20
 ARTICLES_RELATED_COUNT = 3
 # Longer search queries are cut to this many characters (nobody types more).
 ARTICLES_SEARCH_MAX_LENGTH = 1000
-# Let Django serve uploaded media (development and browser tests; production uses a proxy).
-SERVE_MEDIA = env_bool("SERVE_MEDIA", False)
+# Searches one client may make: "N/seconds". Over it, a 429 page with Retry-After.
+SEARCH_RATE_LIMIT = env_str("SEARCH_RATE_LIMIT", "30/60")
+# Cover uploads (articles/images.py): anything larger is refused with a form error.
+ARTICLE_IMAGE_MAX_BYTES = 10 * 1024 * 1024
+ARTICLE_IMAGE_MAX_PIXELS = 40_000_000
+# Markdown files uploaded on the admin import page.
+ARTICLE_IMPORT_MAX_BYTES = 1024 * 1024
 
-# ---------------------------------------------------------------------------
-# Production safety (issue 15): deployment checks, quiet bad-Host logs, login throttle.
-# The project's own app: its deployment checks and the throttled admin login form.
-INSTALLED_APPS += ["core"]
-# Per-account login throttle (core/login.py): after LOGIN_THROTTLE_FAILURES wrong
-# passwords for one username within the window, from any addresses, that account waits
-# LOGIN_THROTTLE_FIRST_DELAY_SECONDS before its next password is checked, doubling with each
-# further failure up to LOGIN_THROTTLE_MAX_DELAY_SECONDS. A browser that signed in to the
-# account within LOGIN_KNOWN_DEVICE_DAYS is never held back. Counters live in the cache.
-LOGIN_THROTTLE_FAILURES = int(os.environ.get("LOGIN_THROTTLE_FAILURES", "10"))
-LOGIN_THROTTLE_WINDOW_MINUTES = int(os.environ.get("LOGIN_THROTTLE_WINDOW_MINUTES", "15"))
-LOGIN_THROTTLE_FIRST_DELAY_SECONDS = 5
-LOGIN_THROTTLE_MAX_DELAY_SECONDS = int(os.environ.get("LOGIN_THROTTLE_MAX_DELAY_SECONDS", "60"))
-LOGIN_KNOWN_DEVICE_DAYS = 180
-# Sets the known-device cookie on a successful sign-in; before axes, which must come last.
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "core.login.KnownDeviceMiddleware"
-)
+
+# -- popularity: view counting, Popular Posts rankings, site owners' statistics --------------
+POPULARITY_REDIS_PREFIX = env_str("POPULARITY_REDIS_PREFIX", "popularity")
+# How often the scheduler runs popularity_flush: the most counting a crash can lose.
+POPULARITY_FLUSH_INTERVAL_SECONDS = env_int("POPULARITY_FLUSH_INTERVAL_SECONDS", 60)
+# One reader (same day, address, browser, article) counts once, then again only after this
+# many minutes, and at most POPULARITY_MAX_VIEWS_PER_READER times a day.
+POPULARITY_REPEAT_VIEW_MINUTES = env_int("POPULARITY_REPEAT_VIEW_MINUTES", 30)
+POPULARITY_MAX_VIEWS_PER_READER = env_int("POPULARITY_MAX_VIEWS_PER_READER", 3)
+# Trending: a day's views weigh half as much every this many days; older days are ignored.
+POPULARITY_TRENDING_HALF_LIFE_DAYS = env_float("POPULARITY_TRENDING_HALF_LIFE_DAYS", 2.0)
+POPULARITY_TRENDING_HORIZON_DAYS = 14
+# Rankings are cached this long (seconds); an article save clears them at once.
+POPULARITY_RANKING_CACHE_SECONDS = env_int("POPULARITY_RANKING_CACHE_SECONDS", 300)
+# The sidebar widget: which window and how many articles.
+POPULARITY_WIDGET_WINDOW = env_str("POPULARITY_WIDGET_WINDOW", "7d")
+POPULARITY_WIDGET_SIZE = 5
+# Read depth: how long (seconds) an article page's signed report token stays valid, and
+# how many reports one client may send ("N/seconds"; over it, 429).
+POPULARITY_READ_TOKEN_MAX_AGE = env_int("POPULARITY_READ_TOKEN_MAX_AGE", 172800)
+POPULARITY_READ_DEPTH_RATE_LIMIT = env_str("POPULARITY_READ_DEPTH_RATE_LIMIT", "20/60")
+# Refresh candidates on the dashboard: published articles with at least MIN_VIEWS views in
+# the last WINDOW_DAYS whose last change is more than STALE_DAYS old.
+POPULARITY_REFRESH_WINDOW_DAYS = env_int("POPULARITY_REFRESH_WINDOW_DAYS", 30)
+POPULARITY_REFRESH_MIN_VIEWS = env_int("POPULARITY_REFRESH_MIN_VIEWS", 100)
+POPULARITY_REFRESH_STALE_DAYS = env_int("POPULARITY_REFRESH_STALE_DAYS", 365)
+# A day is flagged as a spike when its views are this many times the article's usual level
+# (the median of the 14 days before) and at least POPULARITY_SPIKE_MIN_VIEWS.
+POPULARITY_SPIKE_FACTOR = env_float("POPULARITY_SPIKE_FACTOR", 5.0)
+POPULARITY_SPIKE_MIN_VIEWS = env_int("POPULARITY_SPIKE_MIN_VIEWS", 50)
+# A spike day where one user agent sent at least this share of the views (0–1) is marked as
+# a likely bot burst.
+POPULARITY_SPIKE_AGENT_SHARE = env_float("POPULARITY_SPIKE_AGENT_SHARE", 0.5)
+# Views per user agent string (per article and day) are kept this many days, today
+# included, then deleted by the daily salt rotation.
+POPULARITY_AGENT_RETENTION_DAYS = env_int("POPULARITY_AGENT_RETENTION_DAYS", 90)
+
+
+# -- benchmarks -------------------------------------------------------------------------------
+# Set only by bench/run: the stored page its baseline URL serves through the middleware.
+BENCH_BASELINE_FILE = env_str("BENCH_BASELINE_FILE", "")

@@ -1,16 +1,14 @@
 """Production: refuses to start without a real secret; secure cookies and HTTPS."""
 
-import os
-
 from django.core.exceptions import ImproperlyConfigured
 
 from core.checks import HOW_TO_MAKE_ONE, secret_key_problem
 
 from .base import *  # noqa: F403
-from .base import env_bool, logging_config
+from .base import env_bool, env_int, env_str, logging_config
 
 DEBUG = False
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
+SECRET_KEY = env_str("SECRET_KEY", "")
 # Refused here, before anything starts: gunicorn runs no system checks. The same rule is
 # the deployment check happyinnerself.E001, for settings that change the key after this.
 if problem := secret_key_problem(SECRET_KEY):
@@ -26,13 +24,11 @@ STORAGES = {
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_HTTPONLY = True
 
-LOGGING = logging_config(
-    json_lines=env_bool("LOG_JSON", True), level=os.environ.get("LOG_LEVEL", "INFO")
-)
+LOGGING = logging_config(json_lines=env_bool("LOG_JSON", True), level=env_str("LOG_LEVEL", "INFO"))
