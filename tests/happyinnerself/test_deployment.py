@@ -81,26 +81,6 @@ def test_dockerfile_runs_as_non_root_and_collects_static_at_build():
     assert "collectstatic --noinput" in dockerfile
 
 
-def _settings_read_from_environment() -> set[str]:
-    names: set[str] = set()
-    for path in (ROOT / "happyinnerself" / "settings").glob("*.py"):
-        text = path.read_text()
-        names |= set(re.findall(r'os\.environ\.get\(\s*"([A-Z_]+)"', text))
-        names |= set(re.findall(r'env_(?:bool|list|int)\(\s*"([A-Z_]+)"', text))
-    return names
-
-
-def test_every_environment_variable_is_documented():
-    readme = (ROOT / "README.md").read_text()
-    example = (ROOT / ".env.example").read_text()
-    compose_vars = set(re.findall(r"\$\{([A-Z_]+)", (ROOT / "docker-compose.yml").read_text()))
-    example_vars = set(re.findall(r"^([A-Z_]+)=", example, re.M))
-    used = _settings_read_from_environment() | compose_vars | example_vars
-    assert used, "the settings read no environment variable?"
-    undocumented = sorted(name for name in used if f"`{name}`" not in readme)
-    assert undocumented == []
-
-
 # gunicorn.conf.py as gunicorn reads it (its own parser), then what its arbiter does with it:
 # the settings named in the last argument, and the garbage collector's counts after the hook.
 GUNICORN_CONFIG = """

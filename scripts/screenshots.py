@@ -1,0 +1,108 @@
+"""Take the README's screenshots: the home page and the site owners' statistics dashboard.
+
+Starts the demo site exactly as a newcomer would (`./scripts/run`: migrate, demo articles,
+60 days of demo views, the demo accounts, runserver) on a free local port, drives Debian's
+chromium through Playwright (never a downloaded browser), saves the PNG files and stops
+the site again.
+
+Usage (from the repository root; DATABASE_URL as for ./scripts/run, or unset for the
+embedded PostgreSQL):
+
+    .venv/bin/python scripts/screenshots.py [--out docs/images]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--no-first-run"]
+# The demo account that ./scripts/run creates (manage.py setup_roles --demo-users).
+OWNER = ("owner", "owner-demo-password")
+VIEWPORT = {"width": 1280, "height": 860}
+STARTUP_SECONDS = 600  # a first run installs the requirements before it serves anything
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_serving(url: str, site: subprocess.Popen) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if site.poll() is not None:
+            sys.exit(f"./scripts/run stopped with exit code {site.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=2):
+                return
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.5)
+    sys.exit(f"the demo site did not answer at {url} within {STARTUP_SECONDS} s")
+
+
+def take_screenshots(url: str, out: Path, admin_url: str) -> list[Path]:
+    from playwright.sync_api import sync_playwright
+
+    home, dashboard = out / "home.png", out / "dashboard.png"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport=VIEWPORT, base_url=url, color_scheme="light")
+        page = context.new_page()
+        page.goto("/")
+        page.screenshot(path=home)
+        page.goto(f"/{admin_url}login/?next=/{admin_url}statistics/")
+        page.fill("#id_username", OWNER[0])
+        page.fill("#id_password", OWNER[1])
+        page.click("input[type=submit]")
+        page.wait_for_url(f"**/{admin_url}statistics/")
+        page.screenshot(path=dashboard)
+        browser.close()
+    return [home, dashboard]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "images")
+    args = parser.parse_args()
+    if not Path(CHROMIUM).exists():
+        sys.exit("Debian's chromium is missing: apt-get install chromium")
+    args.out.mkdir(parents=True, exist_ok=True)
+    admin_url = os.environ.get("ADMIN_URL", "admin/").strip("/") + "/"
+
+    address = f"127.0.0.1:{free_port()}"
+    # Its own process group, so stopping it reaches runserver's reloader child too.
+    site = subprocess.Popen(
+        [str(ROOT / "scripts" / "run")],
+        cwd=ROOT,
+        env={**os.environ, "PORT": address},
+        start_new_session=True,
+    )
+    try:
+        wait_until_serving(f"http://{address}", site)
+        for path in take_screenshots(f"http://{address}", args.out, admin_url):
+            print(f"» {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+    finally:
+        # Ctrl-C, as a person would stop ./scripts/run; its trap stops a database it started.
+        os.killpg(site.pid, signal.SIGINT)
+        try:
+            site.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(site.pid, signal.SIGKILL)
+            site.wait()
+
+
+if __name__ == "__main__":
+    main()
