@@ -6,6 +6,7 @@ class PopularityConfig(AppConfig):
     verbose_name = "Popularity"
 
     def ready(self) -> None:
+        from articles import extensions
         from articles.cache import page_validators
 
         from . import checks, signals  # noqa: F401  (settings checks; ranking cache refresh)
@@ -14,3 +15,10 @@ class PopularityConfig(AppConfig):
         # Public pages carry Popular Posts: their ETags must move when the rankings can.
         if rankings_period not in page_validators:
             page_validators.append(rankings_period)
+        # Its boxes and scripts on the readers' pages, which articles knows only by name.
+        for slot, name in (
+            (extensions.sidebar_templates, "popularity/_popular_posts.html"),
+            (extensions.article_head_templates, "popularity/_read_depth_script.html"),
+        ):
+            if name not in slot:
+                slot.append(name)
