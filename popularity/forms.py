@@ -5,7 +5,8 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
-from .selectors import Period, first_counted_day
+from .analysis import Period
+from .statistics import first_counted_day
 
 PRESETS = {"7": "Last 7 days", "30": "Last 30 days", "90": "Last 90 days", "all": "All time"}
 DEFAULT_PRESET = "30"

@@ -13,8 +13,8 @@ from articles.models import Article
 from happyinnerself.client import client_ip
 
 from .client import is_crawler, is_speculative, is_staff
-from .selectors import articles_version
-from .services import view_record
+from .counting.record import view_record
+from .rankings import articles_version
 
 logger = logging.getLogger(__name__)
 

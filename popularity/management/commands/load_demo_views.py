@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from popularity.models import ArticleTotal, DailyView
-from popularity.selectors import rankings_invalidate
+from popularity.rankings import rankings_invalidate
 
 DAYS = 60
 
