@@ -81,7 +81,10 @@ def _article_id(request: HttpRequest, response: HttpResponse) -> int | None:
     article = context.get("object")
     if isinstance(article, Article):
         return article.pk
-    slug = _resolver_match(request).kwargs.get("slug", "")
+    match = _resolver_match(request)
+    if match is None:
+        return None
+    slug = match.kwargs.get("slug", "")
     # Keyed by the articles' version: a slug that moves to another article is never stale.
     key = f"popularity:slug:{articles_version()}:{slug}"
     article_id = cache.get(key)

@@ -84,7 +84,7 @@ def _weighted(weights: dict[date, int]) -> Case:
     )
 
 
-def _scores(window: Window, now: datetime) -> QuerySet[Any, dict[str, Any]]:
+def _scores(window: Window, now: datetime) -> QuerySet[Any, Any]:
     """(article_id, score) for every article read in the window, from the daily index."""
     today = timezone.localdate(now)
     if window == Window.ALL:
@@ -107,7 +107,7 @@ def _scores(window: Window, now: datetime) -> QuerySet[Any, dict[str, Any]]:
 
 def ranking_queryset(
     *, window: Window | str, limit: int = 10, now: datetime | None = None
-) -> RawQuerySet[Article]:
+) -> RawQuerySet[Any]:
     """Published articles for `window`, best first, each with its `score`: one query.
 
     The window's rows are summed per article first (an index-only scan grouped on an

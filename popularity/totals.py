@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import BigIntegerField, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -14,10 +15,18 @@ from articles.models import Article
 from .expressions import big_sum
 from .models import DailyView
 
+if TYPE_CHECKING:  # a development tool's type, for mypy only
+    from django_stubs_ext import WithAnnotations
+
+
+class ViewTotals(TypedDict):
+    views_7d: int
+    views_total: int
+
 
 def annotate_view_totals(
     queryset: QuerySet[Article], *, today: date | None = None
-) -> QuerySet[Article]:
+) -> QuerySet[WithAnnotations[Article, ViewTotals]]:
     """Add `views_7d` and `views_total` to an article queryset (sortable, no N+1).
 
     The 7-day figure is an indexed range read per article on the (article, day) key.
@@ -39,7 +48,5 @@ def annotate_view_totals(
 
 def article_view_totals(*, article_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
     """{article id: (views in the last 7 days, views of all time)} in one query."""
-    rows = annotate_view_totals(Article.objects.filter(pk__in=article_ids)).values_list(
-        "pk", "views_7d", "views_total"
-    )
-    return {pk: (week, total) for pk, week, total in rows}
+    rows = annotate_view_totals(Article.objects.filter(pk__in=article_ids).only("pk"))
+    return {row.pk: (row.views_7d, row.views_total) for row in rows}

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
 from django.views.generic import TemplateView, View
@@ -64,6 +64,7 @@ class StatisticsAccessMixin(PermissionRequiredMixin):
     and non-staff to the admin login first.
     """
 
+    request: HttpRequest  # set by the view this is mixed into
     permission_required = STATISTICS_PERMISSION
     raise_exception = True
 
