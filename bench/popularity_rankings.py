@@ -152,16 +152,11 @@ def run_bench(args, call_command) -> int:
     from django.utils import timezone
 
     from articles.models import Article
+    from popularity.analysis import Period
     from popularity.models import DailyView
-    from popularity.selectors import (
-        Period,
-        Window,
-        article_view_totals,
-        ranking,
-        ranking_queryset,
-        stats_articles,
-        stats_tags,
-    )
+    from popularity.rankings import Window, ranking, ranking_queryset
+    from popularity.statistics import stats_articles, stats_tags
+    from popularity.totals import article_view_totals
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)

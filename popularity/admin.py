@@ -8,7 +8,7 @@ from django.contrib import admin
 from articles.admin import ArticleAdmin
 from articles.models import Article
 
-from .selectors import annotate_view_totals
+from .totals import annotate_view_totals
 
 # The counts go right after the publication date, where editors look for them.
 _AFTER_PUBLISHED = ArticleAdmin.list_display.index("published_at") + 1

@@ -10,7 +10,7 @@ class PopularityConfig(AppConfig):
         from articles.cache import page_validators
 
         from . import checks, signals  # noqa: F401  (settings checks; ranking cache refresh)
-        from .selectors import rankings_period
+        from .rankings import rankings_period
 
         # Public pages carry Popular Posts: their ETags must move when the rankings can.
         if rankings_period not in page_validators:

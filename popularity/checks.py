@@ -8,7 +8,7 @@ from django.core.checks import Error, register
 
 @register()
 def popularity_settings(app_configs=None, **kwargs) -> list[Error]:
-    from .selectors import Window
+    from .rankings import Window
 
     errors = []
     if settings.POPULARITY_WIDGET_WINDOW not in Window.values:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .selectors import ArticleRow
+from .statistics import ArticleRow
 
 CSV_HEADER = [
     "rank",

@@ -13,8 +13,8 @@ from articles.models import Article
 from core.client import client_ip
 
 from .client import is_crawler, is_speculative, is_staff
-from .selectors import articles_version
-from .services import view_record
+from .counting.record import view_record
+from .rankings import articles_version
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +81,10 @@ def _article_id(request: HttpRequest, response: HttpResponse) -> int | None:
     article = context.get("object")
     if isinstance(article, Article):
         return article.pk
-    slug = _resolver_match(request).kwargs.get("slug", "")
+    match = _resolver_match(request)
+    if match is None:
+        return None
+    slug = match.kwargs.get("slug", "")
     # Keyed by the articles' version: a slug that moves to another article is never stale.
     key = f"popularity:slug:{articles_version()}:{slug}"
     article_id = cache.get(key)

@@ -144,7 +144,7 @@ class FlushedBatch(models.Model):
         default_permissions = ()
 
     def __str__(self) -> str:
-        return self.batch_id
+        return str(self.batch_id)
 
 
 class ReadDepthDay(models.Model):

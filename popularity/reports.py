@@ -22,8 +22,7 @@ from core.client import client_ip
 from core.ratelimit import rate_limit
 
 from .client import is_crawler, is_speculative, is_staff
-from .selectors import article_top_sections
-from .services import ReportedSection, read_report_record
+from .read_depth import ReportedSection, article_top_sections, read_report_record
 from .tokens import TokenError, read_token_check
 
 logger = logging.getLogger(__name__)

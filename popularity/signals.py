@@ -8,7 +8,7 @@ from django.dispatch import receiver
 
 from articles.models import Article
 
-from .selectors import rankings_invalidate
+from .rankings import rankings_invalidate
 
 
 @receiver(post_save, sender=Article, dispatch_uid="popularity_rankings_on_save")

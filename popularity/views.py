@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
 from django.views.generic import TemplateView, View
@@ -17,21 +17,15 @@ from django.views.generic import TemplateView, View
 from articles.cache import cache_public_page
 from articles.models import Article
 
+from .analysis import SPIKE_BASELINE_DAYS, Period, percent_change, spikes
+from .article_statistics import peer_comparison, spikes_with_agents
 from .charts import line_chart
 from .export import CSV_HEADER, csv_row
 from .forms import PRESETS, PeriodForm
-from .selectors import (
-    SPIKE_BASELINE_DAYS,
-    Period,
-    Window,
-    article_top_sections,
-    peer_comparison,
-    percent_change,
-    ranking_cached,
-    read_depth_summary,
+from .rankings import Window, ranking_cached
+from .read_depth import article_top_sections, read_depth_summary
+from .statistics import (
     refresh_candidates,
-    spikes,
-    spikes_with_agents,
     stats_articles,
     stats_daily,
     stats_previous_views,
@@ -70,6 +64,7 @@ class StatisticsAccessMixin(PermissionRequiredMixin):
     and non-staff to the admin login first.
     """
 
+    request: HttpRequest  # set by the view this is mixed into
     permission_required = STATISTICS_PERMISSION
     raise_exception = True
 
@@ -143,7 +138,13 @@ class ArticleStatisticsView(StatisticsAccessMixin, TemplateView):
         context.update(
             points=points,
             spikes=spikes_with_agents(
-                article_id=article.pk, found=spikes(points=history, since=period.start)
+                article_id=article.pk,
+                found=spikes(
+                    points=history,
+                    since=period.start,
+                    factor=settings.POPULARITY_SPIKE_FACTOR,
+                    least=settings.POPULARITY_SPIKE_MIN_VIEWS,
+                ),
             ),
             bot_share=settings.POPULARITY_SPIKE_AGENT_SHARE * 100,
             chart=line_chart(points),

@@ -27,7 +27,7 @@ def commit_callbacks(django_capture_on_commit_callbacks):
 @pytest.fixture(autouse=True)
 def _fresh_salt():
     """Each test's database starts without reader salts; so must this process's copy."""
-    from popularity.services import salt_forget
+    from popularity.counting.salts import salt_forget
 
     salt_forget()
     yield

@@ -1,7 +1,7 @@
 from django import template
 from django.conf import settings
 
-from popularity.selectors import Window, ranking_cached
+from popularity.rankings import Window, ranking_cached
 from popularity.tokens import read_token_make
 
 register = template.Library()

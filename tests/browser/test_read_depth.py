@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from articles.models import Article
 from popularity.models import ReadDepthDay, SectionReach
-from popularity.selectors import article_top_sections
+from popularity.read_depth import article_top_sections
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, DESKTOP_CHROME
 from tests.factories import UserFactory
 

@@ -16,9 +16,10 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
-from popularity.buffer import get_buffer
+from popularity.counting.buffer import get_buffer
+from popularity.counting.flush import buffer_flush
+from popularity.counting.record import view_record
 from popularity.models import ArticleTotal, DailyAgentView, DailyView, FlushedBatch
-from popularity.services import buffer_flush, view_record
 from tests.factories import ArticleFactory
 
 from .conftest import BROWSER, OTHER_BROWSER, TWO_BROWSERS_COUNTED, agent_counts
@@ -101,7 +102,7 @@ def test_a_failed_write_leaves_the_batch_for_the_next_flush(buffer, monkeypatch,
     def broken(rows):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(f"popularity.services.{failing}", broken)
+    monkeypatch.setattr(f"popularity.counting.flush.{failing}", broken)
     with pytest.raises(RuntimeError):
         buffer_flush()
     monkeypatch.undo()

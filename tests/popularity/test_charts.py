@@ -2,8 +2,8 @@ from datetime import date, timedelta
 
 import pytest
 
+from popularity.analysis import DayPoint
 from popularity.charts import line_chart
-from popularity.selectors import DayPoint
 
 
 def chart_of(*views: int):

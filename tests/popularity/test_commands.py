@@ -5,9 +5,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from popularity.analysis import Period
+from popularity.counting.record import view_record
 from popularity.models import DailySalt, ReaderDay
-from popularity.selectors import Period, stats_articles
-from popularity.services import view_record
+from popularity.statistics import stats_articles
 from tests.factories import ArticleFactory, DailyViewFactory
 
 from .conftest import BROWSER

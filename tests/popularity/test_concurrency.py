@@ -5,8 +5,8 @@ import threading
 import pytest
 from django.db import connection
 
+from popularity.counting.record import view_record
 from popularity.models import ArticleTotal, DailyView
-from popularity.services import view_record
 from tests.factories import ArticleFactory
 
 from .conftest import BROWSER, agent_counts

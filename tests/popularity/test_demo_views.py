@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from popularity.models import ArticleTotal, DailyView
-from popularity.selectors import ranking
+from popularity.rankings import ranking
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db

@@ -16,20 +16,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
+from popularity.analysis import Period
+from popularity.article_statistics import peer_comparison
 from popularity.models import ArticleTotal, ReadDepthDay, SectionReach
-from popularity.selectors import (
-    Period,
-    Window,
-    article_view_totals,
-    peer_comparison,
-    ranking,
-    read_depth_summary,
+from popularity.rankings import Window, ranking
+from popularity.read_depth import read_depth_summary
+from popularity.statistics import (
     refresh_candidates,
     stats_articles,
     stats_daily,
     stats_previous_views,
     stats_tags,
 )
+from popularity.totals import article_view_totals
 from tests.factories import (
     ArticleFactory,
     DailyAgentViewFactory,

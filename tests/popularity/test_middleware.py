@@ -150,7 +150,7 @@ def test_a_failing_counter_never_breaks_the_page(read, monkeypatch, caplog):
     def broken(**kwargs):
         raise OperationalError("could not write: disk full")
 
-    monkeypatch.setattr("popularity.services._record_in_database", broken)
+    monkeypatch.setattr("popularity.counting.record._record_in_database", broken)
     with caplog.at_level(logging.ERROR, logger="popularity.middleware"):
         response = read(article.get_absolute_url())
     assert response.status_code == 200

@@ -6,16 +6,17 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from popularity.analysis import Period
+from popularity.article_statistics import peer_comparison
+from popularity.counting.salts import salts_rotate
 from popularity.models import ReadReportSeen
-from popularity.selectors import (
-    Period,
+from popularity.read_depth import (
+    ReportedSection,
     article_top_sections,
-    peer_comparison,
     read_depth_summary,
-    refresh_candidates,
-    stats_articles,
+    read_report_record,
 )
-from popularity.services import ReportedSection, read_report_record, salts_rotate
+from popularity.statistics import refresh_candidates, stats_articles
 from tests.factories import (
     ArticleFactory,
     DailyAgentViewFactory,

@@ -289,30 +289,30 @@ def test_dashboard_query_count_does_not_grow_with_articles(
 
 
 def test_a_revalidating_browser_gets_new_popular_posts_once_rankings_can_move(client, monkeypatch):
-    import popularity.selectors as selectors
+    import popularity.rankings as rankings
 
     (article,) = read_articles(("Read", [(1, 3, 3)]))
     first = client.get("/")
     etag = first["ETag"]
     assert client.get("/", HTTP_IF_NONE_MATCH=etag).status_code == 304
     # Five minutes on, the rankings may have been recomputed: the old copy is not current.
-    later = selectors.time.time() + 301
-    monkeypatch.setattr(selectors.time, "time", lambda: later)
+    later = rankings.time.time() + 301
+    monkeypatch.setattr(rankings.time, "time", lambda: later)
     again = client.get("/", HTTP_IF_NONE_MATCH=etag)
     assert again.status_code == 200 and again["ETag"] != etag
 
 
 def test_popular_posts_move_as_soon_as_the_next_period_begins(client, monkeypatch, settings):
-    import popularity.selectors as selectors
+    import popularity.rankings as rankings
 
     period = settings.POPULARITY_RANKING_CACHE_SECONDS
-    now = (selectors.time.time() // period + 1) * period - 5  # five seconds before a period ends
-    monkeypatch.setattr(selectors.time, "time", lambda: now)
+    now = (rankings.time.time() // period + 1) * period - 5  # five seconds before a period ends
+    monkeypatch.setattr(rankings.time, "time", lambda: now)
     quiet, rising = read_articles(("Quiet", [(1, 3, 3)]), ("Rising", [(1, 1, 1)]))
     assert _popular_titles(client.get("/")) == ["Quiet", "Rising"]
     DailyViewFactory(article=rising, day=timezone.localdate(), views=50, unique_readers=50)
     # Seconds later a new period begins: the page is rendered again, and the ranking with it.
-    monkeypatch.setattr(selectors.time, "time", lambda: now + 10)
+    monkeypatch.setattr(rankings.time, "time", lambda: now + 10)
     assert _popular_titles(client.get("/")) == ["Rising", "Quiet"]
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from popularity.models import ArticleTotal, DailyView
-from popularity.selectors import rankings_invalidate
+from popularity.rankings import rankings_invalidate
 
 DAYS = 60
 
@@ -40,7 +40,7 @@ class Command(BaseCommand):
                 )
         with transaction.atomic():
             DailyView.objects.bulk_create(rows)
-            totals = {}
+            totals: dict[int, int] = {}
             for row in rows:
                 totals[row.article_id] = totals.get(row.article_id, 0) + row.views
             ArticleTotal.objects.bulk_create(

@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from popularity.buffer import get_buffer
-from popularity.services import buffer_flush
+from popularity.counting.buffer import get_buffer
+from popularity.counting.flush import buffer_flush
 
 
 class Command(BaseCommand):

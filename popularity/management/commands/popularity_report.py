@@ -3,8 +3,9 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from popularity.analysis import Period
 from popularity.export import CSV_HEADER, csv_row
-from popularity.selectors import Period, stats_articles
+from popularity.statistics import stats_articles
 
 
 class Command(BaseCommand):

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from popularity.counting.salts import salts_rotate
 from popularity.models import DailySalt
-from popularity.services import salts_rotate
 
 
 class Command(BaseCommand):

@@ -104,7 +104,7 @@ class RedisViewBuffer:
     ) -> bool:
         """Buffer one view; False when the pre-filter already knows it cannot count."""
         agent_key = agent_id(agent)
-        args = [
+        args: list[str | int] = [
             int(repeat_after.total_seconds()),
             _SEEN_TTL_SECONDS,
             max_views,
@@ -128,8 +128,8 @@ class RedisViewBuffer:
         """Every sealed batch, including any a failed earlier flush left behind."""
         batches = []
         for raw_key in self.client.scan_iter(match=f"{self.prefix}:batch:*", count=100):
-            key = raw_key.decode()
-            fields = {k.decode(): v.decode() for k, v in self.client.hgetall(key).items()}
+            key = _text(raw_key)
+            fields = {_text(k): _text(v) for k, v in self.client.hgetall(key).items()}
             batches.append(_parse_batch(key, fields))
         return batches
 
@@ -155,6 +155,11 @@ class RedisViewBuffer:
         return bool(self.client.ping())
 
 
+def _text(value: bytes | str) -> str:
+    # The client is made without decode_responses: Redis hands back bytes.
+    return value.decode() if isinstance(value, bytes) else value
+
+
 def _parse_batch(key: str, fields: dict[str, str]) -> BufferedBatch:
     names = {k.removeprefix("agent:"): v for k, v in fields.items() if k.startswith("agent:")}
     views: list[BufferedView] = []
@@ -177,9 +182,9 @@ def _parse_batch(key: str, fields: dict[str, str]) -> BufferedBatch:
                 for ms in value.split()
             )
             continue
-        article, day, kind, *agent = name.split(":")  # a batch from before events
+        article, day, kind, *rest = name.split(":")  # a batch from before events
         if kind == "a":
-            by_agent[(int(article), date.fromisoformat(day), names[agent[0]])] = int(value)
+            by_agent[(int(article), date.fromisoformat(day), names[rest[0]])] = int(value)
             continue
         slot = counts.setdefault((int(article), date.fromisoformat(day)), [0, 0])
         slot[0 if kind == "v" else 1] += int(value)

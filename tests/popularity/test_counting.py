@@ -6,6 +6,9 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from popularity.counting.record import view_record
+from popularity.counting.rule import reader_hash
+from popularity.counting.salts import salt_for_day, salt_forget, salts_rotate
 from popularity.models import (
     AGENT_MAX_LENGTH,
     ArticleTotal,
@@ -13,13 +16,6 @@ from popularity.models import (
     DailySalt,
     DailyView,
     ReaderDay,
-)
-from popularity.services import (
-    reader_hash,
-    salt_for_day,
-    salt_forget,
-    salts_rotate,
-    view_record,
 )
 from tests.factories import ArticleFactory, DailyAgentViewFactory, DailyViewFactory
 

@@ -1,0 +1,184 @@
+"""Moving the views buffered in Redis into PostgreSQL, each batch exactly once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from articles.models import Article
+
+from ..models import ArticleTotal, DailyAgentView, DailyView, FlushedBatch, ReaderDay
+from .buffer import BufferedBatch, BufferedView, get_buffer
+from .rule import CountingRule, ReaderKey, ReaderState, rule_apply
+
+
+@dataclass(frozen=True)
+class FlushResult:
+    batches: int
+    views: int
+    skipped_batches: int
+
+
+def buffer_flush() -> FlushResult:
+    """Move buffered views into PostgreSQL, each batch exactly once.
+
+    A batch is renamed away from the live buffer first, so new views keep arriving while it
+    is written. Its id is stored in the same transaction as its counts: a flush that dies
+    after the commit but before deleting the batch is retried later and skipped, never
+    added twice. A batch whose write fails stays in Redis for the next run.
+    """
+    buffer = get_buffer()
+    if buffer is None:
+        return FlushResult(batches=0, views=0, skipped_batches=0)
+    buffer.seal()
+    rule = CountingRule.from_settings()
+    batches = views = skipped = 0
+    for batch in buffer.pending():
+        applied = _apply_batch(batch, rule=rule)
+        buffer.discard(batch)
+        if applied is None:
+            skipped += 1
+            continue
+        batches += 1
+        views += applied.views
+        # Where PostgreSQL had already counted a reader (on the other path), tell Redis's
+        # pre-filter, so it does not hold back that reader's next view that would count.
+        for (day, reader), (seen, last) in applied.overruled.items():
+            buffer.reader_reset(
+                day=day,
+                reader=reader,
+                views=seen,
+                last_counted_at=last,
+                repeat_after=rule.repeat_after,
+            )
+    FlushedBatch.objects.filter(flushed_at__lt=timezone.now() - timedelta(days=7)).delete()
+    return FlushResult(batches=batches, views=views, skipped_batches=skipped)
+
+
+@dataclass(frozen=True)
+class AppliedBatch:
+    views: int
+    # (day, reader) -> (views, last counted) for readers whose buffered views did not count.
+    overruled: dict[ReaderKey, ReaderState]
+
+
+def _apply_batch(batch: BufferedBatch, *, rule: CountingRule) -> AppliedBatch | None:
+    """Write one batch; None when an earlier flush already wrote it."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Raw SQL: the ORM cannot insert-if-absent and say whether it inserted in one
+        # statement (bulk_create(ignore_conflicts=True) does not tell), and a read first
+        # would let two flushes both see the batch as new.
+        cursor.execute(
+            f"INSERT INTO {FlushedBatch._meta.db_table} (batch_id, flushed_at) VALUES (%s, %s) "
+            "ON CONFLICT (batch_id) DO NOTHING RETURNING 1",
+            [batch.batch_id, timezone.now()],
+        )
+        if cursor.fetchone() is None:
+            return None
+        # Counts of articles deleted since they were read go with the article.
+        read = {a for a, _ in batch.counts} | {view.article_id for view in batch.views}
+        live = set(Article.objects.filter(pk__in=read).values_list("pk", flat=True))
+        counts = {k: list(v) for k, v in batch.counts.items() if k[0] in live}
+        agents = {k: v for k, v in batch.agents.items() if k[0] in live}
+        counted, overruled = _reader_days_decide(
+            [view for view in batch.views if view.article_id in live], rule=rule
+        )
+        for view, new_reader in counted:
+            slot = counts.setdefault((view.article_id, view.day), [0, 0])
+            slot[0] += 1
+            slot[1] += new_reader
+            key = (view.article_id, view.day, view.agent)
+            agents[key] = agents.get(key, 0) + 1
+        if counts:
+            _upsert_counts([(a, d, v, u) for (a, d), (v, u) in counts.items()])
+        if agents:
+            _upsert_agent_counts([(a, d, g, v) for (a, d, g), v in agents.items()])
+    return AppliedBatch(views=sum(v for v, _ in counts.values()), overruled=overruled)
+
+
+def _reader_days_decide(
+    views: list[BufferedView], *, rule: CountingRule
+) -> tuple[list[tuple[BufferedView, bool]], dict[ReaderKey, ReaderState]]:
+    """Apply the counting rule to buffered views against the reader-days in PostgreSQL, and
+    store the outcome there: [(view, is a new reader)] that count, and the readers some of
+    whose views did not. Runs inside the batch's transaction."""
+    if not views:
+        return [], {}
+    table = ReaderDay._meta.db_table
+    keys = sorted({(view.day, view.reader) for view in views})
+    with connection.cursor() as cursor:
+        # Views counted straight into PostgreSQL (Redis down for another worker) wait for
+        # this transaction: the two paths never decide about one reader at the same time.
+        # Raw SQL: the ORM has no LOCK TABLE.
+        cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+        # Raw SQL: the ORM's pk__in=[(day, reader), …] takes two parameters per reader, and
+        # a busy minute's batch can hold more than PostgreSQL's 65,535; two arrays are two.
+        cursor.execute(
+            f"""
+            SELECT r.day, r.reader, r.views, r.last_counted_at
+            FROM {table} AS r
+            JOIN unnest(%s::date[], %s::bigint[]) AS k(day, reader) USING (day, reader)
+            """,
+            [[day for day, _ in keys], [reader for _, reader in keys]],
+        )
+        state = {(day, reader): (seen, last) for day, reader, seen, last in cursor.fetchall()}
+    verdicts = rule_apply(views, state=state, rule=rule)
+    if verdicts.changed:
+        ReaderDay.objects.bulk_create(
+            [
+                ReaderDay(day=day, reader=reader, views=seen, last_counted_at=last)
+                for (day, reader), (seen, last) in sorted(
+                    (key, verdicts.state[key]) for key in verdicts.changed
+                )
+            ],
+            update_conflicts=True,
+            unique_fields=["day", "reader"],
+            update_fields=["views", "last_counted_at"],
+        )
+    return verdicts.counted, {key: verdicts.state[key] for key in verdicts.overruled}
+
+
+# Raw SQL in the two upserts below: the ORM's bulk_create(update_conflicts=True) can only
+# overwrite a stored count with the new one (EXCLUDED), never add to it.
+
+
+def _upsert_counts(rows: list[tuple[int, date, int, int]]) -> None:
+    daily, totals = DailyView._meta.db_table, ArticleTotal._meta.db_table
+    article_ids, days, views, readers = (list(column) for column in zip(*rows, strict=True))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {daily} AS d (article_id, day, views, unique_readers)
+            SELECT * FROM unnest(%s::bigint[], %s::date[], %s::bigint[], %s::bigint[])
+            ON CONFLICT (article_id, day) DO UPDATE
+                SET views = d.views + EXCLUDED.views,
+                    unique_readers = d.unique_readers + EXCLUDED.unique_readers
+            """,
+            [article_ids, days, views, readers],
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO {totals} AS t (article_id, views)
+            SELECT article_id, sum(views)
+            FROM unnest(%s::bigint[], %s::bigint[]) AS u(article_id, views)
+            GROUP BY article_id
+            ON CONFLICT (article_id) DO UPDATE SET views = t.views + EXCLUDED.views
+            """,
+            [article_ids, views],
+        )
+
+
+def _upsert_agent_counts(rows: list[tuple[int, date, str, int]]) -> None:
+    article_ids, days, agents, views = (list(column) for column in zip(*rows, strict=True))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {DailyAgentView._meta.db_table} AS g (article_id, day, agent, views)
+            SELECT * FROM unnest(%s::bigint[], %s::date[], %s::varchar[], %s::bigint[])
+            ON CONFLICT (article_id, day, agent) DO UPDATE SET views = g.views + EXCLUDED.views
+            """,
+            [article_ids, days, agents, views],
+        )
