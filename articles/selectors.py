@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import html
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.search import (
@@ -55,14 +57,15 @@ def article_for_preview() -> QuerySet[Article]:
 
 def article_list_public() -> QuerySet[Article]:
     """Published articles, newest first, with their tags in one extra query."""
-    return article_public().prefetch_related("tags")
+    # django-stubs cannot see taggit's (untyped) manager as a relation: a false alarm.
+    return article_public().prefetch_related("tags")  # type: ignore[misc]
 
 
 def article_detail_public() -> QuerySet[Article]:
     """Published articles with sections (in order) and tags prefetched."""
     return article_public().prefetch_related(
         Prefetch("sections", queryset=Section.objects.order_by("position")),
-        "tags",
+        "tags",  # type: ignore[misc]  # taggit's untyped manager, as above
     )
 
 
@@ -301,7 +304,10 @@ def article_search_page(*, text: str, number: int, per_page: int) -> SearchPage:
         suggestion = search_suggestion(text=text) if has_terms else ""
         return SearchPage(number, 0, 0, [], has_terms=has_terms, suggestion=suggestion)
     start = (number - 1) * per_page
-    results = list(with_snippets(article_search(text=text)[start : start + per_page], text=text))
+    # Articles annotated with `rank` and `snippet` (attributes the model does not declare).
+    results: list[Any] = list(
+        with_snippets(article_search(text=text)[start : start + per_page], text=text)
+    )
     # Only "exact phrases": mark them, not each of their words wherever it stands.
     phrases_only = '"' in text and not any(_WORD.search(p) for p in text.split('"')[0::2])
     for result in results:
@@ -314,6 +320,10 @@ _SUGGESTED_WORDS = 5
 # pg_trgm's word similarity from which a title's word may stand for a reader's
 # ("twiching" ~ "twitching" is 0.58; its operator's default, 0.6, misses it).
 _SIMILAR = 0.5
+
+
+def _closeness(word: str, candidate: str) -> float:
+    return difflib.SequenceMatcher(None, word, candidate).ratio()
 
 
 def search_suggestion(*, text: str) -> str:
@@ -342,11 +352,7 @@ def search_suggestion(*, text: str) -> str:
         )
         names = [name for name, _ in titles.union(tags).order_by("-similarity")[:5]]
         candidates = {w for name in names for w in _WORD.findall(name.lower())}
-        best = max(
-            sorted(candidates),
-            key=lambda w, word=word: difflib.SequenceMatcher(None, word, w).ratio(),
-            default=word,
-        )
+        best = max(sorted(candidates), key=functools.partial(_closeness, word), default=word)
         if word in candidates:
             best = word
         changed |= best != word
