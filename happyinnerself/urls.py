@@ -18,11 +18,6 @@ urlpatterns = [
     path("", include("popularity.urls")),
 ]
 
-if settings.BENCH_BASELINE_FILE:
-    from . import bench_views
-
-    urlpatterns.insert(0, path("__bench__/baseline", bench_views.baseline))
-
 handler500 = "happyinnerself.errors.server_error"
 
 if settings.MEDIA_URL.startswith("/"):

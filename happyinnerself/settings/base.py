@@ -189,9 +189,6 @@ LOGGING = logging_config(
     json_lines=env_bool("LOG_JSON", False), level=os.environ.get("LOG_LEVEL", "INFO")
 )
 
-# Set only by bench/run: the stored page its baseline URL serves through the middleware.
-BENCH_BASELINE_FILE = os.environ.get("BENCH_BASELINE_FILE", "")
-
 # Searches one client may make: "N/seconds". Over it, a 429 page with Retry-After.
 SEARCH_RATE_LIMIT = os.environ.get("SEARCH_RATE_LIMIT", "30/60")
 
