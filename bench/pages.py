@@ -593,7 +593,7 @@ print(json.dumps(found))
 
 
 def query_counts(env: dict, pages: list[tuple[str, str, bool]]) -> dict[str, int]:
-    out = subprocess.run(
+    done = subprocess.run(
         [
             sys.executable,
             "-c",
@@ -605,9 +605,10 @@ def query_counts(env: dict, pages: list[tuple[str, str, bool]]) -> dict[str, int
         env={**env, "PYTHONPATH": str(ROOT)},
         capture_output=True,
         text=True,
-        check=True,
-    ).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    )
+    if done.returncode:
+        raise RuntimeError(f"counting the pages' SQL queries failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main() -> int:
@@ -682,7 +683,6 @@ def main() -> int:
             site = Site(articles, args, work, env, redis)
             try:
                 site.start()
-                measured = measure_size(site, args, queries)
                 pages = [
                     (BASELINE, "/__bench__/baseline", True),
                     ("home", "/", True),
@@ -694,6 +694,7 @@ def main() -> int:
                     ("sitemap", "/sitemap.xml", True),
                 ]
                 counts = query_counts(site.env, pages)
+                measured = measure_size(site, args, queries)
                 reports.append((articles, measured, counts, len(site.page)))
             except Dishonest as error:
                 failures.append(f"{articles:,} articles: {error}")
