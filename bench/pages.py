@@ -227,9 +227,8 @@ def fresh_searches(host: str, port: int, queries: list[str]) -> dict:
     wall = time.perf_counter() - started
     latencies = sorted(elapsed for elapsed, _, _ in results)
     errors = sum(1 for _, status, _ in results if status >= 400)
-    if not all(echoed for _, status, echoed in results if status < 400):
-        raise Dishonest("a fresh search's page does not show the query it was asked")
     return {
+        "unechoed": sum(1 for _, status, echoed in results if status < 400 and not echoed),
         "rps": len(results) / wall,
         "p50": statistics.median(latencies),
         "p99": latencies[math.ceil(0.99 * len(latencies)) - 1],
@@ -300,7 +299,15 @@ class Site:
             flush=True,
         )
         self.port = free_port()
-        self.processes.append(subprocess.Popen(gunicorn_command(self.port), cwd=ROOT, env=self.env))
+        self.processes.append(
+            subprocess.Popen(
+                gunicorn_command(self.port),
+                cwd=ROOT,
+                env=self.env,
+                stdout=(self.work / "gunicorn.log").open("w"),
+                stderr=subprocess.STDOUT,
+            )
+        )
         self.app = f"http://127.0.0.1:{self.port}"
         wait_for(f"{self.app}/healthz")
         self.slugs = [slug for (slug,) in self.sql("SELECT slug FROM articles_article ORDER BY id")]
@@ -386,7 +393,8 @@ def links_articles(status: int, body: str) -> None:
         raise Dishonest(f"answered {status} without article links")
 
 
-def measure_size(site: Site, args, queries: Queries) -> dict:
+def measure_size(site: Site, args, queries: Queries, problems: list[str]) -> dict:
+    """Every round, every time; what a round could not prove goes to `problems`."""
     app, duration, connections = site.app, args.duration, args.connections
     words = content_words()
     mixed_tables = {
@@ -424,24 +432,31 @@ def measure_size(site: Site, args, queries: Queries) -> dict:
             fresh_searches("127.0.0.1", site.port, queries.batch(40))
             continue
         if round_.proof:
-            round_.proof(*fetch(round_.url))
+            try:
+                round_.proof(*fetch(round_.url))
+            except Dishonest as error:
+                problems.append(f"{round_.name}: {error}")
         run_wrk(round_.url, round_.script, **{**wrk_args, "duration": 2}, **round_.tables)
     found = {r.name: [] for r in rounds}
     for number in range(1, args.rounds + 1):
         print(f"  round {number} of {args.rounds} ...", flush=True)
         for round_ in rounds:
             if round_.name == FRESH:
-                found[FRESH].append(
-                    fresh_searches("127.0.0.1", site.port, queries.batch(FRESH_QUERIES))
-                )
+                result = fresh_searches("127.0.0.1", site.port, queries.batch(FRESH_QUERIES))
+                if result["unechoed"]:
+                    problems.append(
+                        f"{FRESH}: {result['unechoed']} pages in round {number} do not show"
+                        " the query they were asked"
+                    )
+                found[FRESH].append(result)
                 continue
             counting = round_.script == "reader"
             before = site.views_recorded() if counting else 0
             result = run_wrk(round_.url, round_.script, **wrk_args, **round_.tables)
-            if counting:
-                check_views(result, site.views_recorded() - before)
+            if counting and (mismatch := check_views(result, site.views_recorded() - before)):
+                problems.append(f"{mismatch} in round {number}")
             if result["errors"]:
-                raise Dishonest(
+                problems.append(
                     f"{round_.name}: {result['errors']} errors in round {number}"
                     f" ({result['detail']})"
                 )
@@ -462,25 +477,28 @@ def measure_size(site: Site, args, queries: Queries) -> dict:
                 limit=-(-left // 2),
             )
             if result["errors"]:
-                raise Dishonest(f"fbclid requests: {result['errors']} errors ({result['detail']})")
+                problems.append(f"fbclid requests: {result['errors']} errors ({result['detail']})")
+            if not result["counts"]["ok"]:
+                break
             answered += result["counts"]["ok"]
         memory["answered"] = answered
         memory["after fbclid"] = site.worker_rss()
     return {"rounds": found, "memory": memory}
 
 
-def check_views(result: dict, recorded: int) -> None:
+def check_views(result: dict, recorded: int) -> str | None:
     """The counted round's proof. Every 2xx answer must be one view. wrk stops with up to one
     request per connection unanswered, which the server still answers (and counts)."""
     counts = result["counts"]
     answered, unanswered = counts["ok"], counts["sent"] - counts["ok"] - counts["failed"]
     result["views"] = (recorded, answered, unanswered)
     if not answered <= recorded <= answered + unanswered:
-        raise Dishonest(
+        return (
             f"article (counting views): {answered:,} pages answered 2xx"
             + (f" (and {unanswered} cut off by wrk's end)" if unanswered else "")
             + f" but {recorded:,} views recorded"
         )
+    return None
 
 
 def summarise(found: dict[str, list[dict]]) -> dict[str, dict]:
@@ -694,10 +712,15 @@ def main() -> int:
                     ("sitemap", "/sitemap.xml", True),
                 ]
                 counts = query_counts(site.env, pages)
-                measured = measure_size(site, args, queries)
+                problems: list[str] = []
+                measured = measure_size(site, args, queries, problems)
                 reports.append((articles, measured, counts, len(site.page)))
-            except Dishonest as error:
-                failures.append(f"{articles:,} articles: {error}")
+                if problems:
+                    failures += [f"{articles:,} articles: {problem}" for problem in problems]
+                    log = ROOT / "bench" / "results" / f"gunicorn-{articles}.log"
+                    log.parent.mkdir(exist_ok=True)
+                    shutil.copy(work / "gunicorn.log", log)
+                    failures.append(f"{articles:,} articles: the server's log is in {log}")
             finally:
                 site.stop()
     finally:
@@ -706,7 +729,10 @@ def main() -> int:
         report(articles, measured, counts, args, page_bytes)
     print(f"\n{redis_note}")
     if failures:
-        print("\nFAILED: a round did not measure what it names:", file=sys.stderr)
+        print(
+            "\nFAILED: rounds that got errors or could not prove what they measured:",
+            file=sys.stderr,
+        )
         for failure in failures:
             print(f"  {failure}", file=sys.stderr)
         return 1

@@ -8,6 +8,7 @@ from django.urls import Resolver404, resolve
 
 from articles.models import Article
 from articles.services import article_refresh_derived_all
+from bench.pages import check_views
 from bench.seed import STOP_WORDS, ArticleWriter, seed, vocabulary
 from bench.traffic import BROWSER_AGENTS
 from popularity.client import is_crawler
@@ -71,3 +72,14 @@ def test_seeded_articles_are_published_and_found_by_search(client):
     assert client.get(article.get_absolute_url()).status_code == 200
     word = next(w for w in article.title.lower().split() if w.isalpha() and w not in STOP_WORDS)
     assert article.get_absolute_url() in client.get("/search/", {"q": word}).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("recorded", "honest"),
+    [(0, False), (99, False), (100, True), (116, True), (117, False)],
+)
+def test_the_counting_round_fails_unless_every_answered_page_was_counted(recorded, honest):
+    # 100 pages answered 2xx, 16 requests cut off by wrk's end (the server still answers them).
+    result = {"counts": {"sent": 116, "ok": 100, "redirected": 0, "failed": 0}}
+
+    assert (check_views(result, recorded) is None) is honest
