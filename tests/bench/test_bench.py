@@ -63,6 +63,7 @@ def test_word_frequencies_are_skewed_like_natural_text():
 
 @pytest.mark.django_db(transaction=True)
 def test_seeded_articles_are_published_and_found_by_search(client):
+    connection.ensure_connection()  # the test may be the first to use it
     counts = seed(connection.connection, articles=20)
     article_refresh_derived_all()
 
