@@ -17,11 +17,6 @@ urlpatterns = [
     path("", include("popularity.urls")),
 ]
 
-if settings.BENCH_BASELINE_FILE:
-    from . import bench_views
-
-    urlpatterns.insert(0, path("__bench__/baseline", bench_views.baseline))
-
 handler500 = "core.errors.server_error"
 
 if settings.MEDIA_URL.startswith("/"):

@@ -341,8 +341,3 @@ POPULARITY_SPIKE_AGENT_SHARE = env_float("POPULARITY_SPIKE_AGENT_SHARE", 0.5)
 # Views per user agent string (per article and day) are kept this many days, today
 # included, then deleted by the daily salt rotation.
 POPULARITY_AGENT_RETENTION_DAYS = env_int("POPULARITY_AGENT_RETENTION_DAYS", 90)
-
-
-# -- benchmarks -------------------------------------------------------------------------------
-# Set only by bench/run: the stored page its baseline URL serves through the middleware.
-BENCH_BASELINE_FILE = env_str("BENCH_BASELINE_FILE", "")

@@ -134,7 +134,7 @@ def test_a_server_process_keeps_what_it_loaded_out_of_full_collections():
 
 
 def test_workers_are_not_restarted_every_few_thousand_requests():
-    # Each worker keeps pages, word lists and fragments; all bounded. Restarting one throws
+    # Each worker keeps little of its own (bounded LRUs). Restarting one throws
     # them away and pays Django's start-up again: under a spike, every second or two.
     assert gunicorn_config("max_requests")["settings"] == {"max_requests": 0}
     assert "--max-requests" not in " ".join(compose()["services"]["web"]["command"])

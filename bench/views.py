@@ -1,7 +1,4 @@
-"""The benchmark's baseline: a stored page served through the full middleware stack.
-
-Mounted only when BENCH_BASELINE_FILE is set (by bench/run), never in a normal deployment.
-"""
+"""The benchmark's baseline: a stored page served through the full middleware stack."""
 
 from __future__ import annotations
 

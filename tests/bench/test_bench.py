@@ -1,0 +1,86 @@
+"""The benchmark measures what it names: readers it sends are counted, data reads like ours."""
+
+from collections import Counter
+
+import pytest
+from django.db import connection
+from django.urls import Resolver404, resolve
+
+from articles.models import Article
+from articles.services import article_refresh_derived_all
+from bench.pages import check_views
+from bench.seed import STOP_WORDS, ArticleWriter, seed, vocabulary
+from bench.traffic import BROWSER_AGENTS
+from popularity.client import is_crawler
+
+
+def test_the_benchmarks_browsers_are_counted_as_readers():
+    # A client the site takes for a crawler counts nothing: the counting round would be empty.
+    assert len(BROWSER_AGENTS) >= 8
+    assert {agent for agent in BROWSER_AGENTS if is_crawler(agent)} == set()
+    assert any("Mobile" in agent for agent in BROWSER_AGENTS)
+    assert any("Firefox" in agent for agent in BROWSER_AGENTS)
+
+
+def test_the_production_urlconf_has_no_baseline():
+    with pytest.raises(Resolver404):
+        resolve("/__bench__/baseline")
+
+
+@pytest.mark.django_db
+def test_the_bench_urlconf_serves_the_stored_page_beside_the_site(client, settings, tmp_path):
+    page = tmp_path / "article.html"
+    page.write_bytes(b"<!doctype html><p>stored page</p>")
+    settings.ROOT_URLCONF = "bench.urls"
+    settings.BENCH_BASELINE_FILE = str(page)
+
+    assert client.get("/__bench__/baseline").content == page.read_bytes()
+    assert client.get("/").status_code == 200
+
+
+def test_articles_read_like_the_real_ones():
+    sections = ArticleWriter(7).sections()
+    words = sum(len(heading.split()) + len(body.split()) for heading, _, body in sections)
+
+    assert 15 <= len(sections) <= 20
+    assert 1_000 <= words <= 1_450
+    assert any("<ul><li>" in body for _, _, body in sections)
+    assert {level for _, level, _ in sections} == {2, 3}
+    assert ArticleWriter(7).sections() == sections  # the same text every run
+
+
+def test_word_frequencies_are_skewed_like_natural_text():
+    words, weights = vocabulary()
+    drawn = Counter(ArticleWriter(1).draw(20_000))
+
+    assert len(words) == len(set(words)) == 5_000
+    assert words[:3] == ["a", "the", "and"]  # the demo articles' own most used words
+    # Zipf: the top 100 words make about half of all text, as in English.
+    top = sum(n for _, n in drawn.most_common(100))
+    assert 0.4 < top / 20_000 < 0.7
+    assert len(drawn) > 2_000
+
+
+@pytest.mark.django_db(transaction=True)
+def test_seeded_articles_are_published_and_found_by_search(client):
+    connection.ensure_connection()  # the test may be the first to use it
+    counts = seed(connection.connection, articles=20)
+    article_refresh_derived_all()
+
+    assert counts["articles_article"] == 20
+    assert 15 * 20 <= counts["articles_section"] <= 20 * 20
+    article = Article.objects.published().get(pk=10)
+    assert client.get(article.get_absolute_url()).status_code == 200
+    word = next(w for w in article.title.lower().split() if w.isalpha() and w not in STOP_WORDS)
+    assert article.get_absolute_url() in client.get("/search/", {"q": word}).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("recorded", "honest"),
+    [(0, False), (99, False), (100, True), (116, True), (117, False)],
+)
+def test_the_counting_round_fails_unless_every_answered_page_was_counted(recorded, honest):
+    # 100 pages answered 2xx, 16 requests cut off by wrk's end (the server still answers them).
+    result = {"counts": {"sent": 116, "ok": 100, "redirected": 0, "failed": 0}}
+
+    assert (check_views(result, recorded) is None) is honest
