@@ -25,16 +25,6 @@ def commit_callbacks(django_capture_on_commit_callbacks):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_salt():
-    """Each test's database starts without reader salts; so must this process's copy."""
-    from popularity.counting.salts import salt_forget
-
-    salt_forget()
-    yield
-    salt_forget()
-
-
-@pytest.fixture(autouse=True)
 def _empty_cache():
     """The locmem cache lives as long as the process: start every test with it empty."""
     from django.core.cache import caches
