@@ -104,13 +104,10 @@ def test_the_throttle_says_nothing_about_whether_an_account_exists(editor):
 @pytest.fixture
 def hardening_redis(settings):
     """The default cache on the local Redis: database 9, keys under this branch's prefix."""
-    import redis
 
-    raw = redis.Redis.from_url("redis://127.0.0.1:6379/9", socket_connect_timeout=0.5)
-    try:
-        raw.ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip("no Redis at 127.0.0.1:6379")
+    from tests.support.redis import redis_required
+
+    raw = redis_required("redis://127.0.0.1:6379/9")
     settings.CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",

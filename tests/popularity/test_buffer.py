@@ -11,7 +11,6 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
-import redis
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
@@ -21,6 +20,7 @@ from popularity.counting.flush import buffer_flush
 from popularity.counting.record import view_record
 from popularity.models import ArticleTotal, DailyAgentView, DailyView, FlushedBatch
 from tests.factories import ArticleFactory
+from tests.support.redis import redis_required
 
 from .conftest import BROWSER, OTHER_BROWSER, TWO_BROWSERS_COUNTED, agent_counts
 
@@ -29,12 +29,7 @@ REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
 
 @pytest.fixture
 def buffer(settings):
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError as error:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"Redis is required in CI and unreachable at {REDIS_URL}: {error}")
-        pytest.skip(f"no Redis at {REDIS_URL}")
+    redis_required(REDIS_URL)
     # A prefix of its own: other test runs may share this Redis server.
     settings.REDIS_URL = REDIS_URL
     settings.POPULARITY_REDIS_PREFIX = f"test-popularity-{uuid.uuid4().hex}"
