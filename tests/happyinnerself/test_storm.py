@@ -49,4 +49,7 @@ def test_a_storm_of_odd_requests_gets_no_5xx(stack):
     for path in ("/", "/articles/face-twitching-mystery/", "/popular/", "/tags/stress/"):
         assert stack.get(path).status == 200, path
     # The storm came from one address: its searches are slowed, as any client's would be.
-    assert stack.get("/search/?q=stress").status == 429
+    # The limit counts per fixed window (30 a minute), and a slow machine's storm may span
+    # two: within one more window's worth of searches the address must be refused.
+    statuses = [stack.get("/search/?q=stress").status for _ in range(31)]
+    assert 429 in statuses, collections.Counter(statuses)
