@@ -1,3 +1,4 @@
+import uuid
 from io import StringIO
 
 import pytest
@@ -22,16 +23,6 @@ def commit_callbacks(django_capture_on_commit_callbacks):
             return func(*args, **kwargs)
 
     return run
-
-
-@pytest.fixture(autouse=True)
-def _fresh_salt():
-    """Each test's database starts without reader salts; so must this process's copy."""
-    from popularity.counting.salts import salt_forget
-
-    salt_forget()
-    yield
-    salt_forget()
 
 
 @pytest.fixture(autouse=True)
@@ -68,24 +59,21 @@ def owner(roles):
 
 @pytest.fixture
 def redis_cache(settings):
-    """The default cache on the Redis this kind of machine runs (database 13, emptied)."""
-    import os
-
-    import redis
+    """The default cache on the Redis this kind of machine runs (database 13), under a key
+    prefix of this test's own: parallel workers and other runs share that database."""
     from django.core.cache import cache
 
-    try:
-        redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=0.5).ping()
-    except redis.exceptions.ConnectionError:
-        if os.environ.get("CI") == "true":
-            raise  # this kind of machine runs Redis: CI must test against it
-        pytest.skip("no Redis at 127.0.0.1:6379")
+    from tests.support.redis import redis_required
+
+    raw = redis_required("redis://127.0.0.1:6379/13")
+    prefix = f"test-{uuid.uuid4().hex}"
     settings.CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:6379/13",
+            "KEY_PREFIX": prefix,
         }
     }
-    cache.clear()
     yield cache
-    cache.clear()
+    for key in raw.scan_iter(f"{prefix}:*"):
+        raw.delete(key)

@@ -56,11 +56,11 @@ value = os.environ.get(name)  # a helper's own body names no variable
 
 def deployment_environment_names() -> set[str]:
     """What an operator sets for docker compose: `${NAME}` in the compose file, .env.example."""
-    compose = (ROOT / "docker-compose.yml").read_text()
+    from tests.support.compose import compose_variables
+
     example = (ROOT / ".env.example").read_text()
-    return set(re.findall(r"\$\{([A-Z][A-Z0-9_]*)", compose)) | set(
-        re.findall(r"^([A-Z][A-Z0-9_]*)=", example, flags=re.MULTILINE)
-    )
+    operator_sets = re.findall(r"^([A-Z][A-Z0-9_]*)=", example, flags=re.MULTILINE)
+    return compose_variables() | set(operator_sets)
 
 
 def test_every_environment_variable_is_documented_once_in_configuration_md():

@@ -1,36 +1,55 @@
-"""The day's salt: the secret that keys that day's reader hashes, deleted when the day ends."""
+"""The day's salt: the secret that keys that day's reader hashes, deleted when the day ends.
+
+PostgreSQL (DailySalt) holds it; Django's default cache keeps a copy under the day until
+that day ends, so counting a view reads no table. A cache that misses, or is down, only
+sends the read back to PostgreSQL: every worker ends up with the same salt either way.
+"""
 
 from __future__ import annotations
 
+import logging
 import secrets
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
 
 from ..models import DailyAgentView, DailySalt, ReaderDay, ReadReportSeen
 
-# (day, secret): the day's salt kept in this process, so a counted view costs no extra query.
-# Replaced as one tuple, so a thread never sees one day's date with another day's secret.
-_salt_memo: tuple[date, bytes] | None = None
+logger = logging.getLogger(__name__)
+
+
+def salt_cache_key(day: date) -> str:
+    return f"popularity:salt:{day.isoformat()}"
 
 
 def salt_for_day(*, day: date) -> bytes:
     """The secret of `day`, created on first use; creating it deletes every older salt."""
-    global _salt_memo
-    memo = _salt_memo
-    if memo is not None and memo[0] == day:
-        return memo[1]
+    try:
+        cached = cache.get(salt_cache_key(day))
+    except Exception:  # any backend's outage: PostgreSQL decides, as on a miss
+        logger.warning("popularity: the cache failed, reading the salt from PostgreSQL")
+        cached = None
+    if isinstance(cached, bytes):
+        return cached
     salt = DailySalt.objects.filter(day=day).values_list("secret", flat=True).first()
     secret = bytes(salt) if salt is not None else salts_rotate(today=day)
-    _salt_memo = (day, secret)
+    _salt_keep(day=day, secret=secret)
     return secret
 
 
-def salt_forget() -> None:
-    """Drop this process's copy of the salt (tests; a rotated day re-reads it anyway)."""
-    global _salt_memo
-    _salt_memo = None
+def _salt_keep(*, day: date, secret: bytes) -> None:
+    # The copy expires when its day ends, as the row is deleted then.
+    day_ends = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+    seconds_left = int((day_ends - timezone.now()).total_seconds())
+    if seconds_left <= 0:
+        return
+    try:
+        cache.set(salt_cache_key(day), secret, seconds_left)
+    except Exception:  # the next view reads PostgreSQL again
+        logger.warning("popularity: the cache failed, the salt is not kept")
 
 
 def salts_rotate(*, today: date) -> bytes:

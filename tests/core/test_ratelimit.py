@@ -47,6 +47,6 @@ def test_the_limit_holds_with_redis_and_its_counters_expire(client, settings, re
     assert search(client, "198.51.100.9").status_code == 200
     # Each counter lives one window (plus a second), set on its first count only.
     raw = get_redis_connection("default")
-    keys = raw.keys("*ratelimit:search:*")
+    keys = raw.keys(f"{settings.CACHES['default']['KEY_PREFIX']}:*ratelimit:search:*")
     assert len(keys) == 2
     assert all(0 < raw.ttl(key) <= 61 for key in keys)

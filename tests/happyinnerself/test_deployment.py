@@ -1,30 +1,26 @@
-"""What can be checked of the deployment without a Docker engine (none runs on this machine)."""
+"""What can be checked of the deployment without a Docker engine (none runs on this machine).
+
+docker-compose.yml is read as compose reads it (tests/support/compose.py), never matched as text."""
 
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
 
-import yaml
 from django.conf import settings
+
+from tests.support.compose import compose_config as compose
 
 ROOT = Path(settings.BASE_DIR)
 
 
-class _NoDuplicateKeys(yaml.SafeLoader):
-    """PyYAML keeps the last of two equal keys silently; compose would too. Refuse them."""
-
-    def construct_mapping(self, node, deep=False):
-        keys = [key.value for key, _ in node.value if key.tag != "tag:yaml.org,2002:merge"]
-        duplicates = {key for key in keys if keys.count(key) > 1}
-        assert not duplicates, f"duplicate keys in docker-compose.yml: {duplicates}"
-        return super().construct_mapping(node, deep=deep)
-
-
-def compose() -> dict:
-    return yaml.load((ROOT / "docker-compose.yml").read_text(), Loader=_NoDuplicateKeys)
+def shell_steps(command: list[str]) -> list[list[str]]:
+    """["sh", "-c", "a x && b y"] → [["a", "x"], ["b", "y"]]: the commands a shell runs."""
+    assert command[:2] == ["sh", "-c"], command
+    return [shlex.split(step) for step in command[2].split("&&")]
 
 
 def test_compose_names_every_service_with_health_checks_and_volumes():
@@ -34,14 +30,16 @@ def test_compose_names_every_service_with_health_checks_and_volumes():
     for name in ("db", "redis", "web", "proxy"):
         assert services[name]["healthcheck"]["test"], name
     assert set(config["volumes"]) >= {"pgdata", "redisdata", "media", "static"}
-    assert "pgdata:/var/lib/postgresql/data" in services["db"]["volumes"]
+    assert {"type": "volume", "source": "pgdata", "target": "/var/lib/postgresql/data"}.items() <= (
+        services["db"]["volumes"][0].items()
+    )
 
 
 def test_web_starts_only_after_migrations_and_behind_the_proxy():
     services = compose()["services"]
-    assert "manage.py migrate --noinput && python manage.py setup_roles" in " ".join(
-        services["migrate"]["command"]
-    )
+    steps = shell_steps(services["migrate"]["command"])
+    migrate = steps.index(["python", "manage.py", "migrate", "--noinput"])
+    assert steps[migrate + 1] == ["python", "manage.py", "setup_roles"]
     assert services["migrate"]["depends_on"]["db"]["condition"] == "service_healthy"
     assert services["web"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
     assert services["web"]["command"] == ["gunicorn", "--config", "gunicorn.conf.py"]
@@ -51,8 +49,10 @@ def test_web_starts_only_after_migrations_and_behind_the_proxy():
 
 
 def test_every_deployment_runs_the_deployment_checks_before_migrating():
-    command = " ".join(compose()["services"]["migrate"]["command"])
-    assert command.index("manage.py check --deploy &&") < command.index("manage.py migrate")
+    steps = shell_steps(compose()["services"]["migrate"]["command"])
+    # Joined by &&: a failed check stops the deployment before the schema changes.
+    assert steps[0] == ["python", "manage.py", "check", "--deploy"]
+    assert ["python", "manage.py", "migrate", "--noinput"] in steps[1:]
 
 
 def test_scheduler_runs_the_periodic_commands():
@@ -137,4 +137,6 @@ def test_workers_are_not_restarted_every_few_thousand_requests():
     # Each worker keeps little of its own (bounded LRUs). Restarting one throws
     # them away and pays Django's start-up again: under a spike, every second or two.
     assert gunicorn_config("max_requests")["settings"] == {"max_requests": 0}
-    assert "--max-requests" not in " ".join(compose()["services"]["web"]["command"])
+    assert not any(
+        arg.startswith("--max-requests") for arg in compose()["services"]["web"]["command"]
+    )

@@ -2,11 +2,11 @@
 a redirect or a page), never a 5xx, and the site still serves readers afterwards."""
 
 import collections
-import os
 
 import pytest
 import redis
 
+from tests.support.redis import redis_required
 from tests.support.stack import stack_start, stack_stop
 from tests.support.storm import storm_requests, storm_send
 
@@ -15,12 +15,7 @@ REDIS = "redis://127.0.0.1:6379/14"
 
 @pytest.fixture(scope="module")
 def stack():
-    try:
-        redis.Redis.from_url(REDIS, socket_connect_timeout=0.5).flushdb()
-    except redis.RedisError:
-        if os.environ.get("CI") == "true":
-            raise  # this kind of machine runs Redis: CI must test against it
-        pytest.skip("no Redis at 127.0.0.1:6379")
+    redis_required(REDIS).flushdb()
     running = stack_start(
         "storm",
         CACHE_URL=REDIS,
@@ -54,4 +49,7 @@ def test_a_storm_of_odd_requests_gets_no_5xx(stack):
     for path in ("/", "/articles/face-twitching-mystery/", "/popular/", "/tags/stress/"):
         assert stack.get(path).status == 200, path
     # The storm came from one address: its searches are slowed, as any client's would be.
-    assert stack.get("/search/?q=stress").status == 429
+    # The limit counts per fixed window (30 a minute), and a slow machine's storm may span
+    # two: within one more window's worth of searches the address must be refused.
+    statuses = [stack.get("/search/?q=stress").status for _ in range(31)]
+    assert 429 in statuses, collections.Counter(statuses)

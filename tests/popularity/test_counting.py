@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from popularity.counting.record import view_record
 from popularity.counting.rule import reader_hash
-from popularity.counting.salts import salt_for_day, salt_forget, salts_rotate
+from popularity.counting.salts import salt_for_day, salts_rotate
 from popularity.models import (
     AGENT_MAX_LENGTH,
     ArticleTotal,
@@ -50,6 +50,37 @@ def test_ten_reloads_are_one_reader_and_one_view():
     assert counts(article) == (1, 1)
 
 
+@pytest.mark.parametrize(
+    "cache",
+    [
+        {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},  # keeps nothing
+        {
+            # Django's own Redis backend raises when its server is gone; nothing on port 1.
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+        },
+    ],
+    ids=["cache-keeps-nothing", "cache-down"],
+)
+def test_a_reload_is_recognised_whatever_the_cache(settings, cache):
+    settings.CACHES = {"default": cache}
+    article = ArticleFactory()
+    assert view_record(article_id=article.pk, ip=IP, user_agent=BROWSER) is True
+    assert view_record(article_id=article.pk, ip=IP, user_agent=BROWSER) is False
+    assert counts(article) == (1, 1)
+
+
+def test_a_reload_is_recognised_after_the_cache_forgets_the_salt():
+    from django.core.cache import cache
+
+    article = ArticleFactory()
+    view_record(article_id=article.pk, ip=IP, user_agent=BROWSER)
+    cache.clear()  # evicted, or Redis restarted: the salt is read again from PostgreSQL
+    assert view_record(article_id=article.pk, ip=IP, user_agent=BROWSER) is False
+    assert counts(article) == (1, 1) and DailySalt.objects.count() == 1
+
+
 def test_repeat_views_count_after_the_gap_and_only_up_to_the_cap(settings):
     settings.POPULARITY_REPEAT_VIEW_MINUTES = 30
     settings.POPULARITY_MAX_VIEWS_PER_READER = 3
@@ -81,7 +112,6 @@ def test_different_addresses_browsers_and_articles_are_different_readers():
 def test_the_same_reader_gets_a_new_unlinkable_hash_each_day():
     today = timezone.localdate()
     salt_today = salt_for_day(day=today)
-    salt_forget()
     salt_tomorrow = salt_for_day(day=today + timedelta(days=1))
     assert salt_today != salt_tomorrow and len(salt_today) == 32
     same_reader = {"ip": IP, "user_agent": BROWSER, "article_id": 1}
@@ -101,7 +131,6 @@ def test_a_new_day_deletes_the_past_salts_and_seen_readers():
     assert DailySalt.objects.filter(day=today - timedelta(days=1)).exists()
     assert ReaderDay.objects.filter(day=today - timedelta(days=1)).count() == 1
 
-    salt_forget()
     view_record(article_id=article.pk, ip=IP, user_agent=BROWSER)
 
     assert list(DailySalt.objects.values_list("day", flat=True)) == [today]

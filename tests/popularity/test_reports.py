@@ -125,6 +125,9 @@ def test_the_reader_is_stored_only_as_a_hash(article, report):
         "1:2026-01-01:abc:def",
         signing.TimestampSigner(salt="another.purpose").sign("1:2026-01-01"),
     ],
+    # Named, not shown: the signed token holds the time, and every xdist worker must
+    # collect the same test ids.
+    ids=["empty", "nonsense", "unsigned", "signed-for-another-purpose"],
 )
 def test_forged_tokens_are_refused(article, report, token):
     response = report({"t": token or None, "d": 1} if token else {"d": 1})
