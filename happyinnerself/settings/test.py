@@ -10,6 +10,7 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "tests",
     },
+    "local": LOCAL_CACHE,
 }
 
 # Serve static files straight from the app folders; production serves the collected, hashed set.

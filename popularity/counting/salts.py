@@ -1,8 +1,9 @@
 """The day's salt: the secret that keys that day's reader hashes, deleted when the day ends.
 
-PostgreSQL (DailySalt) holds it; Django's default cache keeps a copy under the day until
-that day ends, so counting a view reads no table. A cache that misses, or is down, only
-sends the read back to PostgreSQL: every worker ends up with the same salt either way.
+PostgreSQL (DailySalt) holds it; the "local" cache (settings.CACHES: in process, bounded)
+keeps a copy under the day until that day ends, so counting a view reads no table and
+makes no extra Redis call. A copy that is missing only sends the read back to PostgreSQL:
+every worker ends up with the same salt either way.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import secrets
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import BaseCache, cache, caches
 from django.db import transaction
 from django.utils import timezone
 
@@ -25,10 +26,15 @@ def salt_cache_key(day: date) -> str:
     return f"popularity:salt:{day.isoformat()}"
 
 
+def _copies() -> BaseCache:
+    # Settings that name no "local" cache (a test's Redis-only CACHES) keep it shared.
+    return caches["local"] if "local" in settings.CACHES else cache
+
+
 def salt_for_day(*, day: date) -> bytes:
     """The secret of `day`, created on first use; creating it deletes every older salt."""
     try:
-        cached = cache.get(salt_cache_key(day))
+        cached = _copies().get(salt_cache_key(day))
     except Exception:  # any backend's outage: PostgreSQL decides, as on a miss
         logger.warning("popularity: the cache failed, reading the salt from PostgreSQL")
         cached = None
@@ -47,7 +53,7 @@ def _salt_keep(*, day: date, secret: bytes) -> None:
     if seconds_left <= 0:
         return
     try:
-        cache.set(salt_cache_key(day), secret, seconds_left)
+        _copies().set(salt_cache_key(day), secret, seconds_left)
     except Exception:  # the next view reads PostgreSQL again
         logger.warning("popularity: the cache failed, the salt is not kept")
 
