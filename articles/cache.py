@@ -34,8 +34,10 @@ from django.utils.http import http_date, urlencode
 
 STATE_KEY = "articles:content-state"
 
-# Other parts of the page that change independently of the content (e.g. a widget with
-# its own cache) add a token to the ETag here: callables returning a short string.
+# Parts other apps add to the pages that carry them (articles.extensions), and that change
+# independently of the content (e.g. a ranking with its own period), add a token to those
+# pages' ETags here: callables returning a short string. Pages without such parts (topics,
+# search, feeds, sitemap) leave them out, so they stay kept when the parts move.
 page_validators: list[Callable[[], str]] = []
 
 # Query parameters that say where a reader came from, never what the page shows.
@@ -99,14 +101,14 @@ def canonical_path(request: HttpRequest) -> str:
     return f"{request.path}?{query}" if query else request.path
 
 
-def etag_for(request: HttpRequest, state: ContentState) -> str:
+def etag_for(request: HttpRequest, state: ContentState, *, extended: bool = False) -> str:
     tokens = [
         state.version,
         # Pages name their own absolute address (canonical link, social cards).
         request.scheme,
         request.get_host(),
         canonical_path(request),
-        *(validator() for validator in page_validators),
+        *(validator() for validator in page_validators if extended),
     ]
     return '"' + hashlib.sha256("\n".join(tokens).encode()).hexdigest()[:32] + '"'
 
@@ -119,15 +121,21 @@ def _add_validators(response: HttpResponse, etag: str, state: ContentState) -> N
     )
 
 
-def cache_public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def cache_public_page(view=None, *, extended: bool = False):
     """Decorate a public GET view: a 304 when the reader's copy is current, else the page
     kept whole under its ETag in the shared cache, else the view's answer, kept when it is
-    a 200. Answers that are not 200 (404, redirects) are never kept."""
+    a 200. Answers that are not 200 (404, redirects) are never kept.
+
+    `extended=True` (as `@cache_public_page(extended=True)`) for pages that carry other
+    apps' parts: their ETags also carry `page_validators`.
+    """
+    if view is None:
+        return functools.partial(cache_public_page, extended=extended)
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         state = content_state(request)
-        etag = etag_for(request, state)
+        etag = etag_for(request, state, extended=extended)
         response = get_conditional_response(
             request, etag=etag, last_modified=int(state.changed_at.timestamp())
         )

@@ -54,13 +54,13 @@ class StrictPaginationMixin:
         return paginator, page, page.object_list, page.has_other_pages()
 
 
-@method_decorator(cache_public_page, name="get")
 class ContentListView(StrictPaginationMixin, ListView):
     """A paginated list of published articles."""
 
     context_object_name = "articles"
 
 
+@method_decorator(cache_public_page(extended=True), name="get")
 class ArticleListView(ContentListView):
     """Home: the featured article, then the latest ones."""
 
@@ -76,6 +76,7 @@ class ArticleListView(ContentListView):
         return context
 
 
+@method_decorator(cache_public_page, name="get")
 class TagDetailView(ContentListView):
     template_name = "articles/tag_detail.html"
 
@@ -182,7 +183,7 @@ class ArticleDetailView(DetailView):
             return self.public_get(request, *args, **kwargs)
         return self.page(request, *args, **kwargs)
 
-    @method_decorator(cache_public_page)
+    @method_decorator(cache_public_page(extended=True))
     def public_get(self, request, *args, **kwargs):
         return self.page(request, *args, **kwargs)
 

@@ -38,7 +38,7 @@ STATISTICS_PERMISSION = "popularity.view_statistics"
 
 
 # Kept whole per content version and ranking period (both are in the ETag).
-@method_decorator(cache_public_page, name="get")
+@method_decorator(cache_public_page(extended=True), name="get")
 class PopularView(TemplateView):
     """Most read articles, one window per tab (plain links: works without JavaScript)."""
 

@@ -320,3 +320,18 @@ def _popular_titles(response) -> list[str]:
     html = response.content.decode()
     widget = html[html.index('id="popular-heading"') :]
     return re.findall(r'<a href="/articles/[^"]+/">([^<]+)</a>', widget[: widget.index("</ol>")])
+
+
+def test_pages_without_popular_posts_stay_kept_when_the_rankings_period_moves(client, monkeypatch):
+    """Only the pages that show a ranking carry its period: a topic page, the feeds and
+    the sitemap (10,000 addresses to render) are not rendered again every five minutes."""
+    import popularity.rankings as rankings
+
+    read_articles(("Read", [(1, 3, 3)]))
+    paths = ["/tags/", "/feed/", "/sitemap.xml", "/search/?q=read"]
+    before = {path: client.get(path)["ETag"] for path in paths}
+    home = client.get("/")["ETag"]
+    later = rankings.time.time() + 301
+    monkeypatch.setattr(rankings.time, "time", lambda: later)
+    assert {path: client.get(path)["ETag"] for path in paths} == before
+    assert client.get("/")["ETag"] != home
