@@ -9,12 +9,12 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, ResolverMatch, resolve
 
+from articles.cache import content_state
 from articles.models import Article
 from core.client import client_ip
 
 from .client import is_crawler, is_speculative, is_staff
 from .counting.record import view_record
-from .rankings import articles_version
 
 logger = logging.getLogger(__name__)
 
@@ -85,8 +85,9 @@ def _article_id(request: HttpRequest, response: HttpResponse) -> int | None:
     if match is None:
         return None
     slug = match.kwargs.get("slug", "")
-    # Keyed by the articles' version: a slug that moves to another article is never stale.
-    key = f"popularity:slug:{articles_version()}:{slug}"
+    # Keyed by the content version the page itself was found under (read once per request
+    # already): a slug that moves to another article is never stale, and no extra read.
+    key = f"popularity:slug:{content_state(request).version}:{slug}"
     article_id = cache.get(key)
     if article_id is None:
         article_id = Article.objects.published().filter(slug=slug).values_list("pk", flat=True)
