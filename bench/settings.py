@@ -5,5 +5,5 @@ import os
 from happyinnerself.settings.production import *  # noqa: F403
 
 ROOT_URLCONF = "bench.urls"
-# The stored article page the baseline view serves (written by bench/pages.py).
+# The stored article page the baseline view serves (written by bench/stack.py).
 BENCH_BASELINE_FILE = os.environ.get("BENCH_BASELINE_FILE", "")

@@ -8,7 +8,7 @@ from django.urls import Resolver404, resolve
 
 from articles.models import Article
 from articles.services import article_refresh_derived_all
-from bench.pages import check_views
+from bench.rounds import check_views
 from bench.seed import STOP_WORDS, ArticleWriter, seed, vocabulary
 from bench.traffic import BROWSER_AGENTS
 from popularity.client import is_crawler
