@@ -1,14 +1,28 @@
-"""POST data for the article change form, as the admin's own page would send it."""
+"""The admin's article pages: their addresses, and POST data for the change form as the admin's
+own page would send it."""
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils import timezone
 
+from articles.models import Article
+
 ADD_URL = "/admin/articles/article/add/"
+CHANGELIST = "/admin/articles/article/"
 
 
 def change_url(article) -> str:
     return f"/admin/articles/article/{article.pk}/change/"
+
+
+def preview_url(article) -> str:
+    return reverse("admin:articles_article_preview", args=[article.pk])
+
+
+def saved(response) -> Article:
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    return Article.objects.get()
 
 
 def article_data(*, sections=(), existing=(), **fields) -> dict:

@@ -4,6 +4,8 @@ import pytest
 from django.core.files.base import ContentFile
 from PIL import Image
 
+from tests.factories import ArticleFactory, SectionFactory
+
 
 @pytest.fixture
 def editor_client(client, editor):
@@ -40,3 +42,12 @@ def image_file(
 @pytest.fixture
 def cover_file():
     return image_file
+
+
+@pytest.fixture
+def article_with_sections(editor):
+    """A draft by the editor with the sections First, Second and Third, in that order."""
+    article = ArticleFactory(draft=True, author=editor)
+    for position, heading in enumerate(["First", "Second", "Third"], start=1):
+        SectionFactory(article=article, position=position, heading=heading, anchor="")
+    return article

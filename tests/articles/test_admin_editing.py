@@ -1,0 +1,217 @@
+"""Writing an article in the admin: the form, its sections, their order and history."""
+
+import pytest
+from reversion.models import Version
+
+from articles.models import Article, Section
+from tests.articles.admin_data import (
+    ADD_URL,
+    CHANGELIST,
+    article_data,
+    change_url,
+    saved,
+)
+from tests.factories import ArticleFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def three_sections() -> list[dict]:
+    return [
+        {"heading": "Why breath matters", "body": "<p>It is <strong>always</strong> there.</p>"},
+        {"heading": "Box breathing", "level": "3", "body": "<p>In 4, hold 4, out 4.</p>"},
+        {
+            "heading": "Making it a habit",
+            "body": '<p>Tie it to the kettle.</p><script>alert("x")</script>'
+            '<p><a href="javascript:alert(1)">bad link</a></p>',
+        },
+    ]
+
+
+# -- writing ---------------------------------------------------------------------------
+
+
+def test_editor_creates_an_article_with_three_sections_and_tags(editor_client, editor):
+    ArticleFactory(tags=["Stress"])  # an existing tag is reused whatever its case
+    response = editor_client.post(
+        ADD_URL,
+        article_data(
+            sections=three_sections(),
+            tags=["stress", "breathing", "Breathing "],
+            author=str(editor.pk),
+        ),
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    article = Article.objects.get(slug="breathing-through-the-day")
+    assert article.author == editor and article.status == "draft"
+    assert sorted(article.tags.names()) == ["Stress", "breathing"]
+    sections = list(article.sections.order_by("position"))
+    assert [(s.position, s.heading, s.level) for s in sections] == [
+        (1, "Why breath matters", 2),
+        (2, "Box breathing", 3),
+        (3, "Making it a habit", 2),
+    ]
+    assert [s.anchor for s in sections] == [
+        "why-breath-matters",
+        "box-breathing",
+        "making-it-a-habit",
+    ]
+    assert sections[0].body == "<p>It is <strong>always</strong> there.</p>"
+    assert "<script" not in sections[2].body and "javascript:" not in sections[2].body
+    # Every admin save keeps a revision with who made it.
+    version = Version.objects.get_for_object(article).get()
+    assert version.revision.user == editor
+
+
+def test_add_form_prefills_the_slug_and_shows_the_tools_editors_need(editor_client):
+    html = editor_client.get(ADD_URL).content.decode()
+    assert "django-admin-prepopulated-fields-constants" in html and '"id_slug"' in html
+    assert 'data-counter-target="160"' in html  # the standfirst counter
+    assert "data-django-prose-editor-configurable" in html  # the rich-text body
+    assert 'data-ajax--url="/admin/articles/article/tags/autocomplete/"' in html
+    assert 'accept="image/jpeg,image/png,image/webp,image/gif"' in html
+
+
+def test_tag_autocomplete_offers_existing_tags_most_used_first(editor_client):
+    ArticleFactory(tags=["sleep", "stress"])
+    ArticleFactory(tags=["stress"])
+    ArticleFactory(tags=["kindness"])
+    response = editor_client.get(CHANGELIST + "tags/autocomplete/", {"term": "s"})
+    assert [r["id"] for r in response.json()["results"]] == ["stress", "kindness", "sleep"]
+
+
+def test_tag_autocomplete_is_for_staff_only(client):
+    response = client.get(CHANGELIST + "tags/autocomplete/", {"term": "s"})
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_first_section_must_be_a_heading_not_a_subheading(editor_client):
+    response = editor_client.post(ADD_URL, article_data(sections=[{"heading": "A", "level": "3"}]))
+    assert "The first section must be a heading (H2)" in response.content.decode()
+    assert not Article.objects.exists()
+
+
+def test_untouched_empty_section_forms_are_ignored(editor_client):
+    data = article_data(sections=[{"heading": "Only one"}, {"heading": "", "body": "<p></p>"}])
+    saved(editor_client.post(ADD_URL, data))
+    assert Section.objects.count() == 1
+
+
+# -- reordering --------------------------------------------------------------------------
+
+
+def headings(article) -> list[tuple[int, str]]:
+    return list(article.sections.order_by("position").values_list("position", "heading"))
+
+
+def test_sections_reorder_by_their_position_numbers(editor_client, article_with_sections):
+    article = article_with_sections
+    first, second, third = article.sections.order_by("position")
+    data = article_data(
+        title=article.title,
+        slug=article.slug,
+        existing=[(first, {"position": "3"}), (second, {"position": "1"}), third],
+    )
+    assert editor_client.post(change_url(article), data).status_code == 302
+    # Ties (3 and 3) keep the order on the page; numbers come out 1, 2, 3 again.
+    assert headings(article) == [(1, "Second"), (2, "First"), (3, "Third")]
+
+
+def test_deleting_and_adding_sections_renumbers_cleanly(editor_client, article_with_sections):
+    article = article_with_sections
+    first, second, third = article.sections.order_by("position")
+    data = article_data(
+        title=article.title,
+        slug=article.slug,
+        existing=[first, (second, {"DELETE": "on"}), third],
+        sections=[{"heading": "Fourth, added at the end"}, {"heading": "Zeroth", "position": "1"}],
+    )
+    assert editor_client.post(change_url(article), data).status_code == 302
+    assert headings(article) == [
+        (1, "First"),
+        (2, "Zeroth"),
+        (3, "Third"),
+        (4, "Fourth, added at the end"),
+    ]
+
+
+def test_saving_without_touching_a_section_leaves_it_alone(editor_client, article_with_sections):
+    article = article_with_sections
+    first = article.sections.order_by("position").first()
+    first.body = "<p>One.</p>\n<ul>\n<li>Two</li>\n</ul>"
+    first.save()
+    # Browsers send textarea line breaks as CRLF; that is not an edit.
+    sections = [(s, {"body": s.body.replace("\n", "\r\n")}) for s in article.sections.all()]
+    data = article_data(
+        title="Only the title changed",
+        slug=article.slug,
+        standfirst=article.standfirst,
+        author=str(article.author_id),
+        existing=sections,
+    )
+    assert editor_client.post(change_url(article), data).status_code == 302
+    first.refresh_from_db()
+    assert first.body == "<p>One.</p>\n<ul>\n<li>Two</li>\n</ul>"
+    comment = Version.objects.get_for_object(article).first().revision.get_comment()
+    assert comment == "Changed Title."
+
+
+def test_change_form_query_count_does_not_grow_with_sections(
+    editor_client, article_with_sections, django_assert_num_queries
+):
+    article = article_with_sections
+    article.tags.add("calm", "sleep")
+    editor_client.get(change_url(article))  # fills the content-type cache
+    # session, user, permissions, article, tags, sections, author choices, revisions, ...
+    with django_assert_num_queries(CHANGE_FORM_QUERIES):
+        editor_client.get(change_url(article))
+    for position in range(4, 12):
+        SectionFactory(article=article, position=position)
+    article.tags.add("kindness")
+    with django_assert_num_queries(CHANGE_FORM_QUERIES):
+        editor_client.get(change_url(article))
+
+
+CHANGE_FORM_QUERIES = 13
+
+
+# -- history: compare and restore ---------------------------------------------------------------
+
+
+def test_history_compares_and_restores_an_earlier_version(editor_client, editor):
+    data = article_data(sections=[{"heading": "Original heading"}], tags=["calm"])
+    article = saved(editor_client.post(ADD_URL, data))
+    section = article.sections.get()
+    data = article_data(
+        title="A better title",
+        tags=["focus"],
+        existing=[(section, {"heading": "Rewritten heading"})],
+        sections=[{"heading": "An added section"}],
+    )
+    assert editor_client.post(change_url(article), data).status_code == 302
+
+    html = editor_client.get(change_url(article)).content.decode()
+    assert "Changed Title and Tags." in html and "eddie" in html  # who changed what, on the form
+
+    first, second = Version.objects.get_for_object(article).order_by("pk")
+    compare = editor_client.get(
+        f"/admin/articles/article/{article.pk}/history/compare/",
+        {"version_id1": first.pk, "version_id2": second.pk},
+    ).content.decode()
+    assert "A better title" in compare and "Breathing through the day" in compare
+    assert "Rewritten heading" in compare and "search vector" not in compare
+
+    revision_url = f"/admin/articles/article/{article.pk}/history/{first.pk}/"
+    form_page = editor_client.get(revision_url).content.decode()
+    # The form comes filled with the earlier version; saving it restores that version.
+    assert 'value="Breathing through the day"' in form_page
+    assert 'value="Original heading"' in form_page
+    assert '<option value="calm" selected>' in form_page
+    assert 'value="An added section"' not in form_page
+    assert Article.objects.get().title == "A better title"  # looking changed nothing
+    restore = article_data(tags=["calm"], existing=[(section, {"heading": "Original heading"})])
+    assert editor_client.post(revision_url, restore).status_code == 302
+    article.refresh_from_db()
+    assert article.title == "Breathing through the day"
+    assert list(article.sections.values_list("heading", flat=True)) == ["Original heading"]
+    assert list(article.tags.names()) == ["calm"]

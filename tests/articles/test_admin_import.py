@@ -1,0 +1,94 @@
+"""Importing Markdown files through the admin."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+from reversion.models import Version
+
+from articles.models import Article
+from tests import pictures
+from tests.articles.admin_data import (
+    CHANGELIST,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+# -- Markdown import ---------------------------------------------------------------------------
+
+GOOD_MD = """---
+title: Slow Breathing
+standfirst: Breathe out for longer than you breathe in.
+tags: [breathing]
+cover: covers/calm.jpg
+cover_alt: A calm blue gradient
+---
+
+## Why it works
+
+Long exhales calm the nervous system.
+"""
+BAD_MD = """---
+title: Broken
+standfirst: Oops.
+---
+
+Text before any heading.
+"""
+
+
+def upload(name: str, content) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content.encode() if isinstance(content, str) else content)
+
+
+def test_import_page_reports_each_file(editor_client, editor, media_files):
+    files = [
+        upload("slow.md", GOOD_MD),
+        upload("broken.md", BAD_MD),
+        upload("latin1.md", "---\ntitle: caf\xe9\n".encode("latin-1")),
+        upload("calm.jpg", pictures.jpeg_from_phone()),
+        upload("unused.png", pictures.image_bytes("PNG")),
+    ]
+    response = editor_client.post(CHANGELIST + "import/", {"files": files})
+    outcomes = {o.file: (o.result, o.detail) for o in response.context["outcomes"]}
+    assert outcomes == {
+        "slow.md": ("created", "slow-breathing"),
+        "broken.md": ("refused", "line 6: text before the first ## heading"),
+        "latin1.md": ("refused", "the file is not UTF-8 text"),
+        "unused.png": ("ignored", "no Markdown file names it as its cover"),
+    }
+    article = Article.objects.get()
+    assert article.author == editor and article.tags.names()[0] == "breathing"
+    with article.cover.open("rb") as stored:  # the cover went through the same cleaning
+        assert len(Image.open(io.BytesIO(stored.read())).getexif()) == 0
+    assert media_files() == [article.cover.name]
+    assert Version.objects.get_for_object(article).get().revision.user == editor
+
+    again = editor_client.post(CHANGELIST + "import/", {"files": [upload("slow.md", GOOD_MD)]})
+    result, reason = again.context["outcomes"][0].result, again.context["outcomes"][0].detail
+    assert result == "refused" and "calm.jpg was not uploaded" in reason
+
+    edited = GOOD_MD.replace("cover: covers/calm.jpg\n", "").replace(
+        "cover_alt: A calm blue gradient\n", ""
+    )
+    again = editor_client.post(CHANGELIST + "import/", {"files": [upload("slow.md", edited)]})
+    assert again.context["outcomes"][0].result == "updated"
+    assert Article.objects.count() == 1
+
+
+def test_import_page_refuses_a_bad_cover_with_the_reason(editor_client):
+    files = [upload("slow.md", GOOD_MD), upload("calm.jpg", pictures.SVG)]
+    response = editor_client.post(CHANGELIST + "import/", {"files": files})
+    outcome = response.context["outcomes"][0]
+    assert outcome.result == "refused" and "SVG images are not accepted" in outcome.detail
+    assert not Article.objects.exists()
+
+
+def test_import_page_is_linked_from_the_list_and_needs_a_file(editor_client):
+    assert (
+        'href="/admin/articles/article/import/"' in editor_client.get(CHANGELIST).content.decode()
+    )
+    response = editor_client.post(CHANGELIST + "import/", {})
+    assert response.status_code == 200 and response.context["form"].errors["files"]
