@@ -1,0 +1,177 @@
+"""An article's page and what it tells search engines."""
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+from django.urls import reverse
+
+from tests.articles.page_reading import days_ago, html_of, json_ld, main_of
+from tests.factories import ArticleFactory, SectionFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+class TestArticlePage:
+    def test_sections_in_order_nested_under_their_heading(self, client):
+        article = ArticleFactory(title="Sleep well")
+        SectionFactory(article=article, position=3, heading="Another part", level=2)
+        SectionFactory(article=article, position=2, heading="Second part", level=3)
+        SectionFactory(article=article, position=1, heading="First part", level=2)
+        html = html_of(client, article.get_absolute_url())
+        body = html[html.index('class="prose"') :]
+        # The H3 section sits inside the H2 section before it.
+        assert re.search(
+            r'<section>\s*<h2 id="first-part">First part</h2>\s*<p>.*?</p>\s*'
+            r'<section>\s*<h3 id="second-part">Second part</h3>\s*<p>.*?</p>\s*</section>\s*'
+            r'</section>\s*<section>\s*<h2 id="another-part">Another part</h2>',
+            body,
+        )
+
+    def test_table_of_contents_links_every_section_with_h3_nested(self, client):
+        article = ArticleFactory()
+        SectionFactory(article=article, position=1, heading="Why", level=2)
+        SectionFactory(article=article, position=2, heading="How exactly", level=3)
+        SectionFactory(article=article, position=3, heading="When", level=2)
+        html = html_of(client, article.get_absolute_url())
+        toc = html[html.index('<nav class="toc"') : html.index("</nav>", html.index('class="toc"'))]
+        assert re.search(
+            r'<li><a href="#why">Why</a>\s*<ol><li><a href="#how-exactly">How exactly</a></li></ol>'
+            r'</li>\s*<li><a href="#when">When</a></li>',
+            toc,
+        )
+
+    def test_header_shows_author_dates_and_reading_time(self, client):
+        author = UserFactory(first_name="Ada", last_name="Calm")
+        article = ArticleFactory(author=author, published_at=datetime(2025, 5, 1, 9, tzinfo=UTC))
+        html = html_of(client, article.get_absolute_url())
+        assert "Ada Calm" in html
+        assert 'Published <time datetime="2025-05-01T09:00:00+00:00">1 May 2025</time>' in html
+        assert "Updated <time" in html  # saved today, published in May
+        assert "1 min read" in html
+
+    def test_exactly_one_h1_and_the_landmarks(self, client):
+        article = ArticleFactory()
+        SectionFactory(article=article)
+        html = html_of(client, article.get_absolute_url())
+        assert html.count("<h1") == 1
+        for landmark in (
+            '<header class="site-header"',
+            '<main id="main_content"',
+            "<footer",
+            "<aside",
+        ):
+            assert landmark in html
+        assert '<a class="skip-link" href="#main_content">' in html
+        assert '<nav class="site-nav" aria-label="Main">' in html
+
+    def test_ids_stay_unique_whatever_the_headings(self, client):
+        article = ArticleFactory(tags=["x"])
+        ArticleFactory(tags=["x"])
+        headings = ["Main", "Main content", "Toc title", "Related title", "Article title"]
+        for position, heading in enumerate(headings, start=1):
+            SectionFactory(article=article, position=position, heading=heading, anchor="")
+        ids = re.findall(r'\sid="([^"]+)"', html_of(client, article.get_absolute_url()))
+        assert len(ids) == len(set(ids)) and "main" in ids and "main_content" in ids
+
+    def test_tags_link_to_tag_pages(self, client):
+        article = ArticleFactory(tags=["sleep", "Self Care"])
+        html = html_of(client, article.get_absolute_url())
+        assert '<a href="/tags/sleep/">sleep</a>' in html
+        assert '<a href="/tags/self-care/">Self Care</a>' in html
+
+    def test_related_by_most_shared_tags_then_newest_never_itself_or_unpublished(self, client):
+        article = ArticleFactory(tags=["a", "b", "c"])
+        one_tag_new = ArticleFactory(title="One tag, new", tags=["a"], published_at=days_ago(2))
+        two_tags_old = ArticleFactory(
+            title="Two tags, old", tags=["a", "b"], published_at=days_ago(40)
+        )
+        one_tag_old = ArticleFactory(title="One tag, old", tags=["c"], published_at=days_ago(30))
+        ArticleFactory(title="Hidden draft", tags=["a", "b", "c"], draft=True)
+        ArticleFactory(title="Hidden scheduled", tags=["a", "b", "c"], scheduled=True)
+        ArticleFactory(title="Unrelated", tags=["z"])
+        html = html_of(client, article.get_absolute_url())
+        related = html[
+            html.index('id="related_title"') : html.index(
+                "</section>", html.index('id="related_title"')
+            )
+        ]
+        titles = re.findall(r'<h3 class="mini-card__title"><a href="[^"]+">([^<]+)</a>', related)
+        assert titles == [two_tags_old.title, one_tag_new.title, one_tag_old.title]
+        assert article.title not in related
+
+    def test_previous_and_next_articles(self, client):
+        older = ArticleFactory(title="The older one", published_at=days_ago(10))
+        article = ArticleFactory(published_at=days_ago(5))
+        newer = ArticleFactory(title="The newer one", published_at=days_ago(1))
+        ArticleFactory(title="Draft between", draft=True)
+        html = html_of(client, article.get_absolute_url())
+        assert f'rel="prev" href="{older.get_absolute_url()}"' in html
+        assert f'rel="next" href="{newer.get_absolute_url()}"' in html
+        first = html_of(client, older.get_absolute_url())
+        assert 'rel="prev"' not in main_of(first) and 'rel="next"' in main_of(first)
+
+    def test_articles_published_at_the_same_moment_still_have_an_order(self, client):
+        moment = days_ago(3)
+        a, b, c = (ArticleFactory(published_at=moment) for _ in range(3))
+        html = html_of(client, b.get_absolute_url())
+        assert f'rel="prev" href="{a.get_absolute_url()}"' in html
+        assert f'rel="next" href="{c.get_absolute_url()}"' in html
+
+    @pytest.mark.parametrize("trait", ["draft", "scheduled"])
+    def test_unpublished_articles_answer_404(self, client, trait):
+        article = ArticleFactory(**{trait: True})
+        assert client.get(article.get_absolute_url()).status_code == 404
+
+    def test_unknown_slug_answers_404_in_the_site_look(self, client):
+        html = html_of(client, reverse("articles:detail", kwargs={"slug": "nope"}), status=404)
+        assert "couldn’t find that page" in html and 'class="site-header"' in html
+        assert '<meta name="robots" content="noindex">' in html
+
+    def test_section_html_is_the_sanitised_body(self, client):
+        article = ArticleFactory()
+        SectionFactory(article=article, body='<p>Hi <script>alert(1)</script><a href="x">y</a></p>')
+        html = html_of(client, article.get_absolute_url())
+        assert "<script>alert(1)" not in html
+        assert "<p>Hi" in html
+
+
+class TestSeo:
+    def test_article_head_has_title_description_canonical_and_social_cards(self, client):
+        article = ArticleFactory(title="Calm & clear", standfirst='Breathe "slowly".')
+        html = html_of(client, article.get_absolute_url() + "?utm_source=feed")
+        head = html[: html.index("</head>")]
+        assert "<title>Calm &amp; clear · Happy Inner Self</title>" in head
+        assert '<meta name="description" content="Breathe &quot;slowly&quot;.">' in head
+        url = f"http://testserver{article.get_absolute_url()}"
+        assert f'<link rel="canonical" href="{url}">' in head
+        assert f'<meta property="og:url" content="{url}">' in head
+        assert '<meta property="og:type" content="article">' in head
+        assert '<meta property="og:title" content="Calm &amp; clear">' in head
+        assert '<meta name="twitter:card" content="summary">' in head  # no cover
+
+    def test_article_json_ld_and_breadcrumbs(self, client):
+        author = UserFactory(first_name="Ada", last_name="Calm")
+        article = ArticleFactory(title="A </script> title", author=author, tags=["sleep"])
+        html = html_of(client, article.get_absolute_url())
+        assert "A </script> title" not in html  # escaped in the page and in the JSON-LD
+        data, crumbs = json_ld(html)
+        assert data["@type"] == "Article"
+        assert data["headline"] == "A </script> title"
+        assert data["author"] == {"@type": "Person", "name": "Ada Calm"}
+        assert data["datePublished"] == article.published_at.isoformat()
+        assert data["mainEntityOfPage"]["@id"].endswith(article.get_absolute_url())
+        assert crumbs["@type"] == "BreadcrumbList"
+        items = crumbs["itemListElement"]
+        assert [i["name"] for i in items] == ["Happy Inner Self", "sleep", "A </script> title"]
+        assert items[1]["item"] == "http://testserver/tags/sleep/"
+
+    def test_list_pages_canonical_keeps_only_the_page_number(self, client, settings):
+        settings.ARTICLES_PER_PAGE = 1
+        ArticleFactory(), ArticleFactory()
+        assert '<link rel="canonical" href="http://testserver/">' in html_of(client, "/?x=1")
+        page_two = html_of(client, "/?page=2&x=1")
+        assert '<link rel="canonical" href="http://testserver/?page=2">' in page_two
+
+    def test_search_pages_are_not_indexed(self, client):
+        assert '<meta name="robots" content="noindex, follow">' in html_of(client, "/search/?q=a")

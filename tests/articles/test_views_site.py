@@ -1,0 +1,107 @@
+"""robots.txt, error pages, and the number of queries each page costs."""
+
+import pytest
+
+from tests.factories import ArticleFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+class TestRobotsAndErrors:
+    def test_robots_txt_points_at_the_sitemap(self, client):
+        response = client.get("/robots.txt")
+        assert response["Content-Type"] == "text/plain; charset=utf-8"
+        text = response.content.decode()
+        assert "Sitemap: http://testserver/sitemap.xml" in text
+        assert "Disallow: /admin/" in text
+
+    def test_500_page_renders_without_a_request_or_database(self, django_db_blocker):
+        from django.test import RequestFactory
+        from django.views.defaults import server_error
+
+        with django_db_blocker.block():
+            response = server_error(RequestFactory().get("/boom/"))
+        html = response.content.decode()
+        assert response.status_code == 500
+        assert "Something went wrong on our side" in html
+        assert 'class="site-header"' in html and "site.css" in html
+
+    def test_an_unexpected_error_shows_the_500_page(self, client, monkeypatch):
+        from articles import views
+
+        def boom(**kwargs):
+            raise RuntimeError("boom")
+
+        monkeypatch.setattr(views.selectors, "tag_counts_public", boom)
+        client.raise_request_exception = False
+        response = client.get("/tags/")
+        assert response.status_code == 500
+        assert "Something went wrong on our side" in response.content.decode()
+
+
+class TestQueryCounts:
+    """Each page's queries are fixed whatever the number of articles, sections and tags.
+
+    A first request (cold cache) reads the content version (1 query) and renders; a
+    repeat request is served whole from the shared cache.
+    """
+
+    @staticmethod
+    def make(n: int) -> None:
+        for i in range(n):
+            article = ArticleFactory(tags=[f"t{i}", "shared", "calm"], featured=i == 0)
+            for position in range(1, 4):
+                SectionFactory(article=article, position=position, level=2 + position % 2)
+
+    def assert_counts(self, client, django_assert_num_queries, url, cold, warm):
+        from django.core.cache import cache
+
+        for n in (2, 7):
+            self.make(n)
+            cache.clear()
+            with django_assert_num_queries(cold):
+                assert client.get(url).status_code == 200
+            with django_assert_num_queries(warm):
+                assert client.get(url).status_code == 200
+
+    def test_home(self, client, django_assert_num_queries):
+        # version, count, featured + its tags, page + its tags, Popular Posts
+        self.assert_counts(client, django_assert_num_queries, "/", cold=7, warm=0)
+
+    def test_home_page_two(self, client, django_assert_num_queries, settings):
+        settings.ARTICLES_PER_PAGE = 1
+        ArticleFactory()
+        # version, count, page + its tags (the featured one is excluded in the same query),
+        # Popular Posts
+        self.assert_counts(client, django_assert_num_queries, "/?page=2", cold=5, warm=0)
+
+    def test_article(self, client, django_assert_num_queries):
+        self.make(1)
+        url = ArticleFactory(tags=["shared"]).get_absolute_url()
+        # the article, version, sections, tags, related, previous/next, Popular Posts;
+        # then none: the page is kept whole under the content version, which any change to
+        # the article's visibility replaces
+        self.assert_counts(client, django_assert_num_queries, url, cold=7, warm=0)
+
+    def test_tag(self, client, django_assert_num_queries):
+        # version, tag, count, page + its tags
+        self.assert_counts(client, django_assert_num_queries, "/tags/shared/", cold=5, warm=0)
+
+    def test_tag_index(self, client, django_assert_num_queries):
+        self.assert_counts(client, django_assert_num_queries, "/tags/", cold=2, warm=0)
+
+    def test_search(self, client, django_assert_num_queries, commit_callbacks):
+        # version, the count, the page with its snippets; then one cache read
+        commit_callbacks(ArticleFactory, standfirst="Calmer days, and a calm mind.")
+        self.assert_counts(client, django_assert_num_queries, "/search/?q=calm", cold=3, warm=0)
+
+    def test_search_without_results(self, client, django_assert_num_queries):
+        # version, the count, whether there were words to look for, "Did you mean"
+        self.assert_counts(client, django_assert_num_queries, "/search/?q=zebra", cold=4, warm=0)
+
+    def test_empty_search(self, client, django_assert_num_queries):
+        # nothing to look for: the content version only (the page is kept like any other)
+        self.assert_counts(client, django_assert_num_queries, "/search/", cold=1, warm=0)
+
+    def test_robots(self, client, django_assert_num_queries):
+        self.assert_counts(client, django_assert_num_queries, "/robots.txt", cold=0, warm=0)
