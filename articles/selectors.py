@@ -24,6 +24,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Window,
 )
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -285,34 +286,41 @@ class SearchPage:
     """One page of a search, as plain data (kept whole in the cache)."""
 
     number: int
-    #: Published articles matching, counted up to SEARCH_RANKED_AT_MOST + 1; `ranked` of
-    #: them (the newest) are ranked and can be paged through.
+    #: Published articles matching, counted up to SEARCH_RANKED_AT_MOST: the newest ones,
+    #: ranked, and paged through.
     total: int
-    ranked: int
     results: list[Article]
     has_terms: bool = True
     #: When nothing matches: the query with misspelt words replaced, else "".
     suggestion: str = ""
 
+    @property
+    def complete(self) -> bool:
+        """False when the count stopped at SEARCH_RANKED_AT_MOST: there may be more."""
+        return self.total < SEARCH_RANKED_AT_MOST
+
 
 def article_search_page(*, text: str, number: int, per_page: int) -> SearchPage:
-    """Page `number` of the results for `text`, each with `rank` and `snippet`. Two queries
-    when something matches (count, page); when nothing does, the suggestion's."""
-    total = article_search_count(text=text, at_most=SEARCH_RANKED_AT_MOST + 1)
-    if not total:
-        has_terms = search_has_terms(text=text)
-        suggestion = search_suggestion(text=text) if has_terms else ""
-        return SearchPage(number, 0, 0, [], has_terms=has_terms, suggestion=suggestion)
+    """Page `number` of the results for `text`, each with `rank` and `snippet`: one query
+    when the page has results (the count of the ranked matches is a window over them);
+    a page past the end counts apart, and one with nothing asks for the suggestion."""
     start = (number - 1) * per_page
-    # Articles annotated with `rank` and `snippet` (attributes the model does not declare).
-    results: list[Any] = list(
-        with_snippets(article_search(text=text)[start : start + per_page], text=text)
-    )
+    page = article_search(text=text).annotate(found=Window(Count("pk")))[start : start + per_page]
+    # Articles annotated with `rank`, `found` and `snippet` (not declared on the model).
+    results: list[Any] = list(with_snippets(page, text=text))
+    if results:
+        total = results[0].found
+    else:
+        total = article_search_count(text=text, at_most=SEARCH_RANKED_AT_MOST)
+        if not total:
+            has_terms = search_has_terms(text=text)
+            suggestion = search_suggestion(text=text) if has_terms else ""
+            return SearchPage(number, 0, [], has_terms=has_terms, suggestion=suggestion)
     # Only "exact phrases": mark them, not each of their words wherever it stands.
     phrases_only = '"' in text and not any(_WORD.search(p) for p in text.split('"')[0::2])
     for result in results:
         result.snippet = search_snippet(result.snippet, phrases_only=phrases_only)
-    return SearchPage(number, total, min(total, SEARCH_RANKED_AT_MOST), results)
+    return SearchPage(number, total, results)
 
 
 _WORD = re.compile(r"[^\W\d_]{3,}")

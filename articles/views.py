@@ -107,7 +107,7 @@ class SearchPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.found.ranked
+        return self.found.total
 
     def page(self, number) -> Page:
         return Page(self.found.results, self.validate_number(number), self)
