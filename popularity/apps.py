@@ -9,7 +9,7 @@ class PopularityConfig(AppConfig):
         from articles import extensions
         from articles.cache import page_validators
 
-        from . import checks, signals  # noqa: F401  (settings checks; ranking cache refresh)
+        from . import checks  # noqa: F401  (settings checks)
         from .rankings import rankings_period
 
         # Public pages carry Popular Posts: their ETags must move when the rankings can.

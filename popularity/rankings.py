@@ -7,7 +7,6 @@ is never ranked, whatever its views.
 from __future__ import annotations
 
 import time
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -20,6 +19,7 @@ from django.db.models.query import RawQuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from articles.cache import content_state
 from articles.models import Article
 
 from .expressions import big_sum
@@ -165,19 +165,18 @@ def _shown_views(window: Window, score: int) -> int | None:
     return score
 
 
-_VERSION_KEY = "popularity:rankings:version"
-
-
 def ranking_cached(*, window: Window | str, limit: int = 10) -> list[RankedArticle]:
     """ranking(), cached for POPULARITY_RANKING_CACHE_SECONDS: no query on a hit.
 
-    The key names the ranking period that pages add to their ETag: a page re-rendered
-    because a new period began shows that period's ranking, not one computed near the end
-    of the last (which would let Popular Posts lag two periods behind).
+    The key names the content version (a title, a visibility or a deletion changes it, as it
+    changes every public page) and the ranking period that pages add to their ETag: a page
+    re-rendered because a new period began shows that period's ranking, not one computed
+    near the end of the last (which would let Popular Posts lag two periods behind).
     """
     window = Window(window)
     today = timezone.localdate().isoformat()
-    key = f"popularity:ranking:{articles_version()}:{today}:{rankings_period()}:{window}:{limit}"
+    version = content_state().version
+    key = f"popularity:ranking:{version}:{today}:{rankings_period()}:{window}:{limit}"
     result: list[RankedArticle] | None = cache.get(key)
     if result is None:
         result = ranking(window=window, limit=limit)
@@ -185,21 +184,7 @@ def ranking_cached(*, window: Window | str, limit: int = 10) -> list[RankedArtic
     return result
 
 
-def articles_version() -> str:
-    """Changes whenever an article is saved or deleted: part of every popularity cache key."""
-    version: str | None = cache.get(_VERSION_KEY)
-    if version is None:
-        version = uuid.uuid4().hex
-        cache.set(_VERSION_KEY, version, None)
-    return version
-
-
 def rankings_period() -> str:
     """Which ranking-cache period it is now: a page showing Popular Posts adds it to its
     ETag, so a browser revalidating after the rankings may have moved gets a fresh page."""
     return str(int(time.time() // settings.POPULARITY_RANKING_CACHE_SECONDS))
-
-
-def rankings_invalidate() -> None:
-    """Forget every cached ranking (an article's title or visibility changed)."""
-    cache.set(_VERSION_KEY, uuid.uuid4().hex, None)

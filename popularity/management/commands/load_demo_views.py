@@ -8,9 +8,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from articles.cache import content_changed
 from articles.models import Article
 from popularity.models import ArticleTotal, DailyView
-from popularity.rankings import rankings_invalidate
 
 DAYS = 60
 
@@ -46,5 +46,6 @@ class Command(BaseCommand):
             ArticleTotal.objects.bulk_create(
                 [ArticleTotal(article_id=pk, views=views) for pk, views in totals.items()]
             )
-        rankings_invalidate()
+        # Views written behind the signals' back: pages and rankings start anew.
+        content_changed()
         self.stdout.write(f"demo views: {len(rows)} daily rows for {len(articles)} articles")
