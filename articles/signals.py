@@ -85,10 +85,19 @@ def _tag_saved(sender, instance: Tag, created: bool = False, raw: bool = False, 
 # cached from the old reading time under the new version).
 
 
+def _content_changed_waiting() -> None:
+    if getattr(_waiting, "content", False):
+        _waiting.content = False
+        content_changed()
+
+
 def schedule_content_changed() -> None:
-    # Registered after the refresh of the same save, so the last new version of a
-    # transaction starts after every derived field is written.
-    transaction.on_commit(content_changed)
+    # As the refresh above: however many rows a transaction saves, one new version, made
+    # by the first of its callbacks to run. That one was registered after the refresh of
+    # the same save, which by then refreshed every article waiting: the version starts
+    # after every derived field is written.
+    _waiting.content = True
+    transaction.on_commit(_content_changed_waiting)
 
 
 @receiver(post_save, sender=Article, dispatch_uid="article_cache_on_save")

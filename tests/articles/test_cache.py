@@ -349,3 +349,18 @@ def test_pages_are_served_uncached_while_redis_is_down(client, settings, commit_
         response = client.get(url)
         assert response.status_code == 200, url
     assert "Still readable" in client.get("/").content.decode()
+
+
+def test_a_transaction_saving_many_rows_starts_one_content_version(
+    django_capture_on_commit_callbacks,
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    article = ArticleFactory()
+    with CaptureQueriesContext(connection) as queries:
+        with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+            for position in range(1, 6):
+                SectionFactory(article=article, position=position)
+    # A new version reads when the next scheduled article is due: once, not once a row.
+    assert sum('MIN("articles_article"."published_at")' in q["sql"] for q in queries) == 1
