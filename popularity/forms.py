@@ -7,6 +7,8 @@ from django import forms
 from django.utils import timezone
 
 from .analysis import Period
+from .breakdowns import Filters
+from .models import ORIGIN_TEXT_MAX_LENGTH, Device
 from .statistics import first_counted_day
 
 PRESETS = {"7": "Last 7 days", "30": "Last 30 days", "90": "Last 90 days", "all": "All time"}
@@ -59,3 +61,30 @@ class PeriodForm(forms.Form):
         if self.cleaned_data.get("start"):
             return ""
         return self.cleaned_data.get("range") or DEFAULT_PRESET
+
+
+class FilterForm(forms.Form):
+    """Narrows the whole dashboard (?source=…&device=…&country=…&tag=…). A value that is not
+    valid is reported beside the filters and ignored, never a 500."""
+
+    source = forms.CharField(max_length=ORIGIN_TEXT_MAX_LENGTH, required=False)
+    device = forms.ChoiceField(choices=[("", "Any device"), *Device.choices], required=False)
+    country = forms.RegexField(
+        regex=r"^[A-Za-z]{2}$",
+        required=False,
+        error_messages={"invalid": "A country is a two-letter code, e.g. DE."},
+    )
+    tag = forms.SlugField(max_length=100, required=False)
+
+    def filters(self) -> Filters:
+        if not self.is_valid():
+            data = {name: self.cleaned_data.get(name, "") for name in self.fields}
+            data = {name: value for name, value in data.items() if name not in self.errors}
+        else:
+            data = self.cleaned_data
+        return Filters(
+            source=(data.get("source") or "").strip(),
+            device=data.get("device") or "",
+            country=(data.get("country") or "").upper(),
+            tag=data.get("tag") or "",
+        )

@@ -83,3 +83,22 @@ class DailyAgentViewFactory(factory.django.DjangoModelFactory):
     day = factory.LazyFunction(timezone.localdate)
     agent = "Mozilla/5.0 (X11; Linux x86_64) Firefox/127.0"
     views = 1
+
+
+class DailyOriginFactory(factory.django.DjangoModelFactory):
+    """Counted views of an article on a day from one origin (no daily row of its own)."""
+
+    class Meta:
+        model = "popularity.DailyOrigin"
+
+    article = factory.SubFactory(ArticleFactory)
+    day = factory.LazyFunction(timezone.localdate)
+    source = "Direct / none"
+    medium = ""
+    campaign = ""
+    device = "desktop"
+    browser = "Chrome"
+    os = "Windows"
+    country = ""
+    views = 1
+    unique_readers = factory.LazyAttribute(lambda row: min(row.views, 1))
