@@ -26,8 +26,10 @@ class DailyView(models.Model):
     unique_readers = models.PositiveBigIntegerField(
         default=0, help_text="Distinct readers that day; the same person on two days is two."
     )
+    # A database default: every INSERT that does not name it (the bench's seed, raw SQL
+    # written before it existed) still works.
     origins = models.PositiveIntegerField(
-        default=0,
+        db_default=0,
         help_text="DailyOrigin rows of this article and day with a combination of their own "
         "(POPULARITY_MAX_ORIGINS_PER_DAY when full): the bound, kept on the row every counted "
         "view locks anyway.",
