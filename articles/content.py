@@ -20,21 +20,49 @@ from django.utils.text import slugify
 ALLOWED_TAGS = frozenset(
     {"p", "br", "strong", "b", "em", "i", "a", "ul", "ol", "li", "blockquote", "code"}
 )
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start", "type"}}
 ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto"})
+# Numbering other than 1, 2, 3 (the default, which needs no attribute).
+ORDERED_LIST_TYPES = frozenset({"a", "A", "i", "I"})
+# A block with nothing a reader could see (blank lines typed in the editor, an empty list
+# item), and the empty emphasis or list left around it once it is gone.
+_EMPTY_BLOCK = re.compile(
+    r"<(p|li|ul|ol|blockquote|strong|b|em|i|code)(?:\s[^>]*)?>(?:\s|&nbsp;|<br>)*</\1>"
+)
 
 HEADING_RE = re.compile(r"^(#{2,3})\s+(.+?)\s*#*\s*$")
 
 
+def _meaningful_attribute(element: str, attribute: str, value: str) -> str | None:
+    """nh3's attribute filter: drop what an editor (or an old or hostile client) leaves
+    behind that means nothing: `title=""`, `<ol type="null">`, `<ol start="1">`."""
+    if attribute == "title" and not value.strip():
+        return None
+    if element == "ol" and attribute == "type" and value not in ORDERED_LIST_TYPES:
+        return None
+    if element == "ol" and attribute == "start" and not (value.isdigit() and int(value) > 1):
+        return None
+    return value
+
+
 def sanitize_html(html: str) -> str:
-    """Clean HTML down to the allow-list; links get rel="noopener noreferrer"."""
-    return nh3.clean(
+    """Clean HTML down to the allow-list, without empty paragraphs or meaningless
+    attributes; links get rel="noopener noreferrer"."""
+    clean = nh3.clean(
         html or "",
         tags=set(ALLOWED_TAGS),
         attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
+        attribute_filter=_meaningful_attribute,
         url_schemes=set(ALLOWED_URL_SCHEMES),
         link_rel="noopener noreferrer",
-    ).strip()
+    )
+    # nh3 serialises canonically (lower-case tags, <br>, &nbsp;), so this one pattern sees
+    # every empty block however it was written; removing one may empty its parent.
+    while True:
+        emptier = _EMPTY_BLOCK.sub("", clean)
+        if emptier == clean:
+            return clean.strip()
+        clean = emptier
 
 
 def markdown_to_html(text: str) -> str:
