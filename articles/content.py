@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from html import unescape
 
 import markdown
 import nh3
@@ -63,6 +64,31 @@ def sanitize_html(html: str) -> str:
         if emptier == clean:
             return clean.strip()
         clean = emptier
+
+
+@dataclass(frozen=True)
+class TypedHeading:
+    markup: str  # as typed: "## Sleep well"
+    text: str
+    level: int
+
+
+# A paragraph that starts with Markdown heading marks, in sanitised HTML.
+_TYPED_HEADING = re.compile(r"<p>(?:\s|&nbsp;)*(#{1,6})(?:\s|&nbsp;)+(.*?)</p>", re.DOTALL)
+
+
+def markdown_heading_in(html: str) -> TypedHeading | None:
+    """The first paragraph of `html` written as a Markdown heading ("## Sleep well"), if any.
+
+    In the rich-text editor a heading is a new section, never a line of the body."""
+    match = _TYPED_HEADING.search(html)
+    if match is None:
+        return None
+    text = re.sub(r"\s+", " ", unescape(strip_tags(match.group(2)))).strip()
+    if not text:
+        return None
+    level = 2 if len(match.group(1)) <= 2 else 3
+    return TypedHeading(markup=f"{match.group(1)} {text}", text=text, level=level)
 
 
 def markdown_to_html(text: str) -> str:

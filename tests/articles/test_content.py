@@ -1,6 +1,6 @@
 import pytest
 
-from articles.content import ContentError, sanitize_html, split_sections
+from articles.content import ContentError, markdown_heading_in, sanitize_html, split_sections
 
 
 @pytest.mark.parametrize(
@@ -85,3 +85,16 @@ def test_sanitiser_keeps_meaningful_list_numbering_and_titles():
     html = '<ol start="3" type="a"><li>c</li></ol><p><a href="https://x.org" title="Read">r</a></p>'
     clean = sanitize_html(html)
     assert '<ol start="3" type="a">' in clean and 'title="Read"' in clean
+
+
+@pytest.mark.parametrize(
+    ("html", "found"),
+    [
+        ("<p>Intro</p><p>## Sleep &amp; <strong>rest</strong></p>", ("Sleep & rest", 2)),
+        ("<p>###&nbsp;Deeper</p>", ("Deeper", 3)),
+        ("<p>#hashtags are text</p><p>So is a ## in the middle</p>", None),
+    ],
+)
+def test_a_heading_typed_as_text_is_found(html, found):
+    heading = markdown_heading_in(html)
+    assert (heading and (heading.text, heading.level)) == found
