@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import unescape
 
 import markdown
@@ -206,6 +206,10 @@ IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
 class ImportDocument:
     meta: dict
     sections: list[ParsedSection]
+    key_lines: dict[str, int] = field(default_factory=dict)  # front matter key -> its line
+
+    def line_of(self, key: str) -> int | None:
+        return self.key_lines.get(key)
 
 
 def _key_line(front_lines: list[str], key: str) -> int:
@@ -289,11 +293,10 @@ def parse_import_document(text: str) -> ImportDocument:
     status = text_value("status", required=False, limit=20) or "draft"
     if status not in {"draft", "published"}:
         raise ContentError("status must be draft or published", line_of("status"))
+    # Published without a date publishes on import, as the admin does (articles.services).
     published_at = meta.get("published_at")
     if published_at is not None:
         published_at = _as_datetime(published_at, line_of("published_at"))
-    elif status == "published":
-        raise ContentError("a published article needs published_at", line_of("status"))
 
     tags = meta.get("tags") or []
     if isinstance(tags, str):
@@ -310,11 +313,23 @@ def parse_import_document(text: str) -> ImportDocument:
     cover = text_value("cover", required=False, limit=300) or None
     cover_alt = text_value("cover_alt", required=False, limit=250)
     if cover and not cover_alt:
-        raise ContentError("cover_alt is required with a cover", line_of("cover"))
-    if cover and (cover.startswith("/") or ".." in cover.split("/")):
-        raise ContentError("cover must be a path inside the import folder", line_of("cover"))
+        raise ContentError(
+            f"cover {cover} has no cover_alt: add a cover_alt: line saying what the image "
+            "shows, for readers who cannot see it",
+            line_of("cover"),
+        )
+    if cover and (cover.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", cover)):
+        raise ContentError(
+            f"cover {cover} is outside the Markdown file's folder: give the image's path "
+            "relative to the file, such as cover: covers/photo.jpg",
+            line_of("cover"),
+        )
     if cover and not any(cover.lower().endswith(s) for s in IMAGE_SUFFIXES):
-        raise ContentError("cover must be a JPEG, PNG, WebP or GIF file", line_of("cover"))
+        raise ContentError(
+            f"cover {cover} is not a picture file name: the cover must be a JPEG, PNG, WebP "
+            "or GIF image ending in .jpg, .jpeg, .png, .webp or .gif",
+            line_of("cover"),
+        )
 
     sections = split_sections("\n".join(lines[end + 1 :]), first_line=end + 2)
     return ImportDocument(
@@ -332,4 +347,5 @@ def parse_import_document(text: str) -> ImportDocument:
             "author": text_value("author", required=False, limit=150),
         },
         sections=sections,
+        key_lines={key: line_of(key) for key in meta},
     )
