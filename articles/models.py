@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import reversion
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
@@ -253,3 +254,15 @@ class SlugRedirect(models.Model):
 
     def __str__(self) -> str:
         return f"{self.old_slug} → {self.article.slug}"
+
+
+# A revision holds the article, its sections and its tag links, so restoring brings all three
+# back. Derived fields are left out: they are recomputed after every save. Registered with the
+# models, not the admin: imports and scripts save revisions too (articles.services).
+reversion.register(Section)
+reversion.register(TaggedArticle)
+reversion.register(
+    Article,
+    follow=["sections", "taggedarticle_set"],
+    exclude=["search_vector", "search_text", "reading_time"],
+)

@@ -26,22 +26,13 @@ from taggit.models import Tag
 
 from .. import services
 from ..images import file_delete_on_commit
-from ..models import Article, Section, TaggedArticle
+from ..models import Article
 from ..preview import ArticlePreviewView
 from .filters import PublicationFilter, TagFilter
 from .forms import ArticleAdminForm
+from .guide import editing_guide
 from .importing import MarkdownImportForm
 from .sections import SectionInline
-
-# A revision holds the article, its sections and its tag links, so restoring brings all three
-# back. Derived fields are left out: they are recomputed after every save.
-reversion.register(Section)
-reversion.register(TaggedArticle)
-reversion.register(
-    Article,
-    follow=["sections", "taggedarticle_set"],
-    exclude=["search_vector", "search_text", "reading_time"],
-)
 
 # Article.Meta.permissions; `manage.py setup_roles` gives it to site owners.
 DELETE_PUBLISHED_PERMISSION = "articles.delete_published_article"
@@ -311,6 +302,7 @@ class ArticleAdmin(CompareVersionAdmin):
                 name=f"{prefix}_tag_autocomplete",
             ),
             path("import/", wrap(self.import_view), name=f"{prefix}_import"),
+            path("guide/", wrap(self.editing_guide_view), name=f"{prefix}_guide"),
             *super().get_urls(),
         ]
 
@@ -356,6 +348,18 @@ class ArticleAdmin(CompareVersionAdmin):
             "media": self.media + form.media,
         }
         return TemplateResponse(request, "admin/articles/article/import.html", context)
+
+    def editing_guide_view(self, request):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        title, guide = editing_guide()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": title,
+            "guide": guide,
+        }
+        return TemplateResponse(request, "admin/articles/article/guide.html", context)
 
 
 def delete_selected_if_allowed(modeladmin: ArticleAdmin, request, queryset):

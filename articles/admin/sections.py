@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import AdminProseEditorWidget
 
+from ..content import markdown_heading_in, sanitize_html
 from ..models import Section
 
 # What the section editor offers; Section.save() sanitises with the same allow-list.
@@ -23,9 +24,17 @@ SECTION_EDITOR_EXTENSIONS = {
     "OrderedList": True,
     "ListItem": True,
     "Blockquote": True,
-    "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
+    "NumberedListShortcut": True,  # "1. " starts a numbered list (settings.py)
+    # Tiptap's Link extends over text typed at its end while `autolink` is on (its mark is
+    # then "inclusive"): off, a link ends where the editor made it end.
+    "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"], "autolink": False},
     "NoSpellCheck": False,  # editors write prose: let the browser check their spelling
 }
+BODY_HELP_TEXT = (
+    "Paragraphs, emphasis, links, lists and quotes. Shortcuts: “1. ” numbered list, “- ” "
+    "bullets, **bold**, *italic*. Headings start sections: for a new heading use “Add another "
+    "Section” below, not “## ”."
+)
 _EMPTY_HTML = re.compile(r"^\s*(<p>\s*(<br\s*/?>)?\s*</p>\s*)*$")
 
 
@@ -59,7 +68,7 @@ class SectionInlineForm(forms.ModelForm):
         extensions=SECTION_EDITOR_EXTENSIONS,
         widget=AdminProseEditorWidget,
         sanitize=False,  # Section.save() sanitises, whoever writes the section
-        help_text=Section._meta.get_field("body").help_text,
+        help_text=BODY_HELP_TEXT,
     )
 
     class Meta:
@@ -69,6 +78,20 @@ class SectionInlineForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.renumbered = False
+
+    def clean_body(self) -> str:
+        body = self.cleaned_data["body"]
+        if heading := markdown_heading_in(sanitize_html(body)):
+            level = "Heading (H2)" if heading.level == 2 else "Subheading (H3)"
+            raise ValidationError(
+                "“%(markup)s” is a heading typed as text; it would be published as it "
+                "stands. Headings start sections: click “Add another Section”, type "
+                "“%(text)s” as its Heading (level: %(level)s), and move the text that "
+                "follows into its body.",
+                code="heading_in_body",
+                params={"markup": heading.markup, "text": heading.text, "level": level},
+            )
+        return body
 
     def clean_anchor(self) -> str | None:
         # None, not "": several new sections may all leave it empty (Section.save() fills it),

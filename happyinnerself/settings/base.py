@@ -11,6 +11,8 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from django_prose_editor.config import html_tags
+from js_asset import static_lazy
 
 from core.observability import logging_config
 
@@ -284,6 +286,14 @@ STORAGES = {
 }
 # Let Django serve uploaded media (development and browser tests; production uses a proxy).
 SERVE_MEDIA = env_bool("SERVE_MEDIA", False)
+# The section editor's own extension (articles/admin/sections.py): typing "1. " starts a
+# numbered list, which django-prose-editor's OrderedList leaves out. It adds no tags.
+DJANGO_PROSE_EDITOR_EXTENSIONS = [
+    {
+        "js": [static_lazy("articles/admin/prose-shortcuts.js")],
+        "extensions": {"NumberedListShortcut": html_tags([])},
+    }
+]
 
 
 # -- email ------------------------------------------------------------------------------------

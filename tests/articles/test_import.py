@@ -4,6 +4,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.utils import timezone
+from reversion.models import Version
 
 from articles.models import Article, Section
 
@@ -209,6 +211,56 @@ class TestImporter:
             run_import(path)
         assert Section.objects.count() == 2
 
+    def test_published_without_a_date_is_published_now_and_keeps_that_date(self, tmp_path):
+        path = write(tmp_path, "a.md", GOOD.replace("published_at: 2025-01-02T09:00:00Z\n", ""))
+        before = timezone.now()
+        run_import(path)
+        article = Article.objects.get()
+        assert article.is_public and before <= article.published_at <= timezone.now()
+        first_published = article.published_at
+        run_import(path)  # a re-import does not move the publication date
+        assert Article.objects.get().published_at == first_published
+
+    def test_a_missing_cover_says_where_it_was_looked_for_and_on_which_line(self, tmp_path):
+        text = GOOD.replace("status:", "cover: covers/calm.jpg\ncover_alt: Calm\nstatus:")
+        path = write(tmp_path, "a.md", text)
+        err = StringIO()
+        with pytest.raises(CommandError):
+            call_command("import_articles", str(path), stdout=StringIO(), stderr=err)
+        assert err.getvalue().strip() == (
+            f"{path}: refused: line 6: cover image covers/calm.jpg was not found at "
+            f"{tmp_path / 'covers' / 'calm.jpg'} (a cover is looked for relative to the "
+            "Markdown file): put the image there, or correct the cover: line"
+        )
+
+    @pytest.mark.parametrize(
+        ("cover", "says"),
+        [
+            ("../elsewhere/c.jpg", "is outside the Markdown file's folder: give the image's path"),
+            ("c.heic", "is not a picture file name: the cover must be a JPEG, PNG, WebP or GIF"),
+        ],
+    )
+    def test_a_wrong_cover_line_says_what_is_wrong_and_what_to_write(self, tmp_path, cover, says):
+        text = GOOD.replace("status:", f"cover: {cover}\ncover_alt: Calm\nstatus:")
+        err = StringIO()
+        with pytest.raises(CommandError):
+            call_command("import_articles", str(write(tmp_path, "a.md", text)), stderr=err)
+        assert f"line 6: cover {cover} {says}" in err.getvalue()
+
+    def test_every_import_saves_a_revision_with_the_sections(self, tmp_path):
+        path = write(tmp_path, "a.md", GOOD)
+        run_import(path)
+        article = Article.objects.get()
+        version = Version.objects.get_for_object(article).get()
+        assert version.revision.get_comment() == f"Imported from {path}."
+        sections = version.revision.version_set.filter(content_type__model="section")
+        assert sorted(v.field_dict["heading"] for v in sections) == ["The practice", "Why it works"]
+
+        # An editor's first change can then be undone: the imported text comes back.
+        Section.objects.filter(heading="Why it works").update(body="<p>Edited.</p>")
+        version.revision.revert(delete=True)
+        assert "Long exhales" in Section.objects.get(heading="Why it works").body
+
     def test_missing_path_is_a_clear_error(self, tmp_path):
         with pytest.raises(CommandError, match="no such file"):
             run_import(tmp_path / "nope.md")
@@ -223,6 +275,15 @@ class TestDemoContent:
         call_command("load_demo", stdout=StringIO())
         assert Article.objects.count() == count
         assert Article.objects.get(slug="face-twitching-mystery").title == "Edited by an editor"
+
+    def test_every_demo_article_starts_with_a_revision(self):
+        call_command("load_demo", stdout=StringIO())
+        for article in Article.objects.all():
+            version = Version.objects.get_for_object(article).get()
+            assert (
+                version.revision.version_set.filter(content_type__model="section").count()
+                == article.sections.count()
+            )
 
     def test_demo_tags_overlap(self):
         call_command("load_demo", stdout=StringIO())

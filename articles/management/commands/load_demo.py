@@ -23,7 +23,11 @@ class Command(BaseCommand):
             document = parse_import_document(path.read_text(encoding="utf-8"))
             if document.meta["slug"] in existing:
                 continue
-            article_import(document=document, source_dir=path.parent)
+            article_import(
+                document=document,
+                source_dir=path.parent,
+                comment=f"Loaded with the demo content ({path.name}).",
+            )
             created += 1
         self.stdout.write(
             f"demo content: {created} article(s) loaded, {len(existing)} already there"
