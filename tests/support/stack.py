@@ -122,7 +122,10 @@ def stack_start(
     workdir = Path(tempfile.mkdtemp(prefix=f"his-{name}-"))
     pgdata = workdir / "pg"
     database_url = devdb.start("prod", pgdata)
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    # The shell's own site settings (a REDIS_URL a developer exported) must not leak in:
+    # a test that wants Redis passes it in `environment`.
+    leave_out = {"DJANGO_ALLOW_ASYNC_UNSAFE", "REDIS_URL", "CACHE_URL"}
+    env = {k: v for k, v in os.environ.items() if k not in leave_out}
     env.update(
         DJANGO_SETTINGS_MODULE="happyinnerself.settings.production",
         SECRET_KEY=secrets.token_urlsafe(64),
