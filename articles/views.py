@@ -98,6 +98,19 @@ class TagIndexView(TemplateView):
         return super().get_context_data(tags=selectors.tag_counts_public(), **kwargs)
 
 
+@method_decorator(cache_public_page, name="get")
+class FollowView(TemplateView):
+    """How to follow the site in a feed reader: where the "Follow along" links lead a person,
+    rather than to the feed's raw XML (feed readers find the feeds in every page's head)."""
+
+    template_name = "articles/follow.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            feed_url=reverse("articles:feed"), tags=selectors.tag_counts_public(), **kwargs
+        )
+
+
 class SearchPaginator(Paginator):
     """The pages of a search whose one asked-for page is already fetched (`SearchPage`)."""
 

@@ -32,6 +32,13 @@ def site(settings, commit_callbacks):
     Article.objects.get(slug="face-twitching-mystery").save()
 
 
+def failing(error: Exception):
+    def fail(*args, **kwargs):
+        raise error
+
+    return fail
+
+
 def pages(client, monkeypatch) -> dict[str, str]:
     """Every public page type, as the site serves it, by name."""
     wanted = {
@@ -47,6 +54,7 @@ def pages(client, monkeypatch) -> dict[str, str]:
         **{f"popular-{w}": (f"/popular/{w}/", 200) for w in ("trending", "24h", "7d", "30d")},
         "popular": ("/popular/", 200),
         "popular-all": ("/popular/all/", 200),
+        "follow": ("/follow/", 200),
     }
     found = {}
     for name, (path, status) in wanted.items():
@@ -58,24 +66,17 @@ def pages(client, monkeypatch) -> dict[str, str]:
         response = client.get("/search/?q=calm")
     assert response.status_code == 429
     found["too-many-requests"] = response.content.decode()
-    # The database gone mid-request: the 503 page.
-    monkeypatch.setattr(
-        "articles.selectors.tag_counts_public",
-        lambda: (_ for _ in ()).throw(OperationalError("the database is away")),
-    )
-    cache.clear()  # the topics page fetched above is kept whole: ask for it afresh
-    response = client.get("/tags/")
-    assert response.status_code == 503
-    found["service-unavailable"] = response.content.decode()
-    # Anything else going wrong: the 500 page.
-    monkeypatch.setattr(
-        "articles.selectors.tag_counts_public",
-        lambda: (_ for _ in ()).throw(RuntimeError("a bug")),
-    )
+    # The topics page failing inside its view: the database gone (503), or a bug (500).
     client.raise_request_exception = False
-    response = client.get("/tags/")
-    assert response.status_code == 500
-    found["server-error"] = response.content.decode()
+    for name, error, status in (
+        ("service-unavailable", OperationalError("the database is away"), 503),
+        ("server-error", RuntimeError("a bug"), 500),
+    ):
+        monkeypatch.setattr("articles.selectors.tag_counts_public", failing(error))
+        cache.clear()  # the topics page fetched above is kept whole: ask for it afresh
+        response = client.get("/tags/")
+        assert response.status_code == status, name
+        found[name] = response.content.decode()
     return found
 
 
