@@ -1,4 +1,4 @@
-"""Feeds and the sitemap, read as a feed reader and a crawler would: parsed, not grepped."""
+"""The feeds, read as a feed reader and a validator would: parsed, not grepped."""
 
 import re
 import xml.etree.ElementTree as ET
@@ -18,7 +18,6 @@ pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
 DC_CREATOR = "{http://purl.org/dc/elements/1.1/}creator"
-SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
 def days_ago(n: float):
@@ -234,46 +233,3 @@ class TestWhatValidatorsCheck:
         for date in dates:
             assert RFC_822.fullmatch(date), date
             assert parsedate_to_datetime(date).tzinfo is not None
-
-
-class TestSitemap:
-    def test_valid_xml_with_only_published_urls_and_lastmod(self, client, articles):
-        newer, older = articles
-        response = client.get("/sitemap.xml")
-        assert response["Content-Type"] == "application/xml"
-        assert response["X-Robots-Tag"] == "noindex, noodp, noarchive"  # the sitemap itself
-        root = ET.fromstring(response.content)
-        assert root.tag == f"{SITEMAP}urlset"
-        entries = {
-            url.findtext(f"{SITEMAP}loc"): url.findtext(f"{SITEMAP}lastmod")
-            for url in root.findall(f"{SITEMAP}url")
-        }
-        base = "http://testserver"
-        assert set(entries) == {
-            f"{base}/",
-            f"{base}/tags/",
-            f"{base}{newer.get_absolute_url()}",
-            f"{base}{older.get_absolute_url()}",
-            f"{base}/tags/sleep/",
-            f"{base}/tags/rest/",
-            f"{base}/tags/breath/",
-        }
-        assert all(entries.values()), "every URL has a lastmod"
-        assert entries[f"{base}{older.get_absolute_url()}"] == older.updated_at.date().isoformat()
-
-    def test_tags_used_only_by_unpublished_articles_are_left_out(self, client):
-        ArticleFactory(tags=["secret"], draft=True)
-        assert b"/tags/secret/" not in client.get("/sitemap.xml").content
-
-    def test_query_count_does_not_grow(self, client, django_assert_num_queries):
-        from django.core.cache import cache
-
-        for n in (2, 8):
-            for _ in range(n):
-                ArticleFactory(tags=["sleep", "calm"])
-            cache.clear()
-            # version, articles, tags, the newest change (for the home and topics pages)
-            with django_assert_num_queries(4):
-                first = client.get("/sitemap.xml")
-            with django_assert_num_queries(0):
-                assert client.get("/sitemap.xml").content == first.content
