@@ -1,7 +1,9 @@
 """Every kind of public page is valid HTML for the Nu HTML checker, the W3C's own: the
 pages a reader, a crawler or a validator can reach, errors included."""
 
+import xml.etree.ElementTree as ET
 from datetime import timedelta
+from html import escape
 
 import pytest
 from django.core.cache import cache
@@ -16,6 +18,7 @@ from tests.support.nu import nu_errors
 pytestmark = pytest.mark.django_db
 
 ARTICLE = "/articles/face-twitching-mystery/"
+ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 @pytest.fixture
@@ -66,6 +69,14 @@ def pages(client, monkeypatch) -> dict[str, str]:
         response = client.get("/search/?q=calm")
     assert response.status_code == 429
     found["too-many-requests"] = response.content.decode()
+    # What a feed reader shows: each entry's HTML as the feed carries it, in a document.
+    feed = ET.fromstring(client.get("/feed/atom/").content)
+    for number, entry in enumerate(feed.findall(f"{ATOM}entry")[:3]):
+        found[f"feed-entry-{number}"] = (
+            '<!DOCTYPE html><html lang="en"><head>'
+            f"<title>{escape(entry.findtext(f'{ATOM}title'))}</title></head>"
+            f"<body><article>{entry.findtext(f'{ATOM}content')}</article></body></html>"
+        )
     # The topics page failing inside its view: the database gone (503), or a bug (500).
     client.raise_request_exception = False
     for name, error, status in (
