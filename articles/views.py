@@ -10,7 +10,7 @@ import hashlib
 import re
 
 from django.conf import settings
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemaps_views
 from django.core.cache import cache
 from django.core.paginator import InvalidPage, Page, Paginator
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
@@ -96,6 +96,19 @@ class TagIndexView(TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tags=selectors.tag_counts_public(), **kwargs)
+
+
+@method_decorator(cache_public_page, name="get")
+class FollowView(TemplateView):
+    """How to follow the site in a feed reader: where the "Follow along" links lead a person,
+    rather than to the feed's raw XML (feed readers find the feeds in every page's head)."""
+
+    template_name = "articles/follow.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            feed_url=reverse("articles:feed"), tags=selectors.tag_counts_public(), **kwargs
+        )
 
 
 class SearchPaginator(Paginator):
@@ -230,6 +243,13 @@ def robots_txt(request) -> HttpResponse:
 
 
 @cache_public_page
-def sitemap_xml(request):
-    """The sitemap, kept whole per content version and page (?p=) like every public page."""
-    return sitemap(request, sitemaps=SITEMAPS)
+def sitemap_index(request):
+    """sitemap.xml: the index of the sections' sitemaps and their pages (Django's view)."""
+    return sitemaps_views.index(request, sitemaps=SITEMAPS, sitemap_url_name="sitemap-section")
+
+
+@cache_public_page
+def sitemap_section(request, section: str):
+    """One page (?p=) of one section's sitemap. Kept whole like every public page: its
+    canonical address, and so its ETag and cache key, carry the page number."""
+    return sitemaps_views.sitemap(request, sitemaps=SITEMAPS, section=section)

@@ -316,6 +316,10 @@ ARTICLES_CACHE_SECONDS = env_int("ARTICLES_CACHE_SECONDS", 300)
 # revalidation of an unchanged page is a 304 costing no SQL query).
 ARTICLES_HTTP_MAX_AGE = env_int("ARTICLES_HTTP_MAX_AGE", 0)
 ARTICLES_FEED_ITEMS = 20
+# The domain in feed entries' ids (tag:DOMAIN,2025-05-01:article/42): feed readers know an
+# article by it, so set it once (the site's domain) and never change it. Empty: the host the
+# feed is read on.
+ARTICLES_FEED_ID_DOMAIN = env_str("ARTICLES_FEED_ID_DOMAIN", "")
 ARTICLES_RELATED_COUNT = 3
 # Longer search queries are cut to this many characters (nobody types more).
 ARTICLES_SEARCH_MAX_LENGTH = 1000

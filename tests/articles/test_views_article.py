@@ -50,6 +50,18 @@ class TestArticlePage:
         assert "Updated <time" in html  # saved today, published in May
         assert "1 min read" in html
 
+    def test_machine_readable_dates_are_whole_seconds(self, client):
+        # updated_at carries microseconds; HTML allows at most three fraction digits.
+        article = ArticleFactory(published_at=datetime(2025, 5, 1, 9, 0, 0, 123456, tzinfo=UTC))
+        assert article.updated_at.microsecond or article.published_at.microsecond
+        html = html_of(client, article.get_absolute_url())
+        stamps = re.findall(r'<time datetime="([^"]*)"', html)
+        stamps += re.findall(r'property="article:\w+_time" content="([^"]*)"', html)
+        assert len(stamps) == 4, stamps  # published, updated, and the two social tags
+        for stamp in stamps:
+            assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", stamp), stamp
+        assert 'datetime="2025-05-01T09:00:00+00:00"' in html
+
     def test_exactly_one_h1_and_the_landmarks(self, client):
         article = ArticleFactory()
         SectionFactory(article=article)

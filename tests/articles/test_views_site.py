@@ -106,3 +106,20 @@ class TestQueryCounts:
 
     def test_robots(self, client, django_assert_num_queries):
         self.assert_counts(client, django_assert_num_queries, "/robots.txt", cold=0, warm=0)
+
+
+class TestFollowPage:
+    def test_gives_the_feed_addresses_of_the_site_and_of_published_topics_only(
+        self, client, django_assert_num_queries
+    ):
+        ArticleFactory(tags=["sleep"])
+        ArticleFactory(tags=["secret"], draft=True)
+        # the content version, the topics
+        with django_assert_num_queries(2):
+            html = client.get("/follow/").content.decode()
+        assert 'value="http://testserver/feed/"' in html
+        assert '<li id="topic-sleep">' in html
+        assert "http://testserver/tags/sleep/feed/</a>" in html
+        assert "/tags/secret/" not in html
+        with django_assert_num_queries(0):
+            assert client.get("/follow/").content.decode() == html
