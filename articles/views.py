@@ -217,10 +217,11 @@ class ArticleDetailView(DetailView):
 
 def robots_txt(request) -> HttpResponse:
     sitemap = request.build_absolute_uri(reverse("sitemap"))
+    # Not /search/: its pages say `noindex` themselves, which a crawler barred from
+    # fetching them would never read (a disallowed address can still be listed, bare).
     lines = [
         "User-agent: *",
-        "Disallow: /admin/",
-        "Disallow: /search/",
+        f"Disallow: /{settings.ADMIN_URL}",
         "",
         f"Sitemap: {sitemap}",
     ]

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
 from django.views.generic import TemplateView, View
@@ -22,7 +22,7 @@ from .article_statistics import peer_comparison, spikes_with_agents
 from .charts import line_chart
 from .export import CSV_HEADER, csv_row
 from .forms import PRESETS, PeriodForm
-from .rankings import Window, ranking_cached
+from .rankings import Window, popular_url, ranking_cached
 from .read_depth import article_top_sections, read_depth_summary
 from .statistics import (
     refresh_candidates,
@@ -40,9 +40,18 @@ STATISTICS_PERMISSION = "popularity.view_statistics"
 # Kept whole per content version and ranking period (both are in the ETag).
 @method_decorator(cache_public_page(extended=True), name="get")
 class PopularView(TemplateView):
-    """Most read articles, one window per tab (plain links: works without JavaScript)."""
+    """Most read articles, one window per tab (plain links: works without JavaScript).
+
+    Each ranking has one address, its canonical one: /popular/trending/ (the same page as
+    /popular/) moves there for good, so search engines never see two copies.
+    """
 
     template_name = "popularity/popular.html"
+
+    def get(self, request, *args, **kwargs):
+        if kwargs.get("window") == Window.TRENDING:
+            return HttpResponsePermanentRedirect(popular_url(Window.TRENDING))
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         window = kwargs.pop("window", Window.TRENDING)

@@ -15,6 +15,13 @@ class TestRobotsAndErrors:
         assert "Sitemap: http://testserver/sitemap.xml" in text
         assert "Disallow: /admin/" in text
 
+    def test_search_is_kept_out_of_indexes_by_its_meta_tag_not_by_robots_txt(self, client):
+        # A crawler may only read the noindex of a page it is allowed to fetch.
+        rules = client.get("/robots.txt").content.decode()
+        assert "/search" not in rules
+        html = client.get("/search/?q=calm").content.decode()
+        assert '<meta name="robots" content="noindex, follow">' in html
+
     def test_500_page_renders_without_a_request_or_database(self, django_db_blocker):
         from django.test import RequestFactory
         from django.views.defaults import server_error
