@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.sitemaps.views import sitemap
@@ -19,6 +20,7 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.decorators import method_decorator
 from django.utils.functional import SimpleLazyObject, cached_property
 from django.views.generic import DetailView, ListView, TemplateView
+from taggit.models import Tag
 
 from core.ratelimit import rate_limit
 
@@ -160,6 +162,13 @@ class SearchView(StrictPaginationMixin, ListView):
         )
 
 
+@dataclass(frozen=True)
+class Filing:
+    """Where the article is filed: its primary tag, or None (a lazy object cannot be None)."""
+
+    primary_tag: Tag | None
+
+
 class ArticleDetailView(DetailView):
     """The article page.
 
@@ -206,10 +215,19 @@ class ArticleDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         article = self.object
         # Nothing is queried (or even built) until a fragment has to be rendered again.
+        tags = SimpleLazyObject(lambda: selectors.article_tags(article=article))
+        primary = SimpleLazyObject(
+            lambda: Filing(selectors.article_primary_tag(article=article, tags=tags))
+        )
         context.update(
             outline=SimpleLazyObject(lambda: selectors.article_outline(article=article)),
-            tags=SimpleLazyObject(lambda: list(article.tags.order_by("name"))),
-            related=SimpleLazyObject(lambda: list(selectors.article_related(article=article))),
+            tags=tags,
+            filing=primary,
+            related=SimpleLazyObject(
+                lambda: list(
+                    selectors.article_related(article=article, primary_tag=primary.primary_tag)
+                )
+            ),
             neighbours=SimpleLazyObject(lambda: selectors.article_neighbours(article=article)),
         )
         return context

@@ -62,7 +62,17 @@ class ArticleAdmin(CompareVersionAdmin):
         ("Cover image", {"fields": ["cover", "cover_alt", "cover_caption"]}),
         (
             "Publishing",
-            {"fields": ["status", "published_at", "visibility", "featured", "author", "tags"]},
+            {
+                "fields": [
+                    "status",
+                    "published_at",
+                    "visibility",
+                    "featured",
+                    "author",
+                    "tags",
+                    "primary_tag",
+                ]
+            },
         ),
     ]
     list_display = [
@@ -192,6 +202,18 @@ class ArticleAdmin(CompareVersionAdmin):
             # Readers may have linked to the old address: keep it answering with a 301.
             services.article_slug_redirect_create(article=obj, old_slug=form.initial["slug"])
             messages.info(request, f"/articles/{form.initial['slug']}/ now redirects here.")
+
+    #: What readers read: a change to any of it is an update they are told about.
+    TEXT_FIELDS = {"title", "standfirst"}
+
+    def save_related(self, request, form, formsets, change):
+        # Asked before saving: a saved formset no longer knows what changed.
+        text_changed = bool(self.TEXT_FIELDS & set(form.changed_data)) or any(
+            formset.has_changed() for formset in formsets if formset.model is Section
+        )
+        super().save_related(request, form, formsets, change)
+        if change and text_changed:
+            services.article_text_revised(article=form.instance)
 
     def response_add(self, request, obj, post_url_continue=None):
         self._tell_about_schedule(request, obj)
