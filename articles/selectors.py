@@ -127,9 +127,7 @@ def article_tags(*, article: Article) -> list[Tag]:
         .values("n")
     )
     return list(
-        article.tags.annotate(
-            article_count=Coalesce(Subquery(carrying), 0)
-        ).order_by("name")
+        article.tags.annotate(article_count=Coalesce(Subquery(carrying), 0)).order_by("name")
     )
 
 

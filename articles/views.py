@@ -14,11 +14,13 @@ from django.conf import settings
 from django.contrib.sitemaps.views import sitemap
 from django.core.cache import cache
 from django.core.paginator import InvalidPage, Page, Paginator
-from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.decorators import method_decorator
 from django.utils.functional import SimpleLazyObject, cached_property
+from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 from taggit.models import Tag
 
@@ -245,6 +247,20 @@ def robots_txt(request) -> HttpResponse:
     ]
     response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
     patch_cache_control(response, public=True, max_age=60 * 60 * 24)
+    return response
+
+
+#: How long browsers and proxies may keep /favicon.ico's redirect: a day, so a new icon
+#: (a new hashed name) reaches everyone within one.
+FAVICON_MAX_AGE = 60 * 60 * 24
+
+
+@require_safe
+def favicon_ico(request) -> HttpResponse:
+    """/favicon.ico, where browsers, feed readers and crawlers look without being told:
+    a redirect to the static icon (hashed in production, so cached for good there)."""
+    response = HttpResponseRedirect(static("favicon.ico"))
+    patch_cache_control(response, public=True, max_age=FAVICON_MAX_AGE)
     return response
 
 
