@@ -98,7 +98,7 @@ class ArticleAdmin(CompareVersionAdmin):
     list_per_page = 50
     actions = ["publish_selected", "unpublish_selected", "feature_selected", "unfeature_selected"]
     history_latest_first = True
-    compare_exclude = ["updated_at", "created_at", "cover_width", "cover_height"]
+    compare_exclude = ["updated_at", "revised_at", "created_at", "cover_width", "cover_height"]
     save_on_top = True
 
     class Media:
