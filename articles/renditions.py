@@ -144,7 +144,15 @@ def renditions_make(*, name: str, storage: Storage) -> dict:
                 str(folder / f"{path.stem}-{width}.{ext}"), ContentFile(_encode(resized, fmt))
             )
             record[key].append({"width": width, "height": height, "name": stored})
+    made = {(item["width"], item["height"]): item["name"] for item in record["fallback"]}
     for ratio, cropped in _crops(image):
+        if (cropped.width, cropped.height) in made:
+            # The cover already has this shape (a 16:9 cover's 1200 px copy): no second file.
+            name = made[(cropped.width, cropped.height)]
+            record["crops"].append(
+                {"ratio": ratio, "width": cropped.width, "height": cropped.height, "name": name}
+            )
+            continue
         stored = storage.save(
             str(folder / f"{path.stem}-{ratio.replace(':', 'x')}.{fallback_ext}"),
             ContentFile(_encode(cropped, fallback_format)),
@@ -156,7 +164,9 @@ def renditions_make(*, name: str, storage: Storage) -> dict:
 
 
 def rendition_names(record: dict) -> list[str]:
-    return [item["name"] for key in ("fallback", "webp", "crops") for item in record.get(key, [])]
+    # A crop may be one of the resized copies (the same file): each name once.
+    keys = ("fallback", "webp", "crops")
+    return list(dict.fromkeys(item["name"] for key in keys for item in record.get(key, [])))
 
 
 def renditions_delete(*, names: list[str], storage: Storage) -> None:

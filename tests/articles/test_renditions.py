@@ -87,6 +87,10 @@ class TestMaking:
             "4:3": (1200, 900),
             "1:1": (900, 900),
         }
+        # A 16:9 cover's 16:9 crop is its 1200 px copy, not a second file.
+        copies = {item["width"]: item["name"] for item in article.cover_renditions["fallback"]}
+        assert crops["16:9"]["name"] == copies[1200]
+        assert len(set(rendition_names(article.cover_renditions))) == 4 + 4 + 2
         for item in crops.values():
             with Image.open(media(settings) / item["name"]) as made:
                 assert made.size == (item["width"], item["height"]) and made.format == "JPEG"
