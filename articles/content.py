@@ -191,7 +191,9 @@ FRONT_MATTER_KEYS = {
     "slug",
     "standfirst",
     "tags",
+    "primary_tag",
     "published_at",
+    "updated_at",
     "status",
     "featured",
     "cover",
@@ -219,7 +221,7 @@ def _key_line(front_lines: list[str], key: str) -> int:
     return 1
 
 
-def _as_datetime(value, line: int):
+def _as_datetime(value, line: int, key: str = "published_at"):
     from datetime import date, datetime, time
 
     from django.utils import timezone
@@ -232,7 +234,7 @@ def _as_datetime(value, line: int):
     elif isinstance(value, str) and (parsed := parse_datetime(value.strip())):
         moment = parsed
     else:
-        raise ContentError("published_at is not a date and time (use 2024-05-01T09:00:00Z)", line)
+        raise ContentError(f"{key} is not a date and time (use 2024-05-01T09:00:00Z)", line)
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
     return moment
@@ -306,6 +308,17 @@ def parse_import_document(text: str) -> ImportDocument:
     if any(len(t) > 100 for t in tags):
         raise ContentError("a tag name is longer than 100 characters", line_of("tags"))
 
+    tags = [t.strip() for t in tags]
+    primary_tag = text_value("primary_tag", required=False, limit=100)
+    if primary_tag and primary_tag.casefold() not in {t.casefold() for t in tags}:
+        raise ContentError("primary_tag must be one of the tags", line_of("primary_tag"))
+
+    # The day an editor last changed the words, kept as the file says: an import is not
+    # an update readers should be told about.
+    updated_at = meta.get("updated_at")
+    if updated_at is not None:
+        updated_at = _as_datetime(updated_at, line_of("updated_at"), "updated_at")
+
     featured = meta.get("featured", False)
     if not isinstance(featured, bool):
         raise ContentError("featured must be true or false", line_of("featured"))
@@ -337,9 +350,12 @@ def parse_import_document(text: str) -> ImportDocument:
             "title": title,
             "slug": slug,
             "standfirst": text_value("standfirst", required=True, limit=300),
-            "tags": [t.strip() for t in tags],
+            "tags": tags,
+            # The first tag when none is named: the one the writer thought of first.
+            "primary_tag": primary_tag or (tags[0] if tags else ""),
             "status": status,
             "published_at": published_at,
+            "updated_at": updated_at,
             "featured": featured,
             "cover": cover,
             "cover_alt": cover_alt,

@@ -14,6 +14,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.utils import timezone
+from taggit.models import Tag
 
 from .content import ContentError, ImportDocument, ParsedSection, unique_anchor
 from .images import CleanImage, ImageRejected, file_delete_on_commit, image_clean
@@ -189,6 +190,35 @@ def _stored_bytes_equal(field_file, content: bytes) -> bool:
         return False
 
 
+def tags_for_names(*, names: list[str]) -> list[Tag]:
+    """The tags called `names`, in their order, creating the missing ones.
+
+    A tag is found by its name in any case, or by its address ("Face twitching" finds
+    face-twitching); a tag whose name is only its address (as imports made them once) takes
+    the spelling given, so readers see "Face twitching", not "face-twitching".
+    """
+    found: list[Tag] = []
+    for name in names:
+        slug = Tag().slugify(name)  # as taggit makes them
+        tag = Tag.objects.filter(name__iexact=name).first()
+        if tag is None:
+            tag, _ = Tag.objects.get_or_create(slug=slug, defaults={"name": name})
+        if tag.name != name and tag.name == tag.slug == slug:
+            tag.name = name
+            tag.save(update_fields=["name"])
+        if tag not in found:
+            found.append(tag)
+    return found
+
+
+def article_text_revised(*, article: Article, at: datetime | None = None) -> Article:
+    """Record that an editor changed the article's words: readers see "Updated" (when it is
+    after the publication day), and structured data its dateModified."""
+    article.revised_at = at or timezone.now()
+    article.save(update_fields=["revised_at", "updated_at"])
+    return article
+
+
 @transaction.atomic
 def article_import(
     *,
@@ -231,6 +261,8 @@ def _article_import(
         article.published_at = article.published_at or timezone.now()
     else:
         article.published_at = meta["published_at"]
+    # The file's own date, or none (the publication date stands): never the import's time.
+    article.revised_at = meta["updated_at"]
     article.featured = meta["featured"]
     article.cover_alt = meta["cover_alt"]
     article.cover_caption = meta["cover_caption"]
@@ -245,8 +277,12 @@ def _article_import(
         article.cover.save(cover.name, ContentFile(cover.content), save=False)
     if old_cover and old_cover != article.cover.name:
         file_delete_on_commit(storage=article.cover.storage, name=old_cover)
+    tags = tags_for_names(names=meta["tags"])
+    article.primary_tag = next(
+        (tag for tag in tags if tag.name.casefold() == meta["primary_tag"].casefold()), None
+    )
     article.save()
-    article.tags.set(meta["tags"], clear=True)
+    article.tags.set(tags, clear=True)
     # The search vector and reading time follow on commit (articles.signals).
     article_sections_replace(article=article, sections=document.sections)
     return ImportResult(article=article, created=created)

@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.sitemaps import views as sitemaps_views
 from django.core.cache import cache
 from django.core.paginator import InvalidPage, Page, Paginator
-from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.decorators import method_decorator
 from django.utils.functional import SimpleLazyObject, cached_property
+from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
+from taggit.models import Tag
 
 from core.ratelimit import rate_limit
 
@@ -173,6 +177,13 @@ class SearchView(StrictPaginationMixin, ListView):
         )
 
 
+@dataclass(frozen=True)
+class Filing:
+    """Where the article is filed: its primary tag, or None (a lazy object cannot be None)."""
+
+    primary_tag: Tag | None
+
+
 class ArticleDetailView(DetailView):
     """The article page.
 
@@ -219,10 +230,19 @@ class ArticleDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         article = self.object
         # Nothing is queried (or even built) until a fragment has to be rendered again.
+        tags = SimpleLazyObject(lambda: selectors.article_tags(article=article))
+        primary = SimpleLazyObject(
+            lambda: Filing(selectors.article_primary_tag(article=article, tags=tags))
+        )
         context.update(
             outline=SimpleLazyObject(lambda: selectors.article_outline(article=article)),
-            tags=SimpleLazyObject(lambda: list(article.tags.order_by("name"))),
-            related=SimpleLazyObject(lambda: list(selectors.article_related(article=article))),
+            tags=tags,
+            filing=primary,
+            related=SimpleLazyObject(
+                lambda: list(
+                    selectors.article_related(article=article, primary_tag=primary.primary_tag)
+                )
+            ),
             neighbours=SimpleLazyObject(lambda: selectors.article_neighbours(article=article)),
         )
         return context
@@ -230,15 +250,30 @@ class ArticleDetailView(DetailView):
 
 def robots_txt(request) -> HttpResponse:
     sitemap = request.build_absolute_uri(reverse("sitemap"))
+    # Not /search/: its pages say `noindex` themselves, which a crawler barred from
+    # fetching them would never read (a disallowed address can still be listed, bare).
     lines = [
         "User-agent: *",
-        "Disallow: /admin/",
-        "Disallow: /search/",
+        f"Disallow: /{settings.ADMIN_URL}",
         "",
         f"Sitemap: {sitemap}",
     ]
     response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
     patch_cache_control(response, public=True, max_age=60 * 60 * 24)
+    return response
+
+
+#: How long browsers and proxies may keep /favicon.ico's redirect: a day, so a new icon
+#: (a new hashed name) reaches everyone within one.
+FAVICON_MAX_AGE = 60 * 60 * 24
+
+
+@require_safe
+def favicon_ico(request) -> HttpResponse:
+    """/favicon.ico, where browsers, feed readers and crawlers look without being told:
+    a redirect to the static icon (hashed in production, so cached for good there)."""
+    response = HttpResponseRedirect(static("favicon.ico"))
+    patch_cache_control(response, public=True, max_age=FAVICON_MAX_AGE)
     return response
 
 

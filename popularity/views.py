@@ -9,7 +9,13 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -27,7 +33,7 @@ from .export import CSV_HEADER, breakdown_header, breakdown_row, csv_row
 from .filters import filter_links, panels_shown
 from .forms import PRESETS, FilterForm, PeriodForm
 from .live import live_now
-from .rankings import Window, ranking_cached
+from .rankings import Window, popular_url, ranking_cached
 from .read_depth import article_top_sections, read_depth_summary
 from .statistics import (
     refresh_candidates,
@@ -45,9 +51,18 @@ STATISTICS_PERMISSION = "popularity.view_statistics"
 # Kept whole per content version and ranking period (both are in the ETag).
 @method_decorator(cache_public_page(extended=True), name="get")
 class PopularView(TemplateView):
-    """Most read articles, one window per tab (plain links: works without JavaScript)."""
+    """Most read articles, one window per tab (plain links: works without JavaScript).
+
+    Each ranking has one address, its canonical one: /popular/trending/ (the same page as
+    /popular/) moves there for good, so search engines never see two copies.
+    """
 
     template_name = "popularity/popular.html"
+
+    def get(self, request, *args, **kwargs):
+        if kwargs.get("window") == Window.TRENDING:
+            return HttpResponsePermanentRedirect(popular_url(Window.TRENDING))
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         window = kwargs.pop("window", Window.TRENDING)

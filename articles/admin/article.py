@@ -26,7 +26,7 @@ from taggit.models import Tag
 
 from .. import services
 from ..images import file_delete_on_commit
-from ..models import Article
+from ..models import Article, Section
 from ..preview import ArticlePreviewView
 from .filters import PublicationFilter, TagFilter
 from .forms import ArticleAdminForm
@@ -53,7 +53,17 @@ class ArticleAdmin(CompareVersionAdmin):
         ("Cover image", {"fields": ["cover", "cover_alt", "cover_caption"]}),
         (
             "Publishing",
-            {"fields": ["status", "published_at", "visibility", "featured", "author", "tags"]},
+            {
+                "fields": [
+                    "status",
+                    "published_at",
+                    "visibility",
+                    "featured",
+                    "author",
+                    "tags",
+                    "primary_tag",
+                ]
+            },
         ),
     ]
     list_display = [
@@ -79,7 +89,7 @@ class ArticleAdmin(CompareVersionAdmin):
     list_per_page = 50
     actions = ["publish_selected", "unpublish_selected", "feature_selected", "unfeature_selected"]
     history_latest_first = True
-    compare_exclude = ["updated_at", "created_at", "cover_width", "cover_height"]
+    compare_exclude = ["updated_at", "revised_at", "created_at", "cover_width", "cover_height"]
     save_on_top = True
 
     class Media:
@@ -183,6 +193,18 @@ class ArticleAdmin(CompareVersionAdmin):
             # Readers may have linked to the old address: keep it answering with a 301.
             services.article_slug_redirect_create(article=obj, old_slug=form.initial["slug"])
             messages.info(request, f"/articles/{form.initial['slug']}/ now redirects here.")
+
+    #: What readers read: a change to any of it is an update they are told about.
+    TEXT_FIELDS = {"title", "standfirst"}
+
+    def save_related(self, request, form, formsets, change):
+        # Asked before saving: a saved formset no longer knows what changed.
+        text_changed = bool(self.TEXT_FIELDS & set(form.changed_data)) or any(
+            formset.has_changed() for formset in formsets if formset.model is Section
+        )
+        super().save_related(request, form, formsets, change)
+        if change and text_changed:
+            services.article_text_revised(article=form.instance)
 
     def response_add(self, request, obj, post_url_continue=None):
         self._tell_about_schedule(request, obj)

@@ -172,7 +172,7 @@ def test_change_form_query_count_does_not_grow_with_sections(
         editor_client.get(change_url(article))
 
 
-CHANGE_FORM_QUERIES = 13
+CHANGE_FORM_QUERIES = 14  # 13, and the primary tag's choices (the article's tags)
 
 
 # -- history: compare and restore ---------------------------------------------------------------
@@ -215,3 +215,89 @@ def test_history_compares_and_restores_an_earlier_version(editor_client, editor)
     assert article.title == "Breathing through the day"
     assert list(article.sections.values_list("heading", flat=True)) == ["Original heading"]
     assert list(article.tags.names()) == ["calm"]
+
+
+# -- issue 18: the primary tag, and "Updated" only for a change of words --------------------
+
+
+def form_of(article, **fields) -> dict:
+    """The change form as the page sends it, with `fields` changed."""
+    current = {
+        "title": article.title,
+        "slug": article.slug,
+        "standfirst": article.standfirst,
+        "author": str(article.author_id),
+        "tags": [tag.name for tag in article.tags.all()],
+    }
+    return article_data(existing=list(article.sections.all()), **(current | fields))
+
+
+def test_the_primary_tag_is_chosen_among_the_articles_own_tags(
+    editor_client, article_with_sections
+):
+    article = article_with_sections
+    article.tags.add("Sleep", "Stress")
+    ArticleFactory(tags=["Unrelated"])
+    page = editor_client.get(change_url(article)).content.decode()
+    select = page[
+        page.index('name="primary_tag"') : page.index("</select>", page.index('name="primary_tag"'))
+    ]
+    assert [
+        name for name in ("Its most used tag", "Sleep", "Stress", "Unrelated") if name in select
+    ] == [
+        "Its most used tag",
+        "Sleep",
+        "Stress",
+    ]
+    assert "The topic this article belongs to first" in page  # the help text
+
+    stress = article.tags.get(name="Stress")
+    assert (
+        editor_client.post(
+            change_url(article), form_of(article, primary_tag=str(stress.pk))
+        ).status_code
+        == 302
+    )
+    article.refresh_from_db()
+    assert article.primary_tag == stress
+
+    # Removing the primary tag from the tags while keeping it chosen is explained, not saved.
+    response = editor_client.post(
+        change_url(article), form_of(article, primary_tag=str(stress.pk), tags=["Sleep"])
+    )
+    assert response.status_code == 200
+    assert "The primary tag must be one of the article" in response.content.decode()
+    unrelated = ArticleFactory(tags=["Elsewhere"]).tags.get()
+    response = editor_client.post(
+        change_url(article), form_of(article, primary_tag=str(unrelated.pk))
+    )
+    assert (
+        response.status_code == 200 and "primary_tag" in response.context["adminform"].form.errors
+    )
+
+
+def test_updated_is_set_by_a_change_of_words_only(editor_client, article_with_sections):
+    article = article_with_sections
+    assert (
+        editor_client.post(change_url(article), form_of(article, featured="on")).status_code == 302
+    )
+    article.refresh_from_db()
+    assert article.featured and article.revised_at is None  # not a change of words
+
+    first = article.sections.order_by("position").first()
+    data = form_of(article, featured="on")
+    data["sections-0-body"] = "<p>Rewritten with care.</p>"
+    assert data["sections-0-id"] == str(first.pk)
+    assert editor_client.post(change_url(article), data).status_code == 302
+    article.refresh_from_db()
+    assert article.revised_at is not None
+    before = article.revised_at
+
+    assert (
+        editor_client.post(
+            change_url(article), form_of(article, featured="on", standfirst="New words.")
+        ).status_code
+        == 302
+    )
+    article.refresh_from_db()
+    assert article.revised_at > before

@@ -4,9 +4,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.db import models
 from django.utils import timezone
 from reversion.models import Version
 
+from articles.cache import content_changed
 from articles.models import Article, Section
 
 pytestmark = pytest.mark.django_db
@@ -81,7 +83,7 @@ class TestSeedArticle:
         assert len(set(anchors)) == len(anchors)
         assert anchors[-1] == "in-conclusion-2"
         assert article.cover and article.cover_alt
-        assert set(article.tags.names()) >= {"face-twitching", "botox", "stress"}
+        assert set(article.tags.names()) >= {"Face twitching", "Botox", "Stress"}
         assert article in Article.objects.published()
 
     def test_heading_glued_to_the_first_paragraph_is_mended(self):
@@ -292,3 +294,83 @@ class TestDemoContent:
 
         shared = Tag.objects.annotate(n=Count("articles_taggedarticle_items")).filter(n__gte=2)
         assert shared.count() >= 3
+
+
+# -- issue 18: primary tag, tag names, and dates an import never invents -------------------
+
+
+def with_front(extra: str, tags: str = "[Breathing, Stress]") -> str:
+    return GOOD.replace("tags: [breathing, stress]\n", f"tags: {tags}\n{extra}")
+
+
+def test_primary_tag_from_front_matter_or_the_first_tag(tmp_path):
+    run_import(write(tmp_path, "a.md", with_front("primary_tag: stress\n")))
+    assert Article.objects.get().primary_tag.name == "Stress"
+    run_import(write(tmp_path, "a.md", with_front("")))
+    assert Article.objects.get().primary_tag.name == "Breathing"  # the first one written
+
+
+def test_a_primary_tag_that_is_not_a_tag_is_refused(tmp_path):
+    with pytest.raises(CommandError):
+        _, err = run_import(write(tmp_path, "a.md", with_front("primary_tag: Sleep\n")))
+    assert not Article.objects.exists()
+
+
+def test_refusal_names_the_primary_tag_line(tmp_path):
+    from articles.content import ContentError, parse_import_document
+
+    with pytest.raises(ContentError) as refused:
+        parse_import_document(with_front("primary_tag: Sleep\n"))
+    assert "primary_tag must be one of the tags" in str(refused.value)
+    assert refused.value.line == 6
+
+
+def test_tag_names_as_written_and_slug_named_tags_take_the_spelling(tmp_path):
+    from taggit.models import Tag
+
+    Tag.objects.create(name="face-twitching", slug="face-twitching")  # as older imports made it
+    run_import(write(tmp_path, "a.md", with_front("", tags="[Face twitching, Self-care]")))
+    names = {tag.slug: tag.name for tag in Tag.objects.all()}
+    assert names == {"face-twitching": "Face twitching", "self-care": "Self-care"}
+    assert set(Article.objects.get().tags.values_list("name", flat=True)) == {
+        "Face twitching",
+        "Self-care",
+    }
+
+
+def test_an_import_keeps_the_files_date_and_never_claims_an_update(tmp_path, client):
+    path = write(tmp_path, "a.md", with_front(""))
+    run_import(path)
+    run_import(path)  # importing again is not an editor changing the words
+    article = Article.objects.get()
+    assert article.revised_at is None
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "Updated" not in html
+    assert 'content="2025-01-02T09:00:00+00:00"' in html  # article:modified_time: publication
+
+    run_import(write(tmp_path, "a.md", with_front("updated_at: 2025-03-04T10:00:00Z\n")))
+    article.refresh_from_db()
+    assert article.revised_at.isoformat() == "2025-03-04T10:00:00+00:00"
+    content_changed()  # as the import's commit does
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert 'Updated <time datetime="2025-03-04T10:00:00+00:00">4 March 2025</time>' in html
+
+
+def test_demo_articles_have_proper_tag_names_and_keep_their_dates(client):
+    call_command("load_demo", stdout=StringIO())
+    names = set(
+        Article.objects.values_list("tags__name", flat=True).exclude(tags__name__isnull=True)
+    )
+    assert "Face twitching" in names and "Self-care" in names
+    assert all(name[0].isupper() for name in names), names
+    assert (
+        not Article.objects.filter(revised_at__isnull=False)
+        .exclude(revised_at__gt=models.F("published_at"))
+        .exists()
+    )
+    seed = Article.objects.get(slug="face-twitching-mystery")
+    html = client.get(seed.get_absolute_url()).content.decode()
+    crumb = html[
+        html.index('class="breadcrumb"') : html.index("</nav>", html.index('class="breadcrumb"'))
+    ]
+    assert ">Face twitching</a>" in crumb

@@ -124,7 +124,7 @@ def test_a_reader_goes_from_home_to_an_article_a_tag_and_search(
     assert heading.bounding_box()["y"] < 200, "the section starts near the top of the screen"
     page.screenshot(path=str(_artifact(f"{shot}-3-toc-jump")))  # what the reader sees now
 
-    page.locator(".filed").get_by_role("link", name="stress", exact=True).click()
+    page.locator(".filed").get_by_role("link", name="Stress", exact=True).click()
     page.wait_for_url("**/tags/stress/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Stress")
     assert page.locator("main article").count() >= 5

@@ -19,7 +19,7 @@ from articles.models import Article
 from popularity.analysis import Period
 from popularity.article_statistics import peer_comparison
 from popularity.models import ArticleTotal, ReadDepthDay, SectionReach
-from popularity.rankings import Window, ranking
+from popularity.rankings import Window, popular_url, ranking
 from popularity.read_depth import read_depth_summary
 from popularity.statistics import (
     refresh_candidates,
@@ -111,7 +111,12 @@ def test_every_public_page_answers_with_the_viral_article_first(
     for path in ("/", viral.get_absolute_url(), steady.get_absolute_url()):
         response = client.get(path)
         assert response.status_code == 200, path
-        assert in_order(sidebar(response.content.decode()), "Viral", "Steady", "Quiet"), path
+        # Beside an article, every ranked article but that one.
+        widget = sidebar(response.content.decode())
+        shown = [a.title for a in (viral, steady, quiet) if a.get_absolute_url() != path]
+        hidden = [a.title for a in (viral, steady, quiet) if a.get_absolute_url() == path]
+        assert in_order(widget, *shown), path
+        assert all(f">{title}</a>" not in widget for title in hidden), path
 
     for path in (
         "/tags/",
@@ -131,18 +136,18 @@ def test_every_public_page_answers_with_the_viral_article_first(
     shown = {
         Window.TRENDING: None,
         Window.DAY: None,  # checked below: an estimate
-        Window.WEEK: f"{VIRAL_TODAY + 7_500} views",
-        Window.MONTH: f"{VIRAL_TODAY + 7_500} views",
-        Window.ALL: f"{VIRAL_ALL_TIME} views",
+        Window.WEEK: f"{VIRAL_TODAY + 7_500:,} views",
+        Window.MONTH: f"{VIRAL_TODAY + 7_500:,} views",
+        Window.ALL: f"{VIRAL_ALL_TIME:,} views",
     }
     for window, figure in shown.items():
-        response = client.get(reverse("popularity:popular_window", kwargs={"window": window}))
+        response = client.get(popular_url(window))
         html = response.content.decode()
         assert response.status_code == 200, window
         assert in_order(html, "Viral", "Steady", "Quiet"), window
         if window == Window.DAY:
             # 10,000,000 today and up to all 3,000 of yesterday's, in whole views.
-            views = int(re.search(r"about (\d+) views", html)[1])
+            views = int(re.search(r"about ([\d,]+) views", html)[1].replace(",", ""))
             assert VIRAL_TODAY <= views <= VIRAL_TODAY + 3_000
         if figure:
             assert figure in html, window
@@ -209,10 +214,10 @@ def test_counts_past_32_bits_are_kept_ranked_and_shown(client, settings):
     daily(small, [(0, 10, 10)])
 
     for window in Window.values:
-        response = client.get(reverse("popularity:popular_window", kwargs={"window": window}))
+        response = client.get(popular_url(window))
         assert response.status_code == 200, window
         assert in_order(response.content.decode(), "Enormous", "Small"), window
-    assert f"{PAST_32_BITS} views" in client.get("/popular/7d/").content.decode()
+    assert f"{PAST_32_BITS:,} views" in client.get("/popular/7d/").content.decode()
     assert client.get(big.get_absolute_url()).status_code == 200
 
     client.force_login(UserFactory(is_staff=True, is_superuser=True))

@@ -336,3 +336,57 @@ def test_pages_without_popular_posts_stay_kept_when_the_rankings_period_moves(cl
     monkeypatch.setattr(rankings.time, "time", lambda: later)
     assert {path: client.get(path)["ETag"] for path in paths} == before
     assert client.get("/")["ETag"] != home
+
+
+# --- Issue 18: what readers trip over on the rankings ------------------------------------
+
+
+def widget_titles(html: str) -> list[str]:
+    widget = html[html.index('id="popular-heading"') :]
+    widget = widget[: widget.index("</section>")]
+    return re.findall(r'<li><a href="[^"]+">([^<]+)</a></li>', widget)
+
+
+def test_popular_posts_beside_an_article_never_list_that_article(client, settings):
+    settings.POPULARITY_WIDGET_SIZE = 3
+    top, second, third, fourth = read_articles(
+        ("Top", [(1, 40, 30)]),
+        ("Second", [(1, 30, 20)]),
+        ("Third", [(1, 20, 10)]),
+        ("Fourth", [(1, 10, 5)]),
+    )
+    assert widget_titles(client.get("/").content.decode()) == ["Top", "Second", "Third"]
+    beside_top = widget_titles(client.get(top.get_absolute_url()).content.decode())
+    assert beside_top == ["Second", "Third", "Fourth"]  # still three, the next one moves up
+    beside_third = widget_titles(client.get(third.get_absolute_url()).content.decode())
+    assert beside_third == ["Top", "Second", "Fourth"]
+    beside_fourth = widget_titles(client.get(fourth.get_absolute_url()).content.decode())
+    assert beside_fourth == ["Top", "Second", "Third"]
+
+
+def canonical(html: str) -> str:
+    return re.search(r'<link rel="canonical" href="([^"]+)">', html)[1]
+
+
+def test_each_ranking_has_one_address_and_its_own_canonical(client):
+    read_articles(("Read", [(1, 3, 3)]))
+    trending = client.get("/popular/trending/")
+    assert trending.status_code == 301 and trending["Location"] == "/popular/"
+    pages = ["/popular/", "/popular/24h/", "/popular/7d/", "/popular/30d/", "/popular/all/"]
+    canonicals = []
+    for path in pages:
+        html = client.get(path).content.decode()
+        canonicals.append(canonical(html))
+        assert canonical(html) == f"http://testserver{path}"
+        # The tabs link to each ranking's own address, never to the redirect.
+        assert 'href="/popular/trending/"' not in html
+        assert re.search(rf'href="{path}" aria-current="page"', html), path
+    assert len(set(canonicals)) == len(pages)
+    widget = client.get("/").content.decode()
+    assert 'href="/popular/trending/"' not in widget
+
+
+def test_popular_counts_are_grouped_in_thousands(client):
+    read_articles(("Widely read", [(1, 1_234_567, 1_000_000)]))
+    html = client.get("/popular/7d/").content.decode()
+    assert "1,234,567 views" in html
