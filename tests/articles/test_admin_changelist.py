@@ -138,3 +138,13 @@ def test_the_admin_index_shows_editors_only_their_work(editor_client):
     html = editor_client.get("/admin/").content.decode()
     assert "/admin/articles/article/" in html and "/admin/taggit/tag/" in html
     assert "/admin/auth/" not in html
+
+
+def test_the_admin_names_the_site_neutrally_and_tags_as_topics(editor_client):
+    response = editor_client.get("/admin/")
+    html = response.content.decode()
+    assert "<title>Articles, tags and people | Happy Inner Self admin</title>" in html
+    assert '<a href="/admin/">Happy Inner Self admin</a>' in html
+    apps = {app["app_label"]: app["name"] for app in response.context["app_list"]}
+    assert apps["taggit"] == "Topics"
+    assert "Taggit" not in html and "editing</a>" not in html
