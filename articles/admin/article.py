@@ -30,6 +30,7 @@ from ..models import Article, Section, TaggedArticle
 from ..preview import ArticlePreviewView
 from .filters import PublicationFilter, TagFilter
 from .forms import ArticleAdminForm
+from .history import RevertKeepsPlaceMixin
 from .importing import MarkdownImportForm
 from .sections import SectionInline
 
@@ -52,7 +53,7 @@ def _when(moment) -> str:
 
 
 @admin.register(Article)
-class ArticleAdmin(CompareVersionAdmin):
+class ArticleAdmin(RevertKeepsPlaceMixin, CompareVersionAdmin):
     form = ArticleAdminForm
     inlines = [SectionInline]
     prepopulated_fields = {"slug": ("title",)}

@@ -1,0 +1,83 @@
+"""The article's history: restoring an earlier revision without unpublishing it by surprise.
+
+django-reversion restores a revision by writing it back inside a transaction and showing
+the ordinary change form filled from it. A revision is the article's content *and* its
+place on the site, so restoring a draft-era revision of a live article showed the form with
+"Draft" chosen, and saving it took the article down. Here the content comes back while the
+address, status, publication date and featured flag stay as they are now, shown on the form
+so the editor can still choose otherwise; the message after saving says what happened.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.admin.utils import unquote
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.formats import date_format
+from reversion.models import Version
+
+from ..models import Article
+
+# Where an article stands on the site, as opposed to what it says.
+PLACE_FIELDS = ("slug", "status", "published_at", "featured")
+# The request carries the article's current place through django-reversion's revert view
+# to get_object(), which fills the restored form with it.
+_KEEP = "article_revert_keeps"
+
+
+def _when(moment) -> str:
+    return date_format(timezone.localtime(moment), "j M Y, H:i")
+
+
+def standing(article: Article) -> str:
+    """Where the article stands, in an editor's words: "published (since 2 Mar 2026, 09:00)"."""
+    if article.status == Article.Status.DRAFT:
+        return "a draft"
+    if article.published_at is None:
+        return "published"
+    if article.published_at > timezone.now():
+        return f"scheduled for {_when(article.published_at)}"
+    return f"published (since {_when(article.published_at)})"
+
+
+class RevertKeepsPlaceMixin:
+    """For ArticleAdmin (a django-reversion VersionAdmin): restore content, keep the place."""
+
+    revision_form_template = "admin/articles/article/revision_form.html"
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        article = self.get_object(request, unquote(object_id))  # type: ignore[attr-defined]
+        if article is None:
+            return super().revision_view(request, object_id, version_id, extra_context)  # type: ignore[misc]
+        version = get_object_or_404(Version, pk=version_id, object_id=unquote(object_id))
+        then = Article(**{name: version.field_dict.get(name) for name in PLACE_FIELDS})
+        setattr(request, _KEEP, {name: getattr(article, name) for name in PLACE_FIELDS})
+        context = {
+            "revision_date": _when(version.revision.date_created),
+            "revision_user": version.revision.user,
+            "standing_now": standing(article),
+            "standing_then": standing(then),
+            **(extra_context or {}),
+        }
+        response = super().revision_view(request, object_id, version_id, context)  # type: ignore[misc]
+        if request.method == "POST" and response.status_code == 302:
+            article.refresh_from_db()
+            messages.success(
+                request,
+                f"Restored the title, text, sections and tags saved on {context['revision_date']}. "
+                f"The article is {standing(article)}"
+                + (", as before." if standing(article) == context["standing_now"] else "."),
+            )
+        return response
+
+    def get_object(self, request, object_id, from_field=None) -> Any:
+        article = super().get_object(request, object_id, from_field)  # type: ignore[misc]
+        keep = getattr(request, _KEEP, None)
+        if article is not None and keep:
+            # Called inside the revert, on the article just written back from the revision.
+            for name, value in keep.items():
+                setattr(article, name, value)
+        return article
