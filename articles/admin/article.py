@@ -30,7 +30,7 @@ from ..models import Article, Section, TaggedArticle
 from ..preview import ArticlePreviewView
 from .filters import PublicationFilter, TagFilter
 from .forms import ArticleAdminForm
-from .history import RevertKeepsPlaceMixin
+from .history import ArticleHistoryMixin
 from .importing import MarkdownImportForm
 from .sections import SectionInline
 
@@ -53,7 +53,7 @@ def _when(moment) -> str:
 
 
 @admin.register(Article)
-class ArticleAdmin(RevertKeepsPlaceMixin, CompareVersionAdmin):
+class ArticleAdmin(ArticleHistoryMixin, CompareVersionAdmin):
     form = ArticleAdminForm
     inlines = [SectionInline]
     prepopulated_fields = {"slug": ("title",)}
@@ -81,7 +81,6 @@ class ArticleAdmin(RevertKeepsPlaceMixin, CompareVersionAdmin):
     list_per_page = 50
     actions = ["publish_selected", "unpublish_selected", "feature_selected", "unfeature_selected"]
     history_latest_first = True
-    compare_exclude = ["updated_at", "created_at", "cover_width", "cover_height"]
     save_on_top = True
 
     class Media:

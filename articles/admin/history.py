@@ -1,4 +1,4 @@
-"""The article's history: restoring an earlier revision without unpublishing it by surprise.
+"""The article's history: comparing revisions, and restoring one without unpublishing by surprise.
 
 django-reversion restores a revision by writing it back inside a transaction and showing
 the ordinary change form filled from it. A revision is the article's content *and* its
@@ -20,6 +20,7 @@ from django.utils.formats import date_format
 from reversion.models import Version
 
 from ..models import Article
+from .compare import article_diff
 
 # Where an article stands on the site, as opposed to what it says.
 PLACE_FIELDS = ("slug", "status", "published_at", "featured")
@@ -43,10 +44,19 @@ def standing(article: Article) -> str:
     return f"published (since {_when(article.published_at)})"
 
 
-class RevertKeepsPlaceMixin:
-    """For ArticleAdmin (a django-reversion VersionAdmin): restore content, keep the place."""
+class ArticleHistoryMixin:
+    """For ArticleAdmin (a django-reversion-compare admin): the history page, the comparison
+    of two revisions in the article's own terms, and restoring content while keeping the
+    article's place."""
 
+    object_history_template = "admin/articles/article/object_history.html"
+    compare_template = "admin/articles/article/compare.html"
     revision_form_template = "admin/articles/article/revision_form.html"
+
+    def compare(self, obj: Article, version1: Version, version2: Version):
+        # django-reversion-compare's hook: its compare view passes what this returns to the
+        # template as compare_data (version1 is always the older revision).
+        return article_diff(obj, version1, version2), False
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
         article = self.get_object(request, unquote(object_id))  # type: ignore[attr-defined]

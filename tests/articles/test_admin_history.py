@@ -90,3 +90,13 @@ def test_the_editor_may_still_choose_the_revisions_status(editor_client, live_ar
     assert Article.objects.get().status == Article.Status.DRAFT
     shown = [str(message) for message in response.context["messages"]]
     assert any(text.endswith("The article is a draft.") for text in shown), shown
+
+
+def test_the_history_page_names_every_choice(editor_client, live_article):
+    html = editor_client.get(f"/admin/articles/article/{live_article.pk}/history/").content
+    html = html.decode()
+    # Two versions: each radio button says which version it picks, each date what it does.
+    assert html.count('aria-label="Compare from the version of') == 2
+    assert html.count('aria-label="Compare to the version of') == 2
+    assert html.count('aria-label="Restore the version of') == 2
+    assert "Changed Title, Status, Published at and Featured." in html
