@@ -69,6 +69,10 @@ class SectionInlineForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.renumbered = False
+        if self.instance.pk is not None:
+            # The inline lists no fieldset with the position (its template draws it), so the
+            # admin's form factory leaves it out of the initial data it takes from the model.
+            self.initial.setdefault("position", self.instance.position)
 
     def clean_anchor(self) -> str | None:
         # None, not "": several new sections may all leave it empty (Section.save() fills it),
@@ -133,12 +137,16 @@ class SectionFormSet(forms.BaseInlineFormSet):
 
 class SectionInline(admin.StackedInline):
     model = Section
+    # Each section folds under its heading, below an outline of them all.
+    template = "admin/articles/article/section_inline.html"
     form = SectionInlineForm
     formset = SectionFormSet
     ordering = ["position"]
     min_num = 0
+    # The position box is drawn beside each section's folded heading by the template (it is
+    # declared on the form, so the form keeps it though no fieldset lists it).
     fieldsets = [
-        (None, {"fields": [("position", "level"), "heading", "body"]}),
+        (None, {"fields": ["level", "heading", "body"]}),
         ("Link to this section", {"fields": ["anchor"], "classes": ["collapse"]}),
     ]
 
