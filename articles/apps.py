@@ -4,6 +4,9 @@ from taggit.apps import TaggitAppConfig
 
 class ArticlesConfig(AppConfig):
     name = "articles"
+    # This module holds more than one AppConfig (TopicsConfig below): say which is the app's,
+    # or Django would fall back to a bare AppConfig and ready() would never connect signals.
+    default = True
     verbose_name = "Articles"
 
     def ready(self) -> None:

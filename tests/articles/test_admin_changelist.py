@@ -153,3 +153,14 @@ def test_the_admin_names_the_site_neutrally_and_tags_as_topics(editor_client):
     apps = {app["app_label"]: app["name"] for app in response.context["app_list"]}
     assert apps["taggit"] == "Topics"
     assert "Taggit" not in html and "editing</a>" not in html
+
+
+def test_the_articles_app_keeps_its_own_config_beside_topics():
+    # Two AppConfigs live in articles/apps.py; the articles app must still be ArticlesConfig,
+    # whose ready() connects the signals that refresh search vectors and caches.
+    from django.apps import apps
+
+    from articles.apps import ArticlesConfig, TopicsConfig
+
+    assert type(apps.get_app_config("articles")) is ArticlesConfig
+    assert type(apps.get_app_config("taggit")) is TopicsConfig

@@ -109,3 +109,30 @@ def test_compare_shows_dates_plainly(editor_client, two_revisions):
     html = compare_page(editor_client, two_revisions)
     assert "time since that date" not in html
     assert "Restore the version of" in html
+
+
+def test_compare_query_count_does_not_grow_with_sections(
+    editor_client, two_revisions, django_assert_num_queries
+):
+    article = two_revisions
+    first, second = Version.objects.get_for_object(article).order_by("pk")
+    url = f"/admin/articles/article/{article.pk}/history/compare/"
+    query = {"version_id1": first.pk, "version_id2": second.pk}
+    editor_client.get(url, query)  # fills the content-type cache
+    # session, user, permissions (2), article, versions (the two, next, previous, and the
+    # sections and tag links of each revision), tag names, both revisions and their users
+    with django_assert_num_queries(COMPARE_QUERIES):
+        editor_client.get(url, query)
+    sections = article.sections.order_by("position")
+    data = article_data(
+        tags=["focus", "calm", "more"],
+        existing=[(s, {"heading": f"{s.heading}, again"}) for s in sections],
+        sections=[{"heading": f"New {n}"} for n in range(6)],
+    )
+    assert editor_client.post(change_url(article), data).status_code == 302
+    third = Version.objects.get_for_object(article).order_by("pk").last()
+    with django_assert_num_queries(COMPARE_QUERIES):
+        editor_client.get(url, {"version_id1": second.pk, "version_id2": third.pk})
+
+
+COMPARE_QUERIES = 18

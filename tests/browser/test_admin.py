@@ -24,7 +24,7 @@ DEMO = Path(settings.BASE_DIR) / "content" / "demo" / "face-twitching-mystery.md
 @pytest.fixture
 def article(editor) -> Article:
     """The demo's 18-section article, live, with two revisions: a draft, then the live one
-    with its standfirst and second section reworded."""
+    with its standfirst and first section reworded."""
     call_command("import_articles", str(DEMO), stdout=StringIO())
     article = Article.objects.get(slug="face-twitching-mystery")
     live_standfirst = article.standfirst
@@ -36,10 +36,10 @@ def article(editor) -> Article:
         article.save()
     with reversion.create_revision():
         reversion.set_user(editor)
-        reversion.set_comment("Published, with a clearer second section.")
-        second = article.sections.get(position=2)
-        second.body = second.body.replace("stress", "worry", 1)
-        second.save()
+        reversion.set_comment("Published, with a gentler first section.")
+        first = article.sections.get(position=1)
+        first.body = first.body.replace("quite distressing", "very unsettling", 1)
+        first.save()
         article.status = Article.Status.PUBLISHED
         article.standfirst = live_standfirst
         article.save()
@@ -86,6 +86,10 @@ def test_article_admin_pages_pass_axe(article, new_page, screenshot, console_err
         page.wait_for_load_state("networkidle")  # the rich-text editors and select2 are up
         screenshot(page, f"admin-{name}-{width}{'-dark' if dark else ''}")
         found[name] = serious_violations(page)
+        if name == "compare":
+            changed = page.locator(".compare-section .diff-body")
+            assert "<del>quite distressing." in changed.inner_html()
+            assert "<ins>very unsettling." in changed.inner_html()
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{name}: the page scrolls sideways by {overflow}px"
     assert found == {name: [] for name in found}
