@@ -16,8 +16,6 @@ from django.db.models import Count
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from js_asset import Media as NonceMedia
 from reversion.models import Version
@@ -28,6 +26,7 @@ from .. import services
 from ..images import file_delete_on_commit
 from ..models import Article, Section, TaggedArticle
 from ..preview import ArticlePreviewView
+from .display import when
 from .filters import PublicationFilter, TagFilter
 from .forms import ArticleAdminForm
 from .history import ArticleHistoryMixin
@@ -46,10 +45,6 @@ reversion.register(
 
 # Article.Meta.permissions; `manage.py setup_roles` gives it to site owners.
 DELETE_PUBLISHED_PERMISSION = "articles.delete_published_article"
-
-
-def _when(moment) -> str:
-    return date_format(timezone.localtime(moment), "j M Y, H:i")
 
 
 @admin.register(Article)
@@ -130,9 +125,9 @@ class ArticleAdmin(ArticleHistoryMixin, CompareVersionAdmin):
         if obj.pk is None:
             return "Not yet: it is new."
         if obj.is_public:
-            return f"Yes, since {_when(obj.published_at)}."
+            return f"Yes, since {when(obj.published_at)}."
         if obj.is_scheduled:
-            return f"From {_when(obj.published_at)}: it is scheduled and will appear by itself."
+            return f"From {when(obj.published_at)}: it is scheduled and will appear by itself."
         return "No: it is a draft."
 
     @admin.display(description="Who changed what, and when")
@@ -143,7 +138,7 @@ class ArticleAdmin(ArticleHistoryMixin, CompareVersionAdmin):
             "<li><time>{}</time> · {} · {}</li>",
             (
                 (
-                    _when(version.revision.date_created),
+                    when(version.revision.date_created),
                     version.revision.user or "someone",
                     version.revision.get_comment() or "Saved.",
                 )
@@ -188,7 +183,7 @@ class ArticleAdmin(ArticleHistoryMixin, CompareVersionAdmin):
         if obj.is_scheduled:
             messages.info(
                 request,
-                f"“{obj}” is scheduled: readers will see it from {_when(obj.published_at)}.",
+                f"“{obj}” is scheduled: readers will see it from {when(obj.published_at)}.",
             )
 
     # -- deleting ------------------------------------------------------------

@@ -15,14 +15,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import escape, format_html, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from reversion.models import Version
 from taggit.models import Tag
 
 from ..models import Article, Section, TaggedArticle
+from .display import when
 
 # A word with the space after it: a diff that matched bare spaces would chop a rewritten
 # sentence into alternating crossed-out and inserted words.
@@ -133,10 +132,6 @@ class ArticleDiff:
         return ", ".join(parts)
 
 
-def _when(moment) -> str:
-    return date_format(timezone.localtime(moment), "j M Y, H:i") if moment else "no date"
-
-
 def _plain(value: Any) -> str:
     return "" if value is None else str(value)
 
@@ -155,7 +150,7 @@ def _field_changes(before: dict, after: dict) -> list[FieldChange]:
             case "status":
                 return str(status.get(value, value))
             case "published_at":
-                return _when(value)
+                return when(value)
             case "featured":
                 return "Yes" if value else "No"
             case "author_id":

@@ -15,12 +15,11 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
-from django.utils.formats import date_format
 from reversion.models import Version
 
 from ..models import Article
 from .compare import article_diff
+from .display import when
 
 # Where an article stands on the site, as opposed to what it says.
 PLACE_FIELDS = ("slug", "status", "published_at", "featured")
@@ -29,19 +28,13 @@ PLACE_FIELDS = ("slug", "status", "published_at", "featured")
 _KEEP = "article_revert_keeps"
 
 
-def _when(moment) -> str:
-    return date_format(timezone.localtime(moment), "j M Y, H:i")
-
-
 def standing(article: Article) -> str:
     """Where the article stands, in an editor's words: "published (since 2 Mar 2026, 09:00)"."""
-    if article.status == Article.Status.DRAFT:
-        return "a draft"
-    if article.published_at is None:
-        return "published"
-    if article.published_at > timezone.now():
-        return f"scheduled for {_when(article.published_at)}"
-    return f"published (since {_when(article.published_at)})"
+    if article.is_scheduled:
+        return f"scheduled for {when(article.published_at)}"
+    if article.is_public:
+        return f"published (since {when(article.published_at)})"
+    return "a draft"
 
 
 class ArticleHistoryMixin:
@@ -66,7 +59,7 @@ class ArticleHistoryMixin:
         then = Article(**{name: version.field_dict.get(name) for name in PLACE_FIELDS})
         setattr(request, _KEEP, {name: getattr(article, name) for name in PLACE_FIELDS})
         context = {
-            "revision_date": _when(version.revision.date_created),
+            "revision_date": when(version.revision.date_created),
             "revision_user": version.revision.user,
             "standing_now": standing(article),
             "standing_then": standing(then),
