@@ -100,3 +100,25 @@ def test_the_history_page_names_every_choice(editor_client, live_article):
     assert html.count('aria-label="Compare to the version of') == 2
     assert html.count('aria-label="Restore the version of') == 2
     assert "Changed Title, Status, Published at and Featured." in html
+
+
+def test_odd_history_addresses_answer_404(editor_client, live_article):
+    other = saved_other(editor_client)
+    foreign = Version.objects.get_for_object(other).first()
+    own = first_version(live_article)
+    base = f"/admin/articles/article/{live_article.pk}/history"
+    for url in (
+        f"{base}/999999/",  # no such version
+        f"{base}/{foreign.pk}/",  # another article's version
+        f"{base}/compare/?version_id1=abc&version_id2=1",
+        f"{base}/compare/?version_id1={own.pk}&version_id2={foreign.pk}",
+    ):
+        assert editor_client.get(url).status_code == 404, url
+    assert editor_client.post(f"{base}/{foreign.pk}/", {}).status_code == 404
+    assert Article.objects.get(pk=live_article.pk).title == "Breathing, revised"
+
+
+def saved_other(client) -> Article:
+    data = article_data(title="Another one", slug="another-one")
+    assert client.post(ADD_URL, data).status_code == 302
+    return Article.objects.get(slug="another-one")
