@@ -6,7 +6,7 @@ import json
 
 from django import forms
 from django.conf import settings
-from django.contrib.admin.widgets import AdminFileWidget, get_select2_language
+from django.contrib.admin.widgets import AdminFileWidget, AdminSplitDateTime, get_select2_language
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.urls import reverse
@@ -148,6 +148,23 @@ class TagNamesField(forms.Field):
 
 
 # ---------------------------------------------------------------------------
+# Publication date
+
+
+class PublicationDateTimeWidget(AdminSplitDateTime):
+    """The admin's date and time boxes, each with a name of its own.
+
+    The admin labels the pair once (a <label> can point at one input) and writes "Date:" and
+    "Time:" as bare text, so screen readers met two unnamed boxes.
+    """
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.widgets[0].attrs["aria-label"] = "Publication date"
+        self.widgets[1].attrs["aria-label"] = "Publication time"
+
+
+# ---------------------------------------------------------------------------
 # Article
 
 
@@ -181,6 +198,7 @@ class ArticleAdminForm(forms.ModelForm):
             "primary_tag",
         ]
         widgets = {
+            "published_at": PublicationDateTimeWidget,
             "standfirst": forms.Textarea(
                 attrs={
                     "rows": 3,

@@ -65,7 +65,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django.contrib.sitemaps",
     "csp",
-    "taggit",
+    "articles.apps.TopicsConfig",  # django-taggit, shown as "Topics" in the admin
     "django_prose_editor",  # the rich-text editor for section bodies (ships its own JS)
     "reversion",  # a revision of the article, its sections and tags on every admin save
     "reversion_compare",  # compare two revisions in the admin history

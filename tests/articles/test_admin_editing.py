@@ -104,17 +104,30 @@ def headings(article) -> list[tuple[int, str]]:
     return list(article.sections.order_by("position").values_list("position", "heading"))
 
 
-def test_sections_reorder_by_their_position_numbers(editor_client, article_with_sections):
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        # A section takes the number typed for it: First, moved down to 3, goes after the
+        # Third that was already there. Numbers come out 1, 2, 3 again.
+        ({"First": "3", "Second": "1"}, ["Second", "Third", "First"]),
+        # Moved up, it goes before the one there: 1 on the last makes it the first.
+        ({"Third": "1"}, ["Third", "First", "Second"]),
+    ],
+)
+def test_sections_reorder_by_their_position_numbers(
+    editor_client, article_with_sections, typed, expected
+):
     article = article_with_sections
-    first, second, third = article.sections.order_by("position")
+    sections = article.sections.order_by("position")
     data = article_data(
         title=article.title,
         slug=article.slug,
-        existing=[(first, {"position": "3"}), (second, {"position": "1"}), third],
+        existing=[
+            (s, {"position": typed[s.heading]}) if s.heading in typed else s for s in sections
+        ],
     )
     assert editor_client.post(change_url(article), data).status_code == 302
-    # Ties (3 and 3) keep the order on the page; numbers come out 1, 2, 3 again.
-    assert headings(article) == [(1, "Second"), (2, "First"), (3, "Third")]
+    assert headings(article) == list(enumerate(expected, start=1))
 
 
 def test_deleting_and_adding_sections_renumbers_cleanly(editor_client, article_with_sections):
@@ -127,9 +140,10 @@ def test_deleting_and_adding_sections_renumbers_cleanly(editor_client, article_w
         sections=[{"heading": "Fourth, added at the end"}, {"heading": "Zeroth", "position": "1"}],
     )
     assert editor_client.post(change_url(article), data).status_code == 302
+    # A new section numbered 1 goes first; one left empty goes at the end.
     assert headings(article) == [
-        (1, "First"),
-        (2, "Zeroth"),
+        (1, "Zeroth"),
+        (2, "First"),
         (3, "Third"),
         (4, "Fourth, added at the end"),
     ]

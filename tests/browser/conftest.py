@@ -6,10 +6,13 @@ is missing, and these fixtures point Playwright at it.
 
 import os
 import shutil
+from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.management import call_command
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -22,6 +25,14 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
+AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+AXE_RUN = """async () => {
+  const results = await axe.run(document, {resultTypes: ["violations"]});
+  return results.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 3).map(n => n.target.join(" ")),
+  }));
+}"""
 # Headless chromium says "HeadlessChrome", which the crawler list rightly refuses to count:
 # tests of what a reader's visit records present this desktop browser instead.
 DESKTOP_CHROME = (
@@ -86,3 +97,24 @@ def screenshot():
         return path
 
     return take
+
+
+def serious_violations(page) -> list[dict]:
+    """axe-core's serious and critical findings on the page as it is now."""
+    if not AXE.exists():
+        pytest.fail("axe-core is missing: ./scripts/test installs it with npm ci.")
+    # Evaluated through the DevTools protocol: the site's CSP (rightly) refuses an injected
+    # <script>, and the scan must not need the policy loosened.
+    page.evaluate(AXE.read_text())
+    return [v for v in page.evaluate(AXE_RUN) if v["impact"] in {"serious", "critical"}]
+
+
+@pytest.fixture
+def editor():
+    """An editor who signs in through the login form (the suite's own `editor` needs `db`)."""
+    from tests.factories import UserFactory
+
+    call_command("setup_roles", stdout=StringIO())
+    user = UserFactory(username="eddie", is_staff=True)  # password: correct horse battery
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user

@@ -1,23 +1,11 @@
 """An editor writes and publishes an article through the real admin, then reads it as the public."""
 
-from io import StringIO
-
 import pytest
-from django.contrib.auth.models import Group
-from django.core.management import call_command
 
 from articles.models import Article
-from tests.factories import ArticleFactory, UserFactory
+from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def editor():
-    call_command("setup_roles", stdout=StringIO())
-    user = UserFactory(username="eddie", is_staff=True)  # password: correct horse battery
-    user.groups.add(Group.objects.get(name="Editors"))
-    return user
 
 
 def write_body(page, section: int, steps) -> None:
