@@ -15,8 +15,9 @@ from .analysis import DayPoint
 # The plot's own coordinates: any size will do, the box it is stretched to decides.
 PLOT_WIDTH, PLOT_HEIGHT = 1000, 200
 MAX_X_LABELS = 6  # about 50 px apart on a 375 px phone: never touching
-# The y-axis labels' width in CSS px: per character at the labels' 12 px, and the gap.
-LABEL_CHAR_PX, LABEL_GAP_PX = 7.5, 8
+# The y-axis labels' width in CSS px: per character at the labels' 12 px, and the gap; at
+# least half a day label, which hangs that far left of the plot's first day.
+LABEL_CHAR_PX, LABEL_GAP_PX, MIN_Y_AXIS_PX = 7.5, 8, 28
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,6 @@ def line_chart(points: list[DayPoint]) -> Chart:
         ],
         y_ticks=y_ticks,
         x_ticks=x_ticks,
-        y_axis_width=round(longest * LABEL_CHAR_PX + LABEL_GAP_PX),
+        y_axis_width=max(MIN_Y_AXIS_PX, round(longest * LABEL_CHAR_PX + LABEL_GAP_PX)),
         summary=summary,
     )

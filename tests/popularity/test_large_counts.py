@@ -34,8 +34,8 @@ from tests.factories import (
     ArticleFactory,
     DailyAgentViewFactory,
     DailyViewFactory,
-    SectionFactory,
     UserFactory,
+    read_depth_reported,
 )
 
 pytestmark = pytest.mark.django_db
@@ -74,18 +74,13 @@ def traffic():
     daily(quiet, [(age, 40, 35) for age in range(40)])
     DailyAgentViewFactory(article=viral, day=ago(0), agent=BOT, views=6_000_000)
     DailyAgentViewFactory(article=viral, day=ago(0), agent=BROWSER, views=4_000_000)
-    for heading in ("Why it spreads", "What to do"):
-        SectionFactory(article=viral, heading=heading)
-    ReadDepthDay.objects.create(article=viral, day=ago(0), readers=6_000_000, completions=2_500_000)
-    for position, section in enumerate(viral.sections.order_by("position"), start=1):
-        SectionReach.objects.create(
-            article=viral,
-            day=ago(0),
-            position=position,
-            anchor=section.anchor,
-            heading=section.heading,
-            readers=5_000_000 // position,
-        )
+    read_depth_reported(
+        article=viral,
+        day=ago(0),
+        headings=["Why it spreads", "What to do"],
+        readers=6_000_000,
+        completions=2_500_000,
+    )
     # Unchanged for two years: both are refresh candidates, Viral first.
     Article.objects.filter(pk__in=[viral.pk, steady.pk]).update(
         updated_at=now - timedelta(days=730)

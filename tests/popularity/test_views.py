@@ -408,6 +408,7 @@ def test_the_chart_starts_on_the_day_the_article_was_published(client, owner):
     assert days == [(ago(age).isoformat(), str(v)) for age, v in ((3, 5), (2, 9), (1, 0), (0, 4))]
     assert f"Public from {ago(3):%-d %B %Y}: the chart starts there." in html
     assert html.count('class="chart-dot"') == 2 * 4
+    assert "{#" not in html and "{%" not in html  # no template comment shown as text
 
 
 def test_the_launch_week_is_not_flagged_as_unusual(client, owner, settings):
