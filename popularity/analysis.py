@@ -37,6 +37,16 @@ class DayPoint:
     unique_readers: int
 
 
+def period_compared(period: Period, *, counted_since: date | None) -> Period:
+    """`period`, compared with the period before it only when views were counted from that
+    one's first day (`counted_since`: the first day any view was; None: none yet). A day
+    before counting began has no figure, and no figure is not 0 views."""
+    previous = period.previous
+    if previous is None or counted_since is None or previous.start < counted_since:
+        return replace(period, compare=False)
+    return period
+
+
 def percent_change(current: int, previous: int | None) -> float | None:
     if not previous:
         return None

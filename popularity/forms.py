@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -8,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from .analysis import Period
+from .analysis import Period, period_compared
 from .statistics import first_counted_day
 
 PRESETS = {"7": "Last 7 days", "30": "Last 30 days", "90": "Last 90 days", "all": "All time"}
@@ -62,10 +61,7 @@ class PeriodForm(forms.Form):
             return Period(start=min(first, today), end=today, compare=False)
         else:
             period = Period(start=today - timedelta(days=int(preset) - 1), end=today)
-        previous = period.previous
-        if previous is None or self.counted_since is None or previous.start < self.counted_since:
-            return replace(period, compare=False)
-        return period
+        return period_compared(period, counted_since=self.counted_since)
 
     def active_preset(self) -> str:
         if not self.is_valid():

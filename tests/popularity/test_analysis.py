@@ -11,6 +11,7 @@ from popularity.analysis import (
     chart_note,
     peers_compare,
     percent_change,
+    period_compared,
     points_since,
     refresh_rank,
     spike_with_agent,
@@ -195,6 +196,15 @@ def test_refresh_candidates_most_read_first_then_longest_unchanged():
 def test_percent_change_needs_a_previous_figure():
     assert percent_change(30, 20) == 50.0
     assert percent_change(30, 0) is None and percent_change(30, None) is None
+
+
+def test_a_period_is_compared_only_with_a_period_counted_from_its_first_day():
+    week = Period(start=date(2025, 3, 8), end=date(2025, 3, 14))  # the week before: 1–7 March
+    assert period_compared(week, counted_since=date(2025, 3, 1)).compare is True
+    assert period_compared(week, counted_since=date(2025, 3, 2)).compare is False
+    assert period_compared(week, counted_since=None).compare is False
+    all_time = Period(start=date(2025, 1, 1), end=date(2025, 3, 14), compare=False)
+    assert period_compared(all_time, counted_since=date(2024, 1, 1)).compare is False
 
 
 def test_the_change_says_new_only_when_there_are_views_now_and_none_before():
