@@ -448,7 +448,7 @@ def test_the_only_article_with_its_tag_says_so(client, owner):
     assert "has finished its first week yet" not in html
     published("Second", 2, tags=["botox"])
     html = article_page(client, article).content.decode()
-    assert "None of the 1 other article tagged “botox” can be compared yet." in html
+    assert "The one other article tagged “botox” cannot be compared yet." in html
     assert "(1 still in its first week: left out.)" in html
 
 
