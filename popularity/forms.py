@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.functional import cached_property
 
-from .analysis import Period
+from .analysis import Period, period_compared
 from .breakdowns import Filters
 from .models import ORIGIN_TEXT_MAX_LENGTH, Device
 from .statistics import first_counted_day
@@ -43,17 +44,26 @@ class PeriodForm(forms.Form):
             )
         return data
 
+    @cached_property
+    def counted_since(self) -> date | None:
+        """The first day any view was counted (None: none yet). Before it the site has no
+        figures, which are not zeros: no chart, no comparison reaches back there."""
+        return first_counted_day()
+
     def period(self) -> Period:
-        """The chosen period; a form with errors falls back to the default preset."""
+        """The chosen period; a form with errors falls back to the default preset. It is
+        compared with the period before only when that one was counted from its start."""
         today = timezone.localdate()
         data = self.cleaned_data if self.is_valid() else {}
-        if data.get("start") and data.get("end"):
-            return Period(start=data["start"], end=data["end"])
         preset = data.get("range") or DEFAULT_PRESET
-        if preset == "all":
-            first = first_counted_day() or today
+        if data.get("start") and data.get("end"):
+            period = Period(start=data["start"], end=data["end"])
+        elif preset == "all":
+            first = self.counted_since or today
             return Period(start=min(first, today), end=today, compare=False)
-        return Period(start=today - timedelta(days=int(preset) - 1), end=today)
+        else:
+            period = Period(start=today - timedelta(days=int(preset) - 1), end=today)
+        return period_compared(period, counted_since=self.counted_since)
 
     def active_preset(self) -> str:
         if not self.is_valid():

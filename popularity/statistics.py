@@ -15,7 +15,14 @@ from taggit.models import Tag
 
 from articles.models import Article, TaggedArticle
 
-from .analysis import DayPoint, Period, RefreshCandidate, percent_change, refresh_rank
+from .analysis import (
+    DayPoint,
+    Period,
+    RefreshCandidate,
+    change_text,
+    percent_change,
+    refresh_rank,
+)
 from .breakdowns import NO_FILTERS, Filters, counted_rows
 from .expressions import big_sum
 from .models import DailyView, ReadDepthDay
@@ -35,6 +42,10 @@ class ArticleRow:
     change: float | None  # percent; None when there is no previous period or it had none
     # Percent of the period's read-depth reports that reached the end; None without reports.
     completion_rate: float | None = None
+
+    @property
+    def change_label(self) -> str:
+        return change_text(self.views, self.previous_views)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib import admin
@@ -25,8 +25,17 @@ from django.views.generic import TemplateView, View
 from articles.cache import cache_public_page
 from articles.models import Article
 
-from .analysis import SPIKE_BASELINE_DAYS, Period, percent_change, spikes
-from .article_statistics import peer_comparison, spikes_with_agents
+from .analysis import (
+    SPIKE_BASELINE_DAYS,
+    DayPoint,
+    Period,
+    change_text,
+    chart_note,
+    known_from,
+    points_since,
+    spikes,
+)
+from .article_statistics import article_first_day, peer_comparison, spikes_with_agents
 from .breakdowns import PANELS, Filters, stats_breakdowns
 from .charts import line_chart
 from .export import CSV_HEADER, breakdown_header, breakdown_row, csv_row
@@ -103,6 +112,7 @@ class StatisticsAccessMixin(PermissionRequiredMixin):
             **admin.site.each_context(self.request),
             "form": form,
             "period": period,
+            "counted_since": form.counted_since,
             "presets": PRESETS,
             "active_preset": form.active_preset(),
             "filter_form": filter_form,
@@ -112,13 +122,19 @@ class StatisticsAccessMixin(PermissionRequiredMixin):
         }
 
 
+def _chart(points: list[DayPoint], *, since: date | None, note: str) -> dict:
+    """The chart and daily table of the days from `since` (None: no day has figures)."""
+    shown = points_since(points, since)
+    return {"points": shown, "chart": line_chart(shown) if shown else None, "chart_note": note}
+
+
 def _totals(points, previous_views):
     views = sum(p.views for p in points)
     return {
         "views": views,
         "unique_readers": sum(p.unique_readers for p in points),
         "previous_views": previous_views,
-        "change": percent_change(views, previous_views),
+        "change": change_text(views, previous_views),
     }
 
 
@@ -133,8 +149,11 @@ class StatisticsView(StatisticsAccessMixin, TemplateView):
         rows = Paginator(stats_articles(period=period, filters=filters), TABLE_PAGE_SIZE)
         page = rows.get_page(self.request.GET.get("page"))
         context.update(
-            points=points,
-            chart=line_chart(points),
+            **_chart(
+                points,
+                since=context["counted_since"],
+                note=chart_note(period=period, counted_since=context["counted_since"]),
+            ),
             totals=_totals(points, stats_previous_views(period=period, filters=filters)),
             rows=page.object_list,
             page=page,
@@ -168,23 +187,34 @@ class ArticleStatisticsView(StatisticsAccessMixin, TemplateView):
             article_id=article.pk,
             filters=filters,
         )
+        first_day = article_first_day(article=article)
+        since = known_from(first_day=first_day, counted_since=context["counted_since"])
         points = history[SPIKE_BASELINE_DAYS:]
         previous = stats_previous_views(period=period, article_id=article.pk, filters=filters)
         context.update(
-            points=points,
+            **_chart(
+                points,
+                since=since,
+                note=chart_note(
+                    period=period,
+                    counted_since=context["counted_since"],
+                    first_day=first_day,
+                    article=True,
+                ),
+            ),
             spikes=spikes_with_agents(
                 article_id=article.pk,
                 found=spikes(
                     points=history,
                     since=period.start,
+                    first_day=since,
                     factor=settings.POPULARITY_SPIKE_FACTOR,
                     least=settings.POPULARITY_SPIKE_MIN_VIEWS,
                 ),
             ),
             bot_share=settings.POPULARITY_SPIKE_AGENT_SHARE * 100,
-            chart=line_chart(points),
             totals=_totals(points, previous),
-            peers=peer_comparison(article=article),
+            peers=peer_comparison(article=article, counted_since=context["counted_since"]),
             depth=read_depth_summary(
                 period=period,
                 article_id=article.pk,

@@ -27,14 +27,6 @@ def popular_posts(context, window: str = "", limit: int = 0) -> dict:
 register.simple_tag(popular_url, name="popular_url")
 
 
-@register.filter
-def signed(value: float | None, places: int = 1) -> str:
-    """A change with its sign: +12.5, -3.0 (the CSV writes the same)."""
-    if value is None:
-        return ""
-    return f"{value:+.{int(places)}f}"
-
-
 @register.simple_tag
 def read_depth_token(article_id: int) -> str:
     """The page's signed read-depth token (article and day; no query, same for every reader)."""

@@ -25,14 +25,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
-AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
-AXE_RUN = """async () => {
-  const results = await axe.run(document, {resultTypes: ["violations"]});
-  return results.violations.map(v => ({
-    id: v.id, impact: v.impact, help: v.help,
-    nodes: v.nodes.slice(0, 3).map(n => n.target.join(" ")),
-  }));
-}"""
 # Headless chromium says "HeadlessChrome", which the crawler list rightly refuses to count:
 # tests of what a reader's visit records present this desktop browser instead.
 DESKTOP_CHROME = (
@@ -97,16 +89,6 @@ def screenshot():
         return path
 
     return take
-
-
-def serious_violations(page) -> list[dict]:
-    """axe-core's serious and critical findings on the page as it is now."""
-    if not AXE.exists():
-        pytest.fail("axe-core is missing: ./scripts/test installs it with npm ci.")
-    # Evaluated through the DevTools protocol: the site's CSP (rightly) refuses an injected
-    # <script>, and the scan must not need the policy loosened.
-    page.evaluate(AXE.read_text())
-    return [v for v in page.evaluate(AXE_RUN) if v["impact"] in {"serious", "critical"}]
 
 
 @pytest.fixture

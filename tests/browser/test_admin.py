@@ -14,7 +14,7 @@ from reversion.models import Version
 
 import articles.admin  # noqa: F401  (registers the article with django-reversion)
 from articles.models import Article
-from tests.browser.conftest import serious_violations
+from tests.browser.axe import serious_violations
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -8,7 +8,8 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from tests.browser.test_reading import AXE, check
+from tests.browser.axe import AXE
+from tests.browser.test_reading import check
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

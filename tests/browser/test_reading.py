@@ -14,7 +14,7 @@ from django.conf import settings as django_settings
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from tests.browser.conftest import AXE, serious_violations
+from tests.browser.axe import axe_required, serious_violations
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -41,8 +41,7 @@ CHARACTERS_PER_LINE = """() => {
 
 @pytest.fixture
 def site(settings):
-    if not AXE.exists():
-        pytest.fail("axe-core is missing: ./scripts/test installs it with npm ci.")
+    axe_required()
     settings.SERVE_MEDIA = True  # the live server shows the covers, as the web server would
 
 

@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 
 from popularity.counting.buffer import get_buffer
 from popularity.counting.flush import buffer_flush
+from tests.browser.axe import AXE
 from tests.browser.conftest import DESKTOP_CHROME
-from tests.browser.test_reading import AXE
 from tests.factories import ArticleFactory, UserFactory
 from tests.support.redis import redis_required
 

@@ -22,6 +22,7 @@ from popularity.models import ArticleTotal, ReadDepthDay, SectionReach
 from popularity.rankings import Window, popular_url, ranking
 from popularity.read_depth import read_depth_summary
 from popularity.statistics import (
+    first_counted_day,
     refresh_candidates,
     stats_articles,
     stats_daily,
@@ -33,8 +34,8 @@ from tests.factories import (
     ArticleFactory,
     DailyAgentViewFactory,
     DailyViewFactory,
-    SectionFactory,
     UserFactory,
+    read_depth_reported,
 )
 
 pytestmark = pytest.mark.django_db
@@ -73,18 +74,13 @@ def traffic():
     daily(quiet, [(age, 40, 35) for age in range(40)])
     DailyAgentViewFactory(article=viral, day=ago(0), agent=BOT, views=6_000_000)
     DailyAgentViewFactory(article=viral, day=ago(0), agent=BROWSER, views=4_000_000)
-    for heading in ("Why it spreads", "What to do"):
-        SectionFactory(article=viral, heading=heading)
-    ReadDepthDay.objects.create(article=viral, day=ago(0), readers=6_000_000, completions=2_500_000)
-    for position, section in enumerate(viral.sections.order_by("position"), start=1):
-        SectionReach.objects.create(
-            article=viral,
-            day=ago(0),
-            position=position,
-            anchor=section.anchor,
-            heading=section.heading,
-            readers=5_000_000 // position,
-        )
+    read_depth_reported(
+        article=viral,
+        day=ago(0),
+        headings=["Why it spreads", "What to do"],
+        readers=6_000_000,
+        completions=2_500_000,
+    )
     # Unchanged for two years: both are refresh candidates, Viral first.
     Article.objects.filter(pk__in=[viral.pk, steady.pk]).update(
         updated_at=now - timedelta(days=730)
@@ -246,7 +242,7 @@ def test_figures_from_64_bit_sums_are_plain_ints(traffic):
             for value in (point.views, point.unique_readers)
         ),
         stats_previous_views(period=period),
-        peer_comparison(article=viral).first_week_views,
+        peer_comparison(article=viral, counted_since=first_counted_day()).first_week_views,
         *(item.views for item in refresh_candidates()),
         *article_view_totals(article_ids=[viral.pk])[viral.pk],
         read_depth_summary(period=period, article_id=viral.pk, current_sections=[]).readers,
