@@ -16,3 +16,7 @@ CACHES = {
 # Serve static files straight from the app folders; production serves the collected, hashed set.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Counted views go straight to PostgreSQL whatever the shell exports; the tests of the Redis
+# buffer opt in with their own server (tests/popularity/test_buffer.py).
+REDIS_URL = ""
