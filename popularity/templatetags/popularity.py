@@ -7,14 +7,16 @@ from popularity.tokens import read_token_make
 register = template.Library()
 
 
-@register.inclusion_tag("popularity/_widget.html")
-def popular_posts(window: str = "", limit: int = 0) -> dict:
+@register.inclusion_tag("popularity/_widget.html", takes_context=True)
+def popular_posts(context, window: str = "", limit: int = 0) -> dict:
     """The sidebar's Popular Posts: one query on a cache miss, none on a hit."""
     window = Window(window or settings.POPULARITY_WIDGET_WINDOW)
-    return {
-        "window": window,
-        "articles": ranking_cached(window=window, limit=limit or settings.POPULARITY_WIDGET_SIZE),
-    }
+    articles = ranking_cached(
+        window=window,
+        limit=limit or settings.POPULARITY_WIDGET_SIZE,
+        request=context.get("request"),
+    )
+    return {"window": window, "articles": articles}
 
 
 @register.filter

@@ -335,3 +335,20 @@ def test_pages_without_popular_posts_stay_kept_when_the_rankings_period_moves(cl
     monkeypatch.setattr(rankings.time, "time", lambda: later)
     assert {path: client.get(path)["ETag"] for path in paths} == before
     assert client.get("/")["ETag"] != home
+
+
+def test_a_page_with_popular_posts_reads_the_content_version_once(client, monkeypatch):
+    """Popular Posts uses the version its page already read: each shared-cache read is a
+    round trip to Redis on every first render of a page."""
+    from django.core.cache import cache
+
+    from articles.cache import STATE_KEY
+
+    read_articles(("Read", [(1, 3, 3)]))
+    reads = []
+    real_get = cache.get
+    monkeypatch.setattr(
+        cache, "get", lambda key, *a, **kw: reads.append(key) or real_get(key, *a, **kw)
+    )
+    assert _popular_titles(client.get("/")) == ["Read"]
+    assert reads.count(STATE_KEY) == 1
