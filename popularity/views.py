@@ -81,7 +81,7 @@ class PopularView(TemplateView):
         return super().get_context_data(
             window=window,
             windows=list(Window),
-            articles=ranking_cached(window=window, limit=POPULAR_PAGE_SIZE),
+            articles=ranking_cached(window=window, limit=POPULAR_PAGE_SIZE, request=self.request),
             **kwargs,
         )
 

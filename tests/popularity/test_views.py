@@ -521,3 +521,20 @@ def test_peers_published_before_views_were_counted_are_left_out(client, owner):
     assert "The median of the 2 other articles tagged “sleep”: <strong>40 views</strong>" in html
     assert "(2.3× the median)" in html  # 90 views against 40
     assert "(3 published before views were counted: left out.)" in html
+
+
+def test_a_page_with_popular_posts_reads_the_content_version_once(client, monkeypatch):
+    """Popular Posts uses the version its page already read: each shared-cache read is a
+    round trip to Redis on every first render of a page."""
+    from django.core.cache import cache
+
+    from articles.cache import STATE_KEY
+
+    read_articles(("Read", [(1, 3, 3)]))
+    reads = []
+    real_get = cache.get
+    monkeypatch.setattr(
+        cache, "get", lambda key, *a, **kw: reads.append(key) or real_get(key, *a, **kw)
+    )
+    assert _popular_titles(client.get("/")) == ["Read"]
+    assert reads.count(STATE_KEY) == 1
