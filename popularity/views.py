@@ -31,10 +31,12 @@ from .rankings import Window, ranking_cached
 from .read_depth import article_top_sections, read_depth_summary
 from .statistics import (
     refresh_candidates,
+    stats_article_ranking,
+    stats_article_rows,
     stats_articles,
     stats_daily,
     stats_previous_views,
-    stats_tags,
+    tags_of_ranking,
 )
 
 POPULAR_PAGE_SIZE = 20
@@ -115,15 +117,22 @@ class StatisticsView(StatisticsAccessMixin, TemplateView):
         period: Period = context["period"]
         filters: Filters = context["filters"]
         points = stats_daily(period=period, filters=filters)
-        rows = Paginator(stats_articles(period=period, filters=filters), TABLE_PAGE_SIZE)
-        page = rows.get_page(self.request.GET.get("page"))
+        # Ranked once; the table's page gets its titles and figures, the tags its sums.
+        ranking = stats_article_ranking(period=period, filters=filters)
+        page = Paginator(ranking, TABLE_PAGE_SIZE).get_page(self.request.GET.get("page"))
         context.update(
             points=points,
             chart=line_chart(points),
             totals=_totals(points, stats_previous_views(period=period, filters=filters)),
-            rows=page.object_list,
+            rows=stats_article_rows(
+                period=period,
+                ranked=page.object_list,
+                first_rank=page.start_index(),
+                total_views=sum(item.views for item in ranking),
+                filters=filters,
+            ),
             page=page,
-            tags=stats_tags(period=period, filters=filters),
+            tags=tags_of_ranking(ranking),
             breakdowns=panels_shown(
                 stats_breakdowns(period=period, filters=filters), self.request.GET
             ),

@@ -2,15 +2,18 @@
 selectors (breakdowns.py, statistics.py) and the pages and CSVs that show them."""
 
 import csv
+import importlib
 import io
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from popularity.analysis import Period
 from popularity.breakdowns import Filters, stats_breakdowns
-from popularity.statistics import stats_articles, stats_daily, stats_tags
+from popularity.models import SiteDailyOrigin
+from popularity.statistics import stats_articles, stats_daily, stats_previous_views, stats_tags
 from tests.factories import ArticleFactory, DailyOriginFactory, DailyViewFactory
 
 pytestmark = pytest.mark.django_db
@@ -118,6 +121,31 @@ def test_one_articles_panels(traffic):
     sleep, _ = traffic
     panels = stats_breakdowns(period=week(), article_id=sleep.pk)
     assert values(panels["sources"]) == [("Google", 6), ("weekly-digest", 3)]
+
+
+def test_site_wide_figures_read_the_sites_own_rows(traffic, django_assert_num_queries):
+    """The site's rows keep the views of an article deleted since; a tag (an article's)
+    reads the articles' rows, which go with it."""
+    _, calm = traffic
+    calm.delete()
+    reddit = Filters(source="Reddit")
+    with django_assert_num_queries(1):
+        panels = stats_breakdowns(period=week())
+    assert values(panels["sources"]) == [("Google", 7), ("Reddit", 4), ("weekly-digest", 3)]
+    assert sum(p.views for p in stats_daily(period=week(), filters=reddit)) == 4
+    assert stats_previous_views(period=week(), filters=reddit) == 0
+    assert stats_breakdowns(period=week(), filters=Filters(tag="calm"))["sources"] == []
+
+
+def test_the_migration_fills_the_sites_rows_from_the_articles_rows(traffic):
+    """Origin rows counted before the site's rows existed are summed into them once."""
+    backfill = importlib.import_module("popularity.migrations.0006_site_daily_origin").BACKFILL
+    SiteDailyOrigin.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute(backfill)
+    panels = stats_breakdowns(period=week())
+    assert values(panels["sources"]) == [("Google", 7), ("Reddit", 4), ("weekly-digest", 3)]
+    assert SiteDailyOrigin.objects.get(source="Google", device="desktop").views == 50  # 20 days ago
 
 
 # --- the pages -------------------------------------------------------------------------
