@@ -111,7 +111,12 @@ def stats_article_ranking(*, period: Period, filters: Filters = NO_FILTERS) -> l
         .order_by("-v", "-u", "article_id")
         .values_list("article_id", "v", "u")
     )
-    return list(map(RankedArticle._make, sums))
+    # The ORM's SQL, run without its per-value converters (about 27,000 calls for plain
+    # integers on the bench's 30 days: a third of the view's Python time).
+    sql, params = sums.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(map(RankedArticle._make, cursor.fetchall()))
 
 
 def stats_article_rows(
@@ -216,10 +221,7 @@ def tags_of_ranking(ranking: Sequence[RankedArticle]) -> list[TagRow]:
             GROUP BY t.id, t.name
             ORDER BY 2 DESC, t.name
             """,
-            [
-                _int_array(item.article_id for item in ranking),
-                _int_array(item.views for item in ranking),
-            ],
+            [_int_array(column) for column in list(zip(*ranking, strict=True))[:2]],
         )
         return [TagRow(name=name, views=views, articles=n) for name, views, n in cursor]
 
@@ -228,7 +230,7 @@ def _int_array(values: Iterable[int]) -> str:
     """Integers as one PostgreSQL array literal. psycopg2 sends a list as ARRAY[1, 2, …],
     which the server parses and plans as ~9,000 separate constants (~60 ms on the bench's
     30 days); one '{1,2,…}' string is read by the array type's input function at once."""
-    return "{" + ",".join(str(int(value)) for value in values) + "}"
+    return "{" + ",".join(map(str, map(int, values))) + "}"
 
 
 def refresh_candidates(*, now: datetime | None = None, limit: int = 10) -> list[RefreshCandidate]:
