@@ -266,6 +266,9 @@ class ReaderDay(models.Model):
     # Which article: "readers right now" per article when there is no Redis. Blank on rows
     # written before it was kept (they are gone the next day).
     article_id = models.BigIntegerField(null=True)
+    # The source of the reader's latest counted view (a family or a domain, as DailyOrigin
+    # keeps it): "right now"'s sources when there is no Redis. Gone with the row.
+    source = models.CharField(max_length=ORIGIN_TEXT_MAX_LENGTH, blank=True, db_default="")
 
     class Meta:
         default_permissions = ()

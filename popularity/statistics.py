@@ -43,6 +43,7 @@ class TagRow:
     name: str
     views: int
     articles: int
+    slug: str = ""
 
 
 def first_counted_day() -> date | None:
@@ -214,16 +215,18 @@ def tags_of_ranking(ranking: Sequence[RankedArticle]) -> list[TagRow]:
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT t.name, sum(s.v)::bigint, count(*)
+            SELECT t.name, sum(s.v)::bigint, count(*), t.slug
             FROM unnest(%s::bigint[], %s::bigint[]) AS s(article_id, v)
             JOIN {links.db_table} AS l ON l.content_object_id = s.article_id
             JOIN {Tag._meta.db_table} AS t ON t.id = l.tag_id
-            GROUP BY t.id, t.name
+            GROUP BY t.id, t.name, t.slug
             ORDER BY 2 DESC, t.name
             """,
             [_int_array(column) for column in list(zip(*ranking, strict=True))[:2]],
         )
-        return [TagRow(name=name, views=views, articles=n) for name, views, n in cursor]
+        return [
+            TagRow(name=name, views=views, articles=n, slug=slug) for name, views, n, slug in cursor
+        ]
 
 
 def _int_array(values: Iterable[int]) -> str:

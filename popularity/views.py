@@ -24,7 +24,7 @@ from .article_statistics import peer_comparison, spikes_with_agents
 from .breakdowns import PANELS, Filters, stats_breakdowns
 from .charts import line_chart
 from .export import CSV_HEADER, breakdown_header, breakdown_row, csv_row
-from .filters import filter_links, panels_shown
+from .filters import filter_links, filter_query, panels_shown, tags_shown
 from .forms import PRESETS, FilterForm, PeriodForm
 from .live import live_now
 from .rankings import Window, ranking_cached
@@ -95,6 +95,8 @@ class StatisticsAccessMixin(PermissionRequiredMixin):
             "filter_form": filter_form,
             "filters": filters,
             "filter_links": filter_links(self.request.GET, filters),
+            # Appended to the period's links, so choosing a period keeps the filters.
+            "filter_query": filter_query(filters),
             **kwargs,
         }
 
@@ -132,7 +134,7 @@ class StatisticsView(StatisticsAccessMixin, TemplateView):
                 filters=filters,
             ),
             page=page,
-            tags=tags_of_ranking(ranking),
+            tags=tags_shown(tags_of_ranking(ranking), self.request.GET),
             breakdowns=panels_shown(
                 stats_breakdowns(period=period, filters=filters), self.request.GET
             ),

@@ -103,11 +103,11 @@ def _record_sql() -> str:
     return f"""
     SET LOCAL synchronous_commit TO OFF;
     WITH seen AS (
-        INSERT INTO {readers} AS r (day, reader, views, last_counted_at, article_id)
-        VALUES (%(day)s, %(reader)s, 1, %(now)s, %(article_id)s)
+        INSERT INTO {readers} AS r (day, reader, views, last_counted_at, article_id, source)
+        VALUES (%(day)s, %(reader)s, 1, %(now)s, %(article_id)s, %(source)s)
         ON CONFLICT (day, reader) DO UPDATE
             SET views = r.views + 1, last_counted_at = EXCLUDED.last_counted_at,
-                article_id = EXCLUDED.article_id
+                article_id = EXCLUDED.article_id, source = EXCLUDED.source
             WHERE r.views < %(max_views)s AND r.last_counted_at <= %(repeat_cutoff)s
         RETURNING (r.views = 1)::int AS new_reader
     ), known AS (

@@ -172,6 +172,29 @@ def test_the_dashboard_shows_the_panels_and_a_source_link_filters_it(client, own
     assert narrowed.context["filter_links"][0].remove_url == "?range=7"
 
 
+def test_a_tag_row_links_to_the_dashboard_narrowed_to_its_tag(client, owner, traffic):
+    client.force_login(owner)
+    page = client.get(STATS + "?range=7&source=Google")
+    links = {tag.row.name: tag.filter_url for tag in page.context["tags"]}
+    assert links == {
+        "rest": "?range=7&source=Google&tag=rest",
+        "calm": "?range=7&source=Google&tag=calm",
+    }
+    assert 'href="?range=7&amp;source=Google&amp;tag=calm"' in page.content.decode()
+    narrowed = client.get(STATS + links["calm"])
+    assert narrowed.context["totals"]["views"] == 1  # Calm's one Google view
+    assert [r.title for r in narrowed.context["rows"]] == ["Calm"]
+
+
+def test_choosing_a_period_keeps_the_filters(client, owner, traffic):
+    client.force_login(owner)
+    html = client.get(STATS + "?range=7&source=Google&tag=calm&page=2").content.decode()
+    assert 'href="?range=30&amp;source=Google&amp;tag=calm"' in html
+    assert 'href="?range=all&amp;source=Google&amp;tag=calm"' in html
+    plain = client.get(STATS + "?range=7").content.decode()
+    assert 'href="?range=30"' in plain
+
+
 @pytest.mark.parametrize(
     "query", ["?device=phone", "?country=Germany", "?tag=not a slug", "?source=" + "x" * 500]
 )
@@ -228,4 +251,4 @@ def test_right_now_is_json_for_owners_only(client, owner, editor):
     assert client.get(STATS + "live.json").status_code == 403
     client.force_login(owner)
     data = client.get(STATS + "live.json").json()
-    assert data == {"readers_5": 0, "readers_30": 0, "articles": [], "sources": None}
+    assert data == {"readers_5": 0, "readers_30": 0, "articles": [], "sources": []}
