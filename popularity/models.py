@@ -8,6 +8,7 @@ a reader's hash or address, and are deleted after POPULARITY_AGENT_RETENTION_DAY
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
@@ -366,3 +367,34 @@ class ReadReportSeen(models.Model):
 
     def __str__(self) -> str:
         return f"read report on {self.day}"
+
+
+class DayNote(models.Model):
+    """A site owner's note on a day ("newsletter sent", "shared on Reddit"): shown beside
+    that day's figures, so a bump has its reason next to it."""
+
+    day = models.DateField(help_text="The day it happened (the site's local date).")
+    text = models.CharField(
+        max_length=200, help_text="What happened, in a few words: shown beside the day's figures."
+    )
+    article = models.ForeignKey(
+        Article,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="day_notes",
+        help_text="Leave empty for a note about the whole site; an article's note shows on "
+        "its own statistics too.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-day", "-id"]
+        verbose_name = "note on a day"
+        indexes = [models.Index(fields=["day"], name="daynote_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.text}"

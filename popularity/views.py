@@ -27,6 +27,7 @@ from .export import CSV_HEADER, breakdown_header, breakdown_row, csv_row
 from .filters import filter_links, filter_query, panels_shown, tags_shown
 from .forms import PRESETS, FilterForm, PeriodForm
 from .live import live_now
+from .notes import notes_in_period, points_with_notes
 from .rankings import Window, ranking_cached
 from .read_depth import article_top_sections, read_depth_summary
 from .statistics import (
@@ -123,7 +124,7 @@ class StatisticsView(StatisticsAccessMixin, TemplateView):
         ranking = stats_article_ranking(period=period, filters=filters)
         page = Paginator(ranking, TABLE_PAGE_SIZE).get_page(self.request.GET.get("page"))
         context.update(
-            points=points,
+            points=points_with_notes(points, notes_in_period(period=period)),
             chart=line_chart(points),
             totals=_totals(points, stats_previous_views(period=period, filters=filters)),
             rows=stats_article_rows(
@@ -167,7 +168,7 @@ class ArticleStatisticsView(StatisticsAccessMixin, TemplateView):
         points = history[SPIKE_BASELINE_DAYS:]
         previous = stats_previous_views(period=period, article_id=article.pk, filters=filters)
         context.update(
-            points=points,
+            points=points_with_notes(points, notes_in_period(period=period, article_id=article.pk)),
             spikes=spikes_with_agents(
                 article_id=article.pk,
                 found=spikes(

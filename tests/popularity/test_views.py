@@ -281,11 +281,12 @@ def test_dashboard_query_count_does_not_grow_with_articles(
     client.get(STATS)  # warm the session
     # session, user, user and group permissions; daily series, previous total, the ranking,
     # the page's articles (with previous period and completion rates), tags, every origin
-    # panel, right now's readers and sources (no reader: no titles), refresh candidates
-    with django_assert_num_queries(13):
+    # panel, right now's readers and sources (no reader: no titles), refresh candidates,
+    # the owners' notes on the days
+    with django_assert_num_queries(14):
         client.get(STATS + "?range=30")
     read_articles(*[(f"More {n}", [(n, 1, 1)]) for n in range(10)])
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         client.get(STATS + "?range=30")
 
 
