@@ -394,6 +394,7 @@ class DayNote(models.Model):
     class Meta:
         ordering = ["-day", "-id"]
         verbose_name = "note on a day"
+        verbose_name_plural = "notes on days"
         indexes = [models.Index(fields=["day"], name="daynote_day_idx")]
 
     def __str__(self) -> str:

@@ -54,6 +54,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 "verbose_name": "note on a day",
+                "verbose_name_plural": "notes on days",
                 "ordering": ["-day", "-id"],
                 "indexes": [models.Index(fields=["day"], name="daynote_day_idx")],
             },
