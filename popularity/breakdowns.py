@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from django.db import connection
-from django.db.models import QuerySet, Sum
+from django.db.models import QuerySet
 
 from articles.models import TaggedArticle
 
@@ -114,13 +114,11 @@ def stats_breakdowns(
     else:
         rows = _narrowed(SiteDailyOrigin.objects.all(), filters)
     rows = rows.filter(day__range=(period.start, period.end))
-    # Summed per combination first: the six grouping sets then hash a few thousand rows,
-    # not every row of every day (a fifth less work on the bench's 30 days).
+    # The rows as they are, not summed per combination first: the planner cannot estimate
+    # how few combinations there are and sorts them on disk (3.5 times the CPU on the
+    # bench's 30 days), where the grouping sets alone hash them in memory.
     inner, params = (
-        rows.order_by()
-        .values(*_COLUMNS)
-        .annotate(views=Sum("views"), unique_readers=Sum("unique_readers"))
-        .query.sql_with_params()
+        rows.order_by().values(*_COLUMNS, "views", "unique_readers").query.sql_with_params()
     )
     sets = ", ".join(f"({', '.join(columns)})" for columns in PANELS.values())
     with connection.cursor() as cursor:
