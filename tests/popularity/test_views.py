@@ -282,12 +282,13 @@ def test_dashboard_query_count_does_not_grow_with_articles(
     client.force_login(owner)
     client.get(STATS)  # warm the session
     # session, user, user and group permissions; the first counted day; daily series,
-    # previous total, articles (with completion rates), tags, every origin panel, right now
-    # (no reader: no titles), refresh candidates
-    with django_assert_num_queries(12):
+    # previous total, the ranking, the page's articles (with previous period and completion
+    # rates), tags, every origin panel, right now's readers and sources (no reader: no
+    # titles), refresh candidates, the owners' notes on the days
+    with django_assert_num_queries(15):
         client.get(STATS + "?range=30")
     read_articles(*[(f"More {n}", [(n, 1, 1)]) for n in range(10)])
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(15):
         client.get(STATS + "?range=30")
 
 
