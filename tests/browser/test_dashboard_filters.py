@@ -7,8 +7,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from popularity.models import DayNote
+from tests.browser.axe import AXE
 from tests.browser.conftest import DESKTOP_CHROME
-from tests.browser.test_reading import AXE
 from tests.factories import ArticleFactory, DailyOriginFactory, DailyViewFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
