@@ -81,8 +81,43 @@ def test_on_a_desktop_the_whole_list_shows_under_its_heading(article_page, schem
     toc = page.get_by_role("navigation", name="In this article")
     expect(toc.get_by_role("heading", name="In this article")).to_be_visible()
     expect(toc.locator("summary")).to_be_hidden()  # nothing to open: no dead control
+    expect(toc.locator("details")).to_have_attribute("open", "")  # and open for screen readers
     links = toc.get_by_role("link")
     assert links.count() == 18
     for index in range(links.count()):
         expect(links.nth(index)).to_be_visible()
     assert serious_violations(page) == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_on_a_wide_screen_the_list_stays_beside_the_text_marking_the_section_read(
+    article_page, screenshot, console_errors, scheme
+):
+    page = article_page(1280, scheme)
+    toc = page.get_by_role("navigation", name="In this article")
+    prose = page.locator(".prose").bounding_box()
+    beside = toc.bounding_box()
+    assert beside["x"] >= prose["x"] + prose["width"] + 16, "the list is beside the text"
+    middle = prose["x"] + prose["width"] / 2
+    assert abs(middle - 640) <= 24, f"the text is centred on the page ({middle:.0f} px)"
+
+    page.locator("#effective-stress-relief-techniques").evaluate("h => h.scrollIntoView()")
+    current = toc.locator('a[aria-current="location"]')
+    expect(current).to_have_attribute("href", "#effective-stress-relief-techniques")
+    expect(current).to_be_in_viewport()
+    held = toc.bounding_box()
+    assert 0 <= held["y"] <= 48, "the list stays in view while the reader scrolls"
+    screenshot(page, f"contents-1280-{scheme}-reading")
+
+    page.locator("#the-power-of-kindness-in-healing").evaluate("h => h.scrollIntoView()")
+    expect(current).to_have_attribute("href", "#the-power-of-kindness-in-healing")
+    assert toc.locator("a[aria-current]").count() == 1, "one section is being read"
+
+    # What the sidebar offered (Popular Posts, the feeds) now follows the article.
+    end = page.locator(".article__footer").bounding_box()
+    follow = page.get_by_role("heading", name="Follow along").bounding_box()
+    assert follow["y"] > end["y"] + end["height"]
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
+    assert serious_violations(page) == []
+    assert console_errors == [], "the script runs under the site's CSP"
