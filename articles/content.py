@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from html import unescape
 
 import markdown
 import nh3
@@ -20,21 +21,74 @@ from django.utils.text import slugify
 ALLOWED_TAGS = frozenset(
     {"p", "br", "strong", "b", "em", "i", "a", "ul", "ol", "li", "blockquote", "code"}
 )
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start", "type"}}
 ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto"})
+# Numbering other than 1, 2, 3 (the default, which needs no attribute).
+ORDERED_LIST_TYPES = frozenset({"a", "A", "i", "I"})
+# A block with nothing a reader could see (blank lines typed in the editor, an empty list
+# item), and the empty emphasis or list left around it once it is gone.
+_EMPTY_BLOCK = re.compile(
+    r"<(p|li|ul|ol|blockquote|strong|b|em|i|code)(?:\s[^>]*)?>(?:\s|&nbsp;|<br>)*</\1>"
+)
 
 HEADING_RE = re.compile(r"^(#{2,3})\s+(.+?)\s*#*\s*$")
 
 
+def _meaningful_attribute(element: str, attribute: str, value: str) -> str | None:
+    """nh3's attribute filter: drop what an editor (or an old or hostile client) leaves
+    behind that means nothing: `title=""`, `<ol type="null">`, `<ol start="1">`."""
+    if attribute == "title" and not value.strip():
+        return None
+    if element == "ol" and attribute == "type" and value not in ORDERED_LIST_TYPES:
+        return None
+    if element == "ol" and attribute == "start" and not (value.isdigit() and int(value) > 1):
+        return None
+    return value
+
+
 def sanitize_html(html: str) -> str:
-    """Clean HTML down to the allow-list; links get rel="noopener noreferrer"."""
-    return nh3.clean(
+    """Clean HTML down to the allow-list, without empty paragraphs or meaningless
+    attributes; links get rel="noopener noreferrer"."""
+    clean = nh3.clean(
         html or "",
         tags=set(ALLOWED_TAGS),
         attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
+        attribute_filter=_meaningful_attribute,
         url_schemes=set(ALLOWED_URL_SCHEMES),
         link_rel="noopener noreferrer",
-    ).strip()
+    )
+    # nh3 serialises canonically (lower-case tags, <br>, &nbsp;), so this one pattern sees
+    # every empty block however it was written; removing one may empty its parent.
+    while True:
+        emptier = _EMPTY_BLOCK.sub("", clean)
+        if emptier == clean:
+            return clean.strip()
+        clean = emptier
+
+
+@dataclass(frozen=True)
+class TypedHeading:
+    markup: str  # as typed: "## Sleep well"
+    text: str
+    level: int
+
+
+# A paragraph that starts with Markdown heading marks, in sanitised HTML.
+_TYPED_HEADING = re.compile(r"<p>(?:\s|&nbsp;)*(#{1,6})(?:\s|&nbsp;)+(.*?)</p>", re.DOTALL)
+
+
+def markdown_heading_in(html: str) -> TypedHeading | None:
+    """The first paragraph of `html` written as a Markdown heading ("## Sleep well"), if any.
+
+    In the rich-text editor a heading is a new section, never a line of the body."""
+    match = _TYPED_HEADING.search(html)
+    if match is None:
+        return None
+    text = re.sub(r"\s+", " ", unescape(strip_tags(match.group(2)))).strip()
+    if not text:
+        return None
+    level = 2 if len(match.group(1)) <= 2 else 3
+    return TypedHeading(markup=f"{match.group(1)} {text}", text=text, level=level)
 
 
 def markdown_to_html(text: str) -> str:
@@ -137,7 +191,9 @@ FRONT_MATTER_KEYS = {
     "slug",
     "standfirst",
     "tags",
+    "primary_tag",
     "published_at",
+    "updated_at",
     "status",
     "featured",
     "cover",
@@ -152,6 +208,10 @@ IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
 class ImportDocument:
     meta: dict
     sections: list[ParsedSection]
+    key_lines: dict[str, int] = field(default_factory=dict)  # front matter key -> its line
+
+    def line_of(self, key: str) -> int | None:
+        return self.key_lines.get(key)
 
 
 def _key_line(front_lines: list[str], key: str) -> int:
@@ -161,7 +221,7 @@ def _key_line(front_lines: list[str], key: str) -> int:
     return 1
 
 
-def _as_datetime(value, line: int):
+def _as_datetime(value, line: int, key: str = "published_at"):
     from datetime import date, datetime, time
 
     from django.utils import timezone
@@ -174,7 +234,7 @@ def _as_datetime(value, line: int):
     elif isinstance(value, str) and (parsed := parse_datetime(value.strip())):
         moment = parsed
     else:
-        raise ContentError("published_at is not a date and time (use 2024-05-01T09:00:00Z)", line)
+        raise ContentError(f"{key} is not a date and time (use 2024-05-01T09:00:00Z)", line)
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
     return moment
@@ -235,11 +295,10 @@ def parse_import_document(text: str) -> ImportDocument:
     status = text_value("status", required=False, limit=20) or "draft"
     if status not in {"draft", "published"}:
         raise ContentError("status must be draft or published", line_of("status"))
+    # Published without a date publishes on import, as the admin does (articles.services).
     published_at = meta.get("published_at")
     if published_at is not None:
         published_at = _as_datetime(published_at, line_of("published_at"))
-    elif status == "published":
-        raise ContentError("a published article needs published_at", line_of("status"))
 
     tags = meta.get("tags") or []
     if isinstance(tags, str):
@@ -249,6 +308,17 @@ def parse_import_document(text: str) -> ImportDocument:
     if any(len(t) > 100 for t in tags):
         raise ContentError("a tag name is longer than 100 characters", line_of("tags"))
 
+    tags = [t.strip() for t in tags]
+    primary_tag = text_value("primary_tag", required=False, limit=100)
+    if primary_tag and primary_tag.casefold() not in {t.casefold() for t in tags}:
+        raise ContentError("primary_tag must be one of the tags", line_of("primary_tag"))
+
+    # The day an editor last changed the words, kept as the file says: an import is not
+    # an update readers should be told about.
+    updated_at = meta.get("updated_at")
+    if updated_at is not None:
+        updated_at = _as_datetime(updated_at, line_of("updated_at"), "updated_at")
+
     featured = meta.get("featured", False)
     if not isinstance(featured, bool):
         raise ContentError("featured must be true or false", line_of("featured"))
@@ -256,11 +326,23 @@ def parse_import_document(text: str) -> ImportDocument:
     cover = text_value("cover", required=False, limit=300) or None
     cover_alt = text_value("cover_alt", required=False, limit=250)
     if cover and not cover_alt:
-        raise ContentError("cover_alt is required with a cover", line_of("cover"))
-    if cover and (cover.startswith("/") or ".." in cover.split("/")):
-        raise ContentError("cover must be a path inside the import folder", line_of("cover"))
+        raise ContentError(
+            f"cover {cover} has no cover_alt: add a cover_alt: line saying what the image "
+            "shows, for readers who cannot see it",
+            line_of("cover"),
+        )
+    if cover and (cover.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", cover)):
+        raise ContentError(
+            f"cover {cover} is outside the Markdown file's folder: give the image's path "
+            "relative to the file, such as cover: covers/photo.jpg",
+            line_of("cover"),
+        )
     if cover and not any(cover.lower().endswith(s) for s in IMAGE_SUFFIXES):
-        raise ContentError("cover must be a JPEG, PNG, WebP or GIF file", line_of("cover"))
+        raise ContentError(
+            f"cover {cover} is not a picture file name: the cover must be a JPEG, PNG, WebP "
+            "or GIF image ending in .jpg, .jpeg, .png, .webp or .gif",
+            line_of("cover"),
+        )
 
     sections = split_sections("\n".join(lines[end + 1 :]), first_line=end + 2)
     return ImportDocument(
@@ -268,9 +350,12 @@ def parse_import_document(text: str) -> ImportDocument:
             "title": title,
             "slug": slug,
             "standfirst": text_value("standfirst", required=True, limit=300),
-            "tags": [t.strip() for t in tags],
+            "tags": tags,
+            # The first tag when none is named: the one the writer thought of first.
+            "primary_tag": primary_tag or (tags[0] if tags else ""),
             "status": status,
             "published_at": published_at,
+            "updated_at": updated_at,
             "featured": featured,
             "cover": cover,
             "cover_alt": cover_alt,
@@ -278,4 +363,5 @@ def parse_import_document(text: str) -> ImportDocument:
             "author": text_value("author", required=False, limit=150),
         },
         sections=sections,
+        key_lines={key: line_of(key) for key in meta},
     )

@@ -3,11 +3,18 @@
 The content is the stored, sanitised section HTML (see articles.content) with its headings;
 feed readers get the whole article, as readers of the site do. Feeds are cached whole per
 content version and answer conditional requests with a 304.
+
+Feed readers tell entries apart by their id (RSS `guid`, Atom `id`). An article's address
+changes when its slug is renamed, so its id is a tag URI (RFC 4151) on what never changes:
+the site's domain, the day the article was created and its primary key. Every entry names an
+author (Atom requires one): the article's, or the site when it has none.
 """
 
 from __future__ import annotations
 
 import copy
+from datetime import UTC
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -67,6 +74,12 @@ class LatestArticlesFeed(Feed):
     def subtitle(self):
         return self.description
 
+    # The feed's own author: Atom entries without one of their own fall back to it.
+    author_name = settings.SITE_NAME
+
+    def author_link(self) -> str:
+        return self.request.build_absolute_uri(reverse("articles:list"))
+
     def items(self):
         return selectors.article_detail_public()[: settings.ARTICLES_FEED_ITEMS]
 
@@ -82,10 +95,15 @@ class LatestArticlesFeed(Feed):
     def item_updateddate(self, item: Article):
         return item.updated_at
 
-    def item_author_name(self, item: Article) -> str | None:
+    def item_author_name(self, item: Article) -> str:
         if item.author is None:
-            return None
+            return settings.SITE_NAME
         return item.author.get_full_name() or item.author.get_username()
+
+    def item_guid(self, item: Article) -> str:
+        return article_tag_uri(item, authority=self.request.get_host())
+
+    item_guid_is_permalink = False
 
     def item_categories(self, item: Article) -> list[str]:
         return [tag.name for tag in item.tags.all()]
@@ -95,6 +113,17 @@ class LatestArticlesFeed(Feed):
             "articles/feed_content.html", {"article": item, "request": self.request}
         )
         return {"content_html": html}
+
+
+def article_tag_uri(article: Article, *, authority: str) -> str:
+    """tag:example.org,2025-05-01:article/42, the same whatever the article is renamed to.
+
+    The authority is ARTICLES_FEED_ID_DOMAIN, or else the host the feed is read on (without
+    a port); the date is the article's creation day in UTC, so a TIME_ZONE change keeps it.
+    """
+    domain = settings.ARTICLES_FEED_ID_DOMAIN or urlsplit(f"//{authority}").hostname
+    created = article.created_at.astimezone(UTC).date().isoformat()
+    return f"tag:{domain},{created}:article/{article.pk}"
 
 
 class LatestArticlesAtomFeed(LatestArticlesFeed):

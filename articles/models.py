@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import reversion
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
@@ -104,10 +105,34 @@ class Article(models.Model):
         editable=False,
         help_text="Standfirst, headings and bodies as plain text, a line per block: snippets.",
     )
+    revised_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        verbose_name="text last changed",
+        help_text=(
+            "When an editor last changed the words (title, standfirst or a section); "
+            "readers see it as 'Updated' when it is after the publication day. An import "
+            "keeps the file's updated_at, or none."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Any change to the row (a status, a cover, a feature): caches and sitemaps, not readers.
     updated_at = models.DateTimeField(auto_now=True)
 
     tags = TaggableManager(through=TaggedArticle, blank=True)
+    primary_tag = models.ForeignKey(
+        "taggit.Tag",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="primary_for",
+        verbose_name="primary tag",
+        help_text=(
+            "The topic this article belongs to first: its breadcrumb, and the related "
+            "articles shown first. One of its tags; left empty, its most used tag."
+        ),
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -152,6 +177,12 @@ class Article(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @property
+    def modified_at(self):
+        """What readers and structured data call the last modification: the last change
+        to the text, or else the publication itself (never an import or a status change)."""
+        return self.revised_at or self.published_at
 
     @property
     def is_public(self) -> bool:
@@ -253,3 +284,15 @@ class SlugRedirect(models.Model):
 
     def __str__(self) -> str:
         return f"{self.old_slug} → {self.article.slug}"
+
+
+# A revision holds the article, its sections and its tag links, so restoring brings all three
+# back. Derived fields are left out: they are recomputed after every save. Registered with the
+# models, not the admin: imports and scripts save revisions too (articles.services).
+reversion.register(Section)
+reversion.register(TaggedArticle)
+reversion.register(
+    Article,
+    follow=["sections", "taggedarticle_set"],
+    exclude=["search_vector", "search_text", "reading_time"],
+)

@@ -6,7 +6,11 @@ next to the cover. The article records them in `cover_renditions`:
 
     {"source": "covers/2026/11/sleep.jpg", "fallback_type": "image/jpeg",
      "fallback": [{"width": 400, "height": 225, "name": "covers/2026/11/renditions/..."}, ...],
-     "webp": [...]}
+     "webp": [...],
+     "crops": [{"ratio": "16:9", "width": 1200, "height": 675, "name": "..."}, ...]}
+
+The crops (1:1, 4:3 and 16:9, in the fallback format) are what search engines may show
+beside a result (the JSON-LD `image`); each is cut around the picture's focal point.
 
 A record whose "source" is not the current cover is stale and is remade on the next save.
 Pages never open image files: they read this record (and check that one file exists, so
@@ -24,7 +28,7 @@ from pathlib import PurePosixPath
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
 from django.db import transaction
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 
 logger = logging.getLogger(__name__)
 
@@ -44,9 +48,52 @@ _READ_ERRORS = (
 )
 
 
+#: The shapes search engines ask for (Google: 16x9, 4x3 and 1x1, at least 50,000 pixels).
+CROP_RATIOS = ((16, 9), (4, 3), (1, 1))
+CROP_WIDTH = 1200
+
+
 def _target_widths(width: int) -> list[int]:
-    """The standard widths below the original, then the original itself (never upscaled)."""
-    return [w for w in WIDTHS if w < width] + [min(width, WIDTHS[-1])]
+    """The standard widths below the original, then the original itself (never upscaled),
+    each once: an original of 1,600 px or more ends at 1,600."""
+    largest = min(width, WIDTHS[-1])
+    return [*(w for w in WIDTHS if w < largest), largest]
+
+
+def focal_point(image: Image.Image) -> tuple[float, float]:
+    """Where the picture's detail is, as fractions of its width and height: the centre of
+    its edges' weight on a small grey copy (an even picture gives the middle)."""
+    small = image.convert("L")
+    small.thumbnail((64, 64))
+    edges = small.filter(ImageFilter.FIND_EDGES)
+    width, height = edges.size
+    weights = edges.tobytes()  # one byte a pixel (mode L)
+    # The filter's one-pixel frame is noise, not detail.
+    inner = [
+        (x, y, w)
+        for i, w in enumerate(weights)
+        if w and 0 < (x := i % width) < width - 1 and 0 < (y := i // width) < height - 1
+    ]
+    total = sum(w for _, _, w in inner)
+    if not total:
+        return 0.5, 0.5
+    return (
+        (sum(x * w for x, _, w in inner) / total + 0.5) / width,
+        (sum(y * w for _, y, w in inner) / total + 0.5) / height,
+    )
+
+
+def _crops(image: Image.Image) -> list[tuple[str, Image.Image]]:
+    """The image cut to each of CROP_RATIOS around its focal point, at most CROP_WIDTH wide."""
+    centre = focal_point(image)
+    made = []
+    for across, down in CROP_RATIOS:
+        # The largest box of this shape inside the picture, never upscaled.
+        width = min(image.width, image.height * across // down, CROP_WIDTH)
+        height = max(1, width * down // across)
+        cropped = ImageOps.fit(image, (width, height), Image.Resampling.LANCZOS, centering=centre)
+        made.append((f"{across}:{down}", cropped))
+    return made
 
 
 def _encode(image: Image.Image, fmt: str) -> bytes:
@@ -80,6 +127,7 @@ def renditions_make(*, name: str, storage: Storage) -> dict:
         "fallback_type": f"image/{fallback_format.lower()}",
         "fallback": [],
         "webp": [],
+        "crops": [],
     }
     for width in _target_widths(image.width):
         height = max(1, round(image.height * width / image.width))
@@ -96,11 +144,29 @@ def renditions_make(*, name: str, storage: Storage) -> dict:
                 str(folder / f"{path.stem}-{width}.{ext}"), ContentFile(_encode(resized, fmt))
             )
             record[key].append({"width": width, "height": height, "name": stored})
+    made = {(item["width"], item["height"]): item["name"] for item in record["fallback"]}
+    for ratio, cropped in _crops(image):
+        if (cropped.width, cropped.height) in made:
+            # The cover already has this shape (a 16:9 cover's 1200 px copy): no second file.
+            name = made[(cropped.width, cropped.height)]
+            record["crops"].append(
+                {"ratio": ratio, "width": cropped.width, "height": cropped.height, "name": name}
+            )
+            continue
+        stored = storage.save(
+            str(folder / f"{path.stem}-{ratio.replace(':', 'x')}.{fallback_ext}"),
+            ContentFile(_encode(cropped, fallback_format)),
+        )
+        record["crops"].append(
+            {"ratio": ratio, "width": cropped.width, "height": cropped.height, "name": stored}
+        )
     return record
 
 
 def rendition_names(record: dict) -> list[str]:
-    return [item["name"] for key in ("fallback", "webp") for item in record.get(key, [])]
+    # A crop may be one of the resized copies (the same file): each name once.
+    keys = ("fallback", "webp", "crops")
+    return list(dict.fromkeys(item["name"] for key in keys for item in record.get(key, [])))
 
 
 def renditions_delete(*, names: list[str], storage: Storage) -> None:
@@ -112,7 +178,10 @@ def renditions_delete(*, names: list[str], storage: Storage) -> None:
 
 
 def renditions_are_stale(article) -> bool:
-    return (article.cover.name or "") != (article.cover_renditions or {}).get("source", "")
+    """True when the record is not of the current cover, or predates the crops."""
+    record = article.cover_renditions or {}
+    name = article.cover.name or ""
+    return name != record.get("source", "") or bool(name and "crops" not in record)
 
 
 def cover_renditions_refresh(*, article) -> None:
@@ -148,6 +217,18 @@ class Picture:
     srcset: str
     webp_srcset: str
     fallback_type: str
+
+
+def share_crops(article) -> list[tuple[str, int, int]]:
+    """(url, width, height) of the cover cut to 16:9, 4:3 and 1:1, for structured data;
+    [] when the cover cannot be shown."""
+    if cover_picture(article) is None:
+        return []
+    storage = article.cover.storage
+    return [
+        (storage.url(item["name"]), item["width"], item["height"])
+        for item in (article.cover_renditions or {}).get("crops", [])
+    ]
 
 
 def _srcset(storage: Storage, items: list[dict]) -> str:

@@ -6,6 +6,7 @@ import difflib
 import functools
 import html
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,12 +21,14 @@ from django.db import connection
 from django.db.models import (
     Count,
     F,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
     Window,
 )
+from django.db.models.functions import Coalesce
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from taggit.models import Tag
@@ -111,19 +114,55 @@ def article_outline(*, article: Article) -> list[OutlineEntry]:
     return outline
 
 
-def article_related(*, article: Article, limit: int | None = None) -> QuerySet[Article]:
-    """Published articles sharing tags with `article`: most shared tags first, then newest.
+def article_tags(*, article: Article) -> list[Tag]:
+    """The article's tags by name, each with `article_count`: the published articles that
+    carry it. One query."""
+    carrying = (
+        TaggedArticle.objects.filter(
+            tag=OuterRef("pk"), content_object__in=Article.objects.published()
+        )
+        .order_by()
+        .values("tag")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return list(
+        article.tags.annotate(article_count=Coalesce(Subquery(carrying), 0)).order_by("name")
+    )
+
+
+def article_primary_tag(*, article: Article, tags: Iterable[Tag]) -> Tag | None:
+    """The tag the article is filed under first: the editor's choice when it is still one
+    of its `tags`, else the one most published articles carry (then by name)."""
+    tags = list(tags)
+    chosen = next((tag for tag in tags if tag.pk == article.primary_tag_id), None)
+    return chosen or min(
+        tags,
+        key=lambda tag: (-getattr(tag, "article_count", 0), tag.name.casefold()),
+        default=None,
+    )
+
+
+def article_related(
+    *, article: Article, primary_tag: Tag | None = None, limit: int | None = None
+) -> QuerySet[Article]:
+    """Published articles sharing tags with `article`: those filed under its primary tag
+    first, then most shared tags, then newest.
 
     Never the article itself; articles sharing no tag are not related. One query.
     """
     tag_ids = TaggedArticle.objects.filter(content_object_id=article.pk).values("tag_id")
+    primary_id = primary_tag.pk if primary_tag is not None else None
     return (
         Article.objects.published()
         .defer(*_NOT_SHOWN)
         .exclude(pk=article.pk)
         .filter(tags__in=Subquery(tag_ids))
-        .annotate(shared_tags=Count("tags"))
-        .order_by("-shared_tags", "-published_at", "-pk")[
+        .annotate(
+            shared_tags=Count("tags"),
+            in_primary=Count("tags", filter=Q(tags__pk=primary_id)),
+        )
+        .order_by("-in_primary", "-shared_tags", "-published_at", "-pk")[
             : limit or settings.ARTICLES_RELATED_COUNT
         ]
     )

@@ -7,11 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import reversion
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.utils import timezone
+from taggit.models import Tag
 
 from .content import ContentError, ImportDocument, ParsedSection, unique_anchor
 from .images import CleanImage, ImageRejected, file_delete_on_commit, image_clean
@@ -161,14 +164,20 @@ class ImportResult:
     created: bool
 
 
-def _clean_cover(path: Path) -> CleanImage:
+def _clean_cover(document: ImportDocument, source_dir: Path) -> CleanImage:
     """The cover file, checked and re-encoded as an editor's upload is (upright, no EXIF/GPS)."""
+    cover, line = document.meta["cover"], document.line_of("cover")
+    path = (source_dir / cover).resolve()
     if not path.is_file():
-        raise ContentError(f"cover image {path.name} was not found")
+        raise ContentError(
+            f"cover image {cover} was not found at {path} (a cover is looked for relative "
+            "to the Markdown file): put the image there, or correct the cover: line",
+            line,
+        )
     try:
         return image_clean(data=path.read_bytes(), name=path.name)
     except ImageRejected as error:
-        raise ContentError(f"cover image {path.name}: {error}") from None
+        raise ContentError(f"cover image {cover} cannot be used: {error}", line) from None
 
 
 def _stored_bytes_equal(field_file, content: bytes) -> bool:
@@ -181,23 +190,86 @@ def _stored_bytes_equal(field_file, content: bytes) -> bool:
         return False
 
 
+def tags_for_names(*, names: list[str]) -> list[Tag]:
+    """The tags called `names`, in their order, creating the missing ones.
+
+    A tag is found by its name in any case, or by its address ("Face twitching" finds
+    face-twitching); a tag whose name is only its address (as imports made them once) takes
+    the spelling given, so readers see "Face twitching", not "face-twitching".
+    """
+    found: list[Tag] = []
+    for name in names:
+        slug = Tag().slugify(name)  # as taggit makes them
+        tag = Tag.objects.filter(name__iexact=name).first()
+        if tag is None:
+            tag, _ = Tag.objects.get_or_create(slug=slug, defaults={"name": name})
+        if tag.name != name and tag.name == tag.slug == slug:
+            tag.name = name
+            tag.save(update_fields=["name"])
+        if tag not in found:
+            found.append(tag)
+    return found
+
+
+def article_text_revised(*, article: Article, at: datetime | None = None) -> Article:
+    """Record that an editor changed the article's words: readers see "Updated" (when it is
+    after the publication day), and structured data its dateModified."""
+    article.revised_at = at or timezone.now()
+    article.save(update_fields=["revised_at", "updated_at"])
+    return article
+
+
 @transaction.atomic
-def article_import(*, document: ImportDocument, source_dir: Path) -> ImportResult:
-    """Create or update (by slug) the article described by a parsed import document."""
+def article_import(
+    *,
+    document: ImportDocument,
+    source_dir: Path,
+    comment: str,
+    user: AbstractBaseUser | None = None,
+) -> ImportResult:
+    """Create or update (by slug) the article described by a parsed import document.
+
+    Saves a revision of what was imported (`comment`, by `user`), so the first change an
+    editor makes afterwards can be compared and undone. A new article without an author
+    in the file is `user`'s.
+    """
+    with reversion.create_revision():
+        result = _article_import(document=document, source_dir=source_dir, user=user)
+        # The sections are bulk-created after the article's own save: add the article
+        # again (with what it follows) so the revision holds them.
+        reversion.add_to_revision(result.article)
+        reversion.set_comment(comment)
+        if user is not None:
+            reversion.set_user(user)
+    return result
+
+
+def _article_import(
+    *, document: ImportDocument, source_dir: Path, user: AbstractBaseUser | None
+) -> ImportResult:
     meta = document.meta
-    cover = _clean_cover((source_dir / meta["cover"]).resolve()) if meta["cover"] else None
+    cover = _clean_cover(document, source_dir) if meta["cover"] else None
     article = Article.objects.filter(slug=meta["slug"]).first()
     created = article is None
     article = article or Article(slug=meta["slug"])
     article.title = meta["title"]
     article.standfirst = meta["standfirst"]
     article.status = meta["status"]
-    article.published_at = meta["published_at"]
+    if meta["published_at"] is None and article.status == Article.Status.PUBLISHED:
+        # As in the admin: published with no date means now; a re-import keeps the date
+        # the article was first published on.
+        article.published_at = article.published_at or timezone.now()
+    else:
+        article.published_at = meta["published_at"]
+    # The file's own date, or none (the publication date stands): never the import's time.
+    article.revised_at = meta["updated_at"]
     article.featured = meta["featured"]
     article.cover_alt = meta["cover_alt"]
     article.cover_caption = meta["cover_caption"]
     if meta["author"]:
         article.author = get_user_model().objects.filter(username=meta["author"]).first()
+    elif created and user is not None:
+        article.author = user
     old_cover = article.cover.name if article.cover else ""
     if cover is None:
         article.cover = ""
@@ -205,8 +277,12 @@ def article_import(*, document: ImportDocument, source_dir: Path) -> ImportResul
         article.cover.save(cover.name, ContentFile(cover.content), save=False)
     if old_cover and old_cover != article.cover.name:
         file_delete_on_commit(storage=article.cover.storage, name=old_cover)
+    tags = tags_for_names(names=meta["tags"])
+    article.primary_tag = next(
+        (tag for tag in tags if tag.name.casefold() == meta["primary_tag"].casefold()), None
+    )
     article.save()
-    article.tags.set(meta["tags"], clear=True)
+    article.tags.set(tags, clear=True)
     # The search vector and reading time follow on commit (articles.signals).
     article_sections_replace(article=article, sections=document.sections)
     return ImportResult(article=article, created=created)

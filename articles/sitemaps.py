@@ -1,7 +1,12 @@
-"""sitemap.xml: the home page, the topics, every published article and every tag in use."""
+"""The sitemaps: an index (sitemap.xml) naming one sitemap per section (pages, articles, tags),
+each split into pages of at most `limit` addresses (?p=2 ...), as the protocol wants (50,000
+at most). A page reads only its own rows: the sections are querysets (a COUNT for the
+paginator, then one slice), and the index asks each section for its newest change with an
+aggregate, never by loading every row."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import cached_property
 
 from django.contrib.sitemaps import Sitemap
@@ -12,18 +17,25 @@ from . import selectors
 from .models import Article
 
 
+def whole_seconds(moment: datetime | None) -> datetime | None:
+    """The index prints its lastmods in full (date:"c"): to the second is all crawlers need."""
+    return moment.replace(microsecond=0) if moment else None
+
+
 class ArticleSitemap(Sitemap):
     changefreq = "monthly"
     priority = 0.8
 
     def items(self):
-        # A list, so the sitemap's paginator counts it without a COUNT query.
-        return list(
+        return (
             Article.objects.published().only("slug", "updated_at").order_by("-published_at", "-pk")
         )
 
     def lastmod(self, item: Article):
         return item.updated_at
+
+    def get_latest_lastmod(self):
+        return whole_seconds(Article.objects.published().aggregate(last=Max("updated_at"))["last"])
 
 
 class TagSitemap(Sitemap):
@@ -32,10 +44,8 @@ class TagSitemap(Sitemap):
 
     def items(self):
         # The newest change among each tag's published articles is the tag page's lastmod.
-        return list(
-            selectors.tag_counts_public().annotate(
-                last_change=Max("articles_taggedarticle_items__content_object__updated_at")
-            )
+        return selectors.tag_counts_public().annotate(
+            last_change=Max("articles_taggedarticle_items__content_object__updated_at")
         )
 
     def location(self, item) -> str:
@@ -43,6 +53,11 @@ class TagSitemap(Sitemap):
 
     def lastmod(self, item):
         return item.last_change
+
+    def get_latest_lastmod(self):
+        # A tag's newest change is one of its published articles': the newest of those.
+        tagged = Article.objects.published().filter(tags__isnull=False)
+        return whole_seconds(tagged.aggregate(last=Max("updated_at"))["last"])
 
 
 class PageSitemap(Sitemap):
@@ -52,7 +67,7 @@ class PageSitemap(Sitemap):
     priority = 1.0
 
     def items(self):
-        return ["articles:list", "articles:tags"]
+        return ["articles:list", "articles:tags", "articles:follow"]
 
     def location(self, item: str) -> str:
         return reverse(item)
@@ -63,6 +78,9 @@ class PageSitemap(Sitemap):
 
     def lastmod(self, item: str):
         return self.newest_change
+
+    def get_latest_lastmod(self):
+        return whole_seconds(self.newest_change)
 
 
 SITEMAPS = {"pages": PageSitemap, "articles": ArticleSitemap, "tags": TagSitemap}

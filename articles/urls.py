@@ -14,4 +14,5 @@ urlpatterns = [
     path("search/", views.SearchView.as_view(), name="search"),
     path("feed/", feeds.LatestArticlesFeed(), name="feed"),
     path("feed/atom/", feeds.LatestArticlesAtomFeed(), name="feed-atom"),
+    path("follow/", views.FollowView.as_view(), name="follow"),
 ]

@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemaps_views
 from django.core.cache import cache
 from django.core.paginator import InvalidPage, Page, Paginator
-from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.decorators import method_decorator
 from django.utils.functional import SimpleLazyObject, cached_property
+from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
+from taggit.models import Tag
 
 from core.ratelimit import rate_limit
 
@@ -98,6 +102,19 @@ class TagIndexView(TemplateView):
         return super().get_context_data(tags=selectors.tag_counts_public(), **kwargs)
 
 
+@method_decorator(cache_public_page, name="get")
+class FollowView(TemplateView):
+    """How to follow the site in a feed reader: where the "Follow along" links lead a person,
+    rather than to the feed's raw XML (feed readers find the feeds in every page's head)."""
+
+    template_name = "articles/follow.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            feed_url=reverse("articles:feed"), tags=selectors.tag_counts_public(), **kwargs
+        )
+
+
 class SearchPaginator(Paginator):
     """The pages of a search whose one asked-for page is already fetched (`SearchPage`)."""
 
@@ -160,6 +177,13 @@ class SearchView(StrictPaginationMixin, ListView):
         )
 
 
+@dataclass(frozen=True)
+class Filing:
+    """Where the article is filed: its primary tag, or None (a lazy object cannot be None)."""
+
+    primary_tag: Tag | None
+
+
 class ArticleDetailView(DetailView):
     """The article page.
 
@@ -206,10 +230,19 @@ class ArticleDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         article = self.object
         # Nothing is queried (or even built) until a fragment has to be rendered again.
+        tags = SimpleLazyObject(lambda: selectors.article_tags(article=article))
+        primary = SimpleLazyObject(
+            lambda: Filing(selectors.article_primary_tag(article=article, tags=tags))
+        )
         context.update(
             outline=SimpleLazyObject(lambda: selectors.article_outline(article=article)),
-            tags=SimpleLazyObject(lambda: list(article.tags.order_by("name"))),
-            related=SimpleLazyObject(lambda: list(selectors.article_related(article=article))),
+            tags=tags,
+            filing=primary,
+            related=SimpleLazyObject(
+                lambda: list(
+                    selectors.article_related(article=article, primary_tag=primary.primary_tag)
+                )
+            ),
             neighbours=SimpleLazyObject(lambda: selectors.article_neighbours(article=article)),
         )
         return context
@@ -217,10 +250,11 @@ class ArticleDetailView(DetailView):
 
 def robots_txt(request) -> HttpResponse:
     sitemap = request.build_absolute_uri(reverse("sitemap"))
+    # Not /search/: its pages say `noindex` themselves, which a crawler barred from
+    # fetching them would never read (a disallowed address can still be listed, bare).
     lines = [
         "User-agent: *",
-        "Disallow: /admin/",
-        "Disallow: /search/",
+        f"Disallow: /{settings.ADMIN_URL}",
         "",
         f"Sitemap: {sitemap}",
     ]
@@ -229,7 +263,28 @@ def robots_txt(request) -> HttpResponse:
     return response
 
 
+#: How long browsers and proxies may keep /favicon.ico's redirect: a day, so a new icon
+#: (a new hashed name) reaches everyone within one.
+FAVICON_MAX_AGE = 60 * 60 * 24
+
+
+@require_safe
+def favicon_ico(request) -> HttpResponse:
+    """/favicon.ico, where browsers, feed readers and crawlers look without being told:
+    a redirect to the static icon (hashed in production, so cached for good there)."""
+    response = HttpResponseRedirect(static("favicon.ico"))
+    patch_cache_control(response, public=True, max_age=FAVICON_MAX_AGE)
+    return response
+
+
 @cache_public_page
-def sitemap_xml(request):
-    """The sitemap, kept whole per content version and page (?p=) like every public page."""
-    return sitemap(request, sitemaps=SITEMAPS)
+def sitemap_index(request):
+    """sitemap.xml: the index of the sections' sitemaps and their pages (Django's view)."""
+    return sitemaps_views.index(request, sitemaps=SITEMAPS, sitemap_url_name="sitemap-section")
+
+
+@cache_public_page
+def sitemap_section(request, section: str):
+    """One page (?p=) of one section's sitemap. Kept whole like every public page: its
+    canonical address, and so its ETag and cache key, carry the page number."""
+    return sitemaps_views.sitemap(request, sitemaps=SITEMAPS, section=section)

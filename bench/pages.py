@@ -106,7 +106,7 @@ def main() -> int:
                     ("popular", "/popular/", True),
                     ("search (a query asked again)", f"/search/?q={REPEATED}", True),
                     (FRESH, "/search/?" + urllib.parse.urlencode({"q": queries.new()}), False),
-                    ("sitemap", "/sitemap.xml", True),
+                    ("sitemap", "/sitemap-articles.xml", True),
                 ]
                 counts = query_counts(site.env, pages)
                 problems: list[str] = []

@@ -21,7 +21,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH_DB = "bench_popularity"
+# Its own database; BENCH_DB_NAME lets runs beside each other on one server not collide.
+BENCH_DB = os.environ.get("BENCH_DB_NAME", "bench_popularity")
 ARTICLES = 10_000
 DAYS_PER_ARTICLE = 100  # 10,000 × 100 = 1,000,000 daily rows
 HISTORY_DAYS = 365  # spread over a year: a 30-day window holds ~82,000 rows
@@ -58,6 +59,24 @@ JOIN taggit_tag AS t ON t.id IN (SELECT min(id) + a.id % 30 FROM taggit_tag
 
 INSERT INTO popularity_articletotal (article_id, views)
 SELECT article_id, sum(views) FROM popularity_dailyview GROUP BY article_id;
+
+-- Each daily row's views from one origin (1,000,000 origin rows): 12 sources, a campaign
+-- on one in eight, three devices, five browsers, four systems, ten countries.
+INSERT INTO popularity_dailyorigin
+    (article_id, day, source, medium, campaign, device, browser, os, country, views,
+     unique_readers)
+SELECT article_id, day,
+       (ARRAY['Google','Direct / none','Facebook','Reddit','Bing','DuckDuckGo','Newsletters',
+              'X/Twitter','Pinterest','Internal','example.org','YouTube'])[1 + (r * 12)::int % 12],
+       CASE WHEN r < 0.125 THEN 'email' ELSE '' END,
+       CASE WHEN r < 0.125 THEN 'spring-' || (r * 80)::int ELSE '' END,
+       (ARRAY['desktop','mobile','tablet'])[1 + (r * 1000)::int % 3],
+       (ARRAY['Chrome','Mobile Safari','Firefox','Edge','Samsung'])[1 + (r * 997)::int % 5],
+       (ARRAY['Windows','iOS','Android','Mac OS X'])[1 + (r * 991)::int % 4],
+       (ARRAY['DE','GB','US','FR','NL','ES','IT','SE','CA','AU'])[1 + (r * 983)::int % 10],
+       views, unique_readers
+FROM (SELECT *, random() AS r FROM popularity_dailyview) AS d;
+UPDATE popularity_dailyview SET origins = 1;
 """
 # VACUUM cannot run inside the seed's transaction; it sets the visibility map that lets
 # index-only scans skip the table, as autovacuum would on a live site.
@@ -66,6 +85,7 @@ AFTER_SEED = [
     "VACUUM ANALYZE articles_taggedarticle",
     "VACUUM ANALYZE popularity_dailyview",
     "VACUUM ANALYZE popularity_articletotal",
+    "VACUUM ANALYZE popularity_dailyorigin",
 ]
 
 
@@ -153,9 +173,10 @@ def run_bench(args, call_command) -> int:
 
     from articles.models import Article
     from popularity.analysis import Period
+    from popularity.breakdowns import Filters, stats_breakdowns
     from popularity.models import DailyView
     from popularity.rankings import Window, ranking, ranking_queryset
-    from popularity.statistics import stats_articles, stats_tags
+    from popularity.statistics import stats_articles, stats_daily, stats_tags
     from popularity.totals import article_view_totals
 
     started = time.perf_counter()
@@ -180,6 +201,24 @@ def run_bench(args, call_command) -> int:
         Article.objects.filter(pk=rng.choice(ids)).values_list("title", flat=True).first()
 
     page_ids = rng.sample(ids, 100)
+
+    def dashboard_page(query: str):
+        """The whole statistics view as an owner gets it (server time, no network)."""
+        from django.contrib.auth import get_user_model
+        from django.test import Client
+
+        owner, _ = get_user_model().objects.get_or_create(
+            username="bench-owner", defaults={"is_staff": True, "is_superuser": True}
+        )
+        client = Client(HTTP_HOST="localhost")
+        client.force_login(owner)
+
+        def get():
+            response = client.get(f"/admin/statistics/{query}")
+            assert response.status_code == 200, response.status_code
+
+        return get
+
     month = Period(start=today - timedelta(days=29), end=today)
     cases = [
         (f"ranking {w.value} (top 10)", lambda w=w: ranking(window=w, limit=10)) for w in Window
@@ -188,6 +227,21 @@ def run_bench(args, call_command) -> int:
         ("admin: view totals of 100 articles", lambda: article_view_totals(article_ids=page_ids)),
         ("dashboard: article table, 30 days", lambda: stats_articles(period=month)),
         ("dashboard: tags, 30 days", lambda: stats_tags(period=month)),
+        ("dashboard: all origin panels, 30 days", lambda: stats_breakdowns(period=month)),
+        (
+            "dashboard: panels, source=Reddit",
+            lambda: stats_breakdowns(period=month, filters=Filters(source="Reddit")),
+        ),
+        (
+            "dashboard: articles, source=Reddit",
+            lambda: stats_articles(period=month, filters=Filters(source="Reddit")),
+        ),
+        (
+            "dashboard: chart, source=Reddit",
+            lambda: stats_daily(period=month, filters=Filters(source="Reddit")),
+        ),
+        ("dashboard page, 30 days (whole view)", dashboard_page("?range=30")),
+        ("dashboard page, source=Reddit", dashboard_page("?range=30&source=Reddit")),
     ]
 
     baseline = median_ms(pk_lookup, args.repeat * 4)

@@ -62,7 +62,7 @@ def measure_size(site: Site, args, queries: Queries, problems: list[str]) -> dic
         Round("popular", app + "/popular/", proof=links_articles),
         Round("search (a query asked again)", f"{app}/search/?q={REPEATED}", proof=links_articles),
         Round(FRESH, ""),
-        Round("sitemap", app + "/sitemap.xml", proof=sitemap),
+        Round("sitemap", app + "/sitemap-articles.xml", proof=sitemap),
         Round("static file via nginx", f"http://127.0.0.1:{site.nginx_port}/article.html"),
         # Last, so the workers' memory is read right after it.
         Round("mixed traffic", app + "/", "mixed", tables=mixed_tables),

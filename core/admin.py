@@ -7,8 +7,9 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
-admin.site.site_header = "Happy Inner Self: editing"
-admin.site.site_title = "Happy Inner Self"
+# Neutral: editors, site owners and their statistics all live under this header.
+admin.site.site_header = "Happy Inner Self admin"
+admin.site.site_title = "Happy Inner Self admin"
 admin.site.index_title = "Articles, tags and people"
 
 # Site owners manage users (see `manage.py setup_roles`), but must not be able to make

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from articles.views import robots_txt, sitemap_xml
+from articles.views import favicon_ico, robots_txt, sitemap_index, sitemap_section
 from core import health
 from core.media import media
 
@@ -12,7 +12,9 @@ urlpatterns = [
     path(f"{settings.ADMIN_URL}statistics/", include("popularity.dashboard_urls")),
     path(settings.ADMIN_URL, admin.site.urls),
     path("robots.txt", robots_txt, name="robots"),
-    path("sitemap.xml", sitemap_xml, name="sitemap"),
+    path("favicon.ico", favicon_ico, name="favicon"),
+    path("sitemap.xml", sitemap_index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", sitemap_section, name="sitemap-section"),
     path("", include("articles.urls")),
     path("", include("popularity.urls")),
 ]

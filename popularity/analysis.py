@@ -37,22 +37,87 @@ class DayPoint:
     unique_readers: int
 
 
+def period_compared(period: Period, *, counted_since: date | None) -> Period:
+    """`period`, compared with the period before it only when views were counted from that
+    one's first day (`counted_since`: the first day any view was; None: none yet). A day
+    before counting began has no figure, and no figure is not 0 views."""
+    previous = period.previous
+    if previous is None or counted_since is None or previous.start < counted_since:
+        return replace(period, compare=False)
+    return period
+
+
 def percent_change(current: int, previous: int | None) -> float | None:
     if not previous:
         return None
     return (current - previous) / previous * 100
 
 
+def change_text(current: int, previous: int | None) -> str:
+    """A period's views against the period before, as the dashboard says it: "+12.5%",
+    "new" (read now, not before), "no change" (read in neither), "—" (no period before)."""
+    if previous is None:
+        return "—"
+    change = percent_change(current, previous)
+    if change is not None:
+        return f"{change:+.1f}%"
+    return "new" if current else "no change"
+
+
+def known_from(*, first_day: date | None, counted_since: date | None) -> date | None:
+    """The first day whose figures mean something: the article existed (`first_day`; None:
+    never yet) and views were being counted (`counted_since`; None: not yet). A zero
+    before it is no figure at all, not readers staying away."""
+    if first_day is None or counted_since is None:
+        return None
+    return max(first_day, counted_since)
+
+
+def chart_note(
+    *,
+    period: Period,
+    counted_since: date | None,
+    first_day: date | None = None,
+    article: bool = False,
+) -> str:
+    """Why the chart starts after the period does, or is not drawn at all; "" when it
+    covers the whole period. `first_day` is an article's (see known_from)."""
+    if article and first_day is None:
+        return "Never published yet: nothing to chart."
+    if article and first_day is not None and first_day > period.end:
+        return f"Public from {first_day:%-d %B %Y}, after this period: nothing to chart."
+    if counted_since is None:
+        return "No view has been counted yet: nothing to chart."
+    if counted_since > period.end:
+        return f"Views are counted from {counted_since:%-d %B %Y}, after this period: no chart."
+    start = known_from(first_day=first_day, counted_since=counted_since) if article else None
+    if start is not None and start > period.start and start == first_day:
+        return f"Public from {start:%-d %B %Y}: the chart starts there."
+    if counted_since > period.start:
+        return f"Views are counted from {counted_since:%-d %B %Y}: the chart starts there."
+    return ""
+
+
+def points_since(points: list[DayPoint], first_day: date | None) -> list[DayPoint]:
+    """The days of `points` from `first_day` on; none without a first day."""
+    if first_day is None:
+        return []
+    return [point for point in points if point.day >= first_day]
+
+
 # --- Spikes ------------------------------------------------------------------------------
 
 SPIKE_BASELINE_DAYS = 14
+# A day is judged against the median of at least three days of the article's own life:
+# one or two (the publication day is often a part day) are no usual level.
+SPIKE_MIN_BASELINE_DAYS = 3
 
 
 @dataclass(frozen=True)
 class Spike:
     day: date
     views: int
-    usual: float  # median daily views of the SPIKE_BASELINE_DAYS before it
+    usual: float  # median daily views of the (up to) SPIKE_BASELINE_DAYS before it
     # The user agent that sent most of the day's views, and how many; None for a day without
     # agent counts (before they were recorded, or past their retention).
     top_agent: str | None = None
@@ -61,8 +126,17 @@ class Spike:
     likely_bot: bool = False  # the top agent's share reached the bot threshold
 
     @property
-    def ratio(self) -> float:
-        return self.views / max(self.usual, 1)
+    def ratio(self) -> float | None:
+        """How many times the usual level; None when the usual level is under one view a
+        day, of which a multiple means nothing."""
+        return self.views / self.usual if self.usual >= 1 else None
+
+    @property
+    def usual_text(self) -> str:
+        ratio = self.ratio
+        if ratio is not None:
+            return f"{ratio:.0f}× its usual {self.usual:g} a day"
+        return "usually under 1 a day" if self.usual else "usually none a day"
 
     @property
     def top_agent_share(self) -> float | None:
@@ -78,15 +152,29 @@ class Spike:
         return None if share is None else share * 100
 
 
-def spikes(*, points: list[DayPoint], since: date, factor: float, least: int) -> list[Spike]:
+def spikes(
+    *, points: list[DayPoint], since: date, first_day: date | None, factor: float, least: int
+) -> list[Spike]:
     """Days from `since` whose views are `factor` times the median of the
     SPIKE_BASELINE_DAYS before them (a quiet article's usual counts as at least 1), and at
-    least `least`. `points` are consecutive days, the baseline included."""
+    least `least`. `points` are consecutive days, the fortnight before `since` included.
+
+    Days before `first_day` (the first with figures, see known_from; None: all count)
+    are in no baseline: their zeros are no usual level (the article did not exist, or
+    nothing was counted), and a day needs SPIKE_MIN_BASELINE_DAYS with figures before it.
+    """
     found = []
     for index, point in enumerate(points):
         if point.day < since or index < SPIKE_BASELINE_DAYS:
             continue
-        usual = statistics.median(p.views for p in points[index - SPIKE_BASELINE_DAYS : index])
+        baseline = [
+            p.views
+            for p in points[index - SPIKE_BASELINE_DAYS : index]
+            if first_day is None or p.day >= first_day
+        ]
+        if len(baseline) < SPIKE_MIN_BASELINE_DAYS:
+            continue
+        usual = statistics.median(baseline)
         if point.views >= least and point.views >= factor * max(usual, 1):
             found.append(Spike(day=point.day, views=point.views, usual=usual))
     return found
@@ -112,34 +200,55 @@ FIRST_WEEK_DAYS = 7
 @dataclass(frozen=True)
 class PeerComparison:
     tag: str
-    first_week_views: int
+    first_week_views: int | None  # None: its first week began before views were counted
     first_week_complete: bool  # False while the article is younger than seven days
-    peers: int  # published articles with the tag whose first week is over
+    peers: int  # other articles with the tag whose first week is over and was counted
     peer_median: float | None
+    others: int = 0  # every other published article with the tag
+    too_young: int = 0  # of them, still in their first week
+    uncounted: int = 0  # of them, published before views were counted: no figure to compare
 
     @property
     def ratio(self) -> float | None:
-        return self.first_week_views / self.peer_median if self.peer_median else None
+        if self.first_week_views is None or not self.peer_median:
+            return None
+        return self.first_week_views / self.peer_median
 
 
 def peers_compare(
     *,
     tag: str,
     first_day: date,
-    first_week_views: int,
-    peers: Iterable[tuple[date, int]],
+    first_week_views: int | None,
+    peers: Iterable[tuple[date, int | None]],
     today: date,
+    counted_since: date | None,
 ) -> PeerComparison:
     """An article's first-week views (its first day `first_day`) against the median of its
-    peers' (first day, first-week views) whose first week is over by `today`."""
+    peers' (first day, first-week views) whose first week is over by `today`.
+
+    A first week that began before `counted_since` (the first day any view was counted;
+    None: none ever was) has no figure: it is left out, never taken as 0 views. One that
+    began after it and has no views (None) was counted, and nobody read it: 0.
+    """
+
+    def counted(day: date) -> bool:
+        return counted_since is not None and day >= counted_since
+
     over = today - timedelta(days=FIRST_WEEK_DAYS - 1)
-    done = [views for day, views in peers if day < over]
+    others = list(peers)
+    young = [day for day, _ in others if day >= over]
+    uncounted = [day for day, _ in others if day < over and not counted(day)]
+    done = [views or 0 for day, views in others if day < over and counted(day)]
     return PeerComparison(
         tag=tag,
-        first_week_views=first_week_views,
+        first_week_views=(first_week_views or 0) if counted(first_day) else None,
         first_week_complete=first_day < over,
         peers=len(done),
         peer_median=statistics.median(done) if done else None,
+        others=len(others),
+        too_young=len(young),
+        uncounted=len(uncounted),
     )
 
 

@@ -3,7 +3,7 @@ statistics.py and read_depth.py): its first week against its peers, and its spik
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db.models import (
@@ -11,13 +11,14 @@ from django.db.models import (
     DateField,
     ExpressionWrapper,
     F,
+    Min,
     OuterRef,
     Subquery,
     Sum,
     Value,
     Window,
 )
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from articles.models import Article
@@ -27,10 +28,24 @@ from .expressions import big_sum
 from .models import DailyAgentView, DailyView
 
 
-def peer_comparison(*, article: Article, now: datetime | None = None) -> PeerComparison | None:
+def article_first_day(*, article: Article) -> date | None:
+    """The first day the article existed for readers: its publication day (local date), or
+    the first day it was read if that is earlier (published before, then again with a new
+    date). None for an article never published nor read. One query."""
+    first_read = DailyView.objects.filter(article=article).aggregate(day=Min("day"))["day"]
+    days = [first_read]
+    if article.published_at is not None:
+        days.append(timezone.localdate(article.published_at))
+    return min((day for day in days if day is not None), default=None)
+
+
+def peer_comparison(
+    *, article: Article, counted_since: date | None, now: datetime | None = None
+) -> PeerComparison | None:
     """The article's views in its first seven days (local dates, publication day included)
     against the median of the published articles sharing its main tag (the first by name, as
-    the breadcrumb shows it). Two queries; None without a tag or a publication date."""
+    the breadcrumb shows it); first weeks before `counted_since` (the first day any view was
+    counted) have no figure. Two queries; None without a tag or a publication date."""
     if article.published_at is None:
         return None
     tag = article.tags.order_by("name").values_list("pk", "name").first()
@@ -47,7 +62,8 @@ def peer_comparison(*, article: Article, now: datetime | None = None) -> PeerCom
         .annotate(total=big_sum("views"))
         .values("total")
     )
-    # The article itself is compared even when it is no longer public.
+    # The article itself is compared even when it is no longer public. A week without
+    # rows stays None here: analysis.peers_compare tells "not counted yet" from "unread".
     rows = (
         (Article.objects.published() | Article.objects.filter(pk=article.pk))
         .filter(tags=tag[0])
@@ -57,10 +73,10 @@ def peer_comparison(*, article: Article, now: datetime | None = None) -> PeerCom
                 first_day + Value(FIRST_WEEK_DAYS - 1), output_field=DateField()
             ),
         )
-        .annotate(week=Coalesce(Subquery(week, output_field=BigIntegerField()), 0))
+        .annotate(week=Subquery(week, output_field=BigIntegerField()))
         .values_list("pk", "first_day", "week")
     )
-    own_day, own_views = timezone.localdate(article.published_at), 0
+    own_day, own_views = timezone.localdate(article.published_at), None
     peers = []
     for pk, day, views in rows:
         if pk == article.pk:
@@ -73,6 +89,7 @@ def peer_comparison(*, article: Article, now: datetime | None = None) -> PeerCom
         first_week_views=own_views,
         peers=peers,
         today=timezone.localdate(now),
+        counted_since=counted_since,
     )
 
 

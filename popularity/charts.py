@@ -1,4 +1,10 @@
-"""Server-rendered SVG line chart: no script, no third-party request, numbers from the table."""
+"""Server-rendered SVG line chart: no script, no third-party request, numbers from the table.
+
+The plot is drawn in its own units and stretched to whatever width the page has
+(`preserveAspectRatio="none"`, strokes that do not scale); the axis labels sit in SVGs of
+their own without a viewBox, placed in percent of the plot, so their text keeps its CSS
+size on a phone as on a desktop (a chart scaled as one picture shrank them to ~5 px).
+"""
 
 from __future__ import annotations
 
@@ -6,29 +12,45 @@ from dataclasses import dataclass
 
 from .analysis import DayPoint
 
-WIDTH, HEIGHT = 720, 240
-LEFT, RIGHT, TOP, BOTTOM = 48, 12, 12, 28
+# The plot's own coordinates: any size will do, the box it is stretched to decides.
+PLOT_WIDTH, PLOT_HEIGHT = 1000, 200
+MAX_X_LABELS = 6  # about 50 px apart on a 375 px phone: never touching
+# The y-axis labels' width in CSS px: per character at the labels' 12 px, and the gap; at
+# least half a day label, which hangs that far left of the plot's first day.
+LABEL_CHAR_PX, LABEL_GAP_PX, MIN_Y_AXIS_PX = 7.5, 8, 28
 
 
 @dataclass(frozen=True)
 class Series:
     name: str
     css_class: str
-    points: str  # SVG polyline points
-    dots: list[tuple[float, float, str]]  # x, y, tooltip
+    points: str  # SVG polyline points, in plot units
+    dots: list[tuple[float, float, str]]  # x, y (plot units), tooltip
+
+
+@dataclass(frozen=True)
+class XTick:
+    percent: str  # from the plot's left edge, e.g. "33.33"
+    label: str
+    anchor: str  # text-anchor: a label at either edge keeps inside the plot
+
+
+@dataclass(frozen=True)
+class YTick:
+    percent: str  # from the plot's top edge
+    y: float  # the gridline, in plot units
+    label: str
 
 
 @dataclass(frozen=True)
 class Chart:
-    width: int
-    height: int
     series: list[Series]
-    y_ticks: list[tuple[float, int]]  # y position, value
-    x_ticks: list[tuple[float, str, str]]  # x position, label, text-anchor
-    plot_left: int
-    plot_right: int
-    plot_bottom: int
+    y_ticks: list[YTick]
+    x_ticks: list[XTick]
+    y_axis_width: int  # CSS px: room for the longest value label
     summary: str
+    width: int = PLOT_WIDTH
+    height: int = PLOT_HEIGHT
 
 
 def nice_step(value: int) -> int:
@@ -44,17 +66,25 @@ def nice_step(value: int) -> int:
         magnitude *= 10
 
 
+def _anchor(fraction: float) -> str:
+    # Centred on its day; one near the right edge ends there rather than hang past the page
+    # (at the left, the y-axis column has room for it).
+    return "end" if fraction >= 0.92 else "middle"
+
+
 def line_chart(points: list[DayPoint]) -> Chart:
     count = len(points)
     step = nice_step(max((p.views for p in points), default=0))
     top_value = 4 * step
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def fraction(index: int) -> float:
+        return index / (count - 1) if count > 1 else 0.5
 
     def x(index: int) -> float:
-        return round(LEFT + (plot_w * index / (count - 1) if count > 1 else plot_w / 2), 1)
+        return round(PLOT_WIDTH * fraction(index), 1)
 
     def y(value: int) -> float:
-        return round(TOP + plot_h - plot_h * value / top_value, 1)
+        return round(PLOT_HEIGHT - PLOT_HEIGHT * value / top_value, 1)
 
     def series(name: str, css_class: str, attr: str) -> Series:
         coords = [(x(i), y(getattr(p, attr))) for i, p in enumerate(points)]
@@ -69,15 +99,16 @@ def line_chart(points: list[DayPoint]) -> Chart:
             dots=dots if count <= 100 else [],
         )
 
-    label_every = max(1, -(-count // 6))
-    # A label is centred on its day, but one at the right edge ends there (centred, half of
-    # it would fall outside the picture).
+    label_every = max(1, -(-count // MAX_X_LABELS))
     x_ticks = [
-        (x(i), f"{p.day:%-d %b}", "end" if x(i) > WIDTH - RIGHT - 20 else "middle")
+        XTick(f"{fraction(i) * 100:.2f}", label=f"{p.day:%-d %b}", anchor=_anchor(fraction(i)))
         for i, p in enumerate(points)
         if i % label_every == 0
     ]
-    y_ticks = [(y(step * k), step * k) for k in range(5)]
+    y_ticks = [
+        YTick(percent=f"{100 - 25 * k}", y=y(step * k), label=f"{step * k:,}") for k in range(5)
+    ]
+    longest = max(len(tick.label) for tick in y_ticks)
     total_views = sum(p.views for p in points)
     total_readers = sum(p.unique_readers for p in points)
     summary = (
@@ -87,16 +118,12 @@ def line_chart(points: list[DayPoint]) -> Chart:
         else "No days in this period."
     )
     return Chart(
-        width=WIDTH,
-        height=HEIGHT,
         series=[
             series("Views", "chart-views", "views"),
             series("Unique readers", "chart-readers", "unique_readers"),
         ],
         y_ticks=y_ticks,
         x_ticks=x_ticks,
-        plot_left=LEFT,
-        plot_right=WIDTH - RIGHT,
-        plot_bottom=HEIGHT - BOTTOM,
+        y_axis_width=max(MIN_Y_AXIS_PX, round(longest * LABEL_CHAR_PX + LABEL_GAP_PX)),
         summary=summary,
     )

@@ -42,4 +42,12 @@ def popularity_settings(app_configs=None, **kwargs) -> list[Error]:
         errors.append(
             Error("POPULARITY_AGENT_RETENTION_DAYS must be 1 or more.", id="popularity.E006")
         )
+    if settings.POPULARITY_MAX_ORIGINS_PER_DAY < 2:
+        errors.append(
+            Error(
+                "POPULARITY_MAX_ORIGINS_PER_DAY must be 2 or more.",
+                hint="One row of its own and the shared Other row at the least.",
+                id="popularity.E007",
+            )
+        )
     return errors

@@ -15,4 +15,10 @@ urlpatterns = [
         name="article",
     ),
     path("export.csv", admin.site.admin_view(views.StatisticsExportView.as_view()), name="export"),
+    path(
+        "export/<str:panel>.csv",
+        admin.site.admin_view(views.BreakdownExportView.as_view()),
+        name="export_panel",
+    ),
+    path("live.json", admin.site.admin_view(views.LiveView.as_view()), name="live"),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .breakdowns import BreakdownRow
 from .statistics import ArticleRow
 
 CSV_HEADER = [
@@ -35,3 +36,16 @@ def csv_row(row: ArticleRow) -> list[str]:
         "" if row.change is None else f"{row.change:+.1f}",
         "" if row.completion_rate is None else f"{row.completion_rate:.0f}",
     ]
+
+
+def breakdown_header(panel: str) -> list[str]:
+    first = {"campaigns": ["campaign", "source", "medium"]}.get(panel, [panel.rstrip("s")])
+    return [*first, "views", "unique readers", "share %"]
+
+
+def breakdown_row(panel: str, row: BreakdownRow) -> list[str]:
+    """A panel's row as CSV; every text cell came from a request, so none may run."""
+    first = [safe_cell(row.value)]
+    if panel == "campaigns":
+        first += [safe_cell(row.source), safe_cell(row.medium)]
+    return [*first, str(row.views), str(row.unique_readers), f"{row.share:.1f}"]

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.functional import cached_property
 
-from .analysis import Period
+from .analysis import Period, period_compared
+from .breakdowns import Filters
+from .models import ORIGIN_TEXT_MAX_LENGTH, Device
 from .statistics import first_counted_day
 
 PRESETS = {"7": "Last 7 days", "30": "Last 30 days", "90": "Last 90 days", "all": "All time"}
@@ -41,17 +44,26 @@ class PeriodForm(forms.Form):
             )
         return data
 
+    @cached_property
+    def counted_since(self) -> date | None:
+        """The first day any view was counted (None: none yet). Before it the site has no
+        figures, which are not zeros: no chart, no comparison reaches back there."""
+        return first_counted_day()
+
     def period(self) -> Period:
-        """The chosen period; a form with errors falls back to the default preset."""
+        """The chosen period; a form with errors falls back to the default preset. It is
+        compared with the period before only when that one was counted from its start."""
         today = timezone.localdate()
         data = self.cleaned_data if self.is_valid() else {}
-        if data.get("start") and data.get("end"):
-            return Period(start=data["start"], end=data["end"])
         preset = data.get("range") or DEFAULT_PRESET
-        if preset == "all":
-            first = first_counted_day() or today
+        if data.get("start") and data.get("end"):
+            period = Period(start=data["start"], end=data["end"])
+        elif preset == "all":
+            first = self.counted_since or today
             return Period(start=min(first, today), end=today, compare=False)
-        return Period(start=today - timedelta(days=int(preset) - 1), end=today)
+        else:
+            period = Period(start=today - timedelta(days=int(preset) - 1), end=today)
+        return period_compared(period, counted_since=self.counted_since)
 
     def active_preset(self) -> str:
         if not self.is_valid():
@@ -59,3 +71,30 @@ class PeriodForm(forms.Form):
         if self.cleaned_data.get("start"):
             return ""
         return self.cleaned_data.get("range") or DEFAULT_PRESET
+
+
+class FilterForm(forms.Form):
+    """Narrows the whole dashboard (?source=…&device=…&country=…&tag=…). A value that is not
+    valid is reported beside the filters and ignored, never a 500."""
+
+    source = forms.CharField(max_length=ORIGIN_TEXT_MAX_LENGTH, required=False)
+    device = forms.ChoiceField(choices=[("", "Any device"), *Device.choices], required=False)
+    country = forms.RegexField(
+        regex=r"^[A-Za-z]{2}$",
+        required=False,
+        error_messages={"invalid": "A country is a two-letter code, e.g. DE."},
+    )
+    tag = forms.SlugField(max_length=100, required=False)
+
+    def filters(self) -> Filters:
+        if not self.is_valid():
+            data = {name: self.cleaned_data.get(name, "") for name in self.fields}
+            data = {name: value for name, value in data.items() if name not in self.errors}
+        else:
+            data = self.cleaned_data
+        return Filters(
+            source=(data.get("source") or "").strip(),
+            device=data.get("device") or "",
+            country=(data.get("country") or "").upper(),
+            tag=data.get("tag") or "",
+        )

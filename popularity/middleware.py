@@ -14,6 +14,7 @@ from articles.models import Article
 from core.client import client_ip
 
 from .client import is_crawler, is_speculative, is_staff
+from .counting.origin import request_origin
 from .counting.record import view_record
 
 logger = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ class ViewCountingMiddleware:
                         article_id=article_id,
                         ip=client_ip(request),
                         user_agent=request.META.get("HTTP_USER_AGENT", ""),
+                        origin=request_origin(request),
                     )
         except Exception:
             logger.exception("popularity: a view could not be counted (page served anyway)")

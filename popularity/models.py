@@ -26,6 +26,14 @@ class DailyView(models.Model):
     unique_readers = models.PositiveBigIntegerField(
         default=0, help_text="Distinct readers that day; the same person on two days is two."
     )
+    # A database default: every INSERT that does not name it (the bench's seed, raw SQL
+    # written before it existed) still works.
+    origins = models.PositiveIntegerField(
+        db_default=0,
+        help_text="DailyOrigin rows of this article and day with a combination of their own "
+        "(POPULARITY_MAX_ORIGINS_PER_DAY when full): the bound, kept on the row every counted "
+        "view locks anyway.",
+    )
 
     class Meta:
         ordering = ["-day", "article_id"]
@@ -85,6 +93,92 @@ class DailyAgentView(models.Model):
         return f"{self.article_id} on {self.day} from {self.agent[:40]}: {self.views}"
 
 
+ORIGIN_TEXT_MAX_LENGTH = 100
+ORIGIN_FAMILY_MAX_LENGTH = 50
+
+
+class Source(models.TextChoices):
+    """The names the dashboard groups referrers under; any other source is a domain or an
+    utm_source value as sent."""
+
+    DIRECT = "Direct / none"
+    INTERNAL = "Internal"
+    OTHER = "Other"
+    GOOGLE = "Google"
+    BING = "Bing"
+    DUCKDUCKGO = "DuckDuckGo"
+    FACEBOOK = "Facebook"
+    INSTAGRAM = "Instagram"
+    X = "X/Twitter"
+    LINKEDIN = "LinkedIn"
+    REDDIT = "Reddit"
+    PINTEREST = "Pinterest"
+    YOUTUBE = "YouTube"
+    NEWSLETTERS = "Newsletters"
+
+
+class Device(models.TextChoices):
+    DESKTOP = "desktop", "Desktop"
+    MOBILE = "mobile", "Mobile"
+    TABLET = "tablet", "Tablet"
+    OTHER = "other", "Other"
+
+
+class DailyOrigin(models.Model):
+    """Counted views of one article on one day from one source and campaign, on one kind of
+    device, browser and system, from one country: the breakdown behind the dashboard's
+    sources, campaigns, devices and countries, each of which can filter the others.
+
+    Aggregates only, added by the same decision as DailyView.views. Bounded: at most
+    POPULARITY_MAX_ORIGINS_PER_DAY rows per article and day (DailyView.origins keeps the
+    count); views with a new combination beyond that are summed in one "Other" row.
+    """
+
+    pk = models.CompositePrimaryKey(
+        "article", "day", "source", "medium", "campaign", "device", "browser", "os", "country"
+    )
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="daily_origins", db_index=False
+    )
+    day = models.DateField()
+    source = models.CharField(
+        max_length=ORIGIN_TEXT_MAX_LENGTH,
+        help_text="A family (Google, Reddit …), the referring site's domain, an utm_source, "
+        "Direct / none, Internal, or Other.",
+    )
+    medium = models.CharField(max_length=ORIGIN_TEXT_MAX_LENGTH, blank=True, help_text="utm_medium")
+    campaign = models.CharField(
+        max_length=ORIGIN_TEXT_MAX_LENGTH, blank=True, help_text="utm_campaign"
+    )
+    device = models.CharField(max_length=10, choices=Device.choices)
+    browser = models.CharField(max_length=ORIGIN_FAMILY_MAX_LENGTH, help_text="Browser family.")
+    os = models.CharField(max_length=ORIGIN_FAMILY_MAX_LENGTH, help_text="Operating system family.")
+    country = models.CharField(
+        max_length=2, blank=True, help_text="ISO country code from a trusted proxy; blank: unknown."
+    )
+    views = models.PositiveBigIntegerField(default=0)
+    unique_readers = models.PositiveBigIntegerField(
+        default=0, help_text="Readers whose first view that day came this way."
+    )
+
+    class Meta:
+        ordering = ["-day", "article_id", "-views"]
+        default_permissions = ()
+        indexes = [
+            # The dashboard sums a period's rows across articles; the primary key starts
+            # with the article (one article's page).
+            models.Index(fields=["day"], name="dailyorigin_day_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(unique_readers__lte=F("views")), name="dailyorigin_readers_le_views"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} on {self.day} from {self.source}: {self.views}"
+
+
 class ArticleTotal(models.Model):
     """All-time views of an article, kept beside the daily rows so 'all time' reads one row."""
 
@@ -126,6 +220,9 @@ class ReaderDay(models.Model):
     reader = models.BigIntegerField()
     views = models.PositiveSmallIntegerField(default=1)
     last_counted_at = models.DateTimeField()
+    # Which article: "readers right now" per article when there is no Redis. Blank on rows
+    # written before it was kept (they are gone the next day).
+    article_id = models.BigIntegerField(null=True)
 
     class Meta:
         default_permissions = ()

@@ -51,6 +51,14 @@ class RankedArticle:
         return reverse("articles:detail", kwargs={"slug": self.slug})
 
 
+def popular_url(window: Window | str) -> str:
+    """The one address of a ranking: /popular/ for trending (the default tab), else
+    /popular/<window>/."""
+    if window == Window.TRENDING:
+        return reverse("popularity:popular")
+    return reverse("popularity:popular_window", kwargs={"window": window})
+
+
 def trending_weights(*, today: date) -> dict[date, int]:
     """Integer weight of each recent day: DECAY_SCALE × 0.5^(age / half-life).
 

@@ -3,26 +3,46 @@
 from __future__ import annotations
 
 import csv
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView, View
 
 from articles.cache import cache_public_page
 from articles.models import Article
 
-from .analysis import SPIKE_BASELINE_DAYS, Period, percent_change, spikes
-from .article_statistics import peer_comparison, spikes_with_agents
+from .analysis import (
+    SPIKE_BASELINE_DAYS,
+    DayPoint,
+    Period,
+    change_text,
+    chart_note,
+    known_from,
+    points_since,
+    spikes,
+)
+from .article_statistics import article_first_day, peer_comparison, spikes_with_agents
+from .breakdowns import PANELS, Filters, stats_breakdowns
 from .charts import line_chart
-from .export import CSV_HEADER, csv_row
-from .forms import PRESETS, PeriodForm
-from .rankings import Window, ranking_cached
+from .export import CSV_HEADER, breakdown_header, breakdown_row, csv_row
+from .filters import filter_links, panels_shown
+from .forms import PRESETS, FilterForm, PeriodForm
+from .live import live_now
+from .rankings import Window, popular_url, ranking_cached
 from .read_depth import article_top_sections, read_depth_summary
 from .statistics import (
     refresh_candidates,
@@ -40,9 +60,18 @@ STATISTICS_PERMISSION = "popularity.view_statistics"
 # Kept whole per content version and ranking period (both are in the ETag).
 @method_decorator(cache_public_page(extended=True), name="get")
 class PopularView(TemplateView):
-    """Most read articles, one window per tab (plain links: works without JavaScript)."""
+    """Most read articles, one window per tab (plain links: works without JavaScript).
+
+    Each ranking has one address, its canonical one: /popular/trending/ (the same page as
+    /popular/) moves there for good, so search engines never see two copies.
+    """
 
     template_name = "popularity/popular.html"
+
+    def get(self, request, *args, **kwargs):
+        if kwargs.get("window") == Window.TRENDING:
+            return HttpResponsePermanentRedirect(popular_url(Window.TRENDING))
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         window = kwargs.pop("window", Window.TRENDING)
@@ -71,17 +100,32 @@ class StatisticsAccessMixin(PermissionRequiredMixin):
     def period_form(self) -> PeriodForm:
         return PeriodForm(self.request.GET)
 
+    def filter_form(self) -> FilterForm:
+        return FilterForm(self.request.GET)
+
     def admin_context(self, **kwargs) -> dict:
         form = self.period_form()
         period = form.period()
+        filter_form = self.filter_form()
+        filters = filter_form.filters()
         return {
             **admin.site.each_context(self.request),
             "form": form,
             "period": period,
+            "counted_since": form.counted_since,
             "presets": PRESETS,
             "active_preset": form.active_preset(),
+            "filter_form": filter_form,
+            "filters": filters,
+            "filter_links": filter_links(self.request.GET, filters),
             **kwargs,
         }
+
+
+def _chart(points: list[DayPoint], *, since: date | None, note: str) -> dict:
+    """The chart and daily table of the days from `since` (None: no day has figures)."""
+    shown = points_since(points, since)
+    return {"points": shown, "chart": line_chart(shown) if shown else None, "chart_note": note}
 
 
 def _totals(points, previous_views):
@@ -90,7 +134,7 @@ def _totals(points, previous_views):
         "views": views,
         "unique_readers": sum(p.unique_readers for p in points),
         "previous_views": previous_views,
-        "change": percent_change(views, previous_views),
+        "change": change_text(views, previous_views),
     }
 
 
@@ -100,16 +144,24 @@ class StatisticsView(StatisticsAccessMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = self.admin_context(title="Site statistics")
         period: Period = context["period"]
-        points = stats_daily(period=period)
-        rows = Paginator(stats_articles(period=period), TABLE_PAGE_SIZE)
+        filters: Filters = context["filters"]
+        points = stats_daily(period=period, filters=filters)
+        rows = Paginator(stats_articles(period=period, filters=filters), TABLE_PAGE_SIZE)
         page = rows.get_page(self.request.GET.get("page"))
         context.update(
-            points=points,
-            chart=line_chart(points),
-            totals=_totals(points, stats_previous_views(period=period)),
+            **_chart(
+                points,
+                since=context["counted_since"],
+                note=chart_note(period=period, counted_since=context["counted_since"]),
+            ),
+            totals=_totals(points, stats_previous_views(period=period, filters=filters)),
             rows=page.object_list,
             page=page,
-            tags=stats_tags(period=period),
+            tags=stats_tags(period=period, filters=filters),
+            breakdowns=panels_shown(
+                stats_breakdowns(period=period, filters=filters), self.request.GET
+            ),
+            live=live_now(),
             refresh=refresh_candidates(),
             query_string=self._query_without_page(),
         )
@@ -128,32 +180,49 @@ class ArticleStatisticsView(StatisticsAccessMixin, TemplateView):
         article = get_object_or_404(Article, pk=kwargs["article_id"])
         context = self.admin_context(title=f"Statistics: {article.title}", article=article)
         period: Period = context["period"]
+        filters: Filters = context["filters"]
         # The days before the period too, in the same query: each day's usual level.
         history = stats_daily(
             period=Period(start=period.start - timedelta(days=SPIKE_BASELINE_DAYS), end=period.end),
             article_id=article.pk,
+            filters=filters,
         )
+        first_day = article_first_day(article=article)
+        since = known_from(first_day=first_day, counted_since=context["counted_since"])
         points = history[SPIKE_BASELINE_DAYS:]
-        previous = stats_previous_views(period=period, article_id=article.pk)
+        previous = stats_previous_views(period=period, article_id=article.pk, filters=filters)
         context.update(
-            points=points,
+            **_chart(
+                points,
+                since=since,
+                note=chart_note(
+                    period=period,
+                    counted_since=context["counted_since"],
+                    first_day=first_day,
+                    article=True,
+                ),
+            ),
             spikes=spikes_with_agents(
                 article_id=article.pk,
                 found=spikes(
                     points=history,
                     since=period.start,
+                    first_day=since,
                     factor=settings.POPULARITY_SPIKE_FACTOR,
                     least=settings.POPULARITY_SPIKE_MIN_VIEWS,
                 ),
             ),
             bot_share=settings.POPULARITY_SPIKE_AGENT_SHARE * 100,
-            chart=line_chart(points),
             totals=_totals(points, previous),
-            peers=peer_comparison(article=article),
+            peers=peer_comparison(article=article, counted_since=context["counted_since"]),
             depth=read_depth_summary(
                 period=period,
                 article_id=article.pk,
                 current_sections=article_top_sections(article_id=article.pk),
+            ),
+            breakdowns=panels_shown(
+                stats_breakdowns(period=period, filters=filters, article_id=article.pk),
+                self.request.GET,
             ),
             query_string=self.request.GET.urlencode(),
         )
@@ -169,6 +238,63 @@ class StatisticsExportView(StatisticsAccessMixin, View):
         )
         writer = csv.writer(response)
         writer.writerow(CSV_HEADER)
-        for row in stats_articles(period=period):
+        for row in stats_articles(period=period, filters=self.filter_form().filters()):
             writer.writerow(csv_row(row))
         return response
+
+
+class BreakdownExportView(StatisticsAccessMixin, View):
+    """One panel (sources, devices …) as CSV, every row, with the page's period and filters;
+    `?article=<id>` for one article's."""
+
+    def get(self, request, *args, **kwargs):
+        panel = kwargs["panel"]
+        if panel not in PANELS:
+            raise Http404("No such table.")
+        article_id = None
+        if request.GET.get("article"):
+            article_id = get_object_or_404(Article, pk=_whole_number(request.GET["article"])).pk
+        period = self.period_form().period()
+        rows = stats_breakdowns(
+            period=period, filters=self.filter_form().filters(), article_id=article_id
+        )[panel]
+        scope = f"article-{article_id}-" if article_id else ""
+        name = f"{panel}-{scope}{period.start}-to-{period.end}"
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        writer = csv.writer(response)
+        writer.writerow(breakdown_header(panel))
+        writer.writerows(breakdown_row(panel, row) for row in rows)
+        return response
+
+
+def _whole_number(value: str) -> int:
+    if not (value.isascii() and value.isdigit() and len(value) < 19):
+        raise Http404("No such article.")
+    return int(value)
+
+
+@method_decorator(never_cache, name="dispatch")
+class LiveView(StatisticsAccessMixin, View):
+    """The "right now" panel's figures, fetched by statistics-live.js every 30 seconds."""
+
+    def get(self, request, *args, **kwargs):
+        live = live_now()
+        return JsonResponse(
+            {
+                "readers_5": live.readers_5,
+                "readers_30": live.readers_30,
+                "articles": [
+                    {
+                        "title": a.title,
+                        "url": reverse("statistics:article", kwargs={"article_id": a.article_id}),
+                        "readers_5": a.readers_5,
+                        "readers_30": a.readers_30,
+                    }
+                    for a in live.articles
+                ],
+                "sources": None
+                if live.sources is None
+                else [{"source": s, "views": v} for s, v in live.sources],
+            }
+        )

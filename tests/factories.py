@@ -83,3 +83,43 @@ class DailyAgentViewFactory(factory.django.DjangoModelFactory):
     day = factory.LazyFunction(timezone.localdate)
     agent = "Mozilla/5.0 (X11; Linux x86_64) Firefox/127.0"
     views = 1
+
+
+class DailyOriginFactory(factory.django.DjangoModelFactory):
+    """Counted views of an article on a day from one origin (no daily row of its own)."""
+
+    class Meta:
+        model = "popularity.DailyOrigin"
+
+    article = factory.SubFactory(ArticleFactory)
+    day = factory.LazyFunction(timezone.localdate)
+    source = "Direct / none"
+    medium = ""
+    campaign = ""
+    device = "desktop"
+    browser = "Chrome"
+    os = "Windows"
+    country = ""
+    views = 1
+    unique_readers = factory.LazyAttribute(lambda row: min(row.views, 1))
+
+
+def read_depth_reported(*, article, day, headings, readers, completions) -> None:
+    """Read-depth reports of one day for an article with these section headings: `readers`
+    reported, `completions` reached the end, and readers // n reached the n-th section."""
+    from popularity.models import ReadDepthDay, SectionReach
+
+    for heading in headings:
+        SectionFactory(article=article, heading=heading)
+    ReadDepthDay.objects.create(article=article, day=day, readers=readers, completions=completions)
+    SectionReach.objects.bulk_create(
+        SectionReach(
+            article=article,
+            day=day,
+            position=position,
+            anchor=section.anchor,
+            heading=section.heading,
+            readers=readers // position,
+        )
+        for position, section in enumerate(article.sections.order_by("position"), start=1)
+    )

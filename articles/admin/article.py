@@ -16,8 +16,6 @@ from django.db.models import Count
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from js_asset import Media as NonceMedia
 from reversion.models import Version
@@ -26,33 +24,22 @@ from taggit.models import Tag
 
 from .. import services
 from ..images import file_delete_on_commit
-from ..models import Article, Section, TaggedArticle
+from ..models import Article, Section
 from ..preview import ArticlePreviewView
+from .display import when
 from .filters import PublicationFilter, TagFilter
 from .forms import ArticleAdminForm
+from .guide import editing_guide
+from .history import ArticleHistoryMixin
 from .importing import MarkdownImportForm
 from .sections import SectionInline
-
-# A revision holds the article, its sections and its tag links, so restoring brings all three
-# back. Derived fields are left out: they are recomputed after every save.
-reversion.register(Section)
-reversion.register(TaggedArticle)
-reversion.register(
-    Article,
-    follow=["sections", "taggedarticle_set"],
-    exclude=["search_vector", "search_text", "reading_time"],
-)
 
 # Article.Meta.permissions; `manage.py setup_roles` gives it to site owners.
 DELETE_PUBLISHED_PERMISSION = "articles.delete_published_article"
 
 
-def _when(moment) -> str:
-    return date_format(timezone.localtime(moment), "j M Y, H:i")
-
-
 @admin.register(Article)
-class ArticleAdmin(CompareVersionAdmin):
+class ArticleAdmin(ArticleHistoryMixin, CompareVersionAdmin):
     form = ArticleAdminForm
     inlines = [SectionInline]
     prepopulated_fields = {"slug": ("title",)}
@@ -62,19 +49,22 @@ class ArticleAdmin(CompareVersionAdmin):
         ("Cover image", {"fields": ["cover", "cover_alt", "cover_caption"]}),
         (
             "Publishing",
-            {"fields": ["status", "published_at", "visibility", "featured", "author", "tags"]},
+            {
+                "fields": [
+                    "status",
+                    "published_at",
+                    "visibility",
+                    "featured",
+                    "author",
+                    "tags",
+                    "primary_tag",
+                ]
+            },
         ),
     ]
-    list_display = [
-        "title",
-        "status_label",
-        "published_at",
-        "author",
-        "featured",
-        "tag_list",
-        "updated_at",
-        "site_link",
-    ]
+    # What an editor scans a list for (popularity adds the views after the date). Author, tags
+    # and featured are filters; the public or preview link is on the change form.
+    list_display = ["title", "status_label", "published_at"]
     list_filter = [
         PublicationFilter,
         TagFilter,
@@ -84,11 +74,9 @@ class ArticleAdmin(CompareVersionAdmin):
     ]
     search_fields = ["title", "standfirst", "tags__name"]
     search_help_text = "Search titles, standfirsts and tags."
-    list_select_related = ["author"]
     list_per_page = 50
     actions = ["publish_selected", "unpublish_selected", "feature_selected", "unfeature_selected"]
     history_latest_first = True
-    compare_exclude = ["updated_at", "created_at", "cover_width", "cover_height"]
     save_on_top = True
 
     class Media:
@@ -96,9 +84,6 @@ class ArticleAdmin(CompareVersionAdmin):
         js = ["articles/admin/editing.js"]
 
     # -- change list ---------------------------------------------------------
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("tags")
 
     def render_change_form(self, request, context, *args, **kwargs):
         # The rich-text editor loads through an inline import map: give it this response's
@@ -115,16 +100,6 @@ class ArticleAdmin(CompareVersionAdmin):
         else:
             key, text = "draft", "Draft"
         return format_html('<span class="article-status article-status-{}">{}</span>', key, text)
-
-    @admin.display(description="Tags")
-    def tag_list(self, obj: Article) -> str:
-        return ", ".join(sorted(tag.name for tag in obj.tags.all()))
-
-    @admin.display(description="On site")
-    def site_link(self, obj: Article) -> str:
-        if obj.is_public:
-            return format_html('<a href="{}">View</a>', obj.get_absolute_url())
-        return format_html('<a href="{}">Preview</a>', self.preview_url(obj))
 
     def view_on_site(self, obj: Article) -> str | None:
         # Drafts and scheduled articles have a Preview link instead.
@@ -151,9 +126,9 @@ class ArticleAdmin(CompareVersionAdmin):
         if obj.pk is None:
             return "Not yet: it is new."
         if obj.is_public:
-            return f"Yes, since {_when(obj.published_at)}."
+            return f"Yes, since {when(obj.published_at)}."
         if obj.is_scheduled:
-            return f"From {_when(obj.published_at)}: it is scheduled and will appear by itself."
+            return f"From {when(obj.published_at)}: it is scheduled and will appear by itself."
         return "No: it is a draft."
 
     @admin.display(description="Who changed what, and when")
@@ -164,7 +139,7 @@ class ArticleAdmin(CompareVersionAdmin):
             "<li><time>{}</time> · {} · {}</li>",
             (
                 (
-                    _when(version.revision.date_created),
+                    when(version.revision.date_created),
                     version.revision.user or "someone",
                     version.revision.get_comment() or "Saved.",
                 )
@@ -193,6 +168,18 @@ class ArticleAdmin(CompareVersionAdmin):
             services.article_slug_redirect_create(article=obj, old_slug=form.initial["slug"])
             messages.info(request, f"/articles/{form.initial['slug']}/ now redirects here.")
 
+    #: What readers read: a change to any of it is an update they are told about.
+    TEXT_FIELDS = {"title", "standfirst"}
+
+    def save_related(self, request, form, formsets, change):
+        # Asked before saving: a saved formset no longer knows what changed.
+        text_changed = bool(self.TEXT_FIELDS & set(form.changed_data)) or any(
+            formset.has_changed() for formset in formsets if formset.model is Section
+        )
+        super().save_related(request, form, formsets, change)
+        if change and text_changed:
+            services.article_text_revised(article=form.instance)
+
     def response_add(self, request, obj, post_url_continue=None):
         self._tell_about_schedule(request, obj)
         if "_saveandpreview" in request.POST:
@@ -209,7 +196,7 @@ class ArticleAdmin(CompareVersionAdmin):
         if obj.is_scheduled:
             messages.info(
                 request,
-                f"“{obj}” is scheduled: readers will see it from {_when(obj.published_at)}.",
+                f"“{obj}” is scheduled: readers will see it from {when(obj.published_at)}.",
             )
 
     # -- deleting ------------------------------------------------------------
@@ -311,6 +298,7 @@ class ArticleAdmin(CompareVersionAdmin):
                 name=f"{prefix}_tag_autocomplete",
             ),
             path("import/", wrap(self.import_view), name=f"{prefix}_import"),
+            path("guide/", wrap(self.editing_guide_view), name=f"{prefix}_guide"),
             *super().get_urls(),
         ]
 
@@ -356,6 +344,18 @@ class ArticleAdmin(CompareVersionAdmin):
             "media": self.media + form.media,
         }
         return TemplateResponse(request, "admin/articles/article/import.html", context)
+
+    def editing_guide_view(self, request):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        title, guide = editing_guide()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": title,
+            "guide": guide,
+        }
+        return TemplateResponse(request, "admin/articles/article/guide.html", context)
 
 
 def delete_selected_if_allowed(modeladmin: ArticleAdmin, request, queryset):

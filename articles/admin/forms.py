@@ -6,11 +6,12 @@ import json
 
 from django import forms
 from django.conf import settings
-from django.contrib.admin.widgets import AdminFileWidget, get_select2_language
+from django.contrib.admin.widgets import AdminFileWidget, AdminSplitDateTime, get_select2_language
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from taggit.models import Tag
 
 from ..images import (
     ACCEPT_ATTRIBUTE,
@@ -147,6 +148,23 @@ class TagNamesField(forms.Field):
 
 
 # ---------------------------------------------------------------------------
+# Publication date
+
+
+class PublicationDateTimeWidget(AdminSplitDateTime):
+    """The admin's date and time boxes, each with a name of its own.
+
+    The admin labels the pair once (a <label> can point at one input) and writes "Date:" and
+    "Time:" as bare text, so screen readers met two unnamed boxes.
+    """
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.widgets[0].attrs["aria-label"] = "Publication date"
+        self.widgets[1].attrs["aria-label"] = "Publication time"
+
+
+# ---------------------------------------------------------------------------
 # Article
 
 
@@ -177,8 +195,10 @@ class ArticleAdminForm(forms.ModelForm):
             "featured",
             "author",
             "tags",
+            "primary_tag",
         ]
         widgets = {
+            "published_at": PublicationDateTimeWidget,
             "standfirst": forms.Textarea(
                 attrs={
                     "rows": 3,
@@ -210,6 +230,26 @@ class ArticleAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and "tags" in self.fields:
             self.initial["tags"] = [tag.name for tag in self.instance.tags.all()]
+        if "primary_tag" in self.fields:
+            # Only the article's own tags (a new article has none yet: its most used tag
+            # stands until one is chosen).
+            field = self.fields["primary_tag"]
+            field.queryset = (
+                self.instance.tags.order_by("name") if self.instance.pk else Tag.objects.none()
+            )
+            field.empty_label = "Its most used tag"
+
+    def clean_primary_tag(self):
+        primary = self.cleaned_data.get("primary_tag")
+        names = self.cleaned_data.get("tags")
+        if primary is not None and names is not None:
+            if primary.name.casefold() not in {name.casefold() for name in names}:
+                raise ValidationError(
+                    "The primary tag must be one of the article's tags: add it back to the "
+                    "tags, or choose another.",
+                    code="not_a_tag",
+                )
+        return primary
 
     def clean_cover(self):
         cover = self.cleaned_data.get("cover")

@@ -6,13 +6,12 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from tempfile import TemporaryDirectory
 
-import reversion
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
-from ..content import ContentError, parse_import_document
+from ..content import ContentError, ImportDocument, parse_import_document
 from ..images import (
     ImageRejected,
     image_check_size,
@@ -54,8 +53,8 @@ def _is_markdown(name: str) -> bool:
 class MarkdownImportForm(forms.Form):
     files = MultipleFileField(
         label="Files",
-        help_text="One or more Markdown files in the import format (see the README), "
-        "with the cover images they name, chosen together.",
+        help_text="One or more Markdown files in the import format, with the cover images "
+        "they name, chosen together.",
     )
 
     def import_articles(self, *, user) -> list[ImportOutcome]:
@@ -86,14 +85,13 @@ class MarkdownImportForm(forms.Form):
             document = parse_import_document(text)
             with TemporaryDirectory() as folder:
                 if document.meta["cover"]:
-                    used.add(self._place_cover(document.meta["cover"], images, Path(folder)))
-                with reversion.create_revision():
-                    reversion.set_user(user)
-                    reversion.set_comment(f"Imported from {upload.name}.")
-                    result = article_import(document=document, source_dir=Path(folder))
-                    if result.created and result.article.author_id is None:
-                        result.article.author = user
-                        result.article.save(update_fields=["author"])
+                    used.add(self._place_cover(document, images, Path(folder)))
+                result = article_import(
+                    document=document,
+                    source_dir=Path(folder),
+                    comment=f"Imported from {upload.name}.",
+                    user=user,
+                )
         except ContentError as error:
             return ImportOutcome(upload.name, "refused", str(error))
         except IntegrityError:
@@ -106,25 +104,28 @@ class MarkdownImportForm(forms.Form):
         )
 
     @staticmethod
-    def _place_cover(cover: str, images: dict, folder: Path) -> str:
+    def _place_cover(document: ImportDocument, images: dict, folder: Path) -> str:
         """Write the uploaded cover where the document expects it; return its name.
 
         The import service checks and cleans it, as it does for files on disk.
         """
+        cover, line = document.meta["cover"], document.line_of("cover")
         wanted = PurePosixPath(cover).name
         name = next((n for n in images if n == wanted), None) or next(
             (n for n in images if n.lower() == wanted.lower()), None
         )
         if name is None:
             raise ContentError(
-                f"its cover image {wanted} was not uploaded: choose it together with the "
-                "Markdown file"
+                f"the cover image {wanted} (cover: {cover}) was not among the files chosen: "
+                "choose the Markdown file and its cover image together, or remove the "
+                "cover: line",
+                line,
             )
         upload = images[name]
         try:
             image_check_size(size=upload.size)
         except ImageRejected as error:
-            raise ContentError(f"cover image {name}: {error}") from None
+            raise ContentError(f"cover image {name} cannot be used: {error}", line) from None
         upload.seek(0)
         target = folder / cover
         target.parent.mkdir(parents=True, exist_ok=True)

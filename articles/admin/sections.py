@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import AdminProseEditorWidget
 
+from ..content import markdown_heading_in, sanitize_html
 from ..models import Section
 
 # What the section editor offers; Section.save() sanitises with the same allow-list.
@@ -23,9 +24,17 @@ SECTION_EDITOR_EXTENSIONS = {
     "OrderedList": True,
     "ListItem": True,
     "Blockquote": True,
-    "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
+    "NumberedListShortcut": True,  # "1. " starts a numbered list (settings.py)
+    # Tiptap's Link extends over text typed at its end while `autolink` is on (its mark is
+    # then "inclusive"): off, a link ends where the editor made it end.
+    "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"], "autolink": False},
     "NoSpellCheck": False,  # editors write prose: let the browser check their spelling
 }
+BODY_HELP_TEXT = (
+    "Paragraphs, emphasis, links, lists and quotes. Shortcuts: “1. ” numbered list, “- ” "
+    "bullets, **bold**, *italic*. Headings start sections: for a new heading use “Add another "
+    "Section” below, not “## ”."
+)
 _EMPTY_HTML = re.compile(r"^\s*(<p>\s*(<br\s*/?>)?\s*</p>\s*)*$")
 
 
@@ -49,9 +58,10 @@ class SectionInlineForm(forms.ModelForm):
         label="Position",
         required=False,
         min_value=1,
-        widget=forms.NumberInput(attrs={"class": "vIntegerField position-input"}),
-        help_text="Order in the article. Change the numbers to reorder; they are renumbered "
-        "1, 2, 3… on save. Leave empty to add at the end.",
+        # How positions work is said once above the sections (section_inline.html).
+        widget=forms.NumberInput(
+            attrs={"class": "vIntegerField position-input", "aria-describedby": "sections-help"}
+        ),
     )
     body = SectionBodyField(
         label="Body",
@@ -59,7 +69,7 @@ class SectionInlineForm(forms.ModelForm):
         extensions=SECTION_EDITOR_EXTENSIONS,
         widget=AdminProseEditorWidget,
         sanitize=False,  # Section.save() sanitises, whoever writes the section
-        help_text=Section._meta.get_field("body").help_text,
+        help_text=BODY_HELP_TEXT,
     )
 
     class Meta:
@@ -69,6 +79,24 @@ class SectionInlineForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.renumbered = False
+        if self.instance.pk is not None:
+            # The inline lists no fieldset with the position (its template draws it), so the
+            # admin's form factory leaves it out of the initial data it takes from the model.
+            self.initial.setdefault("position", self.instance.position)
+
+    def clean_body(self) -> str:
+        body = self.cleaned_data["body"]
+        if heading := markdown_heading_in(sanitize_html(body)):
+            level = "Heading (H2)" if heading.level == 2 else "Subheading (H3)"
+            raise ValidationError(
+                "“%(markup)s” is a heading typed as text; it would be published as it "
+                "stands. Headings start sections: click “Add another Section”, type "
+                "“%(text)s” as its Heading (level: %(level)s), and move the text that "
+                "follows into its body.",
+                code="heading_in_body",
+                params={"markup": heading.markup, "text": heading.text, "level": level},
+            )
+        return body
 
     def clean_anchor(self) -> str | None:
         # None, not "": several new sections may all leave it empty (Section.save() fills it),
@@ -113,7 +141,13 @@ class SectionFormSet(forms.BaseInlineFormSet):
         return sorted(kept, key=lambda form: form.cleaned_data["position"])
 
     def _renumber(self) -> None:
-        """Order by the positions typed (empty ones last, ties by place on the page); 1, 2, 3…"""
+        """Order by the positions typed, empty ones last; 1, 2, 3…
+
+        A section given a new number takes that place and the others make room: on a tie, a
+        section moved up (or a new one) goes before the one already there, a section moved
+        down after it, so typing 1 on the last section makes it the first. Other ties keep
+        their order on the page.
+        """
         kept = []
         for index, form in enumerate(self.forms):
             if not hasattr(form, "cleaned_data") or form.errors:
@@ -123,8 +157,13 @@ class SectionFormSet(forms.BaseInlineFormSet):
             if not (form.instance.pk or form.has_changed()):
                 continue
             typed = form.cleaned_data.get("position")
-            kept.append((typed if typed is not None else math.inf, index, form))
-        for number, (_, _, form) in enumerate(sorted(kept, key=lambda k: k[:2]), start=1):
+            if typed is None:
+                kept.append((math.inf, 1, index, form))
+                continue
+            before = form.initial.get("position") if form.instance.pk else None
+            moved = 1 if typed == before else 0 if before is None or typed < before else 2
+            kept.append((typed, moved, index, form))
+        for number, (*_, form) in enumerate(sorted(kept, key=lambda k: k[:3]), start=1):
             if form.instance.pk and form.initial.get("position") != number:
                 form.renumbered = True
             form.cleaned_data["position"] = number
@@ -133,12 +172,16 @@ class SectionFormSet(forms.BaseInlineFormSet):
 
 class SectionInline(admin.StackedInline):
     model = Section
+    # Each section folds under its heading, its position box beside it.
+    template = "admin/articles/article/section_inline.html"
     form = SectionInlineForm
     formset = SectionFormSet
     ordering = ["position"]
     min_num = 0
+    # The position box is drawn beside each section's folded heading by the template (it is
+    # declared on the form, so the form keeps it though no fieldset lists it).
     fieldsets = [
-        (None, {"fields": [("position", "level"), "heading", "body"]}),
+        (None, {"fields": ["level", "heading", "body"]}),
         ("Link to this section", {"fields": ["anchor"], "classes": ["collapse"]}),
     ]
 

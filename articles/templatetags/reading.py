@@ -13,7 +13,7 @@ from django.utils.encoding import escape_uri_path
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
-from articles.renditions import cover_picture, share_image
+from articles.renditions import cover_picture, share_crops, share_image
 
 register = template.Library()
 
@@ -110,12 +110,26 @@ def _json_ld(data: dict) -> SafeString:
     return mark_safe(f'<script type="application/ld+json">{text}</script>')
 
 
+#: The raster publisher logo (scripts/make_icons.py draws it from the SVG favicon).
+LOGO = ("logo.png", 512, 512)
+
+
+def author_url(author) -> str:
+    """The address that stands for an author in structured data.
+
+    There are no author pages yet: until /authors/<slug>/ exists, the site's home page (the
+    list of everything its authors wrote). Make this return the author's page then.
+    """
+    return reverse("articles:list")
+
+
 @register.simple_tag(takes_context=True)
-def article_json_ld(context, article, tags) -> SafeString:
-    """schema.org Article and BreadcrumbList (Home › first tag › article) for the page."""
+def article_json_ld(context, article, tags, primary_tag=None) -> SafeString:
+    """schema.org Article and BreadcrumbList (Home › primary tag › article) for the page."""
     url = absolute(context, article.get_absolute_url())
     home = absolute(context, reverse("articles:list"))
     author = article.author
+    logo, logo_width, logo_height = LOGO
     data: dict = {
         "@context": "https://schema.org",
         "@type": "Article",
@@ -127,28 +141,40 @@ def article_json_ld(context, article, tags) -> SafeString:
             "@type": "Organization",
             "name": settings.SITE_NAME,
             "url": home,
-            "logo": {"@type": "ImageObject", "url": absolute(context, static("favicon.svg"))},
+            "logo": {
+                "@type": "ImageObject",
+                "url": absolute(context, static(logo)),
+                "width": logo_width,
+                "height": logo_height,
+            },
         },
     }
     if article.published_at:
         data["datePublished"] = article.published_at.isoformat()
-    data["dateModified"] = article.updated_at.isoformat()
+    if article.modified_at:
+        data["dateModified"] = article.modified_at.isoformat()
     if author is not None:
         data["author"] = {
             "@type": "Person",
             "name": author.get_full_name() or author.get_username(),
+            "url": absolute(context, author_url(author)),
         }
     else:
         data["author"] = {"@type": "Organization", "name": settings.SITE_NAME, "url": home}
-    if image := share_image(article):
+    if crops := share_crops(article):
+        data["image"] = [
+            {"@type": "ImageObject", "url": absolute(context, u), "width": w, "height": h}
+            for u, w, h in crops
+        ]
+    elif image := share_image(article):
         data["image"] = [absolute(context, image[0])]
     tags = list(tags)
     if tags:
         data["keywords"] = [tag.name for tag in tags]
     trail = [(settings.SITE_NAME, home)]
-    if tags:
+    if primary_tag:
         trail.append(
-            (tags[0].name, absolute(context, reverse("articles:tag", args=[tags[0].slug])))
+            (primary_tag.name, absolute(context, reverse("articles:tag", args=[primary_tag.slug])))
         )
     trail.append((article.title, url))
     crumbs = {

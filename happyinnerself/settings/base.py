@@ -11,6 +11,8 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from django_prose_editor.config import html_tags
+from js_asset import static_lazy
 
 from core.observability import logging_config
 
@@ -59,10 +61,11 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     "django.contrib.postgres",
     "django.contrib.sitemaps",
     "csp",
-    "taggit",
+    "articles.apps.TopicsConfig",  # django-taggit, shown as "Topics" in the admin
     "django_prose_editor",  # the rich-text editor for section bodies (ships its own JS)
     "reversion",  # a revision of the article, its sections and tags on every admin save
     "reversion_compare",  # compare two revisions in the admin history
@@ -284,6 +287,14 @@ STORAGES = {
 }
 # Let Django serve uploaded media (development and browser tests; production uses a proxy).
 SERVE_MEDIA = env_bool("SERVE_MEDIA", False)
+# The section editor's own extension (articles/admin/sections.py): typing "1. " starts a
+# numbered list, which django-prose-editor's OrderedList leaves out. It adds no tags.
+DJANGO_PROSE_EDITOR_EXTENSIONS = [
+    {
+        "js": [static_lazy("articles/admin/prose-shortcuts.js")],
+        "extensions": {"NumberedListShortcut": html_tags([])},
+    }
+]
 
 
 # -- email ------------------------------------------------------------------------------------
@@ -306,6 +317,10 @@ ARTICLES_CACHE_SECONDS = env_int("ARTICLES_CACHE_SECONDS", 300)
 # revalidation of an unchanged page is a 304 costing no SQL query).
 ARTICLES_HTTP_MAX_AGE = env_int("ARTICLES_HTTP_MAX_AGE", 0)
 ARTICLES_FEED_ITEMS = 20
+# The domain in feed entries' ids (tag:DOMAIN,2025-05-01:article/42): feed readers know an
+# article by it, so set it once (the site's domain) and never change it. Empty: the host the
+# feed is read on.
+ARTICLES_FEED_ID_DOMAIN = env_str("ARTICLES_FEED_ID_DOMAIN", "")
 ARTICLES_RELATED_COUNT = 3
 # Longer search queries are cut to this many characters (nobody types more).
 ARTICLES_SEARCH_MAX_LENGTH = 1000
@@ -353,3 +368,9 @@ POPULARITY_SPIKE_AGENT_SHARE = env_float("POPULARITY_SPIKE_AGENT_SHARE", 0.5)
 # Views per user agent string (per article and day) are kept this many days, today
 # included, then deleted by the daily salt rotation.
 POPULARITY_AGENT_RETENTION_DAYS = env_int("POPULARITY_AGENT_RETENTION_DAYS", 90)
+# Sources, campaigns, devices and countries per article and day: at most this many distinct
+# combinations (rows); views with a new one beyond it are summed as "Other".
+POPULARITY_MAX_ORIGINS_PER_DAY = env_int("POPULARITY_MAX_ORIGINS_PER_DAY", 300)
+# Countries: the header a trusted proxy puts the reader's country code in (CF-IPCountry on
+# Cloudflare). Empty: countries are not counted. Never trust a header the client can set.
+POPULARITY_COUNTRY_HEADER = env_str("POPULARITY_COUNTRY_HEADER", "")

@@ -3,13 +3,17 @@
 A view is one atomic Lua call. It pre-filters on short-lived keys (`<prefix>:gap:<day>:<reader>`,
 `<prefix>:seen:<day>:<reader>`, both expiring) so reloads never reach the buffer, and keeps
 each view that passes as an event in the live hash `<prefix>:buffer`: field
-`r:<article>:<day>:<reader>:<agent id>` → the times it was seen (epoch milliseconds, space
-separated; at most POPULARITY_MAX_VIEWS_PER_READER of them). Redis's verdict is provisional:
+`r:<article>:<day>:<reader>:<agent id>` → the times it was seen, each with the id of its
+origin (`<epoch ms>/<origin id>`, space separated; at most POPULARITY_MAX_VIEWS_PER_READER of
+them; the origin itself is the value of `origin:<id>`). Redis's verdict is provisional:
 the flush applies the counting rule again against PostgreSQL's reader-days (ReaderDay), the
 same rows the straight-to-PostgreSQL path writes while Redis is down, so a reader is counted
 once whichever path saw them, before, during or after an outage.
 A user agent may hold any character, ':' too, so the event names it by a hex digest and the
 agent itself is the value of the field `agent:<id>`.
+The same call keeps "right now" (live.py): per minute, a HyperLogLog of each article's
+readers and the set of articles read, and a tally of counted views by source, all expiring
+after half an hour.
 `popularity_flush` renames the live hash to `<prefix>:batch:<uuid>` (atomic) and writes it.
 """
 
@@ -24,7 +28,14 @@ from functools import lru_cache
 import redis
 from django.conf import settings
 
+from ..models import Source
+from .origin import Origin
+
 _RECORD_LUA = """
+redis.call('PFADD', KEYS[4], ARGV[8])
+redis.call('EXPIRE', KEYS[4], ARGV[10])
+redis.call('SADD', KEYS[5], ARGV[9])
+redis.call('EXPIRE', KEYS[5], ARGV[10])
 if tonumber(ARGV[1]) > 0 then
   if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return 0 end
 end
@@ -35,10 +46,23 @@ local seen = redis.call('HGET', KEYS[3], ARGV[4])
 if seen then seen = seen .. ' ' .. ARGV[7] else seen = ARGV[7] end
 redis.call('HSET', KEYS[3], ARGV[4], seen)
 redis.call('HSETNX', KEYS[3], 'agent:' .. ARGV[5], ARGV[6])
+redis.call('HSETNX', KEYS[3], 'origin:' .. ARGV[11], ARGV[12])
+local source = ARGV[13]
+local full = redis.call('HLEN', KEYS[6]) >= tonumber(ARGV[14])
+if full and redis.call('HEXISTS', KEYS[6], source) == 0 then source = ARGV[15] end
+redis.call('HINCRBY', KEYS[6], source, 1)
+redis.call('EXPIRE', KEYS[6], ARGV[10])
 return 1
 """
 # Seen-set keys outlive their day by a margin, then vanish on their own.
 _SEEN_TTL_SECONDS = 2 * 24 * 3600
+# "Right now": one key set per minute, kept a little longer than the widest window.
+LIVE_WINDOW_MINUTES = 30
+_LIVE_TTL_SECONDS = (LIVE_WINDOW_MINUTES + 1) * 60
+# Distinct sources one minute's tally keeps; the rest is "Other" (forged referrers).
+_LIVE_SOURCES_MAX = 100
+# An origin's fields in the buffer, joined by a character none of them can hold.
+_ORIGIN_SEPARATOR = "\x1f"
 
 
 @dataclass(frozen=True)
@@ -50,6 +74,8 @@ class BufferedView:
     reader: int
     agent: str
     at: datetime
+    # None for views buffered before origins were kept: counted, but in no breakdown.
+    origin: Origin | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +92,19 @@ class BufferedBatch:
 def agent_id(agent: str) -> str:
     """A short name for a user agent that cannot contain ':' (16 hex digits)."""
     return hashlib.blake2b(agent.encode(), digest_size=8).hexdigest()
+
+
+def _origin_text(origin: Origin) -> str:
+    return _ORIGIN_SEPARATOR.join((origin.source, origin.medium, origin.campaign, origin.country))
+
+
+def _origin_from_text(text: str) -> Origin:
+    source, medium, campaign, country = text.split(_ORIGIN_SEPARATOR)
+    return Origin(source=source, medium=medium, campaign=campaign, country=country)
+
+
+def live_minute(moment: datetime) -> int:
+    return int(moment.timestamp() // 60)
 
 
 def _epoch_ms(moment: datetime) -> int:
@@ -85,6 +124,15 @@ class RedisViewBuffer:
     def live_key(self) -> str:
         return f"{self.prefix}:buffer"
 
+    def minute_keys(self, minute: int) -> tuple[str, str]:
+        """That minute's set of articles read, and its tally of views by source."""
+        return f"{self.prefix}:live:{minute}", f"{self.prefix}:live:{minute}:sources"
+
+    def readers_key(self, minute: int, article_id: int) -> str:
+        """That minute's readers of an article: a HyperLogLog, which estimates how many
+        distinct readers it was given and cannot give any of them back."""
+        return f"{self.prefix}:live:{minute}:{article_id}"
+
     def _reader_keys(self, day: date, reader: int) -> tuple[str, str]:
         return (
             f"{self.prefix}:gap:{day.isoformat()}:{reader}",
@@ -98,12 +146,21 @@ class RedisViewBuffer:
         day: date,
         reader: int,
         agent: str,
+        origin: Origin,
         at: datetime,
         repeat_after: timedelta,
         max_views: int,
     ) -> bool:
-        """Buffer one view; False when the pre-filter already knows it cannot count."""
+        """Buffer one view; False when the pre-filter already knows it cannot count.
+
+        One call also marks the reader as reading the article this minute (a reload too)
+        and, when the view passes, adds it to this minute's tally of sources.
+        """
         agent_key = agent_id(agent)
+        origin_text = _origin_text(origin)
+        origin_key = agent_id(origin_text)
+        minute = live_minute(at)
+        articles_key, sources_key = self.minute_keys(minute)
         args: list[str | int] = [
             int(repeat_after.total_seconds()),
             _SEEN_TTL_SECONDS,
@@ -111,9 +168,23 @@ class RedisViewBuffer:
             f"r:{article_id}:{day.isoformat()}:{reader}:{agent_key}",
             agent_key,
             agent,
-            _epoch_ms(at),
+            f"{_epoch_ms(at)}/{origin_key}",
+            reader,
+            article_id,
+            _LIVE_TTL_SECONDS,
+            origin_key,
+            origin_text,
+            origin.source,
+            _LIVE_SOURCES_MAX,
+            Source.OTHER,
         ]
-        keys = [*self._reader_keys(day, reader), self.live_key]
+        keys = [
+            *self._reader_keys(day, reader),
+            self.live_key,
+            self.readers_key(minute, article_id),
+            articles_key,
+            sources_key,
+        ]
         return bool(self._record(keys=keys, args=args))
 
     def seal(self) -> None:
@@ -162,11 +233,16 @@ def _text(value: bytes | str) -> str:
 
 def _parse_batch(key: str, fields: dict[str, str]) -> BufferedBatch:
     names = {k.removeprefix("agent:"): v for k, v in fields.items() if k.startswith("agent:")}
+    origins = {
+        k.removeprefix("origin:"): _origin_from_text(v)
+        for k, v in fields.items()
+        if k.startswith("origin:")
+    }
     views: list[BufferedView] = []
     counts: dict[tuple[int, date], list[int]] = {}
     by_agent: dict[tuple[int, date, str], int] = {}
     for name, value in fields.items():
-        if name.startswith("agent:"):
+        if name.startswith(("agent:", "origin:")):
             continue
         if name.startswith("r:"):
             _, article, day, reader, agent = name.split(":")
@@ -178,8 +254,9 @@ def _parse_batch(key: str, fields: dict[str, str]) -> BufferedBatch:
                     # The script writes an agent's name with its first view: never missing.
                     agent=names[agent],
                     at=datetime.fromtimestamp(int(ms) / 1000, tz=UTC),
+                    origin=origins.get(origin) if origin else None,
                 )
-                for ms in value.split()
+                for ms, _, origin in (token.partition("/") for token in value.split())
             )
             continue
         article, day, kind, *rest = name.split(":")  # a batch from before events

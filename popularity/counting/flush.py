@@ -5,13 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from articles.models import Article
 
 from ..models import ArticleTotal, DailyAgentView, DailyView, FlushedBatch, ReaderDay
+from .breakdown import origins_assign, origins_state, origins_upsert
 from .buffer import BufferedBatch, BufferedView, get_buffer
+from .origin import origin_key, platform_of
 from .rule import CountingRule, ReaderKey, ReaderState, rule_apply
 
 
@@ -86,6 +89,15 @@ def _apply_batch(batch: BufferedBatch, *, rule: CountingRule) -> AppliedBatch | 
         counted, overruled = _reader_days_decide(
             [view for view in batch.views if view.article_id in live], rule=rule
         )
+        breakdown = [
+            ((view.article_id, view.day), origin_key(view.origin, platform_of(view.agent)), new)
+            for view, new in counted
+            if view.origin is not None
+        ]
+        origin_state = origins_state({article_day for article_day, _, _ in breakdown})
+        origin_tallies = origins_assign(
+            breakdown, state=origin_state, limit=settings.POPULARITY_MAX_ORIGINS_PER_DAY
+        )
         for view, new_reader in counted:
             slot = counts.setdefault((view.article_id, view.day), [0, 0])
             slot[0] += 1
@@ -93,7 +105,13 @@ def _apply_batch(batch: BufferedBatch, *, rule: CountingRule) -> AppliedBatch | 
             key = (view.article_id, view.day, view.agent)
             agents[key] = agents.get(key, 0) + 1
         if counts:
-            _upsert_counts([(a, d, v, u) for (a, d), (v, u) in counts.items()])
+            _upsert_counts(
+                [
+                    (a, d, v, u, origin_state[(a, d)].counter if (a, d) in origin_state else 0)
+                    for (a, d), (v, u) in counts.items()
+                ]
+            )
+        origins_upsert(origin_tallies)
         if agents:
             _upsert_agent_counts([(a, d, g, v) for (a, d, g), v in agents.items()])
     return AppliedBatch(views=sum(v for v, _ in counts.values()), overruled=overruled)
@@ -126,17 +144,24 @@ def _reader_days_decide(
         )
         state = {(day, reader): (seen, last) for day, reader, seen, last in cursor.fetchall()}
     verdicts = rule_apply(views, state=state, rule=rule)
+    article_of = {(view.day, view.reader): view.article_id for view in views}
     if verdicts.changed:
         ReaderDay.objects.bulk_create(
             [
-                ReaderDay(day=day, reader=reader, views=seen, last_counted_at=last)
+                ReaderDay(
+                    day=day,
+                    reader=reader,
+                    views=seen,
+                    last_counted_at=last,
+                    article_id=article_of[(day, reader)],
+                )
                 for (day, reader), (seen, last) in sorted(
                     (key, verdicts.state[key]) for key in verdicts.changed
                 )
             ],
             update_conflicts=True,
             unique_fields=["day", "reader"],
-            update_fields=["views", "last_counted_at"],
+            update_fields=["views", "last_counted_at", "article_id"],
         )
     return verdicts.counted, {key: verdicts.state[key] for key in verdicts.overruled}
 
@@ -145,19 +170,23 @@ def _reader_days_decide(
 # overwrite a stored count with the new one (EXCLUDED), never add to it.
 
 
-def _upsert_counts(rows: list[tuple[int, date, int, int]]) -> None:
+def _upsert_counts(rows: list[tuple[int, date, int, int, int]]) -> None:
+    """(article, day, views, readers, origins counter as breakdown.origins_assign left it)."""
     daily, totals = DailyView._meta.db_table, ArticleTotal._meta.db_table
-    article_ids, days, views, readers = (list(column) for column in zip(*rows, strict=True))
+    article_ids, days, views, readers, origins = (
+        list(column) for column in zip(*rows, strict=True)
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            INSERT INTO {daily} AS d (article_id, day, views, unique_readers)
-            SELECT * FROM unnest(%s::bigint[], %s::date[], %s::bigint[], %s::bigint[])
+            INSERT INTO {daily} AS d (article_id, day, views, unique_readers, origins)
+            SELECT * FROM unnest(%s::bigint[], %s::date[], %s::bigint[], %s::bigint[], %s::int[])
             ON CONFLICT (article_id, day) DO UPDATE
                 SET views = d.views + EXCLUDED.views,
-                    unique_readers = d.unique_readers + EXCLUDED.unique_readers
+                    unique_readers = d.unique_readers + EXCLUDED.unique_readers,
+                    origins = GREATEST(d.origins, EXCLUDED.origins)
             """,
-            [article_ids, days, views, readers],
+            [article_ids, days, views, readers, origins],
         )
         cursor.execute(
             f"""

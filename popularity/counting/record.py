@@ -6,25 +6,36 @@ import functools
 import logging
 from datetime import date, datetime
 
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from ..models import ArticleTotal, DailyAgentView, DailyView, ReaderDay
+from ..models import ArticleTotal, DailyAgentView, DailyOrigin, DailyView, ReaderDay
 from .buffer import get_buffer
+from .origin import ORIGIN_KEY_FIELDS, OTHER_KEY, Origin, OriginKey, origin_key, platform_of
 from .rule import CountingRule, agent_counted, reader_hash
 from .salts import salt_for_day
 
 logger = logging.getLogger(__name__)
 
 
-def view_record(*, article_id: int, ip: str, user_agent: str, now: datetime | None = None) -> bool:
+def view_record(
+    *,
+    article_id: int,
+    ip: str,
+    user_agent: str,
+    origin: Origin | None = None,
+    now: datetime | None = None,
+) -> bool:
     """Count one served article page; True when it counted under the counting rule.
 
     With REDIS_URL the view goes to the Redis buffer, and the flush decides against the
     reader-days in PostgreSQL; if Redis fails it is decided and counted in PostgreSQL at once.
     Both paths decide by the same rows, so an outage neither loses a view nor counts one twice.
+    `origin` (where the view came from) is counted with it; the address never is.
     """
     now = now or timezone.now()
+    origin = origin or Origin()
     day = timezone.localdate(now)
     reader = reader_hash(
         salt=salt_for_day(day=day), ip=ip, user_agent=user_agent, article_id=article_id
@@ -39,6 +50,7 @@ def view_record(*, article_id: int, ip: str, user_agent: str, now: datetime | No
                 day=day,
                 reader=reader,
                 agent=agent,
+                origin=origin,
                 at=now,
                 repeat_after=rule.repeat_after,
                 max_views=rule.max_views,
@@ -46,16 +58,23 @@ def view_record(*, article_id: int, ip: str, user_agent: str, now: datetime | No
         except buffer.errors:
             logger.warning("popularity: Redis buffer failed, counting in PostgreSQL", exc_info=True)
     return _record_in_database(
-        article_id=article_id, day=day, reader=reader, agent=agent, rule=rule, now=now
+        article_id=article_id,
+        day=day,
+        reader=reader,
+        agent=agent,
+        key=origin_key(origin, platform_of(agent)),
+        rule=rule,
+        now=now,
     )
 
 
 @functools.cache
 def _record_sql() -> str:
-    readers, daily, totals, agents = (
-        m._meta.db_table for m in (ReaderDay, DailyView, ArticleTotal, DailyAgentView)
+    readers, daily, totals, agents, origins = (
+        m._meta.db_table for m in (ReaderDay, DailyView, ArticleTotal, DailyAgentView, DailyOrigin)
     )
-    # Raw SQL: the ORM has no single statement that upserts into four tables, each insert
+    columns = ", ".join(ORIGIN_KEY_FIELDS)
+    # Raw SQL: the ORM has no single statement that upserts into five tables, each insert
     # reading what the one before RETURNed, nor an upsert that adds to the stored count.
     # One statement, so one round trip and all-or-nothing: the seen-set decides whether the
     # view counts (and whether it is a new reader); each upsert adds atomically, so
@@ -63,26 +82,59 @@ def _record_sql() -> str:
     # disk flush (synchronous_commit off, for this statement only): a page view is worth
     # about a millisecond less than that wait, and a database crash (not a restart) can
     # lose at most the last fraction of a second of counts, never corrupt them. The agent
-    # count reads `seen` like the daily one, so it moves only when the view counted.
+    # and origin counts read `seen` like the daily one, so they move only when it counted.
+    #
+    # The origin bound: the daily row's upsert locks that row, so concurrent views of one
+    # article and day take their turn there, and `origins` is read as the last one left it.
+    # A combination not yet stored takes a row of its own while fewer than the limit - 1
+    # exist (the counter then says "full" with the limit itself); later new ones go to the
+    # shared Other row. `known` reads the statement's snapshot: a combination another
+    # request has just stored looks new and costs the counter one more, which can only keep
+    # the rows under the limit, never above it.
     return f"""
     SET LOCAL synchronous_commit TO OFF;
     WITH seen AS (
-        INSERT INTO {readers} AS r (day, reader, views, last_counted_at)
-        VALUES (%(day)s, %(reader)s, 1, %(now)s)
+        INSERT INTO {readers} AS r (day, reader, views, last_counted_at, article_id)
+        VALUES (%(day)s, %(reader)s, 1, %(now)s, %(article_id)s)
         ON CONFLICT (day, reader) DO UPDATE
-            SET views = r.views + 1, last_counted_at = EXCLUDED.last_counted_at
+            SET views = r.views + 1, last_counted_at = EXCLUDED.last_counted_at,
+                article_id = EXCLUDED.article_id
             WHERE r.views < %(max_views)s AND r.last_counted_at <= %(repeat_cutoff)s
         RETURNING (r.views = 1)::int AS new_reader
+    ), known AS (
+        SELECT EXISTS (
+            SELECT 1 FROM {origins}
+            WHERE article_id = %(article_id)s AND day = %(day)s
+              AND ({columns}) = (%(source)s, %(medium)s, %(campaign)s, %(device)s,
+                                 %(browser)s, %(os)s, %(country)s)
+        ) AS known
     ), daily AS (
-        INSERT INTO {daily} AS d (article_id, day, views, unique_readers)
-        SELECT %(article_id)s, %(day)s, 1, new_reader FROM seen
+        INSERT INTO {daily} AS d (article_id, day, views, unique_readers, origins)
+        SELECT %(article_id)s, %(day)s, 1, new_reader, 1 FROM seen
         ON CONFLICT (article_id, day) DO UPDATE
-            SET views = d.views + 1, unique_readers = d.unique_readers + EXCLUDED.unique_readers
-        RETURNING 1
+            SET views = d.views + 1, unique_readers = d.unique_readers + EXCLUDED.unique_readers,
+                origins = CASE
+                    WHEN (SELECT known FROM known) THEN d.origins
+                    WHEN d.origins < %(max_origins)s - 1 THEN d.origins + 1
+                    ELSE %(max_origins)s END
+        RETURNING (SELECT known FROM known) OR d.origins < %(max_origins)s AS own
     ), agent AS (
         INSERT INTO {agents} AS g (article_id, day, agent, views)
         SELECT %(article_id)s, %(day)s, %(agent)s, 1 FROM seen
         ON CONFLICT (article_id, day, agent) DO UPDATE SET views = g.views + 1
+    ), origin AS (
+        INSERT INTO {origins} AS o (article_id, day, {columns}, views, unique_readers)
+        SELECT %(article_id)s, %(day)s, k.source, k.medium, k.campaign, k.device, k.browser,
+               k.os, k.country, 1, seen.new_reader
+        FROM seen, daily,
+             (VALUES (true, %(source)s, %(medium)s, %(campaign)s, %(device)s, %(browser)s,
+                      %(os)s, %(country)s),
+                     (false, %(other_source)s, '', '', %(other_device)s, %(other_family)s,
+                      %(other_family)s, '')
+             ) AS k(own, {columns})
+        WHERE k.own = daily.own
+        ON CONFLICT (article_id, day, {columns}) DO UPDATE
+            SET views = o.views + 1, unique_readers = o.unique_readers + EXCLUDED.unique_readers
     )
     INSERT INTO {totals} AS t (article_id, views)
     SELECT %(article_id)s, 1 FROM daily
@@ -92,7 +144,14 @@ def _record_sql() -> str:
 
 
 def _record_in_database(
-    *, article_id: int, day: date, reader: int, agent: str, rule: CountingRule, now: datetime
+    *,
+    article_id: int,
+    day: date,
+    reader: int,
+    agent: str,
+    key: OriginKey,
+    rule: CountingRule,
+    now: datetime,
 ) -> bool:
     with connection.cursor() as cursor:
         cursor.execute(
@@ -105,6 +164,11 @@ def _record_in_database(
                 "repeat_cutoff": now - rule.repeat_after,
                 "article_id": article_id,
                 "agent": agent,
+                "max_origins": settings.POPULARITY_MAX_ORIGINS_PER_DAY,
+                **dict(zip(ORIGIN_KEY_FIELDS, key, strict=True)),
+                "other_source": OTHER_KEY[0],
+                "other_device": OTHER_KEY[3],
+                "other_family": OTHER_KEY[4],
             },
         )
         return cursor.fetchone() is not None

@@ -1,28 +1,30 @@
 from django import template
 from django.conf import settings
 
-from popularity.rankings import Window, ranking_cached
+from popularity.rankings import Window, popular_url, ranking_cached
 from popularity.tokens import read_token_make
 
 register = template.Library()
 
 
-@register.inclusion_tag("popularity/_widget.html")
-def popular_posts(window: str = "", limit: int = 0) -> dict:
-    """The sidebar's Popular Posts: one query on a cache miss, none on a hit."""
+@register.inclusion_tag("popularity/_widget.html", takes_context=True)
+def popular_posts(context, window: str = "", limit: int = 0) -> dict:
+    """The sidebar's Popular Posts: one query on a cache miss, none on a hit.
+
+    Beside an article, never that article: one more is ranked (the same cached ranking on
+    every article page) and the one being read is left out.
+    """
     window = Window(window or settings.POPULARITY_WIDGET_WINDOW)
+    size = limit or settings.POPULARITY_WIDGET_SIZE
+    reading = getattr(context.get("article"), "pk", None)
+    ranked = ranking_cached(window=window, limit=size + 1)
     return {
         "window": window,
-        "articles": ranking_cached(window=window, limit=limit or settings.POPULARITY_WIDGET_SIZE),
+        "articles": [article for article in ranked if article.id != reading][:size],
     }
 
 
-@register.filter
-def signed(value: float | None, places: int = 1) -> str:
-    """A change with its sign: +12.5, -3.0 (the CSV writes the same)."""
-    if value is None:
-        return ""
-    return f"{value:+.{int(places)}f}"
+register.simple_tag(popular_url, name="popular_url")
 
 
 @register.simple_tag

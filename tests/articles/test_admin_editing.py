@@ -104,17 +104,30 @@ def headings(article) -> list[tuple[int, str]]:
     return list(article.sections.order_by("position").values_list("position", "heading"))
 
 
-def test_sections_reorder_by_their_position_numbers(editor_client, article_with_sections):
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        # A section takes the number typed for it: First, moved down to 3, goes after the
+        # Third that was already there. Numbers come out 1, 2, 3 again.
+        ({"First": "3", "Second": "1"}, ["Second", "Third", "First"]),
+        # Moved up, it goes before the one there: 1 on the last makes it the first.
+        ({"Third": "1"}, ["Third", "First", "Second"]),
+    ],
+)
+def test_sections_reorder_by_their_position_numbers(
+    editor_client, article_with_sections, typed, expected
+):
     article = article_with_sections
-    first, second, third = article.sections.order_by("position")
+    sections = article.sections.order_by("position")
     data = article_data(
         title=article.title,
         slug=article.slug,
-        existing=[(first, {"position": "3"}), (second, {"position": "1"}), third],
+        existing=[
+            (s, {"position": typed[s.heading]}) if s.heading in typed else s for s in sections
+        ],
     )
     assert editor_client.post(change_url(article), data).status_code == 302
-    # Ties (3 and 3) keep the order on the page; numbers come out 1, 2, 3 again.
-    assert headings(article) == [(1, "Second"), (2, "First"), (3, "Third")]
+    assert headings(article) == list(enumerate(expected, start=1))
 
 
 def test_deleting_and_adding_sections_renumbers_cleanly(editor_client, article_with_sections):
@@ -127,9 +140,10 @@ def test_deleting_and_adding_sections_renumbers_cleanly(editor_client, article_w
         sections=[{"heading": "Fourth, added at the end"}, {"heading": "Zeroth", "position": "1"}],
     )
     assert editor_client.post(change_url(article), data).status_code == 302
+    # A new section numbered 1 goes first; one left empty goes at the end.
     assert headings(article) == [
-        (1, "First"),
-        (2, "Zeroth"),
+        (1, "Zeroth"),
+        (2, "First"),
         (3, "Third"),
         (4, "Fourth, added at the end"),
     ]
@@ -172,7 +186,7 @@ def test_change_form_query_count_does_not_grow_with_sections(
         editor_client.get(change_url(article))
 
 
-CHANGE_FORM_QUERIES = 13
+CHANGE_FORM_QUERIES = 14  # 13, and the primary tag's choices (the article's tags)
 
 
 # -- history: compare and restore ---------------------------------------------------------------
@@ -215,3 +229,89 @@ def test_history_compares_and_restores_an_earlier_version(editor_client, editor)
     assert article.title == "Breathing through the day"
     assert list(article.sections.values_list("heading", flat=True)) == ["Original heading"]
     assert list(article.tags.names()) == ["calm"]
+
+
+# -- issue 18: the primary tag, and "Updated" only for a change of words --------------------
+
+
+def form_of(article, **fields) -> dict:
+    """The change form as the page sends it, with `fields` changed."""
+    current = {
+        "title": article.title,
+        "slug": article.slug,
+        "standfirst": article.standfirst,
+        "author": str(article.author_id),
+        "tags": [tag.name for tag in article.tags.all()],
+    }
+    return article_data(existing=list(article.sections.all()), **(current | fields))
+
+
+def test_the_primary_tag_is_chosen_among_the_articles_own_tags(
+    editor_client, article_with_sections
+):
+    article = article_with_sections
+    article.tags.add("Sleep", "Stress")
+    ArticleFactory(tags=["Unrelated"])
+    page = editor_client.get(change_url(article)).content.decode()
+    select = page[
+        page.index('name="primary_tag"') : page.index("</select>", page.index('name="primary_tag"'))
+    ]
+    assert [
+        name for name in ("Its most used tag", "Sleep", "Stress", "Unrelated") if name in select
+    ] == [
+        "Its most used tag",
+        "Sleep",
+        "Stress",
+    ]
+    assert "The topic this article belongs to first" in page  # the help text
+
+    stress = article.tags.get(name="Stress")
+    assert (
+        editor_client.post(
+            change_url(article), form_of(article, primary_tag=str(stress.pk))
+        ).status_code
+        == 302
+    )
+    article.refresh_from_db()
+    assert article.primary_tag == stress
+
+    # Removing the primary tag from the tags while keeping it chosen is explained, not saved.
+    response = editor_client.post(
+        change_url(article), form_of(article, primary_tag=str(stress.pk), tags=["Sleep"])
+    )
+    assert response.status_code == 200
+    assert "The primary tag must be one of the article" in response.content.decode()
+    unrelated = ArticleFactory(tags=["Elsewhere"]).tags.get()
+    response = editor_client.post(
+        change_url(article), form_of(article, primary_tag=str(unrelated.pk))
+    )
+    assert (
+        response.status_code == 200 and "primary_tag" in response.context["adminform"].form.errors
+    )
+
+
+def test_updated_is_set_by_a_change_of_words_only(editor_client, article_with_sections):
+    article = article_with_sections
+    assert (
+        editor_client.post(change_url(article), form_of(article, featured="on")).status_code == 302
+    )
+    article.refresh_from_db()
+    assert article.featured and article.revised_at is None  # not a change of words
+
+    first = article.sections.order_by("position").first()
+    data = form_of(article, featured="on")
+    data["sections-0-body"] = "<p>Rewritten with care.</p>"
+    assert data["sections-0-id"] == str(first.pk)
+    assert editor_client.post(change_url(article), data).status_code == 302
+    article.refresh_from_db()
+    assert article.revised_at is not None
+    before = article.revised_at
+
+    assert (
+        editor_client.post(
+            change_url(article), form_of(article, featured="on", standfirst="New words.")
+        ).status_code
+        == 302
+    )
+    article.refresh_from_db()
+    assert article.revised_at > before

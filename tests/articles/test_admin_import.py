@@ -1,6 +1,7 @@
 """Importing Markdown files through the admin."""
 
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -64,11 +65,18 @@ def test_import_page_reports_each_file(editor_client, editor, media_files):
     with article.cover.open("rb") as stored:  # the cover went through the same cleaning
         assert len(Image.open(io.BytesIO(stored.read())).getexif()) == 0
     assert media_files() == [article.cover.name]
-    assert Version.objects.get_for_object(article).get().revision.user == editor
+    revision = Version.objects.get_for_object(article).get().revision
+    assert revision.user == editor and revision.get_comment() == "Imported from slow.md."
+    # The revision holds the imported sections, so the first edit can be compared and undone.
+    sections = revision.version_set.filter(content_type__model="section")
+    assert [v.field_dict["heading"] for v in sections] == ["Why it works"]
 
     again = editor_client.post(CHANGELIST + "import/", {"files": [upload("slow.md", GOOD_MD)]})
     result, reason = again.context["outcomes"][0].result, again.context["outcomes"][0].detail
-    assert result == "refused" and "calm.jpg was not uploaded" in reason
+    assert result == "refused" and reason == (
+        "line 5: the cover image calm.jpg (cover: covers/calm.jpg) was not among the files "
+        "chosen: choose the Markdown file and its cover image together, or remove the cover: line"
+    )
 
     edited = GOOD_MD.replace("cover: covers/calm.jpg\n", "").replace(
         "cover_alt: A calm blue gradient\n", ""
@@ -92,3 +100,24 @@ def test_import_page_is_linked_from_the_list_and_needs_a_file(editor_client):
     )
     response = editor_client.post(CHANGELIST + "import/", {})
     assert response.status_code == 200 and response.context["form"].errors["files"]
+
+
+def test_import_page_links_the_editors_guide_on_the_import_format(editor_client):
+    page = editor_client.get(CHANGELIST + "import/").content.decode()
+    assert "README" not in page
+    link = re.search(r'<a href="([^"]+)">Importing Markdown, in the editors’ guide</a>', page)
+    url, anchor = link.group(1).split("#")
+    guide = editor_client.get(url)
+    assert guide.status_code == 200
+    html = guide.content.decode()
+    assert f'<h2 id="{anchor}">Importing Markdown</h2>' in html
+    assert "published_at: 2025-01-02T09:00:00Z" in html  # the example file
+    assert 'href="configuration.md"' not in html  # repository paths lead nowhere here
+
+
+def test_admin_import_publishes_now_when_the_file_gives_no_date(editor_client, media_files):
+    published = GOOD_MD.replace("tags:", "status: published\ntags:")
+    files = [upload("slow.md", published), upload("calm.jpg", pictures.jpeg_from_phone())]
+    outcome = editor_client.post(CHANGELIST + "import/", {"files": files}).context["outcomes"][0]
+    assert outcome.result == "created"
+    assert Article.objects.get().is_public

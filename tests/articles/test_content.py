@@ -1,6 +1,6 @@
 import pytest
 
-from articles.content import ContentError, sanitize_html, split_sections
+from articles.content import ContentError, markdown_heading_in, sanitize_html, split_sections
 
 
 @pytest.mark.parametrize(
@@ -58,3 +58,43 @@ def test_split_sections_reports_the_line_of_a_problem(body, line, message):
 def test_headings_inside_code_fences_are_text():
     sections = split_sections("## One\n\n```\n## not a heading\n```\n")
     assert len(sections) == 1
+
+
+@pytest.mark.parametrize(
+    ("sent", "saved"),
+    [
+        # What the editor sends for blank lines, and for a list it numbered itself.
+        ("<p>One</p><p></p><p><br></p><p> &nbsp; </p><p>Two</p>", "<p>One</p><p>Two</p>"),
+        ('<ol type="null" data-type="null"><li><p>a</p></li></ol>', "<ol><li><p>a</p></li></ol>"),
+        ('<ol start="1" type="1" data-type="decimal"><li>a</li></ol>', "<ol><li>a</li></ol>"),
+        ('<ol start="x" type="disc"><li>a</li></ol>', "<ol><li>a</li></ol>"),
+        # Links from the link dialog with its Title left empty.
+        (
+            '<p><a href="https://example.org/" title="">guide</a></p>',
+            '<p><a href="https://example.org/" rel="noopener noreferrer">guide</a></p>',
+        ),
+        # An empty list item or emphasis goes, and so does the list or paragraph it leaves.
+        ("<ul><li><p></p></li></ul><p><strong> </strong></p>", ""),
+    ],
+)
+def test_sanitiser_normalises_what_editors_leave_behind(sent, saved):
+    assert sanitize_html(sent) == saved
+
+
+def test_sanitiser_keeps_meaningful_list_numbering_and_titles():
+    html = '<ol start="3" type="a"><li>c</li></ol><p><a href="https://x.org" title="Read">r</a></p>'
+    clean = sanitize_html(html)
+    assert '<ol start="3" type="a">' in clean and 'title="Read"' in clean
+
+
+@pytest.mark.parametrize(
+    ("html", "found"),
+    [
+        ("<p>Intro</p><p>## Sleep &amp; <strong>rest</strong></p>", ("Sleep & rest", 2)),
+        ("<p>###&nbsp;Deeper</p>", ("Deeper", 3)),
+        ("<p>#hashtags are text</p><p>So is a ## in the middle</p>", None),
+    ],
+)
+def test_a_heading_typed_as_text_is_found(html, found):
+    heading = markdown_heading_in(html)
+    assert (heading and (heading.text, heading.level)) == found

@@ -1,20 +1,23 @@
-"""Feeds and the sitemap, read as a feed reader and a crawler would: parsed, not grepped."""
+"""The feeds, read as a feed reader and a validator would: parsed, not grepped."""
 
+import re
 import xml.etree.ElementTree as ET
 from email.utils import parsedate_to_datetime
 
 import feedparser
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from articles.services import article_slug_redirect_create
 from tests.factories import ArticleFactory, SectionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
-SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+DC_CREATOR = "{http://purl.org/dc/elements/1.1/}creator"
 
 
 def days_ago(n: float):
@@ -33,10 +36,18 @@ def articles():
     SectionFactory(
         article=newer, position=2, heading="How", level=3, body="<ul><li>Early</li></ul>"
     )
-    older = ArticleFactory(title="Breathing", tags=["breath"], published_at=days_ago(5))
+    older = ArticleFactory(
+        title="Breathing", tags=["breath"], published_at=days_ago(5), author=None
+    )
     ArticleFactory(title="Secret draft", tags=["sleep"], draft=True)
     ArticleFactory(title="Coming soon", tags=["sleep"], scheduled=True)
     return newer, older
+
+
+def rename(article, new_slug: str) -> None:
+    old, article.slug = article.slug, new_slug
+    article.save()
+    article_slug_redirect_create(article=article, old_slug=old)
 
 
 def get(client, url: str, content_type: str):
@@ -58,7 +69,11 @@ class TestRss:
         assert [i.findtext("title") for i in items] == ["Sleep & rest", "Breathing"]
         first = items[0]
         assert first.findtext("link") == f"http://testserver{newer.get_absolute_url()}"
-        assert first.findtext("guid") == first.findtext("link")
+        assert first.find("guid").get("isPermaLink") == "false"
+        assert (
+            first.findtext("guid")
+            == f"tag:testserver,{newer.created_at:%Y-%m-%d}:article/{newer.pk}"
+        )
         assert parsedate_to_datetime(first.findtext("pubDate")) == newer.published_at.replace(
             microsecond=0
         )
@@ -152,44 +167,69 @@ def test_feed_query_counts_do_not_grow(client, django_assert_num_queries, url, c
             client.get(url)
 
 
-class TestSitemap:
-    def test_valid_xml_with_only_published_urls_and_lastmod(self, client, articles):
+RFC_3339 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)")
+# RFC 822 as RSS 2.0 uses it (four-digit years): "Fri, 20 Nov 2026 08:00:00 +0000".
+RFC_822 = re.compile(
+    r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
+    r"\d{4} \d\d:\d\d:\d\d [+-]\d{4}"
+)
+TAG_URI = re.compile(r"tag:testserver,\d{4}-\d\d-\d\d:article/\d+")
+
+
+class TestWhatValidatorsCheck:
+    """What the W3C feed validator checks and feedparser's bozo flag does not: every entry
+    has an author, an id that survives a renamed slug, and well-formed dates."""
+
+    def test_every_entry_has_an_author_the_site_when_the_article_has_none(self, client, articles):
+        atom = ET.fromstring(get(client, "/feed/atom/", "application/atom+xml; charset=utf-8"))
+        authors = [e.findtext(f"{ATOM}author/{ATOM}name") for e in atom.findall(f"{ATOM}entry")]
+        assert authors == ["Ada Calm", "Happy Inner Self"]  # "Breathing" has no author
+        assert atom.findtext(f"{ATOM}author/{ATOM}name") == "Happy Inner Self"
+        rss = ET.fromstring(get(client, "/feed/", "application/rss+xml; charset=utf-8"))
+        creators = [i.findtext(DC_CREATOR) for i in rss.findall("channel/item")]
+        assert creators == ["Ada Calm", "Happy Inner Self"]
+
+    @pytest.mark.parametrize("url", ["/feed/", "/feed/atom/", "/tags/sleep/feed/atom/"])
+    def test_a_renamed_article_keeps_its_id(self, client, articles, commit_callbacks, url):
+        newer, _ = articles
+        before = feedparser.parse(client.get(url).content).entries[0]
+        commit_callbacks(rename, newer, "sleep-and-rest-renamed")
+        after = feedparser.parse(client.get(url).content).entries[0]
+        assert after.link.endswith("/articles/sleep-and-rest-renamed/")
+        assert before.link != after.link
+        assert TAG_URI.fullmatch(after.id), after.id
+        assert after.id == before.id
+
+    def test_ids_are_unique_and_keep_the_creation_day(self, client, articles):
+        parsed = feedparser.parse(client.get("/feed/atom/").content)
+        ids = [entry.id for entry in parsed.entries]
+        assert len(set(ids)) == len(ids) == 2
         newer, older = articles
-        response = client.get("/sitemap.xml")
-        assert response["Content-Type"] == "application/xml"
-        assert response["X-Robots-Tag"] == "noindex, noodp, noarchive"  # the sitemap itself
-        root = ET.fromstring(response.content)
-        assert root.tag == f"{SITEMAP}urlset"
-        entries = {
-            url.findtext(f"{SITEMAP}loc"): url.findtext(f"{SITEMAP}lastmod")
-            for url in root.findall(f"{SITEMAP}url")
-        }
-        base = "http://testserver"
-        assert set(entries) == {
-            f"{base}/",
-            f"{base}/tags/",
-            f"{base}{newer.get_absolute_url()}",
-            f"{base}{older.get_absolute_url()}",
-            f"{base}/tags/sleep/",
-            f"{base}/tags/rest/",
-            f"{base}/tags/breath/",
-        }
-        assert all(entries.values()), "every URL has a lastmod"
-        assert entries[f"{base}{older.get_absolute_url()}"] == older.updated_at.date().isoformat()
+        assert ids[1] == f"tag:testserver,{older.created_at:%Y-%m-%d}:article/{older.pk}"
 
-    def test_tags_used_only_by_unpublished_articles_are_left_out(self, client):
-        ArticleFactory(tags=["secret"], draft=True)
-        assert b"/tags/secret/" not in client.get("/sitemap.xml").content
+    def test_the_id_domain_is_a_setting_never_the_port(self, client, articles, settings):
+        newer, _ = articles
+        entry = feedparser.parse(client.get("/feed/", HTTP_HOST="testserver:8443").content)
+        assert entry.entries[0].id.startswith("tag:testserver,")
+        settings.ARTICLES_FEED_ID_DOMAIN = "happyinnerself.example"
+        cache.clear()
+        entry = feedparser.parse(client.get("/feed/").content).entries[0]
+        assert (
+            entry.id == f"tag:happyinnerself.example,{newer.created_at:%Y-%m-%d}:article/{newer.pk}"
+        )
 
-    def test_query_count_does_not_grow(self, client, django_assert_num_queries):
-        from django.core.cache import cache
-
-        for n in (2, 8):
-            for _ in range(n):
-                ArticleFactory(tags=["sleep", "calm"])
-            cache.clear()
-            # version, articles, tags, the newest change (for the home and topics pages)
-            with django_assert_num_queries(4):
-                first = client.get("/sitemap.xml")
-            with django_assert_num_queries(0):
-                assert client.get("/sitemap.xml").content == first.content
+    def test_dates_are_rfc_3339_in_atom_and_rfc_822_in_rss(self, client, articles):
+        atom = ET.fromstring(client.get("/feed/atom/").content)
+        stamps = [atom.findtext(f"{ATOM}updated")]
+        for entry in atom.findall(f"{ATOM}entry"):
+            stamps += [entry.findtext(f"{ATOM}published"), entry.findtext(f"{ATOM}updated")]
+        assert len(stamps) == 5
+        for stamp in stamps:
+            assert RFC_3339.fullmatch(stamp), stamp
+        rss = ET.fromstring(client.get("/feed/").content)
+        dates = [rss.findtext("channel/lastBuildDate")]
+        dates += [item.findtext("pubDate") for item in rss.findall("channel/item")]
+        assert len(dates) == 3
+        for date in dates:
+            assert RFC_822.fullmatch(date), date
+            assert parsedate_to_datetime(date).tzinfo is not None

@@ -4,7 +4,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.db import models
+from django.utils import timezone
+from reversion.models import Version
 
+from articles.cache import content_changed
 from articles.models import Article, Section
 
 pytestmark = pytest.mark.django_db
@@ -79,7 +83,7 @@ class TestSeedArticle:
         assert len(set(anchors)) == len(anchors)
         assert anchors[-1] == "in-conclusion-2"
         assert article.cover and article.cover_alt
-        assert set(article.tags.names()) >= {"face-twitching", "botox", "stress"}
+        assert set(article.tags.names()) >= {"Face twitching", "Botox", "Stress"}
         assert article in Article.objects.published()
 
     def test_heading_glued_to_the_first_paragraph_is_mended(self):
@@ -209,6 +213,56 @@ class TestImporter:
             run_import(path)
         assert Section.objects.count() == 2
 
+    def test_published_without_a_date_is_published_now_and_keeps_that_date(self, tmp_path):
+        path = write(tmp_path, "a.md", GOOD.replace("published_at: 2025-01-02T09:00:00Z\n", ""))
+        before = timezone.now()
+        run_import(path)
+        article = Article.objects.get()
+        assert article.is_public and before <= article.published_at <= timezone.now()
+        first_published = article.published_at
+        run_import(path)  # a re-import does not move the publication date
+        assert Article.objects.get().published_at == first_published
+
+    def test_a_missing_cover_says_where_it_was_looked_for_and_on_which_line(self, tmp_path):
+        text = GOOD.replace("status:", "cover: covers/calm.jpg\ncover_alt: Calm\nstatus:")
+        path = write(tmp_path, "a.md", text)
+        err = StringIO()
+        with pytest.raises(CommandError):
+            call_command("import_articles", str(path), stdout=StringIO(), stderr=err)
+        assert err.getvalue().strip() == (
+            f"{path}: refused: line 6: cover image covers/calm.jpg was not found at "
+            f"{tmp_path / 'covers' / 'calm.jpg'} (a cover is looked for relative to the "
+            "Markdown file): put the image there, or correct the cover: line"
+        )
+
+    @pytest.mark.parametrize(
+        ("cover", "says"),
+        [
+            ("../elsewhere/c.jpg", "is outside the Markdown file's folder: give the image's path"),
+            ("c.heic", "is not a picture file name: the cover must be a JPEG, PNG, WebP or GIF"),
+        ],
+    )
+    def test_a_wrong_cover_line_says_what_is_wrong_and_what_to_write(self, tmp_path, cover, says):
+        text = GOOD.replace("status:", f"cover: {cover}\ncover_alt: Calm\nstatus:")
+        err = StringIO()
+        with pytest.raises(CommandError):
+            call_command("import_articles", str(write(tmp_path, "a.md", text)), stderr=err)
+        assert f"line 6: cover {cover} {says}" in err.getvalue()
+
+    def test_every_import_saves_a_revision_with_the_sections(self, tmp_path):
+        path = write(tmp_path, "a.md", GOOD)
+        run_import(path)
+        article = Article.objects.get()
+        version = Version.objects.get_for_object(article).get()
+        assert version.revision.get_comment() == f"Imported from {path}."
+        sections = version.revision.version_set.filter(content_type__model="section")
+        assert sorted(v.field_dict["heading"] for v in sections) == ["The practice", "Why it works"]
+
+        # An editor's first change can then be undone: the imported text comes back.
+        Section.objects.filter(heading="Why it works").update(body="<p>Edited.</p>")
+        version.revision.revert(delete=True)
+        assert "Long exhales" in Section.objects.get(heading="Why it works").body
+
     def test_missing_path_is_a_clear_error(self, tmp_path):
         with pytest.raises(CommandError, match="no such file"):
             run_import(tmp_path / "nope.md")
@@ -224,6 +278,15 @@ class TestDemoContent:
         assert Article.objects.count() == count
         assert Article.objects.get(slug="face-twitching-mystery").title == "Edited by an editor"
 
+    def test_every_demo_article_starts_with_a_revision(self):
+        call_command("load_demo", stdout=StringIO())
+        for article in Article.objects.all():
+            version = Version.objects.get_for_object(article).get()
+            assert (
+                version.revision.version_set.filter(content_type__model="section").count()
+                == article.sections.count()
+            )
+
     def test_demo_tags_overlap(self):
         call_command("load_demo", stdout=StringIO())
         from django.db.models import Count
@@ -231,3 +294,83 @@ class TestDemoContent:
 
         shared = Tag.objects.annotate(n=Count("articles_taggedarticle_items")).filter(n__gte=2)
         assert shared.count() >= 3
+
+
+# -- issue 18: primary tag, tag names, and dates an import never invents -------------------
+
+
+def with_front(extra: str, tags: str = "[Breathing, Stress]") -> str:
+    return GOOD.replace("tags: [breathing, stress]\n", f"tags: {tags}\n{extra}")
+
+
+def test_primary_tag_from_front_matter_or_the_first_tag(tmp_path):
+    run_import(write(tmp_path, "a.md", with_front("primary_tag: stress\n")))
+    assert Article.objects.get().primary_tag.name == "Stress"
+    run_import(write(tmp_path, "a.md", with_front("")))
+    assert Article.objects.get().primary_tag.name == "Breathing"  # the first one written
+
+
+def test_a_primary_tag_that_is_not_a_tag_is_refused(tmp_path):
+    with pytest.raises(CommandError):
+        _, err = run_import(write(tmp_path, "a.md", with_front("primary_tag: Sleep\n")))
+    assert not Article.objects.exists()
+
+
+def test_refusal_names_the_primary_tag_line(tmp_path):
+    from articles.content import ContentError, parse_import_document
+
+    with pytest.raises(ContentError) as refused:
+        parse_import_document(with_front("primary_tag: Sleep\n"))
+    assert "primary_tag must be one of the tags" in str(refused.value)
+    assert refused.value.line == 6
+
+
+def test_tag_names_as_written_and_slug_named_tags_take_the_spelling(tmp_path):
+    from taggit.models import Tag
+
+    Tag.objects.create(name="face-twitching", slug="face-twitching")  # as older imports made it
+    run_import(write(tmp_path, "a.md", with_front("", tags="[Face twitching, Self-care]")))
+    names = {tag.slug: tag.name for tag in Tag.objects.all()}
+    assert names == {"face-twitching": "Face twitching", "self-care": "Self-care"}
+    assert set(Article.objects.get().tags.values_list("name", flat=True)) == {
+        "Face twitching",
+        "Self-care",
+    }
+
+
+def test_an_import_keeps_the_files_date_and_never_claims_an_update(tmp_path, client):
+    path = write(tmp_path, "a.md", with_front(""))
+    run_import(path)
+    run_import(path)  # importing again is not an editor changing the words
+    article = Article.objects.get()
+    assert article.revised_at is None
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "Updated" not in html
+    assert 'content="2025-01-02T09:00:00+00:00"' in html  # article:modified_time: publication
+
+    run_import(write(tmp_path, "a.md", with_front("updated_at: 2025-03-04T10:00:00Z\n")))
+    article.refresh_from_db()
+    assert article.revised_at.isoformat() == "2025-03-04T10:00:00+00:00"
+    content_changed()  # as the import's commit does
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert 'Updated <time datetime="2025-03-04T10:00:00+00:00">4 March 2025</time>' in html
+
+
+def test_demo_articles_have_proper_tag_names_and_keep_their_dates(client):
+    call_command("load_demo", stdout=StringIO())
+    names = set(
+        Article.objects.values_list("tags__name", flat=True).exclude(tags__name__isnull=True)
+    )
+    assert "Face twitching" in names and "Self-care" in names
+    assert all(name[0].isupper() for name in names), names
+    assert (
+        not Article.objects.filter(revised_at__isnull=False)
+        .exclude(revised_at__gt=models.F("published_at"))
+        .exists()
+    )
+    seed = Article.objects.get(slug="face-twitching-mystery")
+    html = client.get(seed.get_absolute_url()).content.decode()
+    crumb = html[
+        html.index('class="breadcrumb"') : html.index("</nav>", html.index('class="breadcrumb"'))
+    ]
+    assert ">Face twitching</a>" in crumb

@@ -1,6 +1,7 @@
 """Cover renditions: made once with Pillow whenever the cover changes, whoever changes it;
 removed with the cover they came from; pages degrade to no image when a file is lost."""
 
+import io
 import re
 from io import StringIO
 from pathlib import Path
@@ -60,6 +61,43 @@ class TestMaking:
         assert article.cover_renditions["fallback_type"] == "image/png"
         with Image.open(media(settings) / article.cover_renditions["fallback"][0]["name"]) as png:
             assert png.mode == "RGBA" and png.getpixel((5, 5))[3] == 0
+
+    def test_a_cover_wider_than_1600_is_made_once_at_1600(self, settings, client):
+        article = with_cover(cover=image_file(size=(2400, 1200)))
+        assert [r["width"] for r in article.cover_renditions["fallback"]] == [400, 800, 1200, 1600]
+        assert [r["width"] for r in article.cover_renditions["webp"]] == [400, 800, 1200, 1600]
+        made = files_under(settings, "*-1600.*")
+        assert len(made) == 2, made  # one JPEG, one WebP: not a second copy under another name
+        html = client.get(article.get_absolute_url()).content.decode()
+        for srcset in re.findall(r'srcset="([^"]+)"', html):
+            widths = re.findall(r" (\d+)w", srcset)
+            assert widths == ["400", "800", "1200", "1600"], srcset
+
+    def test_crops_for_search_engines_keep_the_focal_point(self, settings):
+        # A plain field with one detailed thing near its right edge: the square must keep it.
+        picture = Image.new("RGB", (1600, 900), "white")
+        for x in range(1300, 1500, 10):
+            picture.paste("black", (x, 300, x + 5, 600))
+        buffer = io.BytesIO()
+        picture.save(buffer, "JPEG", quality=95)
+        article = with_cover(cover=ContentFile(buffer.getvalue(), name="detail.jpg"))
+        crops = {item["ratio"]: item for item in article.cover_renditions["crops"]}
+        assert {ratio: (c["width"], c["height"]) for ratio, c in crops.items()} == {
+            "16:9": (1200, 675),
+            "4:3": (1200, 900),
+            "1:1": (900, 900),
+        }
+        # A 16:9 cover's 16:9 crop is its 1200 px copy, not a second file.
+        copies = {item["width"]: item["name"] for item in article.cover_renditions["fallback"]}
+        assert crops["16:9"]["name"] == copies[1200]
+        assert len(set(rendition_names(article.cover_renditions))) == 4 + 4 + 2
+        for item in crops.values():
+            with Image.open(media(settings) / item["name"]) as made:
+                assert made.size == (item["width"], item["height"]) and made.format == "JPEG"
+        with Image.open(media(settings) / crops["1:1"]["name"]) as square:
+            stripes = [square.getpixel((x, 450))[0] < 100 for x in range(0, 900, 5)]
+        # All twenty stripes are in the square (a centred one would have cut every one).
+        assert sum(stripes) >= 20
 
     def test_made_once_not_on_every_save(self, settings):
         article = with_cover()
@@ -207,3 +245,13 @@ def test_make_renditions_backfills_what_is_missing(settings):
     assert all(
         (media(settings) / name).exists() for name in rendition_names(article.cover_renditions)
     )
+
+
+def test_make_renditions_adds_the_crops_to_older_records(settings):
+    article = with_cover()
+    record = dict(article.cover_renditions)
+    del record["crops"]
+    Article.objects.filter(pk=article.pk).update(cover_renditions=record)
+    call_command("make_renditions", stdout=StringIO())
+    article.refresh_from_db()
+    assert [item["ratio"] for item in article.cover_renditions["crops"]] == ["16:9", "4:3", "1:1"]

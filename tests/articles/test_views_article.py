@@ -4,8 +4,12 @@ import re
 from datetime import UTC, datetime
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.urls import reverse
+from PIL import Image
 
+from articles.cache import content_changed
+from tests.articles.conftest import image_file
 from tests.articles.page_reading import days_ago, html_of, json_ld, main_of
 from tests.factories import ArticleFactory, SectionFactory, UserFactory
 
@@ -47,8 +51,20 @@ class TestArticlePage:
         html = html_of(client, article.get_absolute_url())
         assert "Ada Calm" in html
         assert 'Published <time datetime="2025-05-01T09:00:00+00:00">1 May 2025</time>' in html
-        assert "Updated <time" in html  # saved today, published in May
+        assert "Updated" not in html  # saved today, but its words never changed
         assert "1 min read" in html
+
+    def test_machine_readable_dates_are_whole_seconds(self, client):
+        # updated_at carries microseconds; HTML allows at most three fraction digits.
+        article = ArticleFactory(published_at=datetime(2025, 5, 1, 9, 0, 0, 123456, tzinfo=UTC))
+        assert article.updated_at.microsecond or article.published_at.microsecond
+        html = html_of(client, article.get_absolute_url())
+        stamps = re.findall(r'<time datetime="([^"]*)"', html)
+        stamps += re.findall(r'property="article:\w+_time" content="([^"]*)"', html)
+        assert len(stamps) == 4, stamps  # published, updated, and the two social tags
+        for stamp in stamps:
+            assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", stamp), stamp
+        assert 'datetime="2025-05-01T09:00:00+00:00"' in html
 
     def test_exactly_one_h1_and_the_landmarks(self, client):
         article = ArticleFactory()
@@ -158,7 +174,11 @@ class TestSeo:
         data, crumbs = json_ld(html)
         assert data["@type"] == "Article"
         assert data["headline"] == "A </script> title"
-        assert data["author"] == {"@type": "Person", "name": "Ada Calm"}
+        assert data["author"] == {
+            "@type": "Person",
+            "name": "Ada Calm",
+            "url": "http://testserver/",  # author pages do not exist yet (reading.author_url)
+        }
         assert data["datePublished"] == article.published_at.isoformat()
         assert data["mainEntityOfPage"]["@id"].endswith(article.get_absolute_url())
         assert crumbs["@type"] == "BreadcrumbList"
@@ -175,3 +195,88 @@ class TestSeo:
 
     def test_search_pages_are_not_indexed(self, client):
         assert '<meta name="robots" content="noindex, follow">' in html_of(client, "/search/?q=a")
+
+
+class TestIssue18:
+    """Breadcrumbs, structured data and dates a reader (or a validator) can trust."""
+
+    def test_updated_only_when_an_editor_changed_the_words(self, client):
+        published = datetime(2025, 5, 1, 9, tzinfo=UTC)
+        article = ArticleFactory(published_at=published)
+        html = html_of(client, article.get_absolute_url())
+        assert "Updated" not in html  # the row was saved today: not an update
+        assert '<meta property="article:modified_time" content="2025-05-01T09:00:00+00:00">' in html
+        (data, _) = json_ld(html)
+        assert data["dateModified"] == data["datePublished"] == published.isoformat()
+
+        revised = datetime(2025, 9, 3, 14, tzinfo=UTC)
+        type(article).objects.filter(pk=article.pk).update(revised_at=revised)
+        content_changed()
+        html = html_of(client, article.get_absolute_url())
+        assert 'Updated <time datetime="2025-09-03T14:00:00+00:00">3 September 2025</time>' in html
+        assert '<meta property="article:modified_time" content="2025-09-03T14:00:00+00:00">' in html
+        assert json_ld(html)[0]["dateModified"] == revised.isoformat()
+
+    def test_breadcrumb_and_json_ld_follow_the_primary_tag(self, client):
+        article = ArticleFactory(title="Twitches", tags=["Botox", "Face twitching", "Stress"])
+        face = article.tags.get(name="Face twitching")
+        type(article).objects.filter(pk=article.pk).update(primary_tag=face)
+        html = html_of(client, article.get_absolute_url())
+        crumb = re.search(r'<nav class="breadcrumb".*?</nav>', html, re.S)[0]
+        assert re.findall(r'<a href="([^"]+)">([^<]+)</a>', crumb) == [
+            ("/", "Home"),
+            ("/tags/face-twitching/", "Face twitching"),
+        ]
+        items = json_ld(html)[1]["itemListElement"]
+        assert [i["name"] for i in items] == ["Happy Inner Self", "Face twitching", "Twitches"]
+        assert items[1]["item"] == "http://testserver/tags/face-twitching/"
+
+    def test_without_a_primary_tag_the_most_used_tag_leads(self, client):
+        article = ArticleFactory(title="Twitches", tags=["Botox", "Stress"])
+        ArticleFactory(tags=["Stress"]), ArticleFactory(tags=["Stress"])
+        ArticleFactory(tags=["Botox"], draft=True), ArticleFactory(tags=["Botox"], draft=True)
+        html = html_of(client, article.get_absolute_url())
+        crumb = re.search(r'<nav class="breadcrumb".*?</nav>', html, re.S)[0]
+        assert ">Stress</a>" in crumb and "Botox" not in crumb
+        # A primary tag the article no longer carries is not followed.
+        botox = article.tags.get(name="Botox")
+        article.tags.remove(botox)
+        type(article).objects.filter(pk=article.pk).update(primary_tag=botox)
+        content_changed()
+        crumb = re.search(
+            r'<nav class="breadcrumb".*?</nav>', html_of(client, article.get_absolute_url()), re.S
+        )[0]
+        assert ">Stress</a>" in crumb and "Botox" not in crumb
+
+    def test_related_articles_from_the_primary_tag_come_first(self, client):
+        article = ArticleFactory(tags=["Sleep", "Stress", "Calm"])
+        type(article).objects.filter(pk=article.pk).update(
+            primary_tag=article.tags.get(name="Sleep")
+        )
+        ArticleFactory(title="Two others, newest", tags=["Stress", "Calm"])
+        ArticleFactory(title="Primary, older", tags=["Sleep"], published_at=days_ago(90))
+        html = html_of(client, article.get_absolute_url())
+        related = html[html.index('id="related_title"') :]
+        assert related.index("Primary, older") < related.index("Two others, newest")
+
+    def test_json_ld_images_in_three_shapes_a_raster_logo_and_an_author_url(self, client, settings):
+        author = UserFactory(first_name="Ada", last_name="Calm")
+        article = ArticleFactory(
+            author=author, cover=image_file(size=(2000, 1000)), cover_alt="A teal field"
+        )
+        data = json_ld(html_of(client, article.get_absolute_url()))[0]
+        shapes = [(image["width"], image["height"]) for image in data["image"]]
+        assert shapes == [(1200, 675), (1200, 900), (1000, 1000)]
+        for image in data["image"]:
+            path = image["url"].removeprefix("http://testserver")
+            assert client.get(path).status_code == 404  # media are served by the web server
+            settings.SERVE_MEDIA = True
+            assert client.get(path)["Content-Type"] == "image/jpeg"
+            settings.SERVE_MEDIA = False
+        logo = data["publisher"]["logo"]
+        assert logo["url"].endswith(".png") and (logo["width"], logo["height"]) == (512, 512)
+        with Image.open(finders.find("logo.png")) as png:
+            assert png.format == "PNG" and png.size == (512, 512)
+        assert (
+            client.get(data["author"]["url"].removeprefix("http://testserver")).status_code == 200
+        )

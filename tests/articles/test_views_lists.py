@@ -4,7 +4,10 @@ import re
 from datetime import UTC, datetime
 
 import pytest
+from django.utils import timezone
+from taggit.models import Tag
 
+from articles.models import Article, TaggedArticle
 from tests.articles.page_reading import days_ago, html_of, main_of
 from tests.factories import ArticleFactory
 
@@ -107,3 +110,24 @@ class TestTags:
         assert re.search(r"Stress</span>\s*<span[^>]*>1 article<", html)
         assert "Secret" not in html and "Later" not in html
         assert html.index("Sleep") < html.index("Stress")
+
+
+def test_counts_are_grouped_in_thousands(client, settings):
+    settings.ARTICLES_PER_PAGE = 1
+    calm = Tag.objects.create(name="Calm", slug="calm")
+    now = timezone.now()
+    articles = Article.objects.bulk_create(
+        Article(
+            title=f"Calm {n}",
+            slug=f"calm-{n}",
+            standfirst="Calm.",
+            status=Article.Status.PUBLISHED,
+            published_at=now,
+        )
+        for n in range(1_234)
+    )
+    TaggedArticle.objects.bulk_create(TaggedArticle(content_object=a, tag=calm) for a in articles)
+    assert "1,234 articles" in html_of(client, "/tags/")
+    topic = html_of(client, "/tags/calm/")
+    assert "1,234 articles on this topic" in topic
+    assert "Page 1 of 1,234" in topic

@@ -1,6 +1,10 @@
 """robots.txt, error pages, and the number of queries each page costs."""
 
+import importlib
+import io
+
 import pytest
+from PIL import Image
 
 from tests.factories import ArticleFactory, SectionFactory
 
@@ -14,6 +18,13 @@ class TestRobotsAndErrors:
         text = response.content.decode()
         assert "Sitemap: http://testserver/sitemap.xml" in text
         assert "Disallow: /admin/" in text
+
+    def test_search_is_kept_out_of_indexes_by_its_meta_tag_not_by_robots_txt(self, client):
+        # A crawler may only read the noindex of a page it is allowed to fetch.
+        rules = client.get("/robots.txt").content.decode()
+        assert "/search" not in rules
+        html = client.get("/search/?q=calm").content.decode()
+        assert '<meta name="robots" content="noindex, follow">' in html
 
     def test_500_page_renders_without_a_request_or_database(self, django_db_blocker):
         from django.test import RequestFactory
@@ -106,3 +117,76 @@ class TestQueryCounts:
 
     def test_robots(self, client, django_assert_num_queries):
         self.assert_counts(client, django_assert_num_queries, "/robots.txt", cold=0, warm=0)
+
+
+class TestFollowPage:
+    def test_gives_the_feed_addresses_of_the_site_and_of_published_topics_only(
+        self, client, django_assert_num_queries
+    ):
+        ArticleFactory(tags=["sleep"])
+        ArticleFactory(tags=["secret"], draft=True)
+        # the content version, the topics
+        with django_assert_num_queries(2):
+            html = client.get("/follow/").content.decode()
+        assert 'value="http://testserver/feed/"' in html
+        assert '<li id="topic-sleep">' in html
+        assert "http://testserver/tags/sleep/feed/</a>" in html
+        assert "/tags/secret/" not in html
+        with django_assert_num_queries(0):
+            assert client.get("/follow/").content.decode() == html
+
+
+class TestIssue18SiteFiles:
+    def test_favicon_ico_is_a_cached_redirect_to_a_real_icon(self, client):
+        response = client.get("/favicon.ico")
+        assert response.status_code == 302
+        assert response["Location"] == "/static/favicon.ico"
+        assert "max-age=86400" in response["Cache-Control"]
+        assert "public" in response["Cache-Control"]
+        icon = client.get(response["Location"])
+        assert icon.status_code == 200
+        with Image.open(io.BytesIO(b"".join(icon.streaming_content))) as ico:
+            assert ico.format == "ICO"
+            assert {(16, 16), (32, 32), (48, 48)} <= set(ico.info["sizes"])
+        assert client.post("/favicon.ico").status_code == 405
+
+    def test_pages_name_the_icon(self, client):
+        ArticleFactory()
+        html = client.get("/").content.decode()
+        assert '<link rel="icon" href="/static/favicon.ico" sizes="48x48">' in html
+
+
+@pytest.fixture
+def development(settings, monkeypatch):
+    """The development settings' DEBUG and middleware, as `./scripts/run` has them."""
+
+    def load(**env):
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        from happyinnerself.settings import dev
+
+        dev = importlib.reload(dev)
+        settings.DEBUG = True
+        settings.MIDDLEWARE = dev.MIDDLEWARE
+
+    yield load
+    monkeypatch.delenv("DEBUG_NOT_FOUND_PAGE", raising=False)
+
+
+class TestDevelopmentNotFound:
+    def test_development_shows_the_sites_own_404(self, client, development):
+        development()
+        ArticleFactory(slug="real")
+        for path in ("/no-such-page/", "/articles/no-such-article/", "/tags/nothing/"):
+            response = client.get(path)
+            html = response.content.decode()
+            assert response.status_code == 404, path
+            assert "We couldn’t find that page" in html, path
+            assert "Using the URLconf" not in html and "DEBUG = True" not in html, path
+        # A missing slash still redirects first, as in production.
+        assert client.get("/articles/real").status_code == 301
+
+    def test_the_technical_page_stays_one_setting_away(self, client, development):
+        development(DEBUG_NOT_FOUND_PAGE="true")
+        html = client.get("/no-such-page/").content.decode()
+        assert "DEBUG = True" in html and "We couldn’t find that page" not in html

@@ -6,10 +6,13 @@ is missing, and these fixtures point Playwright at it.
 
 import os
 import shutil
+from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.management import call_command
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -86,3 +89,14 @@ def screenshot():
         return path
 
     return take
+
+
+@pytest.fixture
+def editor():
+    """An editor who signs in through the login form (the suite's own `editor` needs `db`)."""
+    from tests.factories import UserFactory
+
+    call_command("setup_roles", stdout=StringIO())
+    user = UserFactory(username="eddie", is_staff=True)  # password: correct horse battery
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user

@@ -1,23 +1,11 @@
 """An editor writes and publishes an article through the real admin, then reads it as the public."""
 
-from io import StringIO
-
 import pytest
-from django.contrib.auth.models import Group
-from django.core.management import call_command
 
 from articles.models import Article
-from tests.factories import ArticleFactory, UserFactory
+from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def editor():
-    call_command("setup_roles", stdout=StringIO())
-    user = UserFactory(username="eddie", is_staff=True)  # password: correct horse battery
-    user.groups.add(Group.objects.get(name="Editors"))
-    return user
 
 
 def write_body(page, section: int, steps) -> None:
@@ -31,14 +19,46 @@ def write_body(page, section: int, steps) -> None:
             page.keyboard.type(step)
 
 
-def test_editor_writes_and_publishes_an_article(editor, new_page, screenshot, console_errors):
-    ArticleFactory(tags=["mornings"])  # an existing tag for the autocomplete to offer
-    page = new_page()
+def log_in(page) -> None:
     page.set_default_timeout(10_000)
     page.goto("/admin/login/")
     page.get_by_label("Username").fill("eddie")
     page.get_by_label("Password").fill("correct horse battery")
     page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/admin/")
+
+
+@pytest.fixture
+def add_form(editor, new_page):
+    """The editor's add form, signed in, with a title, standfirst and first heading."""
+
+    def open_form(title: str):
+        page = new_page()
+        log_in(page)
+        page.goto("/admin/articles/article/add/")
+        page.get_by_label("Title").fill(title)
+        page.get_by_label("Standfirst").fill("A standfirst.")
+        page.locator("#id_sections-0-heading").fill("First")
+        return page
+
+    return open_form
+
+
+def save_and_continue(page) -> None:
+    page.get_by_role("button", name="Save and continue editing").first.click()
+    page.wait_for_load_state()
+
+
+def saved_body(page, title: str) -> str:
+    """Save the form; the first section's body as stored."""
+    save_and_continue(page)
+    return Article.objects.get(title=title).sections.get().body
+
+
+def test_editor_writes_and_publishes_an_article(editor, new_page, screenshot, console_errors):
+    ArticleFactory(tags=["mornings"])  # an existing tag for the autocomplete to offer
+    page = new_page()
+    log_in(page)
     page.get_by_role("link", name="Add", exact=True).first.click()
     page.wait_for_url("**/admin/articles/article/add/")
 
@@ -81,3 +101,50 @@ def test_editor_writes_and_publishes_an_article(editor, new_page, screenshot, co
     assert page.locator(".preview-banner").count() == 0
     screenshot(page, "editing-published-article")
     assert console_errors == []
+
+
+def test_markdown_shortcuts_make_lists_and_the_saved_html_is_clean(add_form, console_errors):
+    page = add_form("Shortcuts")
+    write_body(
+        page,
+        0,
+        # Blank lines between blocks, as people type them; Enter on an empty item ends a list.
+        ["1. Breathe in", "\n", "Breathe out", "\n", "\n", "\n", "\n"]
+        + ["- Shoulders", "\n", "Jaw", "\n", "\n", "\n"]
+        + ["Be **kind** and *slow*."],
+    )
+    assert saved_body(page, "Shortcuts") == (
+        "<ol><li><p>Breathe in</p></li><li><p>Breathe out</p></li></ol>"
+        "<ul><li><p>Shoulders</p></li><li><p>Jaw</p></li></ul>"
+        "<p>Be <strong>kind</strong> and <em>slow</em>.</p>"
+    )
+    assert console_errors == []
+
+
+def test_text_typed_after_a_link_is_not_part_of_it(add_form, console_errors):
+    page = add_form("Links")
+    write_body(page, 0, ["Read the guide"])
+    for _ in "the guide":
+        page.keyboard.press("Shift+ArrowLeft")
+    page.locator("#sections-0 .prose-menubar__button[data-name=link]").click()
+    page.locator("dialog input[name=href]").fill("https://example.org/guide")
+    page.locator("dialog button[type=submit]").click()  # the Title left empty
+    page.keyboard.press("End")
+    page.keyboard.type(", then rest.")
+    assert saved_body(page, "Links") == (
+        '<p>Read <a href="https://example.org/guide" rel="noopener noreferrer">the guide</a>'
+        ", then rest.</p>"
+    )
+    assert console_errors == []
+
+
+def test_a_heading_typed_in_a_body_is_refused_with_what_to_do(add_form, screenshot):
+    page = add_form("Headings")
+    hint = page.locator("#sections-0 .field-body .help")
+    assert "Headings start sections" in hint.inner_text() and hint.is_visible()
+    write_body(page, 0, ["Intro.", "\n", "## Sleep well", "\n", "Go to bed early."])
+    save_and_continue(page)
+    error = page.locator("#sections-0 .field-body .errorlist")
+    assert "Add another Section" in error.inner_text() and "Sleep well" in error.inner_text()
+    screenshot(page, "editing-heading-in-body")
+    assert not Article.objects.filter(title="Headings").exists()

@@ -1,11 +1,14 @@
 """A real reader's visit is counted once; a site owner reads the statistics in the admin."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import Permission
+from django.utils import timezone
 
 from popularity.models import DailyView
 from tests.browser.conftest import DESKTOP_CHROME
-from tests.factories import ArticleFactory, UserFactory
+from tests.factories import ArticleFactory, DailyViewFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,6 +35,9 @@ def test_reader_visit_counts_once_and_shows_in_popular_posts(browser, live_serve
 def test_owner_reads_the_dashboard_chart(new_page, live_server, screenshot):
     owner = UserFactory(username="siteowner", is_staff=True)
     owner.user_permissions.add(Permission.objects.get(codename="view_statistics"))
+    read = ArticleFactory(title="Read for a fortnight")
+    for age in range(14):
+        DailyViewFactory(article=read, day=timezone.localdate() - timedelta(days=age), views=3)
     page = new_page()
     page.goto("/admin/login/?next=/admin/statistics/")
     page.fill("#id_username", "siteowner")
@@ -44,8 +50,8 @@ def test_owner_reads_the_dashboard_chart(new_page, live_server, screenshot):
     active = page.locator("[aria-current=page]")
     assert active.inner_text() == "Last 7 days"
     # Every day's label, the last one at the right edge included, is inside the chart.
-    chart = page.locator("svg[role=img]").first.bounding_box()
-    labels = page.locator("svg[role=img] text.chart-label").all()
+    chart = page.locator(".stats-chart").first.bounding_box()
+    labels = page.locator(".stats-chart text.chart-label").all()
     assert len(labels) >= 4 + 5  # every other day of seven, five gridline values
     for label in labels:
         box = label.bounding_box()

@@ -91,6 +91,7 @@ def test_security_headers_on_real_responses(stack, path):
     )
     assert int(hsts["max-age"]) >= 31_536_000
     assert "includeSubDomains" in hsts
+    assert "preload" not in hsts  # the owner's choice (SECURE_HSTS_PRELOAD), off by default
     assert response.header("X-Content-Type-Options") == "nosniff"
     assert response.header("Referrer-Policy") == "strict-origin-when-cross-origin"
     assert response.header("Cross-Origin-Opener-Policy") == "same-origin"

@@ -56,6 +56,41 @@ def test_production_settings_pass_the_deployment_checklist():
     assert "no issues" in result.stdout
 
 
+HSTS_OF_A_PAGE = (
+    "from django.test import Client; "
+    "print(Client().get('/healthz', secure=True)['Strict-Transport-Security'])"
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "header"),
+    [
+        ("", "max-age=31536000; includeSubDomains"),
+        ("1", "max-age=31536000; includeSubDomains; preload"),
+    ],
+)
+def test_hsts_preload_is_the_owners_choice_and_off_by_default(value, header):
+    production = {
+        "DJANGO_SETTINGS_MODULE": "happyinnerself.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "ALLOWED_HOSTS": "testserver",
+        "SECURE_HSTS_PRELOAD": value,
+    }
+    shown = manage("shell", "--no-imports", "-c", HSTS_OF_A_PAGE, **production)
+    assert shown.stdout.strip() == header, shown.stderr
+    # Either way the deployment checklist passes: off is a choice, not an oversight.
+    checked = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        **production,
+        CACHE_URL="redis://127.0.0.1:6379/0",
+        ADMIN_URL="office-k2x9q7/",
+    )
+    assert checked.returncode == 0, checked.stderr
+
+
 def env_example(name: str) -> str:
     text = (ROOT / ".env.example").read_text()
     return re.search(rf"^{name}=(.*)$", text, re.M).group(1).strip()

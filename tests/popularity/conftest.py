@@ -1,7 +1,14 @@
+import os
+import uuid
+
 import pytest
 
+from popularity.counting.buffer import get_buffer
 from popularity.models import DailyAgentView
 from tests.factories import ArticleFactory
+from tests.support.redis import redis_required
+
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
 
 BROWSER = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -45,3 +52,16 @@ def read_with_two_browsers(read):
 
 
 TWO_BROWSERS_COUNTED = {BROWSER: 2, OTHER_BROWSER: 1}
+
+
+@pytest.fixture
+def buffer(settings):
+    redis_required(REDIS_URL)
+    # A prefix of its own: other test runs may share this Redis server.
+    settings.REDIS_URL = REDIS_URL
+    settings.POPULARITY_REDIS_PREFIX = f"test-popularity-{uuid.uuid4().hex}"
+    buffer = get_buffer()
+    yield buffer
+    keys = list(buffer.client.scan_iter(match=f"{settings.POPULARITY_REDIS_PREFIX}:*"))
+    if keys:
+        buffer.client.delete(*keys)

@@ -4,10 +4,15 @@ from datetime import UTC, date, datetime, timedelta
 
 from popularity.analysis import (
     DayPoint,
+    Period,
     RefreshCandidate,
     Spike,
+    change_text,
+    chart_note,
     peers_compare,
     percent_change,
+    period_compared,
+    points_since,
     refresh_rank,
     spike_with_agent,
     spikes,
@@ -26,7 +31,7 @@ def days(*views: int) -> list[DayPoint]:
 
 def test_a_day_far_above_the_median_of_the_fortnight_before_is_a_spike():
     points = days(*[4] * 14, 60, 19, 100)  # usual 4; then 15×, under 5×, and 25× again
-    found = spikes(points=points, since=DAY, factor=5, least=50)
+    found = spikes(points=points, since=DAY, first_day=None, factor=5, least=50)
     assert [(s.day, s.views, s.usual) for s in found] == [
         (DAY + timedelta(days=14), 60, 4),
         (DAY + timedelta(days=16), 100, 4),
@@ -36,9 +41,9 @@ def test_a_day_far_above_the_median_of_the_fortnight_before_is_a_spike():
 
 def test_a_spike_needs_the_minimum_views_and_a_full_fortnight_before_it():
     quiet = days(*[0] * 14, 40)  # 40× a quiet article's usual (at least 1) but under 50
-    assert spikes(points=quiet, since=DAY, factor=5, least=50) == []
+    assert spikes(points=quiet, since=DAY, first_day=None, factor=5, least=50) == []
     early = days(*[1] * 13, 500)  # only 13 days of history before it
-    assert spikes(points=early, since=DAY, factor=5, least=50) == []
+    assert spikes(points=early, since=DAY, first_day=None, factor=5, least=50) == []
 
 
 def test_one_browser_sending_most_of_a_spike_marks_it_a_likely_bot():
@@ -54,21 +59,120 @@ def test_one_browser_sending_most_of_a_spike_marks_it_a_likely_bot():
     assert spike.likely_bot is False and spike.top_agent_share is None
 
 
+def compare(**given):
+    """peers_compare for a "sleep" article first read on 1 March, judged on 20 March, on a
+    site counting views since 1 January, with what the test gives instead."""
+    return peers_compare(
+        **{
+            "tag": "sleep",
+            "first_day": date(2025, 3, 1),
+            "first_week_views": 90,
+            "peers": [],
+            "today": date(2025, 3, 20),
+            "counted_since": date(2025, 1, 1),
+            **given,
+        }
+    )
+
+
 def test_first_week_against_the_median_of_peers_whose_first_week_is_over():
-    today = date(2025, 3, 20)
-    result = peers_compare(
-        tag="sleep",
-        first_day=date(2025, 3, 1),
-        first_week_views=90,
-        peers=[(date(2025, 2, 1), 10), (date(2025, 2, 2), 30), (date(2025, 3, 18), 999)],
-        today=today,
+    result = compare(
+        peers=[(date(2025, 2, 1), 10), (date(2025, 2, 2), 30), (date(2025, 3, 18), 999)]
     )
     assert (result.peers, result.peer_median, result.ratio) == (2, 20, 4.5)
+    assert (result.others, result.too_young, result.uncounted) == (3, 1, 0)
     assert result.first_week_complete is True
-    young = peers_compare(
-        tag="sleep", first_day=date(2025, 3, 17), first_week_views=5, peers=[], today=today
-    )
+    young = compare(first_day=date(2025, 3, 17), first_week_views=5)
     assert (young.first_week_complete, young.peer_median, young.ratio) == (False, None, None)
+
+
+def test_peers_published_before_views_were_counted_are_left_out_not_taken_as_zero():
+    # Counting began on 1 February: the two January weeks have no rows (None), nor does
+    # the half-counted one of 28 January; a counted week nobody read is 0.
+    result = compare(
+        peers=[
+            (date(2025, 1, 5), None),
+            (date(2025, 1, 12), None),
+            (date(2025, 1, 28), 12),
+            (date(2025, 2, 3), 60),
+            (date(2025, 2, 10), None),
+            (date(2025, 2, 17), 40),
+        ],
+        counted_since=date(2025, 2, 1),
+    )
+    assert (result.peers, result.peer_median, result.uncounted) == (3, 40, 3)
+    assert result.ratio == 90 / 40
+    # The article's own first week, before counting began, has no figure either.
+    early = compare(
+        first_day=date(2025, 1, 20),
+        first_week_views=None,
+        peers=[(date(2025, 2, 3), 60)],
+        counted_since=date(2025, 2, 1),
+    )
+    assert (early.first_week_views, early.ratio, early.peer_median) == (None, None, 60)
+    # A week counted from its first day but without a row: nobody read it.
+    unread = compare(first_day=date(2025, 2, 5), first_week_views=None)
+    assert unread.first_week_views == 0
+
+
+def test_the_only_article_with_its_tag_is_told_apart_from_peers_not_comparable_yet():
+    alone = compare(tag="botox")
+    assert (alone.others, alone.peers, alone.peer_median) == (0, 0, None)
+    waiting = compare(tag="botox", peers=[(date(2025, 3, 18), 4)])
+    assert (waiting.others, waiting.too_young, waiting.peer_median) == (1, 1, None)
+
+
+def test_the_launch_week_is_not_a_spike_against_the_days_before_publication():
+    launch = DAY + timedelta(days=14)
+    # Nothing before publication (the article did not exist), a launch bump settling to
+    # about 40 a day, and one real spike three weeks on.
+    points = days(*[0] * 14, 300, 220, 160, 120, 90, 60, 50, *[40] * 14, 400)
+    found = spikes(points=points, since=launch, first_day=launch, factor=5, least=50)
+    assert [(s.day, s.views, s.usual) for s in found] == [(points[-1].day, 400, 40)]
+    # Published late in the evening: its first full day is no spike against a part day.
+    evening = days(*[0] * 14, 3, 300, 280, 260, 250)
+    assert spikes(points=evening, since=launch, first_day=launch, factor=5, least=50) == []
+
+
+def test_a_spike_over_a_usual_level_under_one_view_is_not_a_multiple_of_zero():
+    quiet = Spike(day=DAY, views=68, usual=0)
+    assert (quiet.ratio, quiet.usual_text) == (None, "usually none a day")
+    assert Spike(day=DAY, views=68, usual=0.5).usual_text == "usually under 1 a day"
+    usual = Spike(day=DAY, views=60, usual=4)
+    assert (usual.ratio, usual.usual_text) == (15, "15× its usual 4 a day")
+    assert Spike(day=DAY, views=60, usual=2.5).usual_text == "24× its usual 2.5 a day"
+
+
+def test_the_chart_says_where_it_starts_and_why():
+    month = Period(start=date(2025, 3, 1), end=date(2025, 3, 30))
+    site = {"period": month}
+    assert chart_note(**site, counted_since=date(2025, 1, 1)) == ""
+    assert chart_note(**site, counted_since=date(2025, 3, 10)) == (
+        "Views are counted from 10 March 2025: the chart starts there."
+    )
+    assert chart_note(**site, counted_since=None) == (
+        "No view has been counted yet: nothing to chart."
+    )
+    article = {"period": month, "counted_since": date(2025, 1, 1), "article": True}
+    assert chart_note(**article, first_day=date(2025, 2, 1)) == ""
+    assert chart_note(**article, first_day=date(2025, 3, 12)) == (
+        "Public from 12 March 2025: the chart starts there."
+    )
+    assert chart_note(**article, first_day=date(2025, 4, 2)) == (
+        "Public from 2 April 2025, after this period: nothing to chart."
+    )
+    assert chart_note(**article, first_day=None) == "Never published yet: nothing to chart."
+    older = {**article, "counted_since": date(2025, 3, 10)}
+    assert chart_note(**older, first_day=date(2024, 6, 1)) == (
+        "Views are counted from 10 March 2025: the chart starts there."
+    )
+
+
+def test_the_chart_keeps_only_the_days_the_article_existed():
+    points = days(0, 0, 5, 7)
+    assert [p.views for p in points_since(points, DAY + timedelta(days=2))] == [5, 7]
+    assert points_since(points, DAY - timedelta(days=9)) == points
+    assert points_since(points, None) == []  # never public, never read
 
 
 def test_refresh_candidates_most_read_first_then_longest_unchanged():
@@ -92,6 +196,23 @@ def test_refresh_candidates_most_read_first_then_longest_unchanged():
 def test_percent_change_needs_a_previous_figure():
     assert percent_change(30, 20) == 50.0
     assert percent_change(30, 0) is None and percent_change(30, None) is None
+
+
+def test_a_period_is_compared_only_with_a_period_counted_from_its_first_day():
+    week = Period(start=date(2025, 3, 8), end=date(2025, 3, 14))  # the week before: 1–7 March
+    assert period_compared(week, counted_since=date(2025, 3, 1)).compare is True
+    assert period_compared(week, counted_since=date(2025, 3, 2)).compare is False
+    assert period_compared(week, counted_since=None).compare is False
+    all_time = Period(start=date(2025, 1, 1), end=date(2025, 3, 14), compare=False)
+    assert period_compared(all_time, counted_since=date(2024, 1, 1)).compare is False
+
+
+def test_the_change_says_new_only_when_there_are_views_now_and_none_before():
+    assert change_text(30, 20) == "+50.0%"
+    assert change_text(10, 40) == "-75.0%"
+    assert change_text(30, 0) == "new"
+    assert change_text(0, 0) == "no change"
+    assert change_text(0, None) == "—"  # all time: no period before it
 
 
 def test_the_counting_rule_counts_a_reader_again_only_after_the_gap_and_up_to_the_cap():

@@ -4,7 +4,6 @@ Needs a Redis server: REDIS_URL, or 127.0.0.1:6379. Skipped when none answers, e
 CI (CI=true), where a missing Redis is a failure.
 """
 
-import os
 import threading
 import uuid
 from datetime import timedelta
@@ -15,30 +14,13 @@ from django.core.management import CommandError, call_command
 from django.db import OperationalError, connection
 from django.utils import timezone
 
-from popularity.counting.buffer import get_buffer
 from popularity.counting.flush import buffer_flush
 from popularity.counting.record import view_record
 from popularity.models import ArticleTotal, DailyAgentView, DailyView, FlushedBatch
 from tests.factories import ArticleFactory
 from tests.support.db import writes_fail
-from tests.support.redis import redis_required
 
 from .conftest import BROWSER, OTHER_BROWSER, TWO_BROWSERS_COUNTED, agent_counts
-
-REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
-
-
-@pytest.fixture
-def buffer(settings):
-    redis_required(REDIS_URL)
-    # A prefix of its own: other test runs may share this Redis server.
-    settings.REDIS_URL = REDIS_URL
-    settings.POPULARITY_REDIS_PREFIX = f"test-popularity-{uuid.uuid4().hex}"
-    buffer = get_buffer()
-    yield buffer
-    keys = list(buffer.client.scan_iter(match=f"{settings.POPULARITY_REDIS_PREFIX}:*"))
-    if keys:
-        buffer.client.delete(*keys)
 
 
 def counts(article):

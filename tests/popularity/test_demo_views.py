@@ -1,11 +1,17 @@
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
-from popularity.models import ArticleTotal, DailyView
+from articles.models import Article
+from popularity.analysis import Period
+from popularity.demo import demo_readership
+from popularity.models import ArticleTotal, DailyView, ReadDepthDay, SectionReach
 from popularity.rankings import ranking
-from tests.factories import ArticleFactory
+from popularity.statistics import stats_articles
+from tests.factories import ArticleFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -31,3 +37,75 @@ def test_no_demo_views_for_drafts():
     ArticleFactory()
     call_command("load_demo_views", stdout=StringIO())
     assert not DailyView.objects.filter(article=draft).exists()
+
+
+# --- issue 18: a readership shaped like a real site's ------------------------------------
+
+
+def by_day(rows, article) -> dict:
+    return {row.day: row.views for row in rows if row.article_id == article.pk}
+
+
+def test_demo_readership_has_hits_a_long_tail_a_weekly_rhythm_and_launch_bumps():
+    today = timezone.localdate()
+    articles = [
+        ArticleFactory(published_at=timezone.now() - timedelta(days=300)) for _ in range(12)
+    ]
+    launched = ArticleFactory(published_at=timezone.now() - timedelta(days=20))
+    made = demo_readership(articles=[*articles, launched], today=today)
+
+    # A few hits and a long tail: the most read has several times the median's views.
+    last_month = sorted(
+        (
+            sum(v for d, v in by_day(made.daily, a).items() if (today - d).days < 30)
+            for a in articles
+        ),
+        reverse=True,
+    )
+    assert last_month[0] > 5 * last_month[len(last_month) // 2]
+    assert last_month[0] > 0.25 * sum(last_month)
+
+    # A weekly rhythm: Saturdays are quieter than Mondays, every week of the season.
+    weekday = {n: sum(r.views for r in made.daily if r.day.weekday() == n) for n in range(7)}
+    assert weekday[5] < 0.8 * weekday[0]
+
+    # A launch bump: the first days of the new article well above its settled days.
+    days = by_day(made.daily, launched)
+    published = launched.published_at.date()
+    first = [days[published + timedelta(days=n)] for n in range(2)]
+    settled = [days[d] for d in days if (d - published).days >= 14]
+    assert min(first) > 2.5 * (sum(settled) / len(settled))
+    assert not [d for d in days if d < published]  # nothing before publication
+
+    # Readers at most views; the all-time totals are the days' sums.
+    assert all(0 < r.unique_readers <= r.views for r in made.daily)
+    totals = {t.article_id: t.views for t in made.totals()}
+    assert totals[launched.pk] == sum(days.values())
+
+
+def test_demo_readership_has_read_depth_so_completion_shows():
+    articles = [ArticleFactory() for _ in range(3)]
+    for article in articles:
+        for position in range(1, 5):
+            SectionFactory(article=article, position=position, anchor=f"part-{position}")
+    made = demo_readership(articles=articles, today=timezone.localdate())
+    assert made.depth and made.reaches
+    for depth in made.depth:
+        assert 0 < depth.completions < depth.readers
+        reach = [
+            r.readers
+            for r in made.reaches
+            if r.article_id == depth.article_id and r.day == depth.day
+        ]
+        assert len(reach) == 4 and reach == sorted(reach, reverse=True)
+        assert reach[-1] >= depth.completions and reach[0] <= depth.readers
+
+
+def test_the_dashboard_shows_a_completion_rate_for_every_demo_article():
+    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo_views", stdout=StringIO())
+    period = Period(start=timezone.localdate() - timedelta(days=29), end=timezone.localdate())
+    rows = stats_articles(period=period)
+    assert len(rows) == Article.objects.published().count()
+    assert all(row.completion_rate is not None and 10 < row.completion_rate < 90 for row in rows)
+    assert ReadDepthDay.objects.exists() and SectionReach.objects.exists()

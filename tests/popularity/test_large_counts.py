@@ -19,9 +19,10 @@ from articles.models import Article
 from popularity.analysis import Period
 from popularity.article_statistics import peer_comparison
 from popularity.models import ArticleTotal, ReadDepthDay, SectionReach
-from popularity.rankings import Window, ranking
+from popularity.rankings import Window, popular_url, ranking
 from popularity.read_depth import read_depth_summary
 from popularity.statistics import (
+    first_counted_day,
     refresh_candidates,
     stats_articles,
     stats_daily,
@@ -33,8 +34,8 @@ from tests.factories import (
     ArticleFactory,
     DailyAgentViewFactory,
     DailyViewFactory,
-    SectionFactory,
     UserFactory,
+    read_depth_reported,
 )
 
 pytestmark = pytest.mark.django_db
@@ -73,18 +74,13 @@ def traffic():
     daily(quiet, [(age, 40, 35) for age in range(40)])
     DailyAgentViewFactory(article=viral, day=ago(0), agent=BOT, views=6_000_000)
     DailyAgentViewFactory(article=viral, day=ago(0), agent=BROWSER, views=4_000_000)
-    for heading in ("Why it spreads", "What to do"):
-        SectionFactory(article=viral, heading=heading)
-    ReadDepthDay.objects.create(article=viral, day=ago(0), readers=6_000_000, completions=2_500_000)
-    for position, section in enumerate(viral.sections.order_by("position"), start=1):
-        SectionReach.objects.create(
-            article=viral,
-            day=ago(0),
-            position=position,
-            anchor=section.anchor,
-            heading=section.heading,
-            readers=5_000_000 // position,
-        )
+    read_depth_reported(
+        article=viral,
+        day=ago(0),
+        headings=["Why it spreads", "What to do"],
+        readers=6_000_000,
+        completions=2_500_000,
+    )
     # Unchanged for two years: both are refresh candidates, Viral first.
     Article.objects.filter(pk__in=[viral.pk, steady.pk]).update(
         updated_at=now - timedelta(days=730)
@@ -111,7 +107,12 @@ def test_every_public_page_answers_with_the_viral_article_first(
     for path in ("/", viral.get_absolute_url(), steady.get_absolute_url()):
         response = client.get(path)
         assert response.status_code == 200, path
-        assert in_order(sidebar(response.content.decode()), "Viral", "Steady", "Quiet"), path
+        # Beside an article, every ranked article but that one.
+        widget = sidebar(response.content.decode())
+        shown = [a.title for a in (viral, steady, quiet) if a.get_absolute_url() != path]
+        hidden = [a.title for a in (viral, steady, quiet) if a.get_absolute_url() == path]
+        assert in_order(widget, *shown), path
+        assert all(f">{title}</a>" not in widget for title in hidden), path
 
     for path in (
         "/tags/",
@@ -131,18 +132,18 @@ def test_every_public_page_answers_with_the_viral_article_first(
     shown = {
         Window.TRENDING: None,
         Window.DAY: None,  # checked below: an estimate
-        Window.WEEK: f"{VIRAL_TODAY + 7_500} views",
-        Window.MONTH: f"{VIRAL_TODAY + 7_500} views",
-        Window.ALL: f"{VIRAL_ALL_TIME} views",
+        Window.WEEK: f"{VIRAL_TODAY + 7_500:,} views",
+        Window.MONTH: f"{VIRAL_TODAY + 7_500:,} views",
+        Window.ALL: f"{VIRAL_ALL_TIME:,} views",
     }
     for window, figure in shown.items():
-        response = client.get(reverse("popularity:popular_window", kwargs={"window": window}))
+        response = client.get(popular_url(window))
         html = response.content.decode()
         assert response.status_code == 200, window
         assert in_order(html, "Viral", "Steady", "Quiet"), window
         if window == Window.DAY:
             # 10,000,000 today and up to all 3,000 of yesterday's, in whole views.
-            views = int(re.search(r"about (\d+) views", html)[1])
+            views = int(re.search(r"about ([\d,]+) views", html)[1].replace(",", ""))
             assert VIRAL_TODAY <= views <= VIRAL_TODAY + 3_000
         if figure:
             assert figure in html, window
@@ -209,10 +210,10 @@ def test_counts_past_32_bits_are_kept_ranked_and_shown(client, settings):
     daily(small, [(0, 10, 10)])
 
     for window in Window.values:
-        response = client.get(reverse("popularity:popular_window", kwargs={"window": window}))
+        response = client.get(popular_url(window))
         assert response.status_code == 200, window
         assert in_order(response.content.decode(), "Enormous", "Small"), window
-    assert f"{PAST_32_BITS} views" in client.get("/popular/7d/").content.decode()
+    assert f"{PAST_32_BITS:,} views" in client.get("/popular/7d/").content.decode()
     assert client.get(big.get_absolute_url()).status_code == 200
 
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
@@ -241,7 +242,7 @@ def test_figures_from_64_bit_sums_are_plain_ints(traffic):
             for value in (point.views, point.unique_readers)
         ),
         stats_previous_views(period=period),
-        peer_comparison(article=viral).first_week_views,
+        peer_comparison(article=viral, counted_since=first_counted_day()).first_week_views,
         *(item.views for item in refresh_candidates()),
         *article_view_totals(article_ids=[viral.pk])[viral.pk],
         read_depth_summary(period=period, article_id=viral.pk, current_sections=[]).readers,

@@ -154,7 +154,7 @@ def test_the_ranking_shows_completion_rate_beside_views(article, client, owner):
     assert rows["Unmeasured"].completion_rate is None
     client.force_login(owner)
     html = client.get(STATS + "?range=7").content.decode()
-    assert '<td class="num">25%</td>' in html
+    assert '<td class="num" data-label="Completion">25%</td>' in html
     csv_lines = client.get(STATS + "export.csv?range=7").content.decode().splitlines()
     assert csv_lines[0].endswith(",completion %")
     assert csv_lines[1].startswith("1,Sleep,") and csv_lines[1].endswith(",25")
@@ -212,11 +212,12 @@ def test_first_week_against_the_median_of_its_main_tag(client, owner):
     DailyViewFactory(article=young, day=ago(1), views=500, unique_readers=1)
     other = published("Other tag", 60, ["sleep"])
     DailyViewFactory(article=other, day=ago(59), views=900, unique_readers=1)
+    DailyViewFactory(article=published("Archive", 400, ["sleep"]), day=ago(365))  # counted since
 
-    peers = peer_comparison(article=article)
+    peers = peer_comparison(article=article, counted_since=ago(365))
     assert (peers.tag, peers.first_week_views, peers.first_week_complete) == ("anxiety", 60, True)
     assert (peers.peers, peers.peer_median, peers.ratio) == (3, 20, 3.0)
-    assert peer_comparison(article=young).first_week_complete is False
+    assert peer_comparison(article=young, counted_since=ago(365)).first_week_complete is False
     client.force_login(owner)
     html = client.get(f"{STATS}articles/{article.pk}/").content.decode()
     assert "<strong>60 views</strong>" in html
@@ -296,9 +297,10 @@ def test_the_article_page_adds_one_query_for_its_spikes_only(
     page = f"{STATS}articles/{unusual_week.pk}/"
     client.force_login(owner)
     client.get(page)  # warm the session
-    # session, user, user and group permissions, article; daily series (with the baseline),
-    # previous total; peers: tag (none); sections; read depth: totals, reaches
-    with django_assert_num_queries(11):  # the steady days before the spikes
+    # session, user, user and group permissions, article; the first counted day (site);
+    # daily series (with the baseline), the article's first counted day, previous total;
+    # peers: tag (none); sections; read depth: totals, reaches; every origin panel
+    with django_assert_num_queries(14):  # the steady days before the spikes
         client.get(f"{page}?start={ago(10)}&end={ago(4)}")
-    with django_assert_num_queries(12):  # … and one for the spike days' top browsers
+    with django_assert_num_queries(15):  # … and one for the spike days' top browsers
         client.get(f"{page}?range=7")

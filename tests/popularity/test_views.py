@@ -156,11 +156,13 @@ def table(html, table_id):
 
 @pytest.fixture
 def month(owner):
-    """Three articles read over the last 30 days and the 30 days before."""
+    """Three articles read over the last 30 days and the 30 days before, on a site that
+    counts views since 60 days ago (the first day the 30 days before begin)."""
     return read_articles(
         ("Sleep", [(0, 40, 30), (5, 20, 15), (40, 30, 30)]),
         ("=Breath", [(2, 30, 25), (31, 60, 50)]),
         ("Kindness", [(10, 10, 10)]),
+        ("Archive", [(59, 1, 1)]),
     )
 
 
@@ -258,8 +260,8 @@ def test_custom_dates_choose_the_period(client, owner, month):
 def test_all_time_starts_at_the_first_counted_day(client, owner, month):
     client.force_login(owner)
     html = client.get(STATS + "?range=all").content.decode()
-    assert "(41 days)" in html
-    assert re.search(r'data-total="views">190<', html)
+    assert "(60 days)" in html
+    assert re.search(r'data-total="views">191<', html)
 
 
 def test_article_drill_down_has_its_own_chart(client, owner, month):
@@ -279,12 +281,13 @@ def test_dashboard_query_count_does_not_grow_with_articles(
 ):
     client.force_login(owner)
     client.get(STATS)  # warm the session
-    # session, user, user and group permissions; daily series, previous total, articles
-    # (with completion rates), tags, refresh candidates
-    with django_assert_num_queries(9):
+    # session, user, user and group permissions; the first counted day; daily series,
+    # previous total, articles (with completion rates), tags, every origin panel, right now
+    # (no reader: no titles), refresh candidates
+    with django_assert_num_queries(12):
         client.get(STATS + "?range=30")
     read_articles(*[(f"More {n}", [(n, 1, 1)]) for n in range(10)])
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(12):
         client.get(STATS + "?range=30")
 
 
@@ -335,3 +338,186 @@ def test_pages_without_popular_posts_stay_kept_when_the_rankings_period_moves(cl
     monkeypatch.setattr(rankings.time, "time", lambda: later)
     assert {path: client.get(path)["ETag"] for path in paths} == before
     assert client.get("/")["ETag"] != home
+
+
+# --- Issue 18: what readers trip over on the rankings ------------------------------------
+
+
+def widget_titles(html: str) -> list[str]:
+    widget = html[html.index('id="popular-heading"') :]
+    widget = widget[: widget.index("</section>")]
+    return re.findall(r'<li><a href="[^"]+">([^<]+)</a></li>', widget)
+
+
+def test_popular_posts_beside_an_article_never_list_that_article(client, settings):
+    settings.POPULARITY_WIDGET_SIZE = 3
+    top, second, third, fourth = read_articles(
+        ("Top", [(1, 40, 30)]),
+        ("Second", [(1, 30, 20)]),
+        ("Third", [(1, 20, 10)]),
+        ("Fourth", [(1, 10, 5)]),
+    )
+    assert widget_titles(client.get("/").content.decode()) == ["Top", "Second", "Third"]
+    beside_top = widget_titles(client.get(top.get_absolute_url()).content.decode())
+    assert beside_top == ["Second", "Third", "Fourth"]  # still three, the next one moves up
+    beside_third = widget_titles(client.get(third.get_absolute_url()).content.decode())
+    assert beside_third == ["Top", "Second", "Fourth"]
+    beside_fourth = widget_titles(client.get(fourth.get_absolute_url()).content.decode())
+    assert beside_fourth == ["Top", "Second", "Third"]
+
+
+def canonical(html: str) -> str:
+    return re.search(r'<link rel="canonical" href="([^"]+)">', html)[1]
+
+
+def test_each_ranking_has_one_address_and_its_own_canonical(client):
+    read_articles(("Read", [(1, 3, 3)]))
+    trending = client.get("/popular/trending/")
+    assert trending.status_code == 301 and trending["Location"] == "/popular/"
+    pages = ["/popular/", "/popular/24h/", "/popular/7d/", "/popular/30d/", "/popular/all/"]
+    canonicals = []
+    for path in pages:
+        html = client.get(path).content.decode()
+        canonicals.append(canonical(html))
+        assert canonical(html) == f"http://testserver{path}"
+        # The tabs link to each ranking's own address, never to the redirect.
+        assert 'href="/popular/trending/"' not in html
+        assert re.search(rf'href="{path}" aria-current="page"', html), path
+    assert len(set(canonicals)) == len(pages)
+    widget = client.get("/").content.decode()
+    assert 'href="/popular/trending/"' not in widget
+
+
+def test_popular_counts_are_grouped_in_thousands(client):
+    read_articles(("Widely read", [(1, 1_234_567, 1_000_000)]))
+    html = client.get("/popular/7d/").content.decode()
+    assert "1,234,567 views" in html
+
+
+# --- Figures that are missing are not zeros ---------------------------------------------
+
+
+def published(title, days_ago, tags=("calm",), **fields):
+    return ArticleFactory(
+        title=title,
+        published_at=timezone.now() - timedelta(days=days_ago),
+        tags=list(tags),
+        **fields,
+    )
+
+
+def counted_since(days_ago):
+    """Views have been counted on the site since then (another article was read that day)."""
+    DailyViewFactory(article=published("Old news", days_ago + 1, tags=["news"]), day=ago(days_ago))
+
+
+def article_page(client, article, query=""):
+    return client.get(reverse("statistics:article", kwargs={"article_id": article.pk}) + query)
+
+
+def test_no_views_in_either_period_is_no_change_not_new(client, owner):
+    counted_since(40)
+    article = published("Forgotten", 40)
+    client.force_login(owner)
+    for html in (
+        client.get(STATS + "?range=7").content.decode(),
+        article_page(client, article, "?range=7").content.decode(),
+    ):
+        assert re.search(r'data-total="change">no change <small>\(previous period: 0\)', html)
+
+
+def test_a_period_whose_period_before_was_not_counted_is_not_compared(client, owner):
+    counted_since(10)
+    read_articles(("Fresh", [(1, 5, 5)]))
+    client.force_login(owner)
+    html = client.get(STATS + "?range=7").content.decode()  # the 7 days before: half counted
+    assert re.search(r'data-total="change">—</dd>', html)
+    assert table(html, "article-table")[1][6:] == ["—", "—"]
+    html = client.get(STATS + "?range=30").content.decode()
+    assert "Views are counted from" in html and "the chart starts there" in html
+    assert len(re.findall(r'<tr data-day="', html)) == 11  # from the first counted day
+
+
+def test_a_scheduled_article_says_when_readers_will_see_it(client, owner):
+    article = ArticleFactory(title="Tomorrow", scheduled=True)
+    client.force_login(owner)
+    html = article_page(client, article).content.decode()
+    when = timezone.localtime(article.published_at)
+    assert f'Scheduled: readers can see it from <time datetime="{when:%Y-%m-%dT%H:%M}">' in html
+    assert "(published)" not in html
+    assert f"Public from {when:%-d %B %Y}, after this period: nothing to chart." in html
+    draft = ArticleFactory(title="Draft", draft=True)
+    html = article_page(client, draft).content.decode()
+    assert "Not visible to readers: a draft." in html
+    assert "Never published yet: nothing to chart." in html
+
+
+def test_the_chart_starts_on_the_day_the_article_was_published(client, owner):
+    counted_since(100)
+    article = published("New", 3)
+    for age, views in ((3, 5), (2, 9), (0, 4)):
+        DailyViewFactory(article=article, day=ago(age), views=views, unique_readers=1)
+    client.force_login(owner)
+    html = article_page(client, article, "?range=30").content.decode()
+    days = re.findall(r'<tr data-day="([\d-]+)"><td>[^<]+</td><td class="num">(\d+)<', html)
+    assert days == [(ago(age).isoformat(), str(v)) for age, v in ((3, 5), (2, 9), (1, 0), (0, 4))]
+    assert f"Public from {ago(3):%-d %B %Y}: the chart starts there." in html
+    assert html.count('class="chart-dot"') == 2 * 4
+    assert "{#" not in html and "{%" not in html  # no template comment shown as text
+
+
+def test_the_launch_week_is_not_flagged_as_unusual(client, owner, settings):
+    settings.POPULARITY_SPIKE_FACTOR = 5
+    settings.POPULARITY_SPIKE_MIN_VIEWS = 50
+    counted_since(100)
+    article = published("Launched", 5)
+    for age, views in ((5, 300), (4, 220), (3, 150), (2, 120), (1, 100), (0, 90)):
+        DailyViewFactory(article=article, day=ago(age), views=views, unique_readers=views)
+    client.force_login(owner)
+    html = article_page(client, article, "?range=7").content.decode()
+    assert "Unusual days" not in html and "data-spike" not in html
+
+
+def test_a_spike_over_an_article_usually_unread_does_not_say_its_usual_is_0(
+    client, owner, settings
+):
+    settings.POPULARITY_SPIKE_FACTOR = 5
+    settings.POPULARITY_SPIKE_MIN_VIEWS = 50
+    counted_since(100)
+    article = published("Quiet one", 60)
+    DailyViewFactory(article=article, day=ago(1), views=68, unique_readers=60)
+    client.force_login(owner)
+    html = article_page(client, article, "?range=7").content.decode()
+    assert f'data-spike="{ago(1).isoformat()}"' in html
+    assert "68 views, usually none a day" in html
+    assert "its usual 0" not in html
+
+
+def test_the_only_article_with_its_tag_says_so(client, owner):
+    counted_since(100)
+    article = published("Alone", 30, tags=["botox"])
+    DailyViewFactory(article=article, day=ago(30), views=12, unique_readers=10)
+    client.force_login(owner)
+    html = article_page(client, article).content.decode()
+    assert "It is the only article tagged “botox” so far." in html
+    assert "has finished its first week yet" not in html
+    published("Second", 2, tags=["botox"])
+    html = article_page(client, article).content.decode()
+    assert "The one other article tagged “botox” cannot be compared yet." in html
+    assert "(1 still in its first week: left out.)" in html
+
+
+def test_peers_published_before_views_were_counted_are_left_out(client, owner):
+    counted_since(50)
+    article = published("Measured", 30, tags=["sleep"])
+    DailyViewFactory(article=article, day=ago(30), views=90, unique_readers=80)
+    for title, days_ago, views in (("Counted A", 45, 30), ("Counted B", 40, 50)):
+        peer = published(title, days_ago, tags=["sleep"])
+        DailyViewFactory(article=peer, day=ago(days_ago), views=views, unique_readers=1)
+    for title in ("Before counting 1", "Before counting 2", "Before counting 3"):
+        published(title, 200, tags=["sleep"])  # no rows: unknown, not 0 views
+    client.force_login(owner)
+    html = article_page(client, article).content.decode()
+    assert "The median of the 2 other articles tagged “sleep”: <strong>40 views</strong>" in html
+    assert "(2.3× the median)" in html  # 90 views against 40
+    assert "(3 published before views were counted: left out.)" in html

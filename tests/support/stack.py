@@ -34,6 +34,7 @@ class Response:
     status: int
     headers: http.client.HTTPMessage
     body: str
+    content: bytes = b""  # the bytes as sent (compressed, when the response is)
 
     def header(self, name: str) -> str | None:
         return self.headers.get(name)
@@ -70,7 +71,8 @@ class Stack:
             all_headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         conn.request(method, path, body=body, headers=all_headers)
         raw = conn.getresponse()
-        response = Response(raw.status, raw.headers, raw.read().decode("utf-8", "replace"))
+        content = raw.read()
+        response = Response(raw.status, raw.headers, content.decode("utf-8", "replace"), content)
         conn.close()
         return response
 
@@ -122,7 +124,10 @@ def stack_start(
     workdir = Path(tempfile.mkdtemp(prefix=f"his-{name}-"))
     pgdata = workdir / "pg"
     database_url = devdb.start("prod", pgdata)
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    # The shell's own site settings (a REDIS_URL a developer exported) must not leak in:
+    # a test that wants Redis passes it in `environment`.
+    leave_out = {"DJANGO_ALLOW_ASYNC_UNSAFE", "REDIS_URL", "CACHE_URL"}
+    env = {k: v for k, v in os.environ.items() if k not in leave_out}
     env.update(
         DJANGO_SETTINGS_MODULE="happyinnerself.settings.production",
         SECRET_KEY=secrets.token_urlsafe(64),
@@ -188,6 +193,8 @@ def _proxy_start(stack: Stack, workdir: Path) -> None:
             "XDG_CONFIG_HOME": str(workdir / "caddy-config"),
             "SITE_DOMAIN": f"http://127.0.0.1:{stack.port}",
             "WEB_UPSTREAM": f"127.0.0.1:{upstream}",
+            "STATIC_ROOT": stack.env["STATIC_ROOT"],
+            "MEDIA_ROOT": stack.env["MEDIA_ROOT"],
             "CADDY_ADMIN": "off",
         },
         stdout=(workdir / "caddy.log").open("w"),

@@ -33,7 +33,9 @@ class Command(BaseCommand):
             try:
                 text = path.read_text(encoding="utf-8")
                 document = parse_import_document(text)
-                result = article_import(document=document, source_dir=path.parent)
+                result = article_import(
+                    document=document, source_dir=path.parent, comment=f"Imported from {path}."
+                )
             except UnicodeDecodeError:
                 failures += 1
                 self.stderr.write(f"{path}: refused: not UTF-8 text")

@@ -1,7 +1,11 @@
 from django.core.management.base import BaseCommand
 
 from articles.models import Article
-from articles.renditions import cover_renditions_refresh, rendition_names
+from articles.renditions import (
+    cover_renditions_refresh,
+    rendition_names,
+    renditions_are_stale,
+)
 
 
 class Command(BaseCommand):
@@ -20,7 +24,7 @@ class Command(BaseCommand):
         for article in Article.objects.exclude(cover="").iterator():
             record = article.cover_renditions or {}
             storage = article.cover.storage
-            complete = record.get("source") == article.cover.name and all(
+            complete = not renditions_are_stale(article) and all(
                 storage.exists(name) for name in rendition_names(record)
             )
             if complete and not remake_all:

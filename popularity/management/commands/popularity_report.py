@@ -3,9 +3,9 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from popularity.analysis import Period
+from popularity.analysis import Period, period_compared
 from popularity.export import CSV_HEADER, csv_row
-from popularity.statistics import stats_articles
+from popularity.statistics import first_counted_day, stats_articles
 
 
 class Command(BaseCommand):
@@ -19,7 +19,10 @@ class Command(BaseCommand):
         if days < 1:
             raise CommandError("--days must be at least 1.")
         today = timezone.localdate()
-        period = Period(start=today - timedelta(days=days - 1), end=today)
+        period = period_compared(
+            Period(start=today - timedelta(days=days - 1), end=today),
+            counted_since=first_counted_day(),
+        )
         rows = stats_articles(period=period)
         if limit > 0:
             rows = rows[:limit]

@@ -1,0 +1,143 @@
+"""Made-up readership for the demo site, shaped like a real one's (manage.py load_demo_views).
+
+What a small blog's counts look like, so the dashboard, the per-article pages and /popular/
+show what they are for:
+
+- a few hits and a long tail: each article's usual daily readership falls with its rank
+  (a Zipf-like curve), the rank fixed per article by its slug;
+- a weekly rhythm: more on weekdays, a dip on Saturdays;
+- a launch bump: a new article is read several times its usual level on its first day,
+  fading over about a week;
+- one burst when an article is shared widely, some days ago;
+- day-to-day noise, unique readers a little below views, and read depth (a share of
+  readers report how far they read; fewer reach each later section, fewer still the end).
+
+Deterministic: the same articles on the same day give the same counts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from articles.models import Article
+from popularity.read_depth import article_top_sections
+
+from .models import ArticleTotal, DailyView, ReadDepthDay, SectionReach
+
+#: The history made: at most this many days back from today (and never before publication).
+HISTORY_DAYS = 400
+#: Read depth is reported for the most recent days only (as if the feature were newer).
+READ_DEPTH_DAYS = 90
+#: The most read article's usual day; the others fall away from it.
+TOP_DAILY_VIEWS = 420
+TAIL_EXPONENT = 1.15
+#: Monday first.
+WEEKLY_RHYTHM = (1.12, 1.08, 1.04, 1.0, 0.88, 0.68, 0.84)
+#: A new article's first day, in multiples of its usual day; halves about every two days.
+LAUNCH_BUMP = 5.0
+LAUNCH_HALF_LIFE_DAYS = 2.0
+#: The shared-widely burst: which article (by rank), how long ago, its days' multiples.
+BURST_RANK, BURST_DAYS_AGO, BURST = 1, 12, (6.0, 3.0, 1.6)
+
+
+@dataclass
+class DemoReadership:
+    daily: list[DailyView] = field(default_factory=list)
+    depth: list[ReadDepthDay] = field(default_factory=list)
+    reaches: list[SectionReach] = field(default_factory=list)
+
+    def totals(self) -> list[ArticleTotal]:
+        views: dict[int, int] = {}
+        for row in self.daily:
+            views[row.article_id] = views.get(row.article_id, 0) + row.views
+        return [ArticleTotal(article_id=pk, views=total) for pk, total in views.items()]
+
+
+def _seed(*parts: object) -> int:
+    text = "\n".join(str(part) for part in parts)
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
+
+
+def _appeal_order(articles: list[Article]) -> list[Article]:
+    """The articles from most to least read: by a hash of the slug, so the featured or the
+    newest article is not always the hit."""
+    return sorted(articles, key=lambda article: _seed("appeal", article.slug))
+
+
+def _usual_views(rank: int) -> float:
+    return TOP_DAILY_VIEWS / (rank + 1) ** TAIL_EXPONENT
+
+
+def _day_views(*, usual: float, age: int, rank: int, days_ago: int, rng: random.Random, day: date):
+    level = usual * WEEKLY_RHYTHM[day.weekday()]
+    level *= 1 + LAUNCH_BUMP * 0.5 ** (age / LAUNCH_HALF_LIFE_DAYS)
+    if rank == BURST_RANK and 0 <= BURST_DAYS_AGO - days_ago < len(BURST):
+        level *= BURST[BURST_DAYS_AGO - days_ago]
+    return max(0, round(level * rng.lognormvariate(0, 0.18)))
+
+
+def _completion_share(sections: int, rng: random.Random) -> float:
+    """Longer articles lose more readers before the end."""
+    return min(0.75, max(0.18, 0.72 - 0.045 * sections + rng.uniform(-0.06, 0.06)))
+
+
+def demo_readership(*, articles: list[Article], today: date) -> DemoReadership:
+    """Daily views, read depth and section reach for `articles` (published ones) up to
+    `today`, as plain unsaved rows."""
+    made = DemoReadership()
+    for rank, article in enumerate(_appeal_order(articles)):
+        if article.published_at is None:  # a draft: never read
+            continue
+        rng = random.Random(_seed("views", article.slug))
+        sections = article_top_sections(article_id=article.pk)
+        completion = _completion_share(len(sections), rng)
+        published = article.published_at.date()
+        first = max(published, today - timedelta(days=HISTORY_DAYS - 1))
+        for offset in range((today - first).days + 1):
+            day = first + timedelta(days=offset)
+            days_ago = (today - day).days
+            views = _day_views(
+                usual=_usual_views(rank),
+                age=(day - published).days,
+                rank=rank,
+                days_ago=days_ago,
+                rng=rng,
+                day=day,
+            )
+            if not views:
+                continue
+            unique = max(1, math.floor(views * rng.uniform(0.74, 0.9)))
+            made.daily.append(
+                DailyView(article=article, day=day, views=views, unique_readers=unique)
+            )
+            if days_ago < READ_DEPTH_DAYS:
+                _read_depth(made, article, day, unique, sections, completion, rng)
+    return made
+
+
+def _read_depth(made, article, day, unique, sections, completion, rng) -> None:
+    readers = round(unique * rng.uniform(0.35, 0.5))  # not every browser reports
+    if not readers:
+        return
+    done = min(readers, round(readers * completion * rng.uniform(0.9, 1.1)))
+    made.depth.append(ReadDepthDay(article=article, day=day, readers=readers, completions=done))
+    # Reach falls from nearly everyone at the first section to those who finish.
+    last = len(sections) - 1
+    reached = readers
+    for position, (anchor, heading) in enumerate(sections, start=1):
+        share = 0.96 - (0.96 - completion) * ((position - 1) / last if last else 1)
+        reached = min(reached, max(done, round(readers * share * rng.uniform(0.97, 1.03))))
+        made.reaches.append(
+            SectionReach(
+                article=article,
+                day=day,
+                position=position,
+                anchor=anchor,
+                heading=heading,
+                readers=reached,
+            )
+        )

@@ -1,0 +1,205 @@
+"""The editors' admin in a real browser: the article list, add and change forms, history and
+comparison pass axe-core (no serious or critical finding) at 1,280 and 375 px, light and
+dark; the change form's layout at 1,280 px; folded sections that still reorder; restoring
+an old revision of a live article. Screenshots of every page go to test-artifacts/."""
+
+from io import StringIO
+from pathlib import Path
+
+import pytest
+import reversion
+from django.conf import settings
+from django.core.management import call_command
+from reversion.models import Version
+
+import articles.admin  # noqa: F401  (registers the article with django-reversion)
+from articles.models import Article
+from tests.browser.axe import serious_violations
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+DEMO = Path(settings.BASE_DIR) / "content" / "demo" / "face-twitching-mystery.md"
+
+
+@pytest.fixture
+def article(editor) -> Article:
+    """The demo's 18-section article, live, with two revisions: a draft, then the live one
+    with its standfirst and first section reworded."""
+    call_command("import_articles", str(DEMO), stdout=StringIO())
+    article = Article.objects.get(slug="face-twitching-mystery")
+    live_standfirst = article.standfirst
+    with reversion.create_revision():
+        reversion.set_user(editor)
+        reversion.set_comment("First draft.")
+        article.status = Article.Status.DRAFT
+        article.standfirst = "Why faces twitch, and what helps."
+        article.save()
+    with reversion.create_revision():
+        reversion.set_user(editor)
+        reversion.set_comment("Published, with a gentler first section.")
+        first = article.sections.get(position=1)
+        first.body = first.body.replace("quite distressing", "very unsettling", 1)
+        first.save()
+        article.status = Article.Status.PUBLISHED
+        article.standfirst = live_standfirst
+        article.save()
+    return article
+
+
+def signed_in(new_page, *, width: int = 1280, dark: bool = False):
+    page = new_page(width=width)
+    if dark:
+        page.emulate_media(color_scheme="dark")
+    page.set_default_timeout(10_000)
+    page.goto("/admin/login/")
+    page.get_by_label("Username").fill("eddie")
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/admin/")
+    return page
+
+
+def versions(article) -> list[Version]:
+    return list(Version.objects.get_for_object(article).order_by("pk"))
+
+
+def admin_pages(article) -> dict[str, str]:
+    older, newer = versions(article)
+    base = f"/admin/articles/article/{article.pk}"
+    return {
+        "list": "/admin/articles/article/",
+        "add": "/admin/articles/article/add/",
+        "change": f"{base}/change/",
+        "history": f"{base}/history/",
+        "compare": f"{base}/history/compare/?version_id1={older.pk}&version_id2={newer.pk}",
+    }
+
+
+@pytest.mark.parametrize(
+    ("width", "dark"), [(1280, False), (375, False), (1280, True)], ids=["1280", "375", "dark"]
+)
+def test_article_admin_pages_pass_axe(article, new_page, screenshot, console_errors, width, dark):
+    page = signed_in(new_page, width=width, dark=dark)
+    found = {}
+    for name, url in admin_pages(article).items():
+        page.goto(url)
+        page.wait_for_load_state("networkidle")  # the rich-text editors and select2 are up
+        screenshot(page, f"admin-{name}-{width}{'-dark' if dark else ''}")
+        found[name] = serious_violations(page)
+        if name == "compare":
+            changed = page.locator(".compare-section .diff-body")
+            assert "<del>quite distressing." in changed.inner_html()
+            assert "<ins>very unsettling." in changed.inner_html()
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{name}: the page scrolls sideways by {overflow}px"
+    assert found == {name: [] for name in found}
+    assert console_errors == []
+
+
+def box(page, selector: str) -> dict:
+    """The rectangle the element's text covers (a heading's box is as wide as the page)."""
+    return page.evaluate(
+        """selector => {
+          const range = document.createRange();
+          range.selectNodeContents(document.querySelector(selector));
+          const r = range.getBoundingClientRect();
+          return {x: r.x, y: r.y, width: r.width, height: r.height};
+        }""",
+        selector,
+    )
+
+
+def overlap(a: dict, b: dict) -> bool:
+    return not (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
+
+
+def test_change_form_at_1280_has_room_to_write_and_folds_its_sections(article, new_page):
+    page = signed_in(new_page)
+    page.goto(f"/admin/articles/article/{article.pk}/change/")
+
+    # The fields use the width there is: the whole title shows.
+    for field in ("#id_title", "#id_slug", "#id_cover_alt"):
+        assert page.locator(field).bounding_box()["width"] >= 600, field
+    title = page.locator("#id_title")
+    assert title.evaluate("e => e.scrollWidth <= e.clientWidth"), "the title is cut off"
+
+    # Preview / History / View on site never cover the article's title.
+    tools = page.locator(".object-tools").bounding_box()
+    assert not overlap(tools, box(page, "#content > h2")), "the object tools cover the title"
+    assert not overlap(tools, title.bounding_box())
+
+    # 18 sections, folded under their headings, in order: the page is an outline, not 11,000 px.
+    folds = page.locator(".section-row:not(.empty-form) > details.section-fold")
+    assert folds.count() == 18
+    assert folds.evaluate_all("all => all.filter(d => d.open).length") == 0
+    headings = list(article.sections.order_by("position").values_list("heading", flat=True))
+    shown = page.locator(".section-row:not(.empty-form) summary .inline_label").all_inner_texts()
+    assert shown == headings
+    assert page.evaluate("document.documentElement.scrollHeight") < 3500
+    heading_input = page.locator("#id_sections-4-heading")
+    assert not heading_input.is_visible()
+    page.locator("#sections-4 > details > summary").click()
+    assert heading_input.is_visible() and heading_input.input_value() == headings[4]
+    assert page.locator("#sections-4 .ProseMirror").is_visible()
+    page.get_by_role("button", name="Close all").click()
+    assert not heading_input.is_visible()
+    page.get_by_role("button", name="Open all").click()
+    assert folds.evaluate_all("all => all.filter(d => d.open).length") == 18
+
+
+def test_article_list_at_1280_gives_titles_the_room(article, new_page):
+    page = signed_in(new_page)
+    page.goto("/admin/articles/article/")
+    headers = page.locator("#result_list thead th").all_inner_texts()
+    assert [h.strip().lower() for h in headers if h.strip()] == [
+        "title",
+        "status",
+        "published at",
+        "views, 7 days",
+        "views, all time",
+    ]
+    title = page.locator("#result_list .field-title").first
+    line = title.evaluate("e => parseFloat(getComputedStyle(e).lineHeight)")
+    # The demo's longest title took seven lines beside ten columns; now three at most.
+    assert title.locator("a").bounding_box()["height"] <= 3 * line + 1, "the title wraps a lot"
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
+
+
+def test_folded_sections_reorder_from_their_position_boxes(article, new_page):
+    last = article.sections.get(position=18)
+    page = signed_in(new_page)
+    page.goto(f"/admin/articles/article/{article.pk}/change/")
+    page.get_by_label(f"Position of section 18, “{last.heading}”").fill("1")
+    page.get_by_role("button", name="Save and continue editing").first.click()
+    page.wait_for_url(f"**/admin/articles/article/{article.pk}/change/")
+    assert article.sections.get(position=1).pk == last.pk
+    first_row = page.locator(".section-row:not(.empty-form)").first
+    assert first_row.locator(".inline_label").inner_text() == last.heading
+    assert first_row.locator("input.position-input").input_value() == "1"
+
+
+def test_restoring_a_draft_revision_keeps_the_live_article_live(article, new_page, screenshot):
+    published_at = article.published_at
+    older, _ = versions(article)
+    page = signed_in(new_page)
+    page.goto(f"/admin/articles/article/{article.pk}/history/")
+    page.get_by_role("link", name="Restore the version of").last.click()
+    page.wait_for_url(f"**/history/{older.pk}/")
+    assert page.get_by_label("Standfirst").input_value() == "Why faces twitch, and what helps."
+    assert page.get_by_label("Status").input_value() == "published"
+    assert "In that version it was a draft" in page.locator(".revert-note").inner_text()
+    screenshot(page, "admin-restore-1280")
+    page.get_by_role("button", name="Save", exact=True).first.click()
+    page.wait_for_url("**/admin/articles/article/")
+    message = page.locator(".messagelist").inner_text()
+    assert "Restored the title, text, sections and tags saved on" in message
+    assert "The article is published (since" in message
+    article.refresh_from_db()
+    assert article.standfirst == "Why faces twitch, and what helps."
+    assert article.is_public and article.published_at == published_at
