@@ -2,11 +2,15 @@
 the size of the covers beside it, never an empty grey box; at 375 and 1,280 px, light and dark.
 """
 
-from io import StringIO
+from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.conf import settings as django_settings
+from django.core.files.base import ContentFile
 from playwright.sync_api import expect
+
+from scripts.make_demo_covers import ALT
+from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -38,10 +42,18 @@ def test_a_related_article_without_a_cover_gets_a_designed_tile(
     new_page, screenshot, settings, width, scheme
 ):
     settings.SERVE_MEDIA = True
-    call_command("load_demo", stdout=StringIO())
+    cover = Path(django_settings.BASE_DIR) / "content" / "demo" / "covers" / "yoga.jpg"
+    article = ArticleFactory(tags=["calm"])
+    ArticleFactory(
+        title="Yoga for a Tired Body",
+        tags=["calm"],
+        cover=ContentFile(cover.read_bytes(), name="yoga.jpg"),
+        cover_alt=ALT["yoga"],
+    )
+    ArticleFactory(title="The Quiet Strength of Support Groups", tags=["calm"])
     page = new_page(width=width, height=860)
     page.emulate_media(color_scheme=scheme)
-    page.goto("/articles/face-twitching-mystery/")
+    page.goto(article.get_absolute_url())
     related = page.locator(".related")
     related.scroll_into_view_if_needed()
     with_cover = related.locator(".mini-card", has=page.locator("img"))
