@@ -183,8 +183,13 @@ def article_neighbours(*, article: Article) -> Neighbours:
         return Neighbours(None, None)
     when, pk = article.published_at, article.pk
     public = Article.objects.published().only("title", "slug", "published_at")
-    older = public.filter(Q(published_at__lt=when) | Q(published_at=when, pk__lt=pk))
-    newer = public.filter(Q(published_at__gt=when) | Q(published_at=when, pk__gt=pk))
+    # The outer bounds let each side's index scan start at the article, not at the newest.
+    older = public.filter(published_at__lte=when).filter(
+        Q(published_at__lt=when) | Q(published_at=when, pk__lt=pk)
+    )
+    newer = public.filter(published_at__gte=when).filter(
+        Q(published_at__gt=when) | Q(published_at=when, pk__gt=pk)
+    )
     rows = list(
         older.order_by("-published_at", "-pk")[:1].union(newer.order_by("published_at", "pk")[:1])
     )

@@ -75,8 +75,18 @@ SELECT article_id, day,
        (ARRAY['Windows','iOS','Android','Mac OS X'])[1 + (r * 991)::int % 4],
        (ARRAY['DE','GB','US','FR','NL','ES','IT','SE','CA','AU'])[1 + (r * 983)::int % 10],
        views, unique_readers
-FROM (SELECT *, random() AS r FROM popularity_dailyview) AS d;
+FROM (SELECT *, random() AS r FROM popularity_dailyview) AS d
+ORDER BY day;  -- counting writes a day's rows on that day: the table is in day order
 UPDATE popularity_dailyview SET origins = 1;
+
+-- The site's rows: the origin rows summed over the articles, as counting writes them.
+INSERT INTO popularity_sitedailyorigin
+    (day, source, medium, campaign, device, browser, os, country, views, unique_readers)
+SELECT day, source, medium, campaign, device, browser, os, country, sum(views),
+       sum(unique_readers)
+FROM popularity_dailyorigin
+GROUP BY day, source, medium, campaign, device, browser, os, country
+ORDER BY day;
 """
 # VACUUM cannot run inside the seed's transaction; it sets the visibility map that lets
 # index-only scans skip the table, as autovacuum would on a live site.
@@ -86,6 +96,7 @@ AFTER_SEED = [
     "VACUUM ANALYZE popularity_dailyview",
     "VACUUM ANALYZE popularity_articletotal",
     "VACUUM ANALYZE popularity_dailyorigin",
+    "VACUUM ANALYZE popularity_sitedailyorigin",
 ]
 
 
@@ -116,14 +127,37 @@ def maintenance_connection(params: dict):
     return conn
 
 
-def median_ms(run, repeat: int) -> float:
+def median_ms(run, repeat: int, cpu=None) -> tuple[float, float]:
+    """Median wall-clock ms of `run`, and its median CPU ms (this process's and, when the
+    server is on this machine, its PostgreSQL backend's): on a machine shared with other
+    work the wall clock includes waiting for a core, the CPU time does not."""
     run()  # warm: plan cache, buffers
-    samples = []
+    samples, cpu_samples = [], []
     for _ in range(repeat):
+        cpu_before = time.process_time() + (cpu() if cpu else 0)
         started = time.perf_counter()
         run()
         samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples)
+        cpu_samples.append((time.process_time() + (cpu() if cpu else 0) - cpu_before) * 1000)
+    return statistics.median(samples), statistics.median(cpu_samples)
+
+
+def backend_cpu(connection):
+    """A function giving the CPU seconds of this connection's PostgreSQL backend so far, or
+    None when /proc cannot show it (the server runs elsewhere)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    stat = Path(f"/proc/{pid}/stat")
+    if not stat.exists():
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def seconds() -> float:
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+
+    return seconds
 
 
 def main() -> int:
@@ -176,7 +210,14 @@ def run_bench(args, call_command) -> int:
     from popularity.breakdowns import Filters, stats_breakdowns
     from popularity.models import DailyView
     from popularity.rankings import Window, ranking, ranking_queryset
-    from popularity.statistics import stats_articles, stats_daily, stats_tags
+    from popularity.statistics import (
+        stats_article_ranking,
+        stats_article_rows,
+        stats_articles,
+        stats_daily,
+        stats_tags,
+        tags_of_ranking,
+    )
     from popularity.totals import article_view_totals
 
     started = time.perf_counter()
@@ -220,13 +261,23 @@ def run_bench(args, call_command) -> int:
         return get
 
     month = Period(start=today - timedelta(days=29), end=today)
+    ranked = stats_article_ranking(period=month)
+
+    def table_page():
+        stats_article_rows(
+            period=month, ranked=ranked[:50], total_views=sum(r.views for r in ranked)
+        )
+
     cases = [
         (f"ranking {w.value} (top 10)", lambda w=w: ranking(window=w, limit=10)) for w in Window
     ]
     cases += [
         ("admin: view totals of 100 articles", lambda: article_view_totals(article_ids=page_ids)),
-        ("dashboard: article table, 30 days", lambda: stats_articles(period=month)),
-        ("dashboard: tags, 30 days", lambda: stats_tags(period=month)),
+        ("dashboard: ranking, 30 days", lambda: stats_article_ranking(period=month)),
+        ("dashboard: table page, 30 days", table_page),
+        ("dashboard: tags of the ranking", lambda: tags_of_ranking(ranked)),
+        ("CSV: every article's row, 30 days", lambda: stats_articles(period=month)),
+        ("dashboard: tags alone, 30 days", lambda: stats_tags(period=month)),
         ("dashboard: all origin panels, 30 days", lambda: stats_breakdowns(period=month)),
         (
             "dashboard: panels, source=Reddit",
@@ -244,12 +295,13 @@ def run_bench(args, call_command) -> int:
         ("dashboard page, source=Reddit", dashboard_page("?range=30&source=Reddit")),
     ]
 
-    baseline = median_ms(pk_lookup, args.repeat * 4)
-    print(f"\n{'query':<38}{'median ms':>11}{'x pk lookup':>14}")
-    print(f"{'primary-key lookup (baseline)':<38}{baseline:>11.3f}{1:>14.1f}")
+    cpu = backend_cpu(connection)
+    baseline, _ = median_ms(pk_lookup, args.repeat * 4, cpu)
+    print(f"\n{'query':<40}{'median ms':>11}{'x pk lookup':>14}{'CPU ms':>9}")
+    print(f"{'primary-key lookup (baseline)':<40}{baseline:>11.3f}{1:>14.1f}")
     for name, run in cases:
-        elapsed = median_ms(run, args.repeat)
-        print(f"{name:<38}{elapsed:>11.3f}{elapsed / baseline:>14.1f}")
+        elapsed, used = median_ms(run, args.repeat, cpu)
+        print(f"{name:<40}{elapsed:>11.3f}{elapsed / baseline:>14.1f}{used:>9.1f}")
     if args.explain:
         for window in Window:
             raw = ranking_queryset(window=window, limit=10)

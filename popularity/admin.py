@@ -10,6 +10,7 @@ from django.contrib import admin
 from articles.admin import ArticleAdmin
 from articles.models import Article
 
+from .models import DayNote
 from .totals import annotate_view_totals
 
 # The counts go right after the publication date, where editors look for them.
@@ -39,3 +40,19 @@ class ArticleWithViewsAdmin(ArticleAdmin):
 
 admin.site.unregister(Article)
 admin.site.register(Article, ArticleWithViewsAdmin)
+
+
+@admin.register(DayNote)
+class DayNoteAdmin(admin.ModelAdmin):
+    """Site owners' notes on days, shown in the statistics' daily numbers."""
+
+    list_display = ["day", "text", "article", "created_by"]
+    list_filter = [("article", admin.EmptyFieldListFilter)]
+    search_fields = ["text"]
+    date_hierarchy = "day"
+    autocomplete_fields = ["article"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

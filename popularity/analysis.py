@@ -35,6 +35,7 @@ class DayPoint:
     day: date
     views: int
     unique_readers: int
+    notes: tuple[str, ...] = ()  # the owners' notes on the day (DayNote), for the table
 
 
 def period_compared(period: Period, *, counted_since: date | None) -> Period:

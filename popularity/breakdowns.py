@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from articles.models import TaggedArticle
 
 from .analysis import Period
-from .models import DailyOrigin, DailyView
+from .models import DailyOrigin, DailyView, SiteDailyOrigin
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,15 @@ def counted_rows(*, filters: Filters = NO_FILTERS) -> QuerySet[Any]:
     asked for, the origin rows otherwise (both have article, day, views, unique_readers)."""
     model = DailyOrigin if filters.by_origin else DailyView
     return _narrowed(model.objects.all(), filters)
+
+
+def site_rows(*, filters: Filters = NO_FILTERS) -> QuerySet[Any]:
+    """The rows whose sums answer for the whole site: the site's own origin rows when only
+    an origin is asked for (a few per day instead of every article's), the per-article rows
+    when a tag is (a tag is an article's) or nothing is (the daily rows go back further)."""
+    if filters.by_origin and not filters.tag:
+        return _narrowed(SiteDailyOrigin.objects.all(), filters)
+    return counted_rows(filters=filters)
 
 
 def _narrowed(rows: QuerySet[Any], filters: Filters) -> QuerySet[Any]:
@@ -92,14 +101,22 @@ def stats_breakdowns(
     *, period: Period, filters: Filters = NO_FILTERS, article_id: int | None = None
 ) -> dict[str, list[BreakdownRow]]:
     """Every panel's rows for the period, most views first (ties: more readers, then the
-    name): one query, one pass over the period's origin rows.
+    name): one query, one pass over the period's origin rows (the site's own, unless an
+    article or a tag is asked for).
 
     Raw SQL around the ORM's filtered rows: the ORM has no GROUPING SETS, and six separate
     GROUP BYs read the same rows six times (bench/popularity_rankings.py).
     """
-    rows = _narrowed(DailyOrigin.objects.filter(day__range=(period.start, period.end)), filters)
     if article_id is not None:
-        rows = rows.filter(article_id=article_id)
+        rows = _narrowed(DailyOrigin.objects.filter(article_id=article_id), filters)
+    elif filters.tag:
+        rows = _narrowed(DailyOrigin.objects.all(), filters)
+    else:
+        rows = _narrowed(SiteDailyOrigin.objects.all(), filters)
+    rows = rows.filter(day__range=(period.start, period.end))
+    # The rows as they are, not summed per combination first: the planner cannot estimate
+    # how few combinations there are and sorts them on disk (3.5 times the CPU on the
+    # bench's 30 days), where the grouping sets alone hash them in memory.
     inner, params = (
         rows.order_by().values(*_COLUMNS, "views", "unique_readers").query.sql_with_params()
     )

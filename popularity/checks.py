@@ -50,4 +50,17 @@ def popularity_settings(app_configs=None, **kwargs) -> list[Error]:
                 id="popularity.E007",
             )
         )
+    if settings.GEOIP_PATH:
+        from .counting.geo import geoip_problem
+
+        problem = geoip_problem(str(settings.GEOIP_PATH))
+        if problem:
+            errors.append(
+                Error(
+                    f"GEOIP_PATH ({settings.GEOIP_PATH}) cannot be used: {problem}",
+                    hint="Point it at a GeoLite2-Country .mmdb file (or the folder holding "
+                    "it), or leave it empty to count no countries by address.",
+                    id="popularity.E008",
+                )
+            )
     return errors

@@ -3,12 +3,14 @@ period and the other filters stay, the page number goes."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from urllib.parse import urlencode
 
 from django.http import QueryDict
 
 from .breakdowns import BreakdownRow, Filters
 from .models import Device
+from .statistics import TagRow
 
 PANEL_ROWS = 10  # rows of each panel on the page; its CSV has them all
 
@@ -27,6 +29,12 @@ class Panel:
     column: str  # the first column's heading
     rows: list[PanelRow]
     total_rows: int
+
+
+@dataclass(frozen=True)
+class TagShown:
+    row: TagRow
+    filter_url: str
 
 
 @dataclass(frozen=True)
@@ -97,18 +105,28 @@ def panels_shown(breakdowns: dict[str, list[BreakdownRow]], query: QueryDict) ->
 def filter_links(query: QueryDict, filters: Filters) -> list[ActiveFilter]:
     """The filters in force, each with the link that drops it."""
     active = []
-    for name, value in (
-        ("source", filters.source),
-        ("device", filters.device),
-        ("country", filters.country),
-        ("tag", filters.tag),
-    ):
-        if value:
-            shown = Device(value).label if name == "device" else value
-            active.append(
-                ActiveFilter(
-                    label=f"{name.capitalize()}: {shown}",
-                    remove_url=with_query(query, **{name: ""}),
-                )
+    for name, value in _in_force(filters):
+        shown = Device(value).label if name == "device" else value
+        active.append(
+            ActiveFilter(
+                label=f"{name.capitalize()}: {shown}", remove_url=with_query(query, **{name: ""})
             )
+        )
     return active
+
+
+def tags_shown(tags: list[TagRow], query: QueryDict) -> list[TagShown]:
+    """The tag table's rows, each linking to the dashboard narrowed to that tag."""
+    return [TagShown(row=tag, filter_url=with_query(query, tag=tag.slug)) for tag in tags]
+
+
+def filter_query(filters: Filters) -> str:
+    """The filters in force as `&name=value…` (or ""), for links that change the period
+    and keep them."""
+    pairs = _in_force(filters)
+    return f"&{urlencode(pairs)}" if pairs else ""
+
+
+def _in_force(filters: Filters) -> list[tuple[str, str]]:
+    """(query parameter, value) of each filter in force, in the order they are shown."""
+    return [(f.name, getattr(filters, f.name)) for f in fields(filters) if getattr(filters, f.name)]

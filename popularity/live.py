@@ -4,7 +4,8 @@ With Redis (REDIS_URL) the counting call itself keeps them (counting/buffer.py):
 a reader opens, a reload too, lands in that minute's HyperLogLog of the article, from which
 Redis can estimate how many distinct readers it saw but never give one back. Without
 Redis, today's seen-set in PostgreSQL answers: readers whose last counted view was that
-recent (a reader rereading within POPULARITY_REPEAT_VIEW_MINUTES is not seen again there).
+recent (a reader rereading within POPULARITY_REPEAT_VIEW_MINUTES is not seen again there),
+and the source of that view.
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ class LiveNow:
     readers_5: int
     readers_30: int
     articles: list[LiveArticle]
-    # Counted views of the last 30 minutes by source; None without Redis (not kept).
+    # The last 30 minutes by source: counted views with Redis; without it, readers by the
+    # source of their latest counted view. None: not known.
     sources: list[tuple[str, int]] | None = field(default=None)
 
 
@@ -71,20 +73,28 @@ def _titled(counts: dict[int, tuple[int, int]]) -> list[LiveArticle]:
 def _from_database(*, now: datetime) -> LiveNow:
     since = now - timedelta(minutes=LIVE_WINDOW_MINUTES)
     recent = now - timedelta(minutes=SHORT_WINDOW_MINUTES)
+    seen = ReaderDay.objects.filter(
+        day__gte=timezone.localdate(since), last_counted_at__gte=since, article_id__isnull=False
+    ).order_by()
     rows = (
-        ReaderDay.objects.filter(
-            day__gte=timezone.localdate(since), last_counted_at__gte=since, article_id__isnull=False
-        )
-        .order_by()
-        .values("article_id")
+        seen.values("article_id")
         .annotate(r30=Count("reader"), r5=Count("reader", filter=Q(last_counted_at__gte=recent)))
         .values_list("article_id", "r5", "r30")
     )
     counts = {article_id: (r5, r30) for article_id, r5, r30 in rows if article_id is not None}
+    # Each recent reader once, under the source of their latest counted view.
+    sources = (
+        seen.exclude(source="")
+        .values("source")
+        .annotate(n=Count("reader"))
+        .order_by("-n", "source")
+        .values_list("source", "n")[:LIVE_TOP]
+    )
     return LiveNow(
         readers_5=sum(r5 for r5, _ in counts.values()),
         readers_30=sum(r30 for _, r30 in counts.values()),
         articles=_titled(counts),
+        sources=list(sources),
     )
 
 

@@ -8,6 +8,7 @@ a reader's hash or address, and are deleted after POPULARITY_AGENT_RETENTION_DAY
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
@@ -124,22 +125,10 @@ class Device(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class DailyOrigin(models.Model):
-    """Counted views of one article on one day from one source and campaign, on one kind of
-    device, browser and system, from one country: the breakdown behind the dashboard's
-    sources, campaigns, devices and countries, each of which can filter the others.
+class OriginCounts(models.Model):
+    """A day's counted views from one origin: source and campaign, kind of device, browser
+    and system, country (DailyOrigin per article, SiteDailyOrigin for the site)."""
 
-    Aggregates only, added by the same decision as DailyView.views. Bounded: at most
-    POPULARITY_MAX_ORIGINS_PER_DAY rows per article and day (DailyView.origins keeps the
-    count); views with a new combination beyond that are summed in one "Other" row.
-    """
-
-    pk = models.CompositePrimaryKey(
-        "article", "day", "source", "medium", "campaign", "device", "browser", "os", "country"
-    )
-    article = models.ForeignKey(
-        Article, on_delete=models.CASCADE, related_name="daily_origins", db_index=False
-    )
     day = models.DateField()
     source = models.CharField(
         max_length=ORIGIN_TEXT_MAX_LENGTH,
@@ -154,11 +143,34 @@ class DailyOrigin(models.Model):
     browser = models.CharField(max_length=ORIGIN_FAMILY_MAX_LENGTH, help_text="Browser family.")
     os = models.CharField(max_length=ORIGIN_FAMILY_MAX_LENGTH, help_text="Operating system family.")
     country = models.CharField(
-        max_length=2, blank=True, help_text="ISO country code from a trusted proxy; blank: unknown."
+        max_length=2,
+        blank=True,
+        help_text="ISO country code from a trusted proxy or the GeoIP file; blank: unknown.",
     )
     views = models.PositiveBigIntegerField(default=0)
     unique_readers = models.PositiveBigIntegerField(
         default=0, help_text="Readers whose first view that day came this way."
+    )
+
+    class Meta:
+        abstract = True
+
+
+class DailyOrigin(OriginCounts):
+    """Counted views of one article on one day from one source and campaign, on one kind of
+    device, browser and system, from one country: the breakdown behind the dashboard's
+    sources, campaigns, devices and countries, each of which can filter the others.
+
+    Aggregates only, added by the same decision as DailyView.views. Bounded: at most
+    POPULARITY_MAX_ORIGINS_PER_DAY rows per article and day (DailyView.origins keeps the
+    count); views with a new combination beyond that are summed in one "Other" row.
+    """
+
+    pk = models.CompositePrimaryKey(
+        "article", "day", "source", "medium", "campaign", "device", "browser", "os", "country"
+    )
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="daily_origins", db_index=False
     )
 
     class Meta:
@@ -177,6 +189,38 @@ class DailyOrigin(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id} on {self.day} from {self.source}: {self.views}"
+
+
+class SiteDailyOrigin(OriginCounts):
+    """Counted views of the whole site on one day from one origin: DailyOrigin summed over
+    the articles, written by the same statement that writes those rows.
+
+    What the site-wide panels, and the site's chart under a source, device or country
+    filter, read: a day's rows of every article would be read otherwise. No more rows than
+    DailyOrigin has, so bounded the same way. Views of an article deleted since stay here
+    (they happened); its DailyOrigin rows go with it.
+    """
+
+    pk = models.CompositePrimaryKey(
+        "day", "source", "medium", "campaign", "device", "browser", "os", "country"
+    )
+    unique_readers = models.PositiveBigIntegerField(
+        default=0, help_text="Summed over the articles: a reader of two articles is two."
+    )
+
+    class Meta:
+        # The primary key starts with the day: a period is one range of it.
+        ordering = ["-day", "-views"]
+        default_permissions = ()
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(unique_readers__lte=F("views")),
+                name="sitedailyorigin_readers_le_views",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"site on {self.day} from {self.source}: {self.views}"
 
 
 class ArticleTotal(models.Model):
@@ -223,6 +267,9 @@ class ReaderDay(models.Model):
     # Which article: "readers right now" per article when there is no Redis. Blank on rows
     # written before it was kept (they are gone the next day).
     article_id = models.BigIntegerField(null=True)
+    # The source of the reader's latest counted view (a family or a domain, as DailyOrigin
+    # keeps it): "right now"'s sources when there is no Redis. Gone with the row.
+    source = models.CharField(max_length=ORIGIN_TEXT_MAX_LENGTH, blank=True, db_default="")
 
     class Meta:
         default_permissions = ()
@@ -320,3 +367,35 @@ class ReadReportSeen(models.Model):
 
     def __str__(self) -> str:
         return f"read report on {self.day}"
+
+
+class DayNote(models.Model):
+    """A site owner's note on a day ("newsletter sent", "shared on Reddit"): shown beside
+    that day's figures, so a bump has its reason next to it."""
+
+    day = models.DateField(help_text="The day it happened (the site's local date).")
+    text = models.CharField(
+        max_length=200, help_text="What happened, in a few words: shown beside the day's figures."
+    )
+    article = models.ForeignKey(
+        Article,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="day_notes",
+        help_text="Leave empty for a note about the whole site; an article's note shows on "
+        "its own statistics too.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-day", "-id"]
+        verbose_name = "note on a day"
+        verbose_name_plural = "notes on days"
+        indexes = [models.Index(fields=["day"], name="daynote_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.text}"

@@ -39,17 +39,20 @@ from .article_statistics import article_first_day, peer_comparison, spikes_with_
 from .breakdowns import PANELS, Filters, stats_breakdowns
 from .charts import line_chart
 from .export import CSV_HEADER, breakdown_header, breakdown_row, csv_row
-from .filters import filter_links, panels_shown
+from .filters import filter_links, filter_query, panels_shown, tags_shown
 from .forms import PRESETS, FilterForm, PeriodForm
 from .live import live_now
+from .notes import notes_in_period, points_with_notes
 from .rankings import Window, popular_url, ranking_cached
 from .read_depth import article_top_sections, read_depth_summary
 from .statistics import (
     refresh_candidates,
+    stats_article_ranking,
+    stats_article_rows,
     stats_articles,
     stats_daily,
     stats_previous_views,
-    stats_tags,
+    tags_of_ranking,
 )
 
 POPULAR_PAGE_SIZE = 20
@@ -81,7 +84,7 @@ class PopularView(TemplateView):
         return super().get_context_data(
             window=window,
             windows=list(Window),
-            articles=ranking_cached(window=window, limit=POPULAR_PAGE_SIZE),
+            articles=ranking_cached(window=window, limit=POPULAR_PAGE_SIZE, request=self.request),
             **kwargs,
         )
 
@@ -118,6 +121,8 @@ class StatisticsAccessMixin(PermissionRequiredMixin):
             "filter_form": filter_form,
             "filters": filters,
             "filter_links": filter_links(self.request.GET, filters),
+            # Appended to the period's links, so choosing a period keeps the filters.
+            "filter_query": filter_query(filters),
             **kwargs,
         }
 
@@ -146,18 +151,25 @@ class StatisticsView(StatisticsAccessMixin, TemplateView):
         period: Period = context["period"]
         filters: Filters = context["filters"]
         points = stats_daily(period=period, filters=filters)
-        rows = Paginator(stats_articles(period=period, filters=filters), TABLE_PAGE_SIZE)
-        page = rows.get_page(self.request.GET.get("page"))
+        # Ranked once; the table's page gets its titles and figures, the tags its sums.
+        ranking = stats_article_ranking(period=period, filters=filters)
+        page = Paginator(ranking, TABLE_PAGE_SIZE).get_page(self.request.GET.get("page"))
         context.update(
             **_chart(
-                points,
+                points_with_notes(points, notes_in_period(period=period)),
                 since=context["counted_since"],
                 note=chart_note(period=period, counted_since=context["counted_since"]),
             ),
             totals=_totals(points, stats_previous_views(period=period, filters=filters)),
-            rows=page.object_list,
+            rows=stats_article_rows(
+                period=period,
+                ranked=page.object_list,
+                first_rank=page.start_index(),
+                total_views=sum(item.views for item in ranking),
+                filters=filters,
+            ),
             page=page,
-            tags=stats_tags(period=period, filters=filters),
+            tags=tags_shown(tags_of_ranking(ranking), self.request.GET),
             breakdowns=panels_shown(
                 stats_breakdowns(period=period, filters=filters), self.request.GET
             ),
@@ -193,7 +205,7 @@ class ArticleStatisticsView(StatisticsAccessMixin, TemplateView):
         previous = stats_previous_views(period=period, article_id=article.pk, filters=filters)
         context.update(
             **_chart(
-                points,
+                points_with_notes(points, notes_in_period(period=period, article_id=article.pk)),
                 since=since,
                 note=chart_note(
                     period=period,

@@ -86,10 +86,12 @@ class DailyAgentViewFactory(factory.django.DjangoModelFactory):
 
 
 class DailyOriginFactory(factory.django.DjangoModelFactory):
-    """Counted views of an article on a day from one origin (no daily row of its own)."""
+    """Counted views of an article on a day from one origin (no daily row of its own); the
+    site's row for that day and origin grows with it, as counting does."""
 
     class Meta:
         model = "popularity.DailyOrigin"
+        skip_postgeneration_save = True
 
     article = factory.SubFactory(ArticleFactory)
     day = factory.LazyFunction(timezone.localdate)
@@ -102,6 +104,23 @@ class DailyOriginFactory(factory.django.DjangoModelFactory):
     country = ""
     views = 1
     unique_readers = factory.LazyAttribute(lambda row: min(row.views, 1))
+
+    @factory.post_generation
+    def site(self, create, extracted, **kwargs):
+        if create:
+            from django.db.models import F
+
+            from popularity.models import SiteDailyOrigin
+
+            key = {
+                name: getattr(self, name)
+                for name in ("day", "source", "medium", "campaign", "device", "browser", "os")
+            }
+            row, _ = SiteDailyOrigin.objects.get_or_create(country=self.country, **key)
+            SiteDailyOrigin.objects.filter(pk=row.pk).update(
+                views=F("views") + self.views,
+                unique_readers=F("unique_readers") + self.unique_readers,
+            )
 
 
 def read_depth_reported(*, article, day, headings, readers, completions) -> None:

@@ -374,3 +374,7 @@ POPULARITY_MAX_ORIGINS_PER_DAY = env_int("POPULARITY_MAX_ORIGINS_PER_DAY", 300)
 # Countries: the header a trusted proxy puts the reader's country code in (CF-IPCountry on
 # Cloudflare). Empty: countries are not counted. Never trust a header the client can set.
 POPULARITY_COUNTRY_HEADER = env_str("POPULARITY_COUNTRY_HEADER", "")
+# A GeoLite2-Country (or City) .mmdb file, or the folder holding it: countries are looked up
+# from the reader's address with django.contrib.gis.geoip2 when the header above gives none.
+# The address is dropped after the lookup. Empty: no lookup.
+GEOIP_PATH = env_str("GEOIP_PATH", "")

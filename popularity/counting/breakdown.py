@@ -10,7 +10,7 @@ from datetime import date
 
 from django.db import connection
 
-from ..models import DailyOrigin, DailyView
+from ..models import DailyOrigin, DailyView, SiteDailyOrigin
 from .origin import ORIGIN_KEY_FIELDS, OTHER_KEY, OriginKey
 
 # (article, day): one article's day, the unit the bound applies to.
@@ -86,8 +86,9 @@ def origins_state(article_days: set[ArticleDay]) -> dict[ArticleDay, DayOrigins]
 
 
 def origins_upsert(tallies: dict[tuple[ArticleDay, OriginKey], list[int]]) -> None:
-    """Add the tallies to their rows: one statement (raw SQL: the ORM's upsert can only
-    overwrite a count, never add to it)."""
+    """Add the tallies to their rows, and their sums over the articles to the site's rows:
+    one statement (raw SQL: the ORM's upsert can only overwrite a count, never add to it,
+    and cannot feed one insert from another)."""
     if not tallies:
         return
     rows = [(a, d, *key, v, u) for ((a, d), key), (v, u) in sorted(tallies.items())]
@@ -97,12 +98,24 @@ def origins_upsert(tallies: dict[tuple[ArticleDay, OriginKey], list[int]]) -> No
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            INSERT INTO {DailyOrigin._meta.db_table} AS o
-                (article_id, day, {names}, views, unique_readers)
-            SELECT * FROM unnest(%s::bigint[], %s::date[], {casts}, %s::bigint[], %s::bigint[])
-            ON CONFLICT (article_id, day, {names}) DO UPDATE
-                SET views = o.views + EXCLUDED.views,
-                    unique_readers = o.unique_readers + EXCLUDED.unique_readers
+            WITH tally AS (
+                SELECT * FROM unnest(%s::bigint[], %s::date[], {casts}, %s::bigint[], %s::bigint[])
+                    AS t(article_id, day, {names}, views, unique_readers)
+            ), article_rows AS (
+                INSERT INTO {DailyOrigin._meta.db_table} AS o
+                    (article_id, day, {names}, views, unique_readers)
+                SELECT * FROM tally
+                ON CONFLICT (article_id, day, {names}) DO UPDATE
+                    SET views = o.views + EXCLUDED.views,
+                        unique_readers = o.unique_readers + EXCLUDED.unique_readers
+            )
+            INSERT INTO {SiteDailyOrigin._meta.db_table} AS s (day, {names}, views, unique_readers)
+            SELECT day, {names}, sum(views), sum(unique_readers) FROM tally
+            GROUP BY day, {names}
+            ORDER BY day, {names}
+            ON CONFLICT (day, {names}) DO UPDATE
+                SET views = s.views + EXCLUDED.views,
+                    unique_readers = s.unique_readers + EXCLUDED.unique_readers
             """,
             [list(column) for column in columns],
         )

@@ -144,7 +144,10 @@ def _reader_days_decide(
         )
         state = {(day, reader): (seen, last) for day, reader, seen, last in cursor.fetchall()}
     verdicts = rule_apply(views, state=state, rule=rule)
-    article_of = {(view.day, view.reader): view.article_id for view in views}
+    # Each reader's latest view, a counted one when there is one (views come in the order
+    # they were buffered): its article and source are what "right now" reads.
+    latest = {(view.day, view.reader): view for view in views}
+    latest.update({(view.day, view.reader): view for view, _ in verdicts.counted})
     if verdicts.changed:
         ReaderDay.objects.bulk_create(
             [
@@ -153,7 +156,8 @@ def _reader_days_decide(
                     reader=reader,
                     views=seen,
                     last_counted_at=last,
-                    article_id=article_of[(day, reader)],
+                    article_id=latest[(day, reader)].article_id,
+                    source=_source(latest[(day, reader)]),
                 )
                 for (day, reader), (seen, last) in sorted(
                     (key, verdicts.state[key]) for key in verdicts.changed
@@ -161,9 +165,13 @@ def _reader_days_decide(
             ],
             update_conflicts=True,
             unique_fields=["day", "reader"],
-            update_fields=["views", "last_counted_at", "article_id"],
+            update_fields=["views", "last_counted_at", "article_id", "source"],
         )
     return verdicts.counted, {key: verdicts.state[key] for key in verdicts.overruled}
+
+
+def _source(view: BufferedView) -> str:
+    return view.origin.source if view.origin is not None else ""
 
 
 # Raw SQL in the two upserts below: the ORM's bulk_create(update_conflicts=True) can only

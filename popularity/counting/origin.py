@@ -19,12 +19,15 @@ from django.conf import settings
 from django.http import HttpRequest
 from publicsuffixlist import PublicSuffixList
 
+from core.client import client_ip
+
 from ..models import (
     ORIGIN_FAMILY_MAX_LENGTH,
     ORIGIN_TEXT_MAX_LENGTH,
     Device,
     Source,
 )
+from .geo import country_of_address
 
 # A header or query value is read only this far: a 10 kB Referer costs no more than a short one.
 _READ_AT_MOST = 2048
@@ -162,7 +165,9 @@ def request_origin(request: HttpRequest) -> Origin:
     header = settings.POPULARITY_COUNTRY_HEADER
     country = ""
     if header:
-        country = request.META.get("HTTP_" + header.upper().replace("-", "_"), "")
+        country = country_of(request.META.get("HTTP_" + header.upper().replace("-", "_"), ""))
+    if not country:  # looked up (GEOIP_PATH) and dropped: only the code is passed on
+        country = country_of_address(client_ip(request))
     return origin_of(
         referer=request.META.get("HTTP_REFERER", ""),
         query=request.META.get("QUERY_STRING", ""),

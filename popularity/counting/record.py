@@ -10,7 +10,14 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from ..models import ArticleTotal, DailyAgentView, DailyOrigin, DailyView, ReaderDay
+from ..models import (
+    ArticleTotal,
+    DailyAgentView,
+    DailyOrigin,
+    DailyView,
+    ReaderDay,
+    SiteDailyOrigin,
+)
 from .buffer import get_buffer
 from .origin import ORIGIN_KEY_FIELDS, OTHER_KEY, Origin, OriginKey, origin_key, platform_of
 from .rule import CountingRule, agent_counted, reader_hash
@@ -70,11 +77,12 @@ def view_record(
 
 @functools.cache
 def _record_sql() -> str:
-    readers, daily, totals, agents, origins = (
-        m._meta.db_table for m in (ReaderDay, DailyView, ArticleTotal, DailyAgentView, DailyOrigin)
+    readers, daily, totals, agents, origins, site = (
+        m._meta.db_table
+        for m in (ReaderDay, DailyView, ArticleTotal, DailyAgentView, DailyOrigin, SiteDailyOrigin)
     )
     columns = ", ".join(ORIGIN_KEY_FIELDS)
-    # Raw SQL: the ORM has no single statement that upserts into five tables, each insert
+    # Raw SQL: the ORM has no single statement that upserts into six tables, each insert
     # reading what the one before RETURNed, nor an upsert that adds to the stored count.
     # One statement, so one round trip and all-or-nothing: the seen-set decides whether the
     # view counts (and whether it is a new reader); each upsert adds atomically, so
@@ -90,15 +98,16 @@ def _record_sql() -> str:
     # exist (the counter then says "full" with the limit itself); later new ones go to the
     # shared Other row. `known` reads the statement's snapshot: a combination another
     # request has just stored looks new and costs the counter one more, which can only keep
-    # the rows under the limit, never above it.
+    # the rows under the limit, never above it. The site's row adds the same view under the
+    # key the article's row got (its own, or Other), which that upsert RETURNs.
     return f"""
     SET LOCAL synchronous_commit TO OFF;
     WITH seen AS (
-        INSERT INTO {readers} AS r (day, reader, views, last_counted_at, article_id)
-        VALUES (%(day)s, %(reader)s, 1, %(now)s, %(article_id)s)
+        INSERT INTO {readers} AS r (day, reader, views, last_counted_at, article_id, source)
+        VALUES (%(day)s, %(reader)s, 1, %(now)s, %(article_id)s, %(source)s)
         ON CONFLICT (day, reader) DO UPDATE
             SET views = r.views + 1, last_counted_at = EXCLUDED.last_counted_at,
-                article_id = EXCLUDED.article_id
+                article_id = EXCLUDED.article_id, source = EXCLUDED.source
             WHERE r.views < %(max_views)s AND r.last_counted_at <= %(repeat_cutoff)s
         RETURNING (r.views = 1)::int AS new_reader
     ), known AS (
@@ -135,6 +144,13 @@ def _record_sql() -> str:
         WHERE k.own = daily.own
         ON CONFLICT (article_id, day, {columns}) DO UPDATE
             SET views = o.views + 1, unique_readers = o.unique_readers + EXCLUDED.unique_readers
+        RETURNING {columns}
+    ), site AS (
+        INSERT INTO {site} AS s (day, {columns}, views, unique_readers)
+        SELECT %(day)s, {", ".join(f"origin.{c}" for c in ORIGIN_KEY_FIELDS)}, 1, seen.new_reader
+        FROM origin, seen
+        ON CONFLICT (day, {columns}) DO UPDATE
+            SET views = s.views + 1, unique_readers = s.unique_readers + EXCLUDED.unique_readers
     )
     INSERT INTO {totals} AS t (article_id, views)
     SELECT %(article_id)s, 1 FROM daily

@@ -17,7 +17,7 @@ def popular_posts(context, window: str = "", limit: int = 0) -> dict:
     window = Window(window or settings.POPULARITY_WIDGET_WINDOW)
     size = limit or settings.POPULARITY_WIDGET_SIZE
     reading = getattr(context.get("article"), "pk", None)
-    ranked = ranking_cached(window=window, limit=size + 1)
+    ranked = ranking_cached(window=window, limit=size + 1, request=context.get("request"))
     return {
         "window": window,
         "articles": [article for article in ranked if article.id != reading][:size],

@@ -1,4 +1,8 @@
+import re
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles import selectors
@@ -65,6 +69,32 @@ class TestNeighbours:
         scheduled = ArticleFactory(scheduled=True)
         found = selectors.article_neighbours(article=scheduled)
         assert (found.older, found.newer) == (newest, None)
+
+    def test_each_side_starts_reading_at_the_article(self):
+        """A first visit to an old article must not walk the listing index from the newest
+        article down to it (it read half of 10,000 rows: ~3 ms of a first render)."""
+        Article.objects.bulk_create(
+            Article(
+                title=f"Article {n}",
+                slug=f"article-{n}",
+                standfirst="x",
+                status="published",
+                published_at=days_ago(n + 1),
+            )
+            for n in range(400)
+        )
+        article = Article.objects.get(slug="article-200")
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE articles_article")
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            # The query article_neighbours runs, read back from PostgreSQL's plan.
+            with CaptureQueriesContext(connection) as captured:
+                found = selectors.article_neighbours(article=article)
+            cursor.execute("EXPLAIN (ANALYZE, COSTS OFF) " + captured[0]["sql"])
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert (found.older.slug, found.newer.slug) == ("article-201", "article-199")
+        removed = [int(n) for n in re.findall(r"Rows Removed by Filter: (\d+)", plan)]
+        assert sum(removed) <= 2, plan
 
 
 class TestOutline:

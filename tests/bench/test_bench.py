@@ -84,3 +84,21 @@ def test_the_counting_round_fails_unless_every_answered_page_was_counted(recorde
     result = {"counts": {"sent": 116, "ok": 100, "redirected": 0, "failed": 0}}
 
     assert (check_views(result, recorded) is None) is honest
+
+
+@pytest.mark.django_db
+def test_cpu_stages_tells_postgresqls_work_from_pythons():
+    from bench.cpu_stages import cpu_ms
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+
+        def database_work():
+            cursor.execute("SELECT count(*) FROM generate_series(1, 3000000)")
+            cursor.fetchone()
+
+        database, python = cpu_ms(database_work, pid)
+        in_python, _ = cpu_ms(lambda: sum(range(3_000_000)), pid)
+    assert database > 20 * python and database > 20
+    assert in_python < 1

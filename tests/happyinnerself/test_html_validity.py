@@ -54,7 +54,7 @@ def pages(client, monkeypatch) -> dict[str, str]:
         "search-results": ("/search/?q=sleep", 200),
         "search-nothing-found": ("/search/?q=xylophone", 200),
         "not-found": ("/articles/no-such-article/", 404),
-        **{f"popular-{w}": (f"/popular/{w}/", 200) for w in ("trending", "24h", "7d", "30d")},
+        **{f"popular-{w}": (f"/popular/{w}/", 200) for w in ("24h", "7d", "30d")},
         "popular": ("/popular/", 200),
         "popular-all": ("/popular/all/", 200),
         "follow": ("/follow/", 200),

@@ -2,15 +2,18 @@
 selectors (breakdowns.py, statistics.py) and the pages and CSVs that show them."""
 
 import csv
+import importlib
 import io
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from popularity.analysis import Period
 from popularity.breakdowns import Filters, stats_breakdowns
-from popularity.statistics import stats_articles, stats_daily, stats_tags
+from popularity.models import SiteDailyOrigin
+from popularity.statistics import stats_articles, stats_daily, stats_previous_views, stats_tags
 from tests.factories import ArticleFactory, DailyOriginFactory, DailyViewFactory
 
 pytestmark = pytest.mark.django_db
@@ -120,6 +123,31 @@ def test_one_articles_panels(traffic):
     assert values(panels["sources"]) == [("Google", 6), ("weekly-digest", 3)]
 
 
+def test_site_wide_figures_read_the_sites_own_rows(traffic, django_assert_num_queries):
+    """The site's rows keep the views of an article deleted since; a tag (an article's)
+    reads the articles' rows, which go with it."""
+    _, calm = traffic
+    calm.delete()
+    reddit = Filters(source="Reddit")
+    with django_assert_num_queries(1):
+        panels = stats_breakdowns(period=week())
+    assert values(panels["sources"]) == [("Google", 7), ("Reddit", 4), ("weekly-digest", 3)]
+    assert sum(p.views for p in stats_daily(period=week(), filters=reddit)) == 4
+    assert stats_previous_views(period=week(), filters=reddit) == 0
+    assert stats_breakdowns(period=week(), filters=Filters(tag="calm"))["sources"] == []
+
+
+def test_the_migration_fills_the_sites_rows_from_the_articles_rows(traffic):
+    """Origin rows counted before the site's rows existed are summed into them once."""
+    backfill = importlib.import_module("popularity.migrations.0006_site_daily_origin").BACKFILL
+    SiteDailyOrigin.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute(backfill)
+    panels = stats_breakdowns(period=week())
+    assert values(panels["sources"]) == [("Google", 7), ("Reddit", 4), ("weekly-digest", 3)]
+    assert SiteDailyOrigin.objects.get(source="Google", device="desktop").views == 50  # 20 days ago
+
+
 # --- the pages -------------------------------------------------------------------------
 
 
@@ -142,6 +170,29 @@ def test_the_dashboard_shows_the_panels_and_a_source_link_filters_it(client, own
     assert [r.title for r in narrowed.context["rows"]] == ["Calm"]
     assert "Source: Reddit" in narrowed.content.decode()
     assert narrowed.context["filter_links"][0].remove_url == "?range=7"
+
+
+def test_a_tag_row_links_to_the_dashboard_narrowed_to_its_tag(client, owner, traffic):
+    client.force_login(owner)
+    page = client.get(STATS + "?range=7&source=Google")
+    links = {tag.row.name: tag.filter_url for tag in page.context["tags"]}
+    assert links == {
+        "rest": "?range=7&source=Google&tag=rest",
+        "calm": "?range=7&source=Google&tag=calm",
+    }
+    assert 'href="?range=7&amp;source=Google&amp;tag=calm"' in page.content.decode()
+    narrowed = client.get(STATS + links["calm"])
+    assert narrowed.context["totals"]["views"] == 1  # Calm's one Google view
+    assert [r.title for r in narrowed.context["rows"]] == ["Calm"]
+
+
+def test_choosing_a_period_keeps_the_filters(client, owner, traffic):
+    client.force_login(owner)
+    html = client.get(STATS + "?range=7&source=Google&tag=calm&page=2").content.decode()
+    assert 'href="?range=30&amp;source=Google&amp;tag=calm"' in html
+    assert 'href="?range=all&amp;source=Google&amp;tag=calm"' in html
+    plain = client.get(STATS + "?range=7").content.decode()
+    assert 'href="?range=30"' in plain
 
 
 @pytest.mark.parametrize(
@@ -200,4 +251,4 @@ def test_right_now_is_json_for_owners_only(client, owner, editor):
     assert client.get(STATS + "live.json").status_code == 403
     client.force_login(owner)
     data = client.get(STATS + "live.json").json()
-    assert data == {"readers_5": 0, "readers_30": 0, "articles": [], "sources": None}
+    assert data == {"readers_5": 0, "readers_30": 0, "articles": [], "sources": []}

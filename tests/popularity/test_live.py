@@ -62,7 +62,8 @@ def test_right_now_without_redis_reads_todays_seen_set():
         ("Busy", 0, 2),
         ("Quiet", 1, 1),
     ]
-    assert live.sources is None
+    # Each reader of the last 30 minutes under the source of their latest counted view.
+    assert live.sources == [("Direct / none", 2), ("Reddit", 1)]
 
 
 def test_right_now_falls_back_to_postgresql_when_redis_fails(buffer, settings):
@@ -72,3 +73,22 @@ def test_right_now_falls_back_to_postgresql_when_redis_fails(buffer, settings):
     buffer_flush()
     settings.REDIS_URL = "redis://127.0.0.1:1/0"
     assert [a.readers_30 for a in live_now(now=now).articles] == [1]
+
+
+def test_the_flush_keeps_each_readers_latest_source_for_right_now(buffer, settings):
+    """Through Redis and its flush, the seen-set gets the source of the reader's latest
+    counted view, so the panel still has sources when Redis is gone later."""
+    settings.POPULARITY_REPEAT_VIEW_MINUTES = 0
+    now = timezone.now()
+    article = ArticleFactory()
+    for source in ("Google", "Reddit"):
+        view_record(
+            article_id=article.pk,
+            ip="198.51.100.1",
+            user_agent=BROWSER,
+            origin=Origin(source=source),
+            now=now,
+        )
+    buffer_flush()
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    assert live_now(now=now).sources == [("Reddit", 1)]

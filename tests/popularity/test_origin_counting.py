@@ -8,12 +8,13 @@ import logging
 import pytest
 import redis
 from django.db import connection
+from django.db.models import Sum
 from django.utils import timezone
 
 from popularity.counting.flush import buffer_flush
-from popularity.counting.origin import Origin
+from popularity.counting.origin import ORIGIN_KEY_FIELDS, Origin
 from popularity.counting.record import view_record
-from popularity.models import DailyOrigin, DailyView, Source
+from popularity.models import DailyOrigin, DailyView, SiteDailyOrigin, Source
 from tests.factories import ArticleFactory
 
 from .conftest import BROWSER
@@ -53,6 +54,22 @@ def origins(article) -> list[tuple]:
     )
 
 
+def site_matches_articles() -> list[tuple]:
+    """The site's origin rows, after checking each is its articles' rows summed."""
+    site = SiteDailyOrigin.objects.order_by("day", "source", "campaign", "device", "browser")
+    summed = (
+        DailyOrigin.objects.values("day", *ORIGIN_KEY_FIELDS)
+        .annotate(v=Sum("views"), u=Sum("unique_readers"))
+        .order_by("day", "source", "campaign", "device", "browser")
+    )
+    expected = [
+        (*(row[f] for f in ("day", *ORIGIN_KEY_FIELDS)), row["v"], row["u"]) for row in summed
+    ]
+    found = list(site.values_list("day", *ORIGIN_KEY_FIELDS, "views", "unique_readers"))
+    assert found == expected
+    return found
+
+
 def test_a_view_from_a_search_engine_with_utm_tags_is_counted_with_its_origin(read, path):
     article = ArticleFactory()
     url = article.get_absolute_url() + "?utm_source=google&utm_medium=cpc&utm_campaign=spring"
@@ -67,6 +84,33 @@ def test_a_view_from_a_search_engine_with_utm_tags_is_counted_with_its_origin(re
         (Source.X, "", "", "desktop", "Chrome", "Linux", "", 1, 1),
     ]
     assert DailyView.objects.get(article=article).origins == 3
+    assert len(site_matches_articles()) == 3
+
+
+def test_the_sites_rows_sum_the_articles_rows_on_both_paths(path, settings):
+    """Two articles read from the same places, then one from new places past its bound (3:
+    two rows of their own and Other): the site's row of an origin holds both articles'
+    views, and the views that went to an article's Other row are in the site's Other."""
+    settings.POPULARITY_MAX_ORIGINS_PER_DAY = 3
+    first, second = ArticleFactory(), ArticleFactory()
+    for article in (first, second):
+        for n, source in enumerate(("Reddit", "Reddit", "Google")):
+            view_record(
+                article_id=article.pk,
+                ip=f"203.0.113.{n}",
+                user_agent=BROWSER,
+                origin=Origin(source=source),
+            )
+    for n in range(3):  # new sources for the first article only: past its bound
+        view_record(
+            article_id=first.pk,
+            ip=f"198.51.100.{n}",
+            user_agent=BROWSER,
+            origin=Origin(source=f"s{n}.example.org"),
+        )
+    path.settle()
+    site = {row[1]: (row[-2], row[-1]) for row in site_matches_articles()}
+    assert site == {"Reddit": (4, 4), "Google": (2, 2), "Other": (3, 3)}
 
 
 def test_a_later_view_of_the_same_reader_adds_a_view_not_a_reader(path, settings):
@@ -152,6 +196,28 @@ def test_simultaneous_new_sources_never_pass_the_limit(settings):
     rows = origins(article)
     assert len(rows) <= 10
     assert sum(r[7] for r in rows) == THREADS * 15 == DailyView.objects.get(article=article).views
+    assert sum(row[-2] for row in site_matches_articles()) == THREADS * 15
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_views_of_many_articles_from_one_origin_all_reach_the_sites_row():
+    """Eight connections at once, each reading its own articles from Google: they all add
+    to the one site row of that origin, and none of its views is lost."""
+    articles = [ArticleFactory() for _ in range(THREADS)]
+
+    def work(index):
+        return [
+            view_record(
+                article_id=articles[index].pk,
+                ip=f"10.{index}.1.{n}",
+                user_agent=BROWSER,
+                origin=Origin(source="Google"),
+            )
+            for n in range(15)
+        ]
+
+    assert all(run_at_once(work))
+    assert [(row[1], row[-2]) for row in site_matches_articles()] == [("Google", THREADS * 15)]
 
 
 def test_counting_a_view_is_still_one_redis_round_trip(read, buffer, monkeypatch):
@@ -190,7 +256,14 @@ def test_nothing_stored_or_logged_can_name_a_reader(read, path, settings, caplog
     assert origins(article)[0][0] == "mail"
     stored = []
     with connection.cursor() as cursor:
-        for model in ("dailyview", "dailyorigin", "readerday", "articletotal", "flushedbatch"):
+        for model in (
+            "dailyview",
+            "dailyorigin",
+            "sitedailyorigin",
+            "readerday",
+            "articletotal",
+            "flushedbatch",
+        ):
             cursor.execute(f"SELECT row_to_json(t)::text FROM popularity_{model} AS t")
             stored += [row[0] for row in cursor.fetchall()]
     dump = json.dumps(stored) + caplog.text

@@ -282,12 +282,13 @@ def test_dashboard_query_count_does_not_grow_with_articles(
     client.force_login(owner)
     client.get(STATS)  # warm the session
     # session, user, user and group permissions; the first counted day; daily series,
-    # previous total, articles (with completion rates), tags, every origin panel, right now
-    # (no reader: no titles), refresh candidates
-    with django_assert_num_queries(12):
+    # previous total, the ranking, the page's articles (with previous period and completion
+    # rates), tags, every origin panel, right now's readers and sources (no reader: no
+    # titles), refresh candidates, the owners' notes on the days
+    with django_assert_num_queries(15):
         client.get(STATS + "?range=30")
     read_articles(*[(f"More {n}", [(n, 1, 1)]) for n in range(10)])
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(15):
         client.get(STATS + "?range=30")
 
 
@@ -521,3 +522,20 @@ def test_peers_published_before_views_were_counted_are_left_out(client, owner):
     assert "The median of the 2 other articles tagged “sleep”: <strong>40 views</strong>" in html
     assert "(2.3× the median)" in html  # 90 views against 40
     assert "(3 published before views were counted: left out.)" in html
+
+
+def test_a_page_with_popular_posts_reads_the_content_version_once(client, monkeypatch):
+    """Popular Posts uses the version its page already read: each shared-cache read is a
+    round trip to Redis on every first render of a page."""
+    from django.core.cache import cache
+
+    from articles.cache import STATE_KEY
+
+    read_articles(("Read", [(1, 3, 3)]))
+    reads = []
+    real_get = cache.get
+    monkeypatch.setattr(
+        cache, "get", lambda key, *a, **kw: reads.append(key) or real_get(key, *a, **kw)
+    )
+    assert _popular_titles(client.get("/")) == ["Read"]
+    assert reads.count(STATE_KEY) == 1

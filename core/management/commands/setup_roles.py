@@ -48,8 +48,10 @@ OWNER_PERMISSIONS = [
     "axes.view_accessfailurelog",
 ]
 # Site owners also read the popularity statistics, when that app is installed: every
-# view_* permission of the app and its own custom permissions (never add/change/delete).
+# view_* permission of the app and its own custom permissions; of add/change/delete only
+# those of their own notes on days (DayNote), never of the counts.
 STATISTICS_APP = "popularity"
+STATISTICS_WRITES = ["add_daynote", "change_daynote", "delete_daynote"]
 
 DEMO_ACCOUNTS = [
     # username, password, group: for local use only, refused unless DEBUG is on.
@@ -76,9 +78,12 @@ def statistics_permissions() -> list[Permission]:
         return []
     return list(
         Permission.objects.filter(content_type__app_label=STATISTICS_APP).exclude(
-            Q(codename__startswith="add_")
-            | Q(codename__startswith="change_")
-            | Q(codename__startswith="delete_")
+            (
+                Q(codename__startswith="add_")
+                | Q(codename__startswith="change_")
+                | Q(codename__startswith="delete_")
+            )
+            & ~Q(codename__in=STATISTICS_WRITES)
         )
     )
 
