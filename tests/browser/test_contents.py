@@ -3,19 +3,16 @@ opens in place, so the text starts within the first screens; on a desktop the wh
 open. At 375 and 1,280 px, light and dark, with the axe scan in each state."""
 
 from io import StringIO
-from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.management import call_command
 from playwright.sync_api import expect
+
+from tests.browser.axe import serious_violations
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ARTICLE = "/articles/face-twitching-mystery/"  # 18 sections: the longest contents list
-AXE = Path(django_settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
-AXE_SERIOUS = """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
-  .filter(v => ["serious", "critical"].includes(v.impact)).map(v => v.id)"""
 
 
 @pytest.fixture
@@ -27,14 +24,9 @@ def article_page(new_page, settings):
         page = new_page(width=width, height=812 if width < 600 else 860)
         page.emulate_media(color_scheme=scheme, reduced_motion="reduce")
         page.goto(ARTICLE)
-        page.evaluate(AXE.read_text())
         return page
 
     return open_at
-
-
-def serious_violations(page) -> list[str]:
-    return page.evaluate(AXE_SERIOUS)
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
