@@ -1,9 +1,11 @@
-"""Take the README's screenshots: the home page and the site owners' statistics dashboard.
+"""Take the documentation's screenshots: the README's (the home page and the site owners'
+statistics dashboard) and docs/design.md's (home, an article and a topic at 375 and 1,280 px,
+light and dark, so a change to the design is judged by looking).
 
 Starts the demo site exactly as a newcomer would (`./scripts/run`: migrate, demo articles,
 60 days of demo views, the demo accounts, runserver) on a free local port, drives Debian's
 chromium through Playwright (never a downloaded browser), saves the PNG files and stops
-the site again.
+the site again. Each picture is taken once the page's fonts and images have loaded.
 
 Usage (from the repository root; DATABASE_URL as for ./scripts/run, or unset for the
 embedded PostgreSQL):
@@ -31,6 +33,21 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--no-first-
 # The demo account that ./scripts/run creates (manage.py setup_roles --demo-users).
 OWNER = ("owner", "owner-demo-password")
 VIEWPORT = {"width": 1280, "height": 860}
+# docs/design.md: what a reader sees first on each page type, and where an article ends.
+DESIGN_PAGES = {
+    "home": ("/", None),
+    "article": ("/articles/face-twitching-mystery/", None),
+    "article-end": ("/articles/face-twitching-mystery/", ".article__footer"),
+    "topic": ("/tags/stress/", None),
+}
+DESIGN_VIEWS = [(375, 812), (1280, 860)]  # a common phone, and the README's desktop
+SCHEMES = ["light", "dark"]
+# Evaluated through the DevTools protocol, so the site's CSP does not stand in the way.
+LOADED = """async () => {
+  for (const image of document.querySelectorAll("img[loading=lazy]")) image.loading = "eager";
+  await Promise.all([...document.images].map(image => image.decode().catch(() => null)));
+  await document.fonts.ready;
+}"""
 STARTUP_SECONDS = 600  # a first run installs the requirements before it serves anything
 
 
@@ -53,24 +70,72 @@ def wait_until_serving(url: str, site: subprocess.Popen) -> None:
     sys.exit(f"the demo site did not answer at {url} within {STARTUP_SECONDS} s")
 
 
+def settle(page, scroll_to: str | None = None) -> None:
+    """Wait for the page's images and fonts; scroll `scroll_to` to the top if given."""
+    page.evaluate(LOADED)
+    if scroll_to:
+        page.locator(scroll_to).evaluate("element => element.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(150)  # a frame or two for the last paint
+
+
+def take_readme_screenshots(browser, url: str, out: Path, admin_url: str) -> list[Path]:
+    home, dashboard = out / "home.png", out / "dashboard.png"
+    context = browser.new_context(viewport=VIEWPORT, base_url=url, color_scheme="light")
+    page = context.new_page()
+    page.goto("/")
+    settle(page)
+    page.screenshot(path=home)
+    page.goto(f"/{admin_url}login/?next=/{admin_url}statistics/")
+    page.fill("#id_username", OWNER[0])
+    page.fill("#id_password", OWNER[1])
+    page.click("input[type=submit]")
+    page.wait_for_url(f"**/{admin_url}statistics/")
+    page.screenshot(path=dashboard)
+    context.close()
+    return [home, dashboard]
+
+
+def take_design_screenshots(browser, url: str, out: Path) -> list[Path]:
+    """docs/design.md's pictures: out/design/<page>-<width>-<scheme>.png."""
+    folder = out / "design"
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for width, height in DESIGN_VIEWS:
+        for scheme in SCHEMES:
+            context = browser.new_context(
+                viewport={"width": width, "height": height},
+                base_url=url,
+                color_scheme=scheme,
+                reduced_motion="reduce",  # no smooth scrolling half-way through a picture
+            )
+            page = context.new_page()
+            for name, (path, scroll_to) in DESIGN_PAGES.items():
+                page.goto(path)
+                settle(page, scroll_to)
+                paths.append(folder / f"{name}-{width}-{scheme}.png")
+                page.screenshot(path=paths[-1])
+            context.close()
+    return paths
+
+
 def take_screenshots(url: str, out: Path, admin_url: str) -> list[Path]:
     from playwright.sync_api import sync_playwright
 
-    home, dashboard = out / "home.png", out / "dashboard.png"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport=VIEWPORT, base_url=url, color_scheme="light")
-        page = context.new_page()
-        page.goto("/")
-        page.screenshot(path=home)
-        page.goto(f"/{admin_url}login/?next=/{admin_url}statistics/")
-        page.fill("#id_username", OWNER[0])
-        page.fill("#id_password", OWNER[1])
-        page.click("input[type=submit]")
-        page.wait_for_url(f"**/{admin_url}statistics/")
-        page.screenshot(path=dashboard)
+        paths = take_readme_screenshots(browser, url, out, admin_url)
+        paths += take_design_screenshots(browser, url, out)
         browser.close()
-    return [home, dashboard]
+    return paths
+
+
+def stop(site: subprocess.Popen) -> None:
+    os.killpg(site.pid, signal.SIGINT)
+    try:
+        site.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(site.pid, signal.SIGKILL)
+        site.wait()
 
 
 def main() -> None:
@@ -96,12 +161,8 @@ def main() -> None:
             print(f"» {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
     finally:
         # Ctrl-C, as a person would stop ./scripts/run; its trap stops a database it started.
-        os.killpg(site.pid, signal.SIGINT)
-        try:
-            site.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(site.pid, signal.SIGKILL)
-            site.wait()
+        if site.poll() is None:  # not when it stopped by itself
+            stop(site)
 
 
 if __name__ == "__main__":

@@ -86,3 +86,19 @@ def test_readme_is_short_and_starts_with_the_two_commands():
     block = lines[fence + 1 : lines.index("```", fence + 1)]
     commands = [line.split("#")[0].strip() for line in block]
     assert commands[:2] == ["./scripts/run", "./scripts/test"]
+
+
+def test_every_picture_the_documents_show_exists():
+    for document in [README, *sorted((ROOT / "docs").glob("*.md"))]:
+        for target in re.findall(r"!\[[^\]]*\]\(([^)\s]+)\)", document.read_text()):
+            assert (document.parent / target).is_file(), f"{document.name} shows {target}"
+
+
+def test_design_md_shows_every_screenshot_the_script_takes():
+    from scripts.screenshots import DESIGN_PAGES, DESIGN_VIEWS, SCHEMES
+
+    design = (ROOT / "docs" / "design.md").read_text()
+    for page in DESIGN_PAGES:
+        for width, _ in DESIGN_VIEWS:
+            for scheme in SCHEMES:
+                assert f"(images/design/{page}-{width}-{scheme}.png)" in design

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from django import template
 from django.conf import settings
@@ -31,9 +32,11 @@ def cover(
 
     Nothing at all when the image file is missing. `figure` wraps it with the caption;
     `decorative` gives it empty alt text (a card whose title already says it all);
-    `placeholder` puts a quiet tile where a missing picture would be, keeping lists aligned.
+    `placeholder` puts a typographic tile (the title's initial) where a missing picture
+    would be, keeping lists aligned.
     """
     return {
+        "initial": title_initial(article.title) if placeholder else "",
         "picture": cover_picture(article),
         "alt": "" if decorative else article.cover_alt,
         "caption": article.cover_caption,
@@ -43,6 +46,18 @@ def cover(
         "figure": figure,
         "placeholder": placeholder,
     }
+
+
+LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+(?=\w)", re.IGNORECASE)
+
+
+def title_initial(title: str) -> str:
+    """The first letter or digit of a title's first word that is not "the", "a" or "an":
+    "The Quiet Strength of Support Groups" -> "Q", as an index or a monogram would."""
+    for character in LEADING_ARTICLE.sub("", title.strip()):
+        if character.isalnum():
+            return character.upper()
+    return ""
 
 
 @register.simple_tag(takes_context=True)

@@ -184,7 +184,7 @@ class TestPages:
         assert '<source type="image/webp" srcset="/media/' in figure
         assert re.search(r'srcset="[^"]*-400\.webp 400w, [^"]*-800\.webp 800w', figure)
         assert re.search(r'<img src="/media/[^"]+-1600\.jpg" srcset="[^"]+400w', figure)
-        assert 'sizes="(min-width: 60rem) 44rem, calc(100vw - 2rem)"' in figure
+        assert 'sizes="(min-width: 60rem) 41rem, calc(100vw - 2rem)"' in figure
         assert 'width="1600" height="900" alt="A teal field"' in figure
         assert 'fetchpriority="high"' in figure and "loading=" not in figure
         assert "<figcaption>Calm waters</figcaption>" in figure

@@ -1,0 +1,40 @@
+"""The readers' template helpers (articles/templatetags/reading.py)."""
+
+import re
+
+import pytest
+
+from articles.templatetags.reading import title_initial
+from tests.articles.page_reading import html_of
+from tests.factories import ArticleFactory
+
+
+@pytest.mark.parametrize(
+    ("title", "initial"),
+    [
+        ("The Quiet Strength of Support Groups", "Q"),
+        ("A Gentle Wind-Down for Better Sleep", "G"),
+        ("An owl at dusk", "O"),
+        ("Theory of mind", "T"),  # "The" only as a word of its own
+        ("“Enough” is a whole sentence", "E"),
+        ("10 minutes of stillness", "1"),
+        ("Ångström and the eyelid", "Å"),
+        ("   ", ""),
+    ],
+)
+def test_a_title_initial_skips_a_leading_article_and_punctuation(title, initial):
+    assert title_initial(title) == initial
+
+
+@pytest.mark.django_db
+def test_a_related_article_without_a_cover_shows_a_typographic_tile(client):
+    article = ArticleFactory(tags=["sleep"])
+    ArticleFactory(title="The Quiet Strength of Support Groups", tags=["sleep"])
+    html = html_of(client, article.get_absolute_url())
+    related = html[html.index('id="related_title"') :]
+    tile = re.search(
+        r'<span class="mini-card__image tile" aria-hidden="true">(.*?)</span></span>', related
+    )
+    assert tile, "the related card keeps its picture's place"
+    assert tile[1] == '<span class="tile__initial">Q'
+    assert "placeholder" not in related
