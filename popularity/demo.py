@@ -10,7 +10,9 @@ show what they are for:
   fading over about a week;
 - one burst when an article is shared widely, some days ago;
 - day-to-day noise, unique readers a little below views, and read depth (a share of
-  readers report how far they read; fewer reach each later section, fewer still the end).
+  readers report how far they read; fewer reach each later section, fewer still the end);
+- where readers came from and on what: most from search engines and phones, some direct,
+  from social sites and the newsletter's campaign (DailyOrigin, and their site-wide sums).
 
 Deterministic: the same articles on the same day give the same counts.
 """
@@ -26,7 +28,16 @@ from datetime import date, timedelta
 from articles.models import Article
 from popularity.read_depth import article_top_sections
 
-from .models import ArticleTotal, DailyView, ReadDepthDay, SectionReach
+from .models import (
+    ArticleTotal,
+    DailyOrigin,
+    DailyView,
+    Device,
+    ReadDepthDay,
+    SectionReach,
+    SiteDailyOrigin,
+    Source,
+)
 
 #: The history made: at most this many days back from today (and never before publication).
 HISTORY_DAYS = 400
@@ -42,6 +53,28 @@ LAUNCH_BUMP = 5.0
 LAUNCH_HALF_LIFE_DAYS = 2.0
 #: The shared-widely burst: which article (by rank), how long ago, its days' multiples.
 BURST_RANK, BURST_DAYS_AGO, BURST = 1, 12, (6.0, 3.0, 1.6)
+#: Where a small health blog's readers come from: (source, medium, campaign), share.
+SOURCES = (
+    ((Source.GOOGLE, "", ""), 0.46),
+    ((Source.DIRECT, "", ""), 0.17),
+    ((Source.FACEBOOK, "", ""), 0.08),
+    (("newsletter", "email", "weekly-letter"), 0.07),
+    ((Source.PINTEREST, "", ""), 0.05),
+    ((Source.BING, "", ""), 0.04),
+    ((Source.DUCKDUCKGO, "", ""), 0.04),
+    ((Source.INTERNAL, "", ""), 0.05),
+    ((Source.REDDIT, "", ""), 0.04),
+)
+#: And on what: (device, browser, system), share.
+DEVICES = (
+    ((Device.MOBILE, "Mobile Safari", "iOS"), 0.34),
+    ((Device.MOBILE, "Chrome Mobile", "Android"), 0.24),
+    ((Device.DESKTOP, "Chrome", "Windows"), 0.18),
+    ((Device.DESKTOP, "Safari", "Mac OS X"), 0.1),
+    ((Device.DESKTOP, "Firefox", "Windows"), 0.05),
+    ((Device.DESKTOP, "Edge", "Windows"), 0.04),
+    ((Device.TABLET, "Mobile Safari", "iOS"), 0.05),
+)
 
 
 @dataclass
@@ -49,6 +82,21 @@ class DemoReadership:
     daily: list[DailyView] = field(default_factory=list)
     depth: list[ReadDepthDay] = field(default_factory=list)
     reaches: list[SectionReach] = field(default_factory=list)
+    origins: list[DailyOrigin] = field(default_factory=list)
+
+    def site_origins(self) -> list[SiteDailyOrigin]:
+        """The origin rows summed over the articles, as counting keeps them too."""
+        sums: dict[tuple, list[int]] = {}
+        for row in self.origins:
+            key = (row.day, row.source, row.medium, row.campaign, row.device, row.browser, row.os)
+            total = sums.setdefault(key, [0, 0])
+            total[0] += row.views
+            total[1] += row.unique_readers
+        names = ("day", "source", "medium", "campaign", "device", "browser", "os")
+        return [
+            SiteDailyOrigin(**dict(zip(names, key, strict=True)), views=v, unique_readers=u)
+            for key, (v, u) in sums.items()
+        ]
 
     def totals(self) -> list[ArticleTotal]:
         views: dict[int, int] = {}
@@ -111,8 +159,16 @@ def demo_readership(*, articles: list[Article], today: date) -> DemoReadership:
             if not views:
                 continue
             unique = max(1, math.floor(views * rng.uniform(0.74, 0.9)))
+            origins = _origins(article, day, views, unique, rng)
+            made.origins += origins
             made.daily.append(
-                DailyView(article=article, day=day, views=views, unique_readers=unique)
+                DailyView(
+                    article=article,
+                    day=day,
+                    views=views,
+                    unique_readers=unique,
+                    origins=len(origins),
+                )
             )
             if days_ago < READ_DEPTH_DAYS:
                 _read_depth(made, article, day, unique, sections, completion, rng)
@@ -141,3 +197,39 @@ def _read_depth(made, article, day, unique, sections, completion, rng) -> None:
                 readers=reached,
             )
         )
+
+
+def _split(total: int, shares: list[float]) -> list[int]:
+    """`total` in parts proportional to `shares` (largest remainders), summing to it."""
+    exact = [total * share / sum(shares) for share in shares]
+    parts = [math.floor(x) for x in exact]
+    by_remainder = sorted(range(len(shares)), key=lambda i: exact[i] - parts[i], reverse=True)
+    for i in by_remainder[: total - sum(parts)]:
+        parts[i] += 1
+    return parts
+
+
+def _origins(article, day, views, unique, rng) -> list[DailyOrigin]:
+    """A day's views of an article split by source, then by device, with some noise."""
+    rows = []
+    sources = _split(views, [share * rng.uniform(0.7, 1.3) for _, share in SOURCES])
+    for ((source, medium, campaign), _), from_source in zip(SOURCES, sources, strict=True):
+        devices = _split(from_source, [share * rng.uniform(0.8, 1.2) for _, share in DEVICES])
+        for ((device, browser, os), _), count in zip(DEVICES, devices, strict=True):
+            if not count:
+                continue
+            rows.append(
+                DailyOrigin(
+                    article=article,
+                    day=day,
+                    source=source,
+                    medium=medium,
+                    campaign=campaign,
+                    device=device,
+                    browser=browser,
+                    os=os,
+                    views=count,
+                    unique_readers=max(1, math.floor(count * unique / views)),
+                )
+            )
+    return rows

@@ -7,8 +7,16 @@ from django.utils import timezone
 
 from articles.models import Article
 from popularity.analysis import Period
+from popularity.breakdowns import stats_breakdowns
 from popularity.demo import demo_readership
-from popularity.models import ArticleTotal, DailyView, ReadDepthDay, SectionReach
+from popularity.models import (
+    ArticleTotal,
+    DailyOrigin,
+    DailyView,
+    ReadDepthDay,
+    SectionReach,
+    SiteDailyOrigin,
+)
 from popularity.rankings import ranking
 from popularity.statistics import stats_articles
 from tests.factories import ArticleFactory, SectionFactory
@@ -109,3 +117,25 @@ def test_the_dashboard_shows_a_completion_rate_for_every_demo_article():
     assert len(rows) == Article.objects.published().count()
     assert all(row.completion_rate is not None and 10 < row.completion_rate < 90 for row in rows)
     assert ReadDepthDay.objects.exists() and SectionReach.objects.exists()
+
+
+def test_demo_readership_says_where_readers_came_from_and_on_what():
+    """The dashboard's source, campaign and device panels show a real site's mix on the
+    demo, never "nothing recorded", and add up to the views counted."""
+    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo_views", stdout=StringIO())
+    article = DailyView.objects.order_by("-views").first()
+    origins = DailyOrigin.objects.filter(article_id=article.article_id, day=article.day)
+    assert sum(row.views for row in origins) == article.views
+    assert origins.count() == article.origins <= 300
+    assert all(row.unique_readers <= row.views for row in SiteDailyOrigin.objects.all())
+    site_views = sum(SiteDailyOrigin.objects.values_list("views", flat=True))
+    assert site_views == sum(DailyView.objects.values_list("views", flat=True))
+
+    today = timezone.localdate()
+    panels = stats_breakdowns(period=Period(today - timedelta(days=29), today))
+    sources = [row.value for row in panels["sources"]]
+    assert sources[0] == "Google" and {"Direct / none", "Facebook", "newsletter"} <= set(sources)
+    assert [row.value for row in panels["campaigns"]] == ["weekly-letter"]
+    assert [row.value for row in panels["devices"]][:2] == ["mobile", "desktop"]
+    assert "Chrome" in [row.value for row in panels["browsers"]]

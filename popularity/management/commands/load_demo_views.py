@@ -9,15 +9,22 @@ from django.utils import timezone
 from articles.cache import content_changed
 from articles.models import Article
 from popularity.demo import HISTORY_DAYS, demo_readership
-from popularity.models import ArticleTotal, DailyView, ReadDepthDay, SectionReach
+from popularity.models import (
+    ArticleTotal,
+    DailyOrigin,
+    DailyView,
+    ReadDepthDay,
+    SectionReach,
+    SiteDailyOrigin,
+)
 
 
 class Command(BaseCommand):
     help = (
         f"Give the published articles up to {HISTORY_DAYS} days of made-up readership shaped "
         "like a real site's (a few hits and a long tail, a weekly rhythm, launch bumps, read "
-        "depth); local use only. Does nothing once any view has been recorded, so real "
-        "counts are never mixed in."
+        "depth, sources and devices); local use only. Does nothing once any view has been "
+        "recorded, so real counts are never mixed in."
     )
 
     def handle(self, *args, **options) -> None:
@@ -31,6 +38,8 @@ class Command(BaseCommand):
             ArticleTotal.objects.bulk_create(made.totals())
             ReadDepthDay.objects.bulk_create(made.depth, batch_size=2000)
             SectionReach.objects.bulk_create(made.reaches, batch_size=2000)
+            DailyOrigin.objects.bulk_create(made.origins, batch_size=2000)
+            SiteDailyOrigin.objects.bulk_create(made.site_origins(), batch_size=2000)
         # Views written behind the signals' back: pages and rankings start anew.
         content_changed()
         self.stdout.write(
