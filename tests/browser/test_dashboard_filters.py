@@ -7,18 +7,11 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from popularity.models import DayNote
-from tests.browser.axe import AXE
+from tests.browser.axe import serious_violations
 from tests.browser.conftest import DESKTOP_CHROME
 from tests.factories import ArticleFactory, DailyOriginFactory, DailyViewFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-AXE_PARTS = """async () => {
-  const where = {include: [["#tag-table"], [".stats-daily"], [".stats-live"]]};
-  const results = await axe.run(where, {resultTypes: ["violations"]});
-  return results.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-    nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}));
-}"""
 
 
 def test_tags_periods_notes_and_right_now(browser, live_server, new_page, screenshot):
@@ -57,8 +50,7 @@ def test_tags_periods_notes_and_right_now(browser, live_server, new_page, screen
         assert "Newsletter sent" in row.inner_text()
         assert "Reddit" in page.locator("[data-live=sources]").inner_text()
 
-        page.evaluate(AXE.read_text())  # through DevTools: the CSP rightly refuses a <script>
-        found = [v for v in page.evaluate(AXE_PARTS) if v["impact"] in {"serious", "critical"}]
+        found = serious_violations(page, within=["#tag-table", ".stats-daily", ".stats-live"])
         assert found == [], found
         screenshot(page, f"dashboard-filters-{width}-{scheme}")
         page.close()

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from tests.browser.axe import AXE
+from tests.browser.axe import axe_required
 from tests.browser.test_reading import check
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -16,8 +16,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def demo(settings):
-    if not AXE.exists():
-        pytest.fail("axe-core is missing: ./scripts/test installs it with npm ci.")
+    axe_required()
     settings.SERVE_MEDIA = True
     call_command("load_demo", stdout=StringIO())
 

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from popularity.counting.buffer import get_buffer
 from popularity.counting.flush import buffer_flush
-from tests.browser.axe import AXE
+from tests.browser.axe import serious_violations
 from tests.browser.conftest import DESKTOP_CHROME
 from tests.factories import ArticleFactory, UserFactory
 from tests.support.redis import redis_required
@@ -21,13 +21,6 @@ PHONE = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
     "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
 )
-
-AXE_PANELS = """async () => {
-  const where = {include: [[".stats-filters"], [".stats-live"], [".stats-breakdowns"]]};
-  const results = await axe.run(where, {resultTypes: ["violations"]});
-  return results.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-    nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}));
-}"""
 
 
 @pytest.fixture
@@ -94,11 +87,12 @@ def test_a_search_visit_with_utm_tags_shows_and_a_source_filters_the_dashboard(
     assert panel_values(page, "sources") == ["Google", "Reddit"]
 
     page.set_viewport_size({"width": 1280, "height": 900})
-    page.evaluate(AXE.read_text())  # through DevTools: the CSP rightly refuses a <script>
     # The panels this feature adds. The page around them has two findings of its own (the
     # chosen period's pill and the admin's breadcrumb link), left to the dashboard's
     # layout work under way.
-    serious = [v for v in page.evaluate(AXE_PANELS) if v["impact"] in {"serious", "critical"}]
+    serious = serious_violations(
+        page, within=[".stats-filters", ".stats-live", ".stats-breakdowns"]
+    )
     assert serious == [], serious
     # The new panels fit a phone (the article table beside them is being reworked for it).
     page.set_viewport_size({"width": 375, "height": 800})
