@@ -91,6 +91,16 @@ def screenshot():
     return take
 
 
+def log_in(page) -> None:
+    """Sign `editor` (eddie) in through the admin's login form."""
+    page.set_default_timeout(10_000)
+    page.goto("/admin/login/")
+    page.get_by_label("Username").fill("eddie")
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/admin/")
+
+
 @pytest.fixture
 def editor():
     """An editor who signs in through the login form (the suite's own `editor` needs `db`)."""

@@ -15,6 +15,7 @@ from reversion.models import Version
 import articles.admin  # noqa: F401  (registers the article with django-reversion)
 from articles.models import Article
 from tests.browser.axe import serious_violations
+from tests.browser.conftest import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -50,12 +51,7 @@ def signed_in(new_page, *, width: int = 1280, dark: bool = False):
     page = new_page(width=width)
     if dark:
         page.emulate_media(color_scheme="dark")
-    page.set_default_timeout(10_000)
-    page.goto("/admin/login/")
-    page.get_by_label("Username").fill("eddie")
-    page.get_by_label("Password").fill("correct horse battery")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/admin/")
+    log_in(page)
     return page
 
 

@@ -3,6 +3,7 @@
 import pytest
 
 from articles.models import Article
+from tests.browser.conftest import log_in
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -17,15 +18,6 @@ def write_body(page, section: int, steps) -> None:
             page.locator(f"#sections-{section} .prose-menubar__button[data-name={step[0]}]").click()
         else:
             page.keyboard.type(step)
-
-
-def log_in(page) -> None:
-    page.set_default_timeout(10_000)
-    page.goto("/admin/login/")
-    page.get_by_label("Username").fill("eddie")
-    page.get_by_label("Password").fill("correct horse battery")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/admin/")
 
 
 @pytest.fixture
