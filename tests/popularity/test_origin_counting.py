@@ -4,6 +4,7 @@ keeping anything that could name a reader."""
 
 import json
 import logging
+from datetime import timedelta
 
 import pytest
 import redis
@@ -93,6 +94,10 @@ def test_the_sites_rows_sum_the_articles_rows_on_both_paths(path, settings):
     views, and the views that went to an article's Other row are in the site's Other."""
     settings.POPULARITY_MAX_ORIGINS_PER_DAY = 3
     first, second = ArticleFactory(), ArticleFactory()
+    # A second apart: the bound keeps the sources seen first, and the buffer orders views
+    # by their millisecond, which views recorded in one loop can share.
+    start = timezone.now().replace(hour=12, minute=0, second=0, microsecond=0)  # one day
+    moments = (start + timedelta(seconds=n) for n in range(9))
     for article in (first, second):
         for n, source in enumerate(("Reddit", "Reddit", "Google")):
             view_record(
@@ -100,6 +105,7 @@ def test_the_sites_rows_sum_the_articles_rows_on_both_paths(path, settings):
                 ip=f"203.0.113.{n}",
                 user_agent=BROWSER,
                 origin=Origin(source=source),
+                now=next(moments),
             )
     for n in range(3):  # new sources for the first article only: past its bound
         view_record(
@@ -107,6 +113,7 @@ def test_the_sites_rows_sum_the_articles_rows_on_both_paths(path, settings):
             ip=f"198.51.100.{n}",
             user_agent=BROWSER,
             origin=Origin(source=f"s{n}.example.org"),
+            now=next(moments),
         )
     path.settle()
     site = {row[1]: (row[-2], row[-1]) for row in site_matches_articles()}
