@@ -22,6 +22,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from articles.models import Article
+from articles.selectors import article_primary_tag, article_tags
 
 from .analysis import FIRST_WEEK_DAYS, PeerComparison, Spike, peers_compare, spike_with_agent
 from .expressions import big_sum
@@ -43,14 +44,16 @@ def peer_comparison(
     *, article: Article, counted_since: date | None, now: datetime | None = None
 ) -> PeerComparison | None:
     """The article's views in its first seven days (local dates, publication day included)
-    against the median of the published articles sharing its main tag (the first by name, as
-    the breadcrumb shows it); first weeks before `counted_since` (the first day any view was
-    counted) have no figure. Two queries; None without a tag or a publication date."""
+    against the median of the published articles sharing its primary tag (the one its
+    breadcrumb shows: the editor's choice, else its most used tag); first weeks before
+    `counted_since` (the first day any view was counted) have no figure. Two queries; None
+    without a tag or a publication date."""
     if article.published_at is None:
         return None
-    tag = article.tags.order_by("name").values_list("pk", "name").first()
-    if tag is None:
+    primary = article_primary_tag(article=article, tags=article_tags(article=article))
+    if primary is None:
         return None
+    tag = (primary.pk, primary.name)
     now = now or timezone.now()
     first_day = TruncDate("published_at", tzinfo=timezone.get_default_timezone())
     week = (

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from taggit.models import Tag
 
 from popularity.analysis import Period
 from popularity.article_statistics import peer_comparison
@@ -201,7 +202,7 @@ def test_first_week_against_the_median_of_its_main_tag(client, owner):
             title=title, published_at=timezone.now() - timedelta(days=days_ago), tags=tags
         )
 
-    article = published("Measured", 30, ["anxiety", "sleep"])  # main tag: anxiety (by name)
+    article = published("Measured", 30, ["anxiety", "sleep"])  # primary: anxiety, most used
     DailyViewFactory(article=article, day=ago(30), views=40, unique_readers=1)
     DailyViewFactory(article=article, day=ago(24), views=20, unique_readers=1)  # day 7
     DailyViewFactory(article=article, day=ago(23), views=99, unique_readers=1)  # day 8: not
@@ -222,6 +223,12 @@ def test_first_week_against_the_median_of_its_main_tag(client, owner):
     html = client.get(f"{STATS}articles/{article.pk}/").content.decode()
     assert "<strong>60 views</strong>" in html
     assert "3 other articles tagged “anxiety”: <strong>20 views</strong> (3.0× the median)" in html
+
+    # The editor files it under "sleep" first: its peers are the sleep articles.
+    article.primary_tag = Tag.objects.get(name="sleep")
+    article.save()
+    peers = peer_comparison(article=article, counted_since=ago(365))
+    assert (peers.tag, peers.peers, peers.peer_median) == ("sleep", 1, 900)
 
 
 def test_days_far_above_the_usual_level_are_flagged(article, client, owner, settings):
