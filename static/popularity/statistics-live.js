@@ -15,9 +15,14 @@
     label.textContent = text;
     var note = document.createElement("span");
     note.className = "stats-note";
-    note.textContent = String(figure);
+    note.textContent = grouped(figure);
     li.append(label, " ", note);
     return li;
+  }
+
+  // Thousands grouped as the server's intcomma does ("1,234").
+  function grouped(figure) {
+    return Number(figure).toLocaleString("en-GB");
   }
 
   function fill(list, items, empty) {
@@ -36,8 +41,8 @@
     fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) { if (!response.ok) throw new Error(response.status); return response.json(); })
       .then(function (data) {
-        slot("readers_5").textContent = data.readers_5;
-        slot("readers_30").textContent = data.readers_30;
+        slot("readers_5").textContent = grouped(data.readers_5);
+        slot("readers_30").textContent = grouped(data.readers_30);
         fill(slot("articles"), data.articles.map(function (a) { return item(a.title, a.readers_30, a.url); }),
           quiet("Nobody is reading just now."));
         if (data.sources) {

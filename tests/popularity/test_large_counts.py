@@ -158,7 +158,7 @@ def test_every_dashboard_page_answers_with_the_right_figures(client, owner, traf
         response = client.get(f"{STATS}?range={preset}")
         html = response.content.decode()
         assert response.status_code == 200, preset
-        assert re.search(rf'data-total="views">{total}<', html), preset
+        assert re.search(rf'data-total="views">{total:,}<', html), preset
         assert in_order(html, "Viral", "Steady", "Quiet"), preset
 
         rows = list(
@@ -173,17 +173,17 @@ def test_every_dashboard_page_answers_with_the_right_figures(client, owner, traf
         article = client.get(f"{STATS}articles/{viral.pk}/?range={preset}")
         page = article.content.decode()
         assert article.status_code == 200, preset
-        assert re.search(rf'data-total="views">{VIRAL_TODAY + 7_500}<', page), preset
-        assert f"{VIRAL_TODAY} views" in page  # today's spike
+        assert re.search(rf'data-total="views">{VIRAL_TODAY + 7_500:,}<', page), preset
+        assert f"{VIRAL_TODAY:,} views" in page  # today's spike
         assert "60% from one browser" in page and "Likely a bot burst" in page
-        assert f"{VIRAL_TODAY + 7_500} views</strong>" in page  # its first seven days
-        assert "<dd>6000000</dd>" in page  # readers who reported how far they read
+        assert f"{VIRAL_TODAY + 7_500:,} views</strong>" in page  # its first seven days
+        assert "<dd>6,000,000</dd>" in page  # readers who reported how far they read
 
     # The refresh candidates: Viral read most in the last 30 days.
     html = client.get(STATS).content.decode()
     refresh = html[html.index('id="refresh-table"') :]
     assert in_order(refresh, "Viral", "Steady")
-    assert f'<td class="num">{VIRAL_TODAY + 7_500}</td>' in refresh
+    assert f'<td class="num">{VIRAL_TODAY + 7_500:,}</td>' in refresh
 
 
 def test_editors_change_list_shows_the_view_totals(client, editor, traffic):
@@ -218,7 +218,7 @@ def test_counts_past_32_bits_are_kept_ranked_and_shown(client, settings):
 
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     page = client.get(f"{STATS}articles/{big.pk}/?range=7").content.decode()
-    assert re.search(rf'data-total="views">{PAST_32_BITS}<', page)
+    assert re.search(rf'data-total="views">{PAST_32_BITS:,}<', page)
     rows = list(csv.reader(io.StringIO(client.get(f"{STATS}export.csv").content.decode())))
     assert rows[1][1:5] == ["Enormous", big.slug, str(PAST_32_BITS), str(PAST_32_BITS)]
 
