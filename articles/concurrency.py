@@ -73,16 +73,16 @@ def edit_lock_renew(*, article: Article, user: AbstractBaseUser) -> LockState:
     statement that checks what it changes, so two pages renewing at once cannot both win.
     """
     now = timezone.now()
-    if EditLock.objects.filter(article=article, holder=user).update(seen_at=now):
+    if EditLock.objects.filter(article=article, holder_id=user.pk).update(seen_at=now):
         return LockState(held=True)
     lock, created = EditLock.objects.select_related("holder").get_or_create(
-        article=article, defaults={"holder": user, "since": now, "seen_at": now}
+        article=article, defaults={"holder_id": user.pk, "since": now, "seen_at": now}
     )
     if created or lock.holder_id == user.pk:
         return _state(lock, user)
     if _lapsed(lock, now):
         took = EditLock.objects.filter(article=article, seen_at=lock.seen_at).update(
-            holder=user, since=now, seen_at=now, taken_from=None
+            holder_id=user.pk, since=now, seen_at=now, taken_from=None
         )
         if took:
             return LockState(held=True)
@@ -95,11 +95,11 @@ def edit_lock_take_over(*, article: Article, user: AbstractBaseUser) -> LockStat
     says so."""
     now = timezone.now()
     lock, created = EditLock.objects.select_for_update().get_or_create(
-        article=article, defaults={"holder": user, "since": now, "seen_at": now}
+        article=article, defaults={"holder_id": user.pk, "since": now, "seen_at": now}
     )
     if not created and lock.holder_id != user.pk:
         previous = None if _lapsed(lock, now) else lock.holder_id
-        lock.holder, lock.since, lock.seen_at = user, now, now
+        lock.holder_id, lock.since, lock.seen_at = user.pk, now, now
         lock.taken_from_id = previous
         lock.save()
     return _state(lock, user)
@@ -107,7 +107,7 @@ def edit_lock_take_over(*, article: Article, user: AbstractBaseUser) -> LockStat
 
 def edit_lock_release(*, article: Article, user: AbstractBaseUser) -> None:
     """`user` left the article's form: their lock (only theirs) ends now."""
-    EditLock.objects.filter(article=article, holder=user).delete()
+    EditLock.objects.filter(article=article, holder_id=user.pk).delete()
 
 
 def article_version_for_update(*, article_id: int) -> int | None:

@@ -164,7 +164,7 @@ class ArticleConcurrencyMixin:
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))  # type: ignore[misc]
-        if obj is not None and fieldsets:
+        if obj is not None and fieldsets and self.has_change_permission(request, obj):  # type: ignore[attr-defined]
             # A hidden row of the first fieldset: present on every form that edits an article,
             # the restore form included.
             name, options = fieldsets[0]

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.admin.models import LogEntry
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
@@ -17,6 +17,7 @@ from articles import concurrency, services
 from articles.admin import concurrency as admin_concurrency
 from articles.models import Article, EditLock
 from tests.articles.admin_data import ADD_URL, CHANGELIST, article_data, change_url, saved
+from tests.articles.test_import import GOOD, run_import, write
 from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -80,6 +81,14 @@ def test_an_out_of_date_copy_still_counts_on_from_the_stored_version():
     services.article_feature(article=first)
     services.article_feature(article=second, featured=False)
     assert Article.objects.get().version == 3  # not 2 twice
+
+
+def test_a_re_import_counts_the_version_up(tmp_path):
+    path = write(tmp_path, "a.md", GOOD)
+    run_import(path)
+    assert Article.objects.get().version == 1
+    run_import(path)
+    assert Article.objects.get().version == 2
 
 
 def test_a_bulk_action_counts_the_version_up(editor_client):
@@ -241,6 +250,15 @@ def test_saving_and_leaving_the_form_releases_the_lock(editor_client, article):
     editor_client.get(change_url(article))
     assert EditLock.objects.exists()
     editor_client.post(change_url(article), form(article, version=article.version))
+    assert not EditLock.objects.exists()
+
+
+def test_someone_who_may_only_view_gets_no_lock_and_no_version(client, article):
+    viewer = UserFactory(username="viewer", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_article"))
+    client.force_login(viewer)
+    page = client.get(change_url(article)).content.decode()
+    assert 'id="edit-lock"' not in page and 'name="version"' not in page
     assert not EditLock.objects.exists()
 
 
