@@ -183,6 +183,22 @@ def test_a_restore_carries_the_version_on(editor_client, article):
     assert Article.objects.get().version > before
 
 
+def test_a_restore_from_a_form_opened_before_another_save_is_refused_too(
+    editor_client, bea_client, article
+):
+    editor_client.post(change_url(article), form(article, version=article.version, title="Two"))
+    article.refresh_from_db()
+    opened = article.version
+    first = Version.objects.get_for_object(article).last()
+    revision_url = f"/admin/articles/article/{article.pk}/history/{first.pk}/"
+    bea_client.post(change_url(article), form(article, version=opened, title="Bea's"))
+    restore = form(article, version=opened, title="Breathing through the day")
+    response = editor_client.post(revision_url, restore)
+    assert response.status_code == 200
+    assert "<ins>Bea&#x27;s</ins>" in response.content.decode()
+    assert Article.objects.get().title == "Bea's"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_saves_at_once_from_one_version_one_wins(monkeypatch, roles):
     users = [UserFactory(username=name, is_staff=True, is_superuser=True) for name in "ab"]
