@@ -118,6 +118,7 @@ class Article(models.Model):
     )
     version = models.PositiveIntegerField(
         default=1,
+        db_default=1,  # rows inserted in bulk by SQL (bench) start at 1 too
         editable=False,
         help_text=(
             "Goes up by one on every save, whoever saves (admin, import, bulk action, "
