@@ -229,7 +229,7 @@ class Article(models.Model):
 class EditLock(models.Model):
     """Who has an article's change form open: a soft lock that other editors are shown, with
     a way to take over. The holder's page renews it (`seen_at`) while it is open; without
-    that for a while (articles.editlocks.EXPIRES_AFTER) it lapses by itself."""
+    that for a while (articles.concurrency.EXPIRES_AFTER) it lapses by itself."""
 
     article = models.OneToOneField(
         Article, on_delete=models.CASCADE, primary_key=True, related_name="edit_lock"
