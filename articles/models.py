@@ -4,8 +4,8 @@ import reversion
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
-from django.db import models
-from django.db.models import Q
+from django.db import models, transaction
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
@@ -116,6 +116,15 @@ class Article(models.Model):
             "keeps the file's updated_at, or none."
         ),
     )
+    version = models.PositiveIntegerField(
+        default=1,
+        db_default=1,  # rows inserted in bulk by SQL (bench) start at 1 too
+        editable=False,
+        help_text=(
+            "Goes up by one on every save, whoever saves (admin, import, bulk action, "
+            "restore): a form opened on an older version cannot silently overwrite a newer one."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     # Any change to the row (a status, a cover, a feature): caches and sitemaps, not readers.
     updated_at = models.DateTimeField(auto_now=True)
@@ -173,7 +182,23 @@ class Article(models.Model):
             cover_renditions_refresh(article=self)
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "cover_renditions"}
-        super().save(*args, **kwargs)
+        if self._state.adding:
+            super().save(*args, **kwargs)
+            return
+        with transaction.atomic(savepoint=False):
+            # The row stays locked until the commit: concurrent saves count one after the
+            # other, never both from the same number. A restore writes an old revision back
+            # with its old number; the number the form was opened on then carries on.
+            stored = (
+                Article.objects.select_for_update()
+                .filter(pk=self.pk)
+                .values_list("version", flat=True)
+                .first()
+            )
+            self.version = max(stored or 0, self.version) + 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+            super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("articles:detail", kwargs={"slug": self.slug})
@@ -199,6 +224,39 @@ class Article(models.Model):
             and self.published_at is not None
             and self.published_at > timezone.now()
         )
+
+
+class EditLock(models.Model):
+    """Who has an article's change form open: a soft lock that other editors are shown, with
+    a way to take over. The holder's page renews it (`seen_at`) while it is open; without
+    that for a while (articles.concurrency.EXPIRES_AFTER) it lapses by itself."""
+
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, primary_key=True, related_name="edit_lock"
+    )
+    holder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    since = models.DateTimeField(help_text="When the holder started editing.")
+    seen_at = models.DateTimeField(help_text="The holder's page was last open at this time.")
+    taken_from = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who was editing before the holder took over: their page tells them so.",
+    )
+
+    class Meta:
+        ordering = ["-seen_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(taken_from__isnull=True) | ~Q(taken_from=F("holder")),
+                name="edit_lock_not_taken_from_holder",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article} (edited by {self.holder})"
 
 
 class Section(models.Model):

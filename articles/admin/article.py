@@ -26,6 +26,7 @@ from .. import services
 from ..images import file_delete_on_commit
 from ..models import Article, Section
 from ..preview import ArticlePreviewView
+from .concurrency import ArticleConcurrencyMixin
 from .display import when
 from .filters import PublicationFilter, TagFilter
 from .forms import ArticleAdminForm
@@ -39,7 +40,7 @@ DELETE_PUBLISHED_PERMISSION = "articles.delete_published_article"
 
 
 @admin.register(Article)
-class ArticleAdmin(ArticleHistoryMixin, CompareVersionAdmin):
+class ArticleAdmin(ArticleConcurrencyMixin, ArticleHistoryMixin, CompareVersionAdmin):
     form = ArticleAdminForm
     inlines = [SectionInline]
     prepopulated_fields = {"slug": ("title",)}
