@@ -32,6 +32,7 @@ from .forms import ArticleAdminForm
 from .guide import editing_guide
 from .history import ArticleHistoryMixin
 from .importing import MarkdownImportForm
+from .scheduling import ScheduleAdminMixin
 from .sections import SectionInline
 
 # Article.Meta.permissions; `manage.py setup_roles` gives it to site owners.
@@ -39,7 +40,7 @@ DELETE_PUBLISHED_PERMISSION = "articles.delete_published_article"
 
 
 @admin.register(Article)
-class ArticleAdmin(ArticleHistoryMixin, CompareVersionAdmin):
+class ArticleAdmin(ScheduleAdminMixin, ArticleHistoryMixin, CompareVersionAdmin):
     form = ArticleAdminForm
     inlines = [SectionInline]
     prepopulated_fields = {"slug": ("title",)}
@@ -95,6 +96,8 @@ class ArticleAdmin(ArticleHistoryMixin, CompareVersionAdmin):
     def status_label(self, obj: Article) -> str:
         if obj.is_scheduled:
             key, text = "scheduled", "Scheduled"
+        elif obj.is_expired:
+            key, text = "expired", "Unpublished"
         elif obj.is_public:
             key, text = "published", "Published"
         else:
@@ -125,10 +128,15 @@ class ArticleAdmin(ArticleHistoryMixin, CompareVersionAdmin):
     def visibility(self, obj: Article) -> str:
         if obj.pk is None:
             return "Not yet: it is new."
+        if obj.is_expired:
+            return f"No longer: it was unpublished at {when(obj.expires_at)}."
+        until = f", until {when(obj.expires_at)}" if obj.expires_at else ""
         if obj.is_public:
-            return f"Yes, since {when(obj.published_at)}."
+            return f"Yes, since {when(obj.published_at)}{until}."
         if obj.is_scheduled:
-            return f"From {when(obj.published_at)}: it is scheduled and will appear by itself."
+            return (
+                f"From {when(obj.published_at)}{until}: it is scheduled and will appear by itself."
+            )
         return "No: it is a draft."
 
     @admin.display(description="Who changed what, and when")
