@@ -360,7 +360,8 @@ class ArticleUpdate(models.Model):
         Article,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        # Deleting the pending version cancels the update; once applied, it is let go first.
+        on_delete=models.CASCADE,
         related_name="update_draft_of",
         help_text="The pending version, a draft readers never see; deleted once applied.",
     )

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import messages
-from django.contrib.admin.widgets import AdminSplitDateTime
+from django.contrib.admin.widgets import AdminSplitDateTime, AutocompleteSelect
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -49,6 +49,22 @@ class NamedSplitDateTime(AdminSplitDateTime):
         self.widgets[1].attrs["aria-label"] = f"{name} time"
 
 
+class ArticleAutocomplete(AutocompleteSelect):
+    """The admin's article autocomplete, named for screen readers: select2 labels its box
+    with the text shown in it (the placeholder when empty), and that text's own box with
+    its field's label (scheduling.js)."""
+
+    def build_attrs(self, base_attrs, extra_attrs=None):
+        attrs = super().build_attrs(base_attrs, extra_attrs=extra_attrs)
+        attrs["data-placeholder"] = "Type to find an article"
+        attrs["class"] += " article-autocomplete"
+        return attrs
+
+    @property
+    def media(self):
+        return super().media + forms.Media(js=["articles/admin/scheduling.js"])
+
+
 class GoLiveForm(forms.Form):
     go_live_at = forms.SplitDateTimeField(
         label="Goes live at",
@@ -66,8 +82,6 @@ class GoLiveForm(forms.Form):
 class ScheduleAdminMixin:
     """For ArticleAdmin: listed before the reversion admin, after its own methods."""
 
-    autocomplete_fields = ["expired_redirect"]
-
     # -- the change form -----------------------------------------------------
 
     def _update_of(self, request, obj) -> ArticleUpdate | None:
@@ -83,7 +97,7 @@ class ScheduleAdminMixin:
         if self._update_of(request, obj) is not None:
             # A pending version: only the words an update changes.
             return [
-                (name, {**options, "fields": kept})
+                ("Tags" if name == "Publishing" else name, {**options, "fields": kept})
                 for name, options in fieldsets
                 if (kept := [f for f in options["fields"] if f not in NOT_UPDATED])
             ]
@@ -106,15 +120,18 @@ class ScheduleAdminMixin:
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "expires_at":
             kwargs["widget"] = NamedSplitDateTime("Unpublish")
+        if db_field.name == "expired_redirect":
+            kwargs["widget"] = ArticleAutocomplete(db_field, self.admin_site)  # type: ignore[attr-defined]
         return super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
 
     def render_change_form(self, request, context, *args, obj=None, **kwargs):
         if obj is not None and obj.pk is not None:
-            update_of = self._update_of(request, obj)
+            update_of = self._update_of(request, obj)  # a draft's one query
+            published = obj.status == Article.Status.PUBLISHED
             context["scheduling"] = {
                 "update_of": update_of,
-                "pending": None if update_of else scheduling.article_update_pending(article=obj),
-                "can_prepare": obj.status == Article.Status.PUBLISHED and not update_of,
+                "pending": scheduling.article_update_pending(article=obj) if published else None,
+                "can_prepare": published,
                 "page": reverse("admin:articles_article_scheduled_update", args=[obj.pk]),
             }
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)  # type: ignore[misc]

@@ -186,7 +186,8 @@ def test_change_form_query_count_does_not_grow_with_sections(
         editor_client.get(change_url(article))
 
 
-CHANGE_FORM_QUERIES = 14  # 13, and the primary tag's choices (the article's tags)
+# 13, the primary tag's choices (the article's tags), and its scheduled update (if any)
+CHANGE_FORM_QUERIES = 15
 
 
 # -- history: compare and restore ---------------------------------------------------------------

@@ -401,3 +401,9 @@ class TestScheduledUpdateAdmin:
         viewer.user_permissions.add(Permission.objects.get(codename="view_article"))
         client.force_login(viewer)
         assert client.get(self.page(live)).status_code == 403
+
+    def test_deleting_the_new_version_cancels_the_update(self, editor_client, live, prepared):
+        prepared.draft.delete()
+        assert not ArticleUpdate.objects.exists()
+        change = body(editor_client, reverse("admin:articles_article_change", args=[live.pk]))
+        assert "Prepare a scheduled update" in change
