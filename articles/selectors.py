@@ -55,10 +55,11 @@ def article_moved_to(*, slug: str) -> Article | None:
 
 
 def article_expired(*, slug: str) -> Article | None:
-    """The article at `slug` if its expiry took it down, with where it sends readers."""
+    """The article at `slug` (or at this former address of its) if its expiry took it
+    down, with where it sends readers."""
     return (
         Article.objects.expired()
-        .filter(slug=slug)
+        .filter(Q(slug=slug) | Q(slug_redirects__old_slug=slug))
         .select_related("expired_redirect")
         .defer(*_NOT_SHOWN, *(f"expired_redirect__{name}" for name in _NOT_SHOWN))
         .first()

@@ -14,7 +14,7 @@ from django.utils import timezone
 from reversion.models import Version
 
 from articles import scheduling
-from articles.models import Article, ArticleUpdate
+from articles.models import Article, ArticleUpdate, SlugRedirect
 from tests.factories import ArticleFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -93,6 +93,13 @@ class TestExpiry:
         assert response.status_code == 410
         assert "This article is no longer available" in response.content.decode()
         assert client.get("/articles/never-was/").status_code == 404
+
+    def test_its_former_address_too(self, client, clock, expiring):
+        article = expiring()
+        SlugRedirect.objects.create(old_slug="lantern-stroll", article=article)
+        assert client.get("/articles/lantern-stroll/").status_code == 301
+        clock.move(minutes=31)
+        assert client.get("/articles/lantern-stroll/").status_code == 410
 
     def test_or_moves_for_good_to_the_article_chosen(self, client, clock, expiring):
         target = ArticleFactory(slug="newer-walk")
@@ -325,6 +332,44 @@ def test_two_requests_at_once_apply_it_exactly_once(monkeypatch):
     assert article.sections.count() == 1
     comments = [v.revision.get_comment() for v in Version.objects.get_for_object(article)]
     assert comments.count(scheduling.APPLIED_COMMENT) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_readers_at_its_minute_put_it_live_once(monkeypatch):
+    from django.test import Client
+
+    article = ArticleFactory(title="Old title", slug="old-title")
+    SectionFactory(article=article, body="<p>Old words.</p>")
+    update = scheduling.article_update_prepare(
+        article=article, go_live_at=timezone.now() + timedelta(minutes=1)
+    )
+    section = update.draft.sections.get()
+    section.body = "<p>New words.</p>"
+    section.save()
+    Client().get("/")  # the content version now waits for the update's minute
+    later = timezone.now() + timedelta(minutes=2)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    barrier = threading.Barrier(2)
+    statuses = []
+
+    def read():
+        try:
+            barrier.wait()
+            statuses.append(Client().get(article.get_absolute_url()).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=read) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [200, 200]
+    assert "New words." in Client().get(article.get_absolute_url()).content.decode()
+    assert article.sections.count() == 1
+    comments = [v.revision.get_comment() for v in Version.objects.get_for_object(article)]
+    assert comments.count(scheduling.APPLIED_COMMENT) == 1
+    assert ArticleUpdate.objects.get().applied_at == later
 
 
 class TestScheduledUpdateAdmin:
