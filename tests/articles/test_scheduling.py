@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
@@ -299,34 +300,46 @@ class TestScheduledUpdate:
         assert page_cache.content_state().next_due_at == prepared.go_live_at
 
 
-@pytest.mark.django_db(transaction=True)
-def test_two_requests_at_once_apply_it_exactly_once(monkeypatch):
-    article = ArticleFactory(title="Old title")
-    SectionFactory(article=article, body="<p>Old words.</p>")
-    update = scheduling.article_update_prepare(
-        article=article, go_live_at=timezone.now() + timedelta(minutes=1)
-    )
-    draft = update.draft
-    draft.title = "New title"
-    draft.save()
-    later = timezone.now() + timedelta(minutes=2)
-    monkeypatch.setattr(timezone, "now", lambda: later)
-    barrier = threading.Barrier(2)
+def at_once(work, times: int = 2) -> list:
+    """What `work()` returns when `times` threads call it at the same moment."""
+    barrier = threading.Barrier(times)
     results = []
 
-    def apply():
+    def run():
         try:
             barrier.wait()
-            results.append(scheduling.article_update_apply(update_id=update.pk))
+            results.append(work())
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=apply) for _ in range(2)]
+    threads = [threading.Thread(target=run) for _ in range(times)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(results) == [False, True]
+    return results
+
+
+@pytest.fixture
+def due_update(monkeypatch):
+    """A live article whose prepared update (new title and words) went live a minute ago."""
+    article = ArticleFactory(title="Old title", slug="old-title")
+    SectionFactory(article=article, body="<p>Old words.</p>")
+    update = scheduling.article_update_prepare(
+        article=article, go_live_at=timezone.now() + timedelta(minutes=1)
+    )
+    update.draft.title = "New title"
+    update.draft.save()
+    section = update.draft.sections.get()
+    section.body = "<p>New words.</p>"
+    section.save()
+    Client().get("/")  # the content version now waits for the update's minute
+    later = timezone.now() + timedelta(minutes=2)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    return update
+
+
+def applied_once(article: Article) -> None:
     article.refresh_from_db()
     assert article.title == "New title"
     assert article.sections.count() == 1
@@ -335,41 +348,20 @@ def test_two_requests_at_once_apply_it_exactly_once(monkeypatch):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_readers_at_its_minute_put_it_live_once(monkeypatch):
-    from django.test import Client
+def test_two_workers_at_once_apply_it_exactly_once(due_update):
+    results = at_once(lambda: scheduling.article_update_apply(update_id=due_update.pk))
+    assert sorted(results) == [False, True]
+    applied_once(due_update.article)
 
-    article = ArticleFactory(title="Old title", slug="old-title")
-    SectionFactory(article=article, body="<p>Old words.</p>")
-    update = scheduling.article_update_prepare(
-        article=article, go_live_at=timezone.now() + timedelta(minutes=1)
-    )
-    section = update.draft.sections.get()
-    section.body = "<p>New words.</p>"
-    section.save()
-    Client().get("/")  # the content version now waits for the update's minute
-    later = timezone.now() + timedelta(minutes=2)
-    monkeypatch.setattr(timezone, "now", lambda: later)
-    barrier = threading.Barrier(2)
-    statuses = []
 
-    def read():
-        try:
-            barrier.wait()
-            statuses.append(Client().get(article.get_absolute_url()).status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=read) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert statuses == [200, 200]
-    assert "New words." in Client().get(article.get_absolute_url()).content.decode()
-    assert article.sections.count() == 1
-    comments = [v.revision.get_comment() for v in Version.objects.get_for_object(article)]
-    assert comments.count(scheduling.APPLIED_COMMENT) == 1
-    assert ArticleUpdate.objects.get().applied_at == later
+@pytest.mark.django_db(transaction=True)
+def test_two_readers_at_its_minute_put_it_live_once(due_update):
+    url = due_update.article.get_absolute_url()
+    assert at_once(lambda: Client().get(url).status_code) == [200, 200]
+    assert "New words." in Client().get(url).content.decode()
+    applied_once(due_update.article)
+    due_update.refresh_from_db()
+    assert due_update.applied_at == timezone.now()
 
 
 class TestScheduledUpdateAdmin:
