@@ -25,6 +25,8 @@ from django.db import transaction
 from django.db.models import Min, Q, Subquery
 from django.utils import timezone
 
+from core.db_router import primary_reads
+
 from .cache import content_changed
 from .models import Article, ArticleUpdate, Section
 
@@ -147,7 +149,8 @@ def article_update_apply(*, update_id: int, now: datetime | None = None) -> bool
     """Put a due update's words live, once: False when it is not due, already applied, or
     being applied by another worker right now."""
     now = now or timezone.now()
-    with transaction.atomic():
+    # A reader's request may apply it: its reads (locks, the revision) go to the primary.
+    with primary_reads(), transaction.atomic():
         update = (
             ArticleUpdate.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(pk=update_id, applied_at__isnull=True, go_live_at__lte=now)
