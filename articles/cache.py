@@ -4,8 +4,9 @@ Everything readers see derives from one *content version*, kept in the shared ca
 (settings.CACHES["default"]: Redis in production). Any change to an article, its sections
 or its tags replaces the version after commit (articles.signals), so every page kept and
 every validator given under the old one stops being used at once, in every worker. A
-scheduled article becoming visible changes nothing in the database, so the version also
-records when the next scheduled article is due and is replaced when that moment passes.
+scheduled article becoming visible (or an expired one leaving) changes nothing in the
+database, so the version also records when the next such moment is due (a publication, an
+expiry, a scheduled update: articles.scheduling) and is replaced when that moment passes.
 
 A public page is identified by its canonical address: host, path and query string without
 tracking parameters (utm_*, fbclid, ...), so twenty visits from a social network with
@@ -26,7 +27,6 @@ from urllib.parse import parse_qsl
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Min
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
@@ -54,17 +54,18 @@ def is_tracking_parameter(name: str) -> bool:
 class ContentState:
     version: str
     changed_at: datetime
-    next_publication_at: datetime | None
+    next_due_at: datetime | None
 
 
 def _store_state(*, changed_at: datetime) -> ContentState:
-    from .models import Article
+    from .scheduling import next_due_at
 
-    due = Article.objects.scheduled().aggregate(due=Min("published_at"))["due"]
+    # The next article to publish or to unpublish, or update to apply (applying those due).
+    due = next_due_at(now=timezone.now())
     state = ContentState(
         version=uuid.uuid4().hex[:16],
         changed_at=changed_at.replace(microsecond=0),
-        next_publication_at=due,
+        next_due_at=due,
     )
     # Stored as plain values so a code change never meets an old pickled class.
     cache.set(STATE_KEY, (state.version, state.changed_at, due), None)
@@ -81,8 +82,8 @@ def content_state(request: HttpRequest | None = None) -> ContentState:
         state = _store_state(changed_at=now)
     else:
         state = ContentState(*stored)
-        if state.next_publication_at is not None and state.next_publication_at <= now:
-            state = _store_state(changed_at=state.next_publication_at)
+        if state.next_due_at is not None and state.next_due_at <= now:
+            state = _store_state(changed_at=state.next_due_at)
     if request is not None:
         request.content_state = state
     return state

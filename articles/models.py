@@ -4,6 +4,7 @@ import reversion
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
@@ -17,11 +18,20 @@ from .renditions import cover_renditions_refresh, renditions_are_stale
 
 class ArticleQuerySet(models.QuerySet):
     def published(self) -> ArticleQuerySet:
-        """What the public may see: published, and not scheduled for later."""
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+        """What the public may see: published, not scheduled for later, not yet expired."""
+        now = timezone.now()
+        return self.filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now),
+            status=Article.Status.PUBLISHED,
+            published_at__lte=now,
+        )
 
     def scheduled(self) -> ArticleQuerySet:
         return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+
+    def expired(self) -> ArticleQuerySet:
+        """Published once, taken down by their expiry: their address answers 410 (or 301)."""
+        return self.filter(status=Article.Status.PUBLISHED, expires_at__lte=timezone.now())
 
     def drafts(self) -> ArticleQuerySet:
         return self.filter(status=Article.Status.DRAFT)
@@ -88,6 +98,28 @@ class Article(models.Model):
         null=True,
         blank=True,
         help_text="When readers can see it. A time in the future schedules the article.",
+    )
+    expires_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        verbose_name="unpublish at",
+        help_text=(
+            "When readers stop seeing it: from then it leaves every page, feed, sitemap and "
+            "search, and its address says it is gone (or moves to the article chosen below). "
+            "Leave empty to keep it published."
+        ),
+    )
+    expired_redirect = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="then send readers to",
+        help_text=(
+            "Optional: once it is unpublished, its address moves (301) to this article; "
+            "left empty, it answers 'gone' (410)."
+        ),
     )
     featured = models.BooleanField(default=False, help_text="Shown first on the home page.")
     reading_time = models.PositiveSmallIntegerField(
@@ -166,6 +198,15 @@ class Article(models.Model):
                 name="article_published_has_date",
             ),
             models.CheckConstraint(condition=~Q(slug=""), name="article_slug_not_empty"),
+            models.CheckConstraint(
+                condition=Q(expires_at__isnull=True)
+                | Q(published_at__isnull=True)
+                | Q(expires_at__gt=models.F("published_at")),
+                name="article_expires_after_publication",
+            ),
+            models.CheckConstraint(
+                condition=~Q(expired_redirect=models.F("pk")), name="article_expiry_not_itself"
+            ),
             models.CheckConstraint(condition=~Q(title=""), name="article_title_not_empty"),
             models.CheckConstraint(
                 condition=Q(cover="") | ~Q(cover_alt=""), name="article_cover_has_alt"
@@ -209,12 +250,31 @@ class Article(models.Model):
         to the text, or else the publication itself (never an import or a status change)."""
         return self.revised_at or self.published_at
 
+    def clean(self) -> None:
+        super().clean()
+        errors = {}
+        if self.expires_at and self.published_at and self.expires_at <= self.published_at:
+            errors["expires_at"] = "Unpublish after the publication time, or leave it empty."
+        if self.expired_redirect_id is not None and self.expired_redirect_id == self.pk:
+            errors["expired_redirect"] = "Choose another article: this one will be gone."
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def is_public(self) -> bool:
         return (
             self.status == self.Status.PUBLISHED
             and self.published_at is not None
             and self.published_at <= timezone.now()
+            and not self.is_expired
+        )
+
+    @property
+    def is_expired(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.expires_at is not None
+            and self.expires_at <= timezone.now()
         )
 
     @property
@@ -342,6 +402,58 @@ class SlugRedirect(models.Model):
 
     def __str__(self) -> str:
         return f"{self.old_slug} → {self.article.slug}"
+
+
+class ArticleUpdate(models.Model):
+    """Changes to a published article prepared ahead, going live at a set minute.
+
+    The pending words live in a draft copy of the article (`draft`), edited and previewed
+    with the ordinary change form; until `go_live_at` readers see the article unchanged. At
+    that minute its title, standfirst, sections and tags replace the live ones
+    (articles.scheduling), `applied_at` is set and the copy is deleted.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="scheduled_updates")
+    draft = models.OneToOneField(
+        Article,
+        null=True,
+        blank=True,
+        # Deleting the pending version cancels the update; once applied, it is let go first.
+        on_delete=models.CASCADE,
+        related_name="update_draft_of",
+        help_text="The pending version, a draft readers never see; deleted once applied.",
+    )
+    go_live_at = models.DateTimeField(
+        verbose_name="goes live at",
+        help_text="When readers see the new version; until then they see the current one.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["go_live_at", "pk"]
+        verbose_name = "scheduled update"
+        constraints = [
+            # One pending update per article: two could each undo the other.
+            models.UniqueConstraint(
+                fields=["article"],
+                condition=Q(applied_at__isnull=True),
+                name="article_update_one_pending",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["go_live_at"],
+                condition=Q(applied_at__isnull=True),
+                name="article_update_pending_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Update of {self.article} at {self.go_live_at:%Y-%m-%d %H:%M}"
 
 
 # A revision holds the article, its sections and its tag links, so restoring brings all three

@@ -54,6 +54,18 @@ def article_moved_to(*, slug: str) -> Article | None:
     return article_public().filter(slug_redirects__old_slug=slug).first()
 
 
+def article_expired(*, slug: str) -> Article | None:
+    """The article at `slug` (or at this former address of its) if its expiry took it
+    down, with where it sends readers."""
+    return (
+        Article.objects.expired()
+        .filter(Q(slug=slug) | Q(slug_redirects__old_slug=slug))
+        .select_related("expired_redirect")
+        .defer(*_NOT_SHOWN, *(f"expired_redirect__{name}" for name in _NOT_SHOWN))
+        .first()
+    )
+
+
 def article_for_preview() -> QuerySet[Article]:
     """Any article, whatever its status, as the article page reads it (staff preview only)."""
     return _article_page(Article.objects.all())

@@ -15,6 +15,7 @@ from django.contrib.sitemaps import views as sitemaps_views
 from django.core.cache import cache
 from django.core.paginator import InvalidPage, Page, Paginator
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
@@ -218,13 +219,24 @@ class ArticleDetailView(DetailView):
             # A published article renamed since: its old address moves for good.
             moved = selectors.article_moved_to(slug=kwargs["slug"]) if "slug" in kwargs else None
             if moved is None:
-                raise
+                return self.gone(request, slug=kwargs.get("slug"))
             return HttpResponsePermanentRedirect(moved.get_absolute_url())
         context = self.get_context_data(object=self.object)
         response = self.render_to_response(context)
         if context.get("preview"):
             add_never_cache_headers(response)
         return response
+
+    def gone(self, request, *, slug: str | None) -> HttpResponse:
+        """An article its expiry unpublished: a 301 to the article chosen for its readers
+        (while that one is public), else 410 Gone. Anything else: 404."""
+        expired = selectors.article_expired(slug=slug) if slug else None
+        if expired is None:
+            raise Http404("No article lives at this address.")
+        target = expired.expired_redirect
+        if target is not None and target.is_public:
+            return HttpResponsePermanentRedirect(target.get_absolute_url())
+        return render(request, "410.html", status=410)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

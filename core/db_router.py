@@ -6,12 +6,25 @@ they always see what they just saved; readers can live with a replica a moment b
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
 
 REPLICA = "replica"
 _reads_from_replica: ContextVar[bool] = ContextVar("reads_from_replica", default=False)
+
+
+@contextmanager
+def primary_reads() -> Iterator[None]:
+    """Read from the primary inside this block, even in a reader's request: for work that
+    reads what it has just written (or locks rows), such as a write a page view triggers."""
+    token = _reads_from_replica.set(False)
+    try:
+        yield
+    finally:
+        _reads_from_replica.reset(token)
 
 
 class PrimaryReplicaRouter:

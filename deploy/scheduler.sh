@@ -3,7 +3,8 @@
 # of this container never double-counts or loses work.
 #   every POPULARITY_FLUSH_INTERVAL_SECONDS (60): move buffered view counts from Redis into
 #     PostgreSQL (this interval is the most counting a crash can lose), delete past salts
-#     and the user agent counts older than POPULARITY_AGENT_RETENTION_DAYS
+#     and the user agent counts older than POPULARITY_AGENT_RETENTION_DAYS; put live the
+#     scheduled article updates that are due (a request does it first when readers visit)
 #   every hour: delete expired sessions
 set -u
 interval=${POPULARITY_FLUSH_INTERVAL_SECONDS:-60}
@@ -11,6 +12,7 @@ last_hourly=0
 while true; do
   python manage.py popularity_flush || echo "scheduler: popularity_flush failed, retrying next round"
   python manage.py popularity_rotate_salts || echo "scheduler: popularity_rotate_salts failed"
+  python manage.py apply_scheduled_updates || echo "scheduler: apply_scheduled_updates failed"
   now=$(date +%s)
   if [ $((now - last_hourly)) -ge 3600 ]; then
     python manage.py clearsessions || echo "scheduler: clearsessions failed"

@@ -33,6 +33,7 @@ from .forms import ArticleAdminForm
 from .guide import editing_guide
 from .history import ArticleHistoryMixin
 from .importing import MarkdownImportForm
+from .scheduling import ScheduleAdminMixin
 from .sections import SectionInline
 
 # Article.Meta.permissions; `manage.py setup_roles` gives it to site owners.
@@ -40,7 +41,9 @@ DELETE_PUBLISHED_PERMISSION = "articles.delete_published_article"
 
 
 @admin.register(Article)
-class ArticleAdmin(ArticleConcurrencyMixin, ArticleHistoryMixin, CompareVersionAdmin):
+class ArticleAdmin(
+    ArticleConcurrencyMixin, ScheduleAdminMixin, ArticleHistoryMixin, CompareVersionAdmin
+):
     form = ArticleAdminForm
     inlines = [SectionInline]
     prepopulated_fields = {"slug": ("title",)}
@@ -96,6 +99,8 @@ class ArticleAdmin(ArticleConcurrencyMixin, ArticleHistoryMixin, CompareVersionA
     def status_label(self, obj: Article) -> str:
         if obj.is_scheduled:
             key, text = "scheduled", "Scheduled"
+        elif obj.is_expired:
+            key, text = "expired", "Unpublished"
         elif obj.is_public:
             key, text = "published", "Published"
         else:
@@ -126,10 +131,15 @@ class ArticleAdmin(ArticleConcurrencyMixin, ArticleHistoryMixin, CompareVersionA
     def visibility(self, obj: Article) -> str:
         if obj.pk is None:
             return "Not yet: it is new."
+        if obj.is_expired:
+            return f"No longer: it was unpublished at {when(obj.expires_at)}."
+        until = f", until {when(obj.expires_at)}" if obj.expires_at else ""
         if obj.is_public:
-            return f"Yes, since {when(obj.published_at)}."
+            return f"Yes, since {when(obj.published_at)}{until}."
         if obj.is_scheduled:
-            return f"From {when(obj.published_at)}: it is scheduled and will appear by itself."
+            return (
+                f"From {when(obj.published_at)}{until}: it is scheduled and will appear by itself."
+            )
         return "No: it is a draft."
 
     @admin.display(description="Who changed what, and when")

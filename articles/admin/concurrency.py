@@ -238,7 +238,9 @@ class ArticleConcurrencyMixin:
             else:
                 lock = concurrency.edit_lock_state(article=obj, user=request.user)
             context["edit_lock"] = self._lock_context(obj, lock)
-        return super().render_change_form(request, context, add, change, form_url, obj)  # type: ignore[misc]
+        return super().render_change_form(  # type: ignore[misc]
+            request, context, add=add, change=change, form_url=form_url, obj=obj
+        )
 
     def response_change(self, request, obj):
         if "_continue" not in request.POST and "_saveandpreview" not in request.POST:

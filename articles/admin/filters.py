@@ -11,7 +11,12 @@ class PublicationFilter(admin.SimpleListFilter):
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
-        return [("draft", "Draft"), ("scheduled", "Scheduled"), ("published", "Published")]
+        return [
+            ("draft", "Draft"),
+            ("scheduled", "Scheduled"),
+            ("published", "Published"),
+            ("expired", "Unpublished (expired)"),
+        ]
 
     def queryset(self, request, queryset):
         match self.value():
@@ -21,6 +26,8 @@ class PublicationFilter(admin.SimpleListFilter):
                 return queryset.scheduled()
             case "published":
                 return queryset.published()
+            case "expired":
+                return queryset.expired()
         return queryset
 
 

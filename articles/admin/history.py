@@ -22,7 +22,14 @@ from .compare import article_diff
 from .display import when
 
 # Where an article stands on the site, as opposed to what it says.
-PLACE_FIELDS = ("slug", "status", "published_at", "featured")
+PLACE_FIELDS = (
+    "slug",
+    "status",
+    "published_at",
+    "featured",
+    "expires_at",
+    "expired_redirect_id",
+)
 # The request carries the article's current place through django-reversion's revert view
 # to get_object(), which fills the restored form with it.
 _KEEP = "article_revert_keeps"

@@ -122,3 +122,10 @@ def saved_other(client) -> Article:
     data = article_data(title="Another one", slug="another-one")
     assert client.post(ADD_URL, data).status_code == 302
     return Article.objects.get(slug="another-one")
+
+
+def test_restoring_keeps_the_unpublish_time_set_since(editor_client, live_article):
+    expires_at = timezone.now() + timedelta(days=30)
+    Article.objects.filter(pk=live_article.pk).update(expires_at=expires_at)
+    response = editor_client.get(revision_url(live_article, first_version(live_article)))
+    assert response.context["adminform"].form.initial["expires_at"] == expires_at

@@ -1,0 +1,213 @@
+"""Changing what is live, on time, without cron: expiries and scheduled updates.
+
+Nothing here runs on a timer. The content version (articles.cache) records the next moment
+anything is due (an article to publish, one to unpublish, an update to apply) and is
+replaced on the first request after it: that request applies the due updates first
+(`article_updates_apply_due`), so readers see the new version from that minute on. The
+scheduler (deploy/scheduler.sh: `manage.py apply_scheduled_updates`) does the same every
+minute, for a site nobody visits. Applying is idempotent and safe with many workers: each
+update is taken under a row lock (SKIP LOCKED) and applied once.
+
+An update's pending version is a draft copy of the article (`ArticleUpdate.draft`), so it
+is written, checked and previewed with the ordinary change form, and never public.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+import reversion
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+from django.db.models import Min, Q, Subquery
+from django.utils import timezone
+
+from core.db_router import primary_reads
+
+from .cache import content_changed
+from .models import Article, ArticleUpdate, Section
+
+logger = logging.getLogger(__name__)
+
+APPLIED_COMMENT = "Scheduled update applied"
+
+
+@dataclass(frozen=True)
+class DueMoments:
+    publication: datetime | None
+    expiry: datetime | None
+    update: datetime | None
+
+    @property
+    def next(self) -> datetime | None:
+        return min((m for m in (self.publication, self.expiry, self.update) if m), default=None)
+
+
+def due_moments(*, now: datetime, overdue_updates: bool = True) -> DueMoments:
+    """When the next scheduled article appears, the next public one expires and the first
+    pending update goes live (already past when one waits: `overdue_updates`). One query."""
+    pending = ArticleUpdate.objects.filter(applied_at__isnull=True)
+    if not overdue_updates:
+        pending = pending.filter(go_live_at__gt=now)
+    first_update = pending.order_by("go_live_at").values("go_live_at")[:1]
+    published = Q(status=Article.Status.PUBLISHED)
+    row = Article.objects.aggregate(
+        publication=Min("published_at", filter=published & Q(published_at__gt=now)),
+        expiry=Min("expires_at", filter=published & Q(expires_at__gt=now)),
+        update=Min(Subquery(first_update)),
+    )
+    return DueMoments(**row)
+
+
+def next_due_at(*, now: datetime) -> datetime | None:
+    """The next moment the public pages change by themselves; due updates are applied first."""
+    moments = due_moments(now=now)
+    if moments.update is not None and moments.update <= now:
+        try:
+            article_updates_apply_due(now=now)
+        except Exception:  # a failed update must never take the pages down with it
+            logger.exception("Applying the due scheduled updates failed; the scheduler retries.")
+        moments = due_moments(now=now, overdue_updates=False)
+    return moments.next
+
+
+# ---------------------------------------------------------------------------
+# Preparing, applying and cancelling an update
+
+
+def _copy_sections(*, source: Article, target: Article) -> None:
+    # bulk_create skips save(): the bodies were sanitised when first saved.
+    Section.objects.bulk_create(
+        Section(
+            article=target,
+            position=section.position,
+            heading=section.heading,
+            level=section.level,
+            anchor=section.anchor,
+            body=section.body,
+        )
+        for section in source.sections.order_by("position")
+    )
+
+
+def _copy_words(*, source: Article, target: Article) -> None:
+    """What a scheduled update changes: title, standfirst, sections, tags, primary tag."""
+    target.title = source.title
+    target.standfirst = source.standfirst
+    tags = list(source.tags.all())
+    target.primary_tag = source.primary_tag if source.primary_tag in tags else None
+
+
+@transaction.atomic
+def article_update_prepare(
+    *, article: Article, go_live_at: datetime, user: AbstractBaseUser | None = None
+) -> ArticleUpdate:
+    """Start a scheduled update of a published article: a draft copy of its words to edit,
+    going live at `go_live_at`."""
+    if article.status != Article.Status.PUBLISHED:
+        raise ValueError("Only a published article can have a scheduled update.")
+    draft = Article(
+        slug=f"{article.slug[:180]}-update-{uuid.uuid4().hex[:8]}",
+        status=Article.Status.DRAFT,
+        author=article.author,
+    )
+    _copy_words(source=article, target=draft)
+    with reversion.create_revision():
+        draft.save()
+        draft.tags.set(list(article.tags.all()))
+        _copy_sections(source=article, target=draft)
+        reversion.add_to_revision(draft)
+        reversion.set_comment(f"Prepared as a scheduled update of “{article}”.")
+        if user is not None:
+            reversion.set_user(user)
+    return ArticleUpdate.objects.create(
+        article=article, draft=draft, go_live_at=go_live_at, created_by=user
+    )
+
+
+def article_update_reschedule(*, update: ArticleUpdate, go_live_at: datetime) -> ArticleUpdate:
+    update.go_live_at = go_live_at
+    update.save(update_fields=["go_live_at"])
+    # The content version's next due moment moves with it.
+    transaction.on_commit(content_changed)
+    return update
+
+
+@transaction.atomic
+def article_update_cancel(*, update: ArticleUpdate) -> None:
+    """Drop a pending update and its draft; the live article stays as it is."""
+    draft = update.draft
+    update.delete()
+    if draft is not None:
+        draft.delete()
+
+
+def article_update_apply(*, update_id: int, now: datetime | None = None) -> bool:
+    """Put a due update's words live, once: False when it is not due, already applied, or
+    being applied by another worker right now."""
+    now = now or timezone.now()
+    # A reader's request may apply it: its reads (locks, the revision) go to the primary.
+    with primary_reads(), transaction.atomic():
+        update = (
+            ArticleUpdate.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(pk=update_id, applied_at__isnull=True, go_live_at__lte=now)
+            .select_related("draft")
+            .first()
+        )
+        if update is None:
+            return False
+        live = Article.objects.select_for_update().get(pk=update.article_id)
+        draft = update.draft
+        if draft is not None:
+            with reversion.create_revision():
+                _copy_words(source=draft, target=live)
+                live.revised_at = update.go_live_at
+                live.save(
+                    update_fields=["title", "standfirst", "primary_tag", "revised_at", "updated_at"]
+                )
+                live.sections.all().delete()
+                _copy_sections(source=draft, target=live)
+                live.tags.set(list(draft.tags.all()), clear=True)
+                # The sections were bulk-created: add the article again so the revision
+                # holds them (as an import does).
+                reversion.add_to_revision(live)
+                reversion.set_comment(APPLIED_COMMENT)
+                if update.created_by_id is not None:
+                    reversion.set_user(update.created_by)
+        update.applied_at = now
+        update.draft = None
+        update.save(update_fields=["applied_at", "draft"])
+        if draft is not None:
+            draft.delete()
+    return True
+
+
+def article_updates_apply_due(*, now: datetime | None = None) -> int:
+    """Apply every update whose minute has come; how many this call applied."""
+    now = now or timezone.now()
+    due = ArticleUpdate.objects.filter(applied_at__isnull=True, go_live_at__lte=now)
+    return sum(
+        article_update_apply(update_id=pk, now=now)
+        for pk in due.order_by("go_live_at").values_list("pk", flat=True)
+    )
+
+
+def article_update_pending(*, article: Article) -> ArticleUpdate | None:
+    """The update waiting to go live on `article`, if any."""
+    return (
+        ArticleUpdate.objects.filter(article=article, applied_at__isnull=True)
+        .select_related("draft")
+        .first()
+    )
+
+
+def article_update_of_draft(*, draft: Article) -> ArticleUpdate | None:
+    """The pending update whose draft copy `draft` is, if it is one."""
+    return (
+        ArticleUpdate.objects.filter(draft=draft, applied_at__isnull=True)
+        .select_related("article")
+        .first()
+    )
