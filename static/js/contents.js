@@ -1,7 +1,9 @@
 /* The contents list: open on wide screens, where the stylesheet already shows it (so
    assistive technology hears it open too); it marks the section being read
    (aria-current="location") and, where it stands sticky beside the text, keeps that
-   entry in its own view. Without this script the list works the same, unmarked. */
+   entry in its own view, except while the reader's pointer or keyboard focus is in the
+   list: it never moves under a hand about to click an entry or a wheel scrolling it.
+   Without this script the list works the same, unmarked. */
 (function () {
   var toc = document.querySelector(".toc");
   if (!toc || !window.requestAnimationFrame || !window.matchMedia) return;
@@ -29,9 +31,18 @@
     current = link;
     if (!link) return;
     link.setAttribute("aria-current", "location");
-    if (getComputedStyle(toc).position !== "sticky") return;
+  }
+
+  // The reader is using the list: pointing at it (scrolling it with the wheel, about to
+  // click) or moving through it with the keyboard. It then stays where they put it.
+  function held() {
+    return toc.matches(":hover") || !!toc.querySelector(":focus-visible");
+  }
+
+  function follow() {
+    if (!current || held() || getComputedStyle(toc).position !== "sticky") return;
     // Scroll the list itself, never the page (scrollIntoView would move both).
-    var box = toc.getBoundingClientRect(), at = link.getBoundingClientRect();
+    var box = toc.getBoundingClientRect(), at = current.getBoundingClientRect();
     if (at.top < box.top || at.bottom > box.bottom) {
       toc.scrollTop += at.top - box.top - box.height / 3;
     }
@@ -46,6 +57,7 @@
       reading = headings[i];
     }
     mark(reading && links[reading.id]);
+    follow();
   }
 
   function queue() {

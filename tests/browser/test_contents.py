@@ -113,3 +113,23 @@ def test_on_a_wide_screen_the_list_stays_beside_the_text_marking_the_section_rea
     assert overflow <= 0
     assert serious_violations(page) == []
     assert console_errors == [], "the script runs under the site's CSP"
+
+
+def test_the_list_never_moves_under_the_readers_pointer(article_page, console_errors):
+    """It follows the section read, but not while the reader points at it: an entry about to
+    be clicked stays under the pointer (the page scrolling must not carry it away)."""
+    page = article_page(1280, "light")
+    toc = page.get_by_role("navigation", name="In this article")
+    assert toc.evaluate("t => t.scrollHeight > t.clientHeight"), "the list scrolls in its box"
+    toc.get_by_role("link").first.hover()
+    page.locator("#seeking-support-on-the-healing-journey").evaluate("h => h.scrollIntoView()")
+    current = toc.locator('a[aria-current="location"]')
+    expect(current).to_have_attribute("href", "#seeking-support-on-the-healing-journey")
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    assert toc.evaluate("t => t.scrollTop") == 0, "the list stayed under the pointer"
+
+    page.mouse.move(10, 10)  # the reader goes back to the text and reads on
+    page.mouse.wheel(0, 40)
+    expect(current).to_be_in_viewport()
+    assert toc.evaluate("t => t.scrollTop") > 0, "and the list follows the reading again"
+    assert console_errors == []
