@@ -71,11 +71,10 @@ def highlight_near_the_letter(tile) -> int:
     bottom = min(
         picture.height, round((letter["y"] - tile_box["y"] + letter["height"] + margin) * scale)
     )
-    around = picture.crop((left, top, right, bottom))
+    rgb = picture.crop((left, top, right, bottom)).tobytes()
+    pixels = zip(rgb[0::3], rgb[1::3], rgb[2::3], strict=True)
     return sum(
-        1
-        for pixel in around.getdata()
-        if max(abs(a - b) for a, b in zip(pixel, mark, strict=True)) <= 24
+        1 for pixel in pixels if max(abs(a - b) for a, b in zip(pixel, mark, strict=True)) <= 24
     )
 
 
