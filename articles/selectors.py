@@ -156,19 +156,24 @@ def article_primary_tag(*, article: Article, tags: Iterable[Tag]) -> Tag | None:
 
 
 def article_related(
-    *, article: Article, primary_tag: Tag | None = None, limit: int | None = None
+    *,
+    article: Article,
+    primary_tag: Tag | None = None,
+    limit: int | None = None,
+    exclude: Iterable[int] = (),
 ) -> QuerySet[Article]:
     """Published articles sharing tags with `article`: those filed under its primary tag
     first, then most shared tags, then newest.
 
-    Never the article itself; articles sharing no tag are not related. One query.
+    Never the article itself nor those in `exclude` (ids already shown beside it); articles
+    sharing no tag are not related. One query.
     """
     tag_ids = TaggedArticle.objects.filter(content_object_id=article.pk).values("tag_id")
     primary_id = primary_tag.pk if primary_tag is not None else None
     return (
         Article.objects.published()
         .defer(*_NOT_SHOWN)
-        .exclude(pk=article.pk)
+        .exclude(pk__in={article.pk, *exclude})
         .filter(tags__in=Subquery(tag_ids))
         .annotate(
             shared_tags=Count("tags"),
@@ -210,6 +215,26 @@ def article_neighbours(*, article: Article) -> Neighbours:
         older=next((a for a in rows if (a.published_at, a.pk) < before), None),
         newer=next((a for a in rows if (a.published_at, a.pk) > before), None),
     )
+
+
+@dataclass(frozen=True)
+class ArticleEnd:
+    """Where a reader finishes an article: the previous and next articles, then related
+    ones, never one twice nor the article itself."""
+
+    neighbours: Neighbours
+    related: list[Article]
+    #: Every article the end shows, and the one being read: what any other list there
+    #: (Popular Posts, through articles.extensions) leaves out.
+    shown_ids: list[int]
+
+
+def article_end(*, article: Article, primary_tag: Tag | None = None) -> ArticleEnd:
+    """The end of `article`'s page, without repeats. Two queries (neighbours, related)."""
+    neighbours = article_neighbours(article=article)
+    shown = [article.pk] + [a.pk for a in (neighbours.older, neighbours.newer) if a is not None]
+    related = list(article_related(article=article, primary_tag=primary_tag, exclude=shown))
+    return ArticleEnd(neighbours, related, shown + [a.pk for a in related])
 
 
 # ---------------------------------------------------------------------------

@@ -250,12 +250,16 @@ class ArticleDetailView(DetailView):
             outline=SimpleLazyObject(lambda: selectors.article_outline(article=article)),
             tags=tags,
             filing=primary,
-            related=SimpleLazyObject(
-                lambda: list(
-                    selectors.article_related(article=article, primary_tag=primary.primary_tag)
-                )
-            ),
-            neighbours=SimpleLazyObject(lambda: selectors.article_neighbours(article=article)),
+        )
+        # The end of the article shows no article twice (articles.selectors.article_end);
+        # `shown_article_ids` tells the boxes other apps add there what to leave out.
+        end = SimpleLazyObject(
+            lambda: selectors.article_end(article=article, primary_tag=primary.primary_tag)
+        )
+        context.update(
+            related=SimpleLazyObject(lambda: end.related),
+            neighbours=SimpleLazyObject(lambda: end.neighbours),
+            shown_article_ids=SimpleLazyObject(lambda: end.shown_ids),
         )
         return context
 

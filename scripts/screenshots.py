@@ -25,6 +25,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -138,15 +140,9 @@ def stop(site: subprocess.Popen) -> None:
         site.wait()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "images")
-    args = parser.parse_args()
-    if not Path(CHROMIUM).exists():
-        sys.exit("Debian's chromium is missing: apt-get install chromium")
-    args.out.mkdir(parents=True, exist_ok=True)
-    admin_url = os.environ.get("ADMIN_URL", "admin/").strip("/") + "/"
-
+@contextmanager
+def demo_site() -> Iterator[str]:
+    """The demo site started with ./scripts/run on a free local port: its address."""
     address = f"127.0.0.1:{free_port()}"
     # Its own process group, so stopping it reaches runserver's reloader child too.
     site = subprocess.Popen(
@@ -157,12 +153,25 @@ def main() -> None:
     )
     try:
         wait_until_serving(f"http://{address}", site)
-        for path in take_screenshots(f"http://{address}", args.out, admin_url):
-            print(f"» {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+        yield f"http://{address}"
     finally:
         # Ctrl-C, as a person would stop ./scripts/run; its trap stops a database it started.
         if site.poll() is None:  # not when it stopped by itself
             stop(site)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "images")
+    args = parser.parse_args()
+    if not Path(CHROMIUM).exists():
+        sys.exit("Debian's chromium is missing: apt-get install chromium")
+    args.out.mkdir(parents=True, exist_ok=True)
+    admin_url = os.environ.get("ADMIN_URL", "admin/").strip("/") + "/"
+
+    with demo_site() as url:
+        for path in take_screenshots(url, args.out, admin_url):
+            print(f"» {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
 
 
 if __name__ == "__main__":

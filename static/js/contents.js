@@ -36,7 +36,12 @@
   // The reader is using the list: pointing at it (scrolling it with the wheel, about to
   // click) or moving through it with the keyboard. It then stays where they put it.
   function held() {
-    return toc.matches(":hover") || !!toc.querySelector(":focus-visible");
+    if (toc.matches(":hover")) return true;
+    try {
+      return !!toc.querySelector(":focus-visible");
+    } catch (unknownSelector) { // browsers before :focus-visible
+      return false;
+    }
   }
 
   function follow() {

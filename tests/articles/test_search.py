@@ -25,11 +25,11 @@ def page(client, query: str, **params) -> str:
 
 
 def result_titles(html: str) -> list[str]:
-    return re.findall(r'<h2 class="result__title"><a href="[^"]+">(.*?)</a>', html)
+    return re.findall(r'<h2 class="card__title"><a href="[^"]+">(.*?)</a>', html)
 
 
 def snippets(html: str) -> list[str]:
-    return re.findall(r'<p class="result__snippet">(.*?)</p>', html, re.S)
+    return re.findall(r'<p class="card__standfirst card__snippet">(.*?)</p>', html, re.S)
 
 
 def article(title="Notes", standfirst="Nothing much.", body=None, heading="About", **kwargs):

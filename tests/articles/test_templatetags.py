@@ -5,7 +5,7 @@ import re
 import pytest
 
 from articles.templatetags.reading import title_initial
-from tests.articles.page_reading import html_of
+from tests.articles.page_reading import days_ago, html_of
 from tests.factories import ArticleFactory
 
 
@@ -29,11 +29,14 @@ def test_a_title_initial_skips_a_leading_article_and_punctuation(title, initial)
 @pytest.mark.django_db
 def test_a_related_article_without_a_cover_shows_a_typographic_tile(client):
     article = ArticleFactory(tags=["sleep"])
-    ArticleFactory(title="The Quiet Strength of Support Groups", tags=["sleep"])
+    ArticleFactory(
+        title="The Quiet Strength of Support Groups", tags=["sleep"], published_at=days_ago(30)
+    )
+    ArticleFactory(tags=["other"], published_at=days_ago(2))  # its "Previous article"
     html = html_of(client, article.get_absolute_url())
     related = html[html.index('id="related_title"') :]
     tile = re.search(
-        r'<span class="mini-card__image tile" aria-hidden="true">(.*?)</span></span>', related
+        r'<span class="card__image tile" aria-hidden="true">(.*?)</span></span>', related
     )
     assert tile, "the related card keeps its picture's place"
     assert tile[1] == '<span class="tile__initial">Q'

@@ -1,7 +1,7 @@
 """An article's page and what it tells search engines."""
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -14,6 +14,14 @@ from tests.articles.page_reading import days_ago, html_of, json_ld, main_of
 from tests.factories import ArticleFactory, SectionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+HOUR = timedelta(hours=1)
+
+
+def related_titles(html: str) -> list[str]:
+    start = html.index('id="related_title"')
+    related = html[start : html.index("</section>", start)]
+    return re.findall(r'<h3 class="card__title"><a href="[^"]+">([^<]+)</a>', related)
 
 
 class TestArticlePage:
@@ -107,16 +115,24 @@ class TestArticlePage:
         one_tag_old = ArticleFactory(title="One tag, old", tags=["c"], published_at=days_ago(30))
         ArticleFactory(title="Hidden draft", tags=["a", "b", "c"], draft=True)
         ArticleFactory(title="Hidden scheduled", tags=["a", "b", "c"], scheduled=True)
-        ArticleFactory(title="Unrelated", tags=["z"])
-        html = html_of(client, article.get_absolute_url())
-        related = html[
-            html.index('id="related_title"') : html.index(
-                "</section>", html.index('id="related_title"')
-            )
+        # The one just before it (its "Previous article") shares no tag.
+        ArticleFactory(title="Unrelated", tags=["z"], published_at=days_ago(1) - HOUR)
+        assert related_titles(html_of(client, article.get_absolute_url())) == [
+            two_tags_old.title,
+            one_tag_new.title,
+            one_tag_old.title,
         ]
-        titles = re.findall(r'<h3 class="mini-card__title"><a href="[^"]+">([^<]+)</a>', related)
-        assert titles == [two_tags_old.title, one_tag_new.title, one_tag_old.title]
-        assert article.title not in related
+
+    def test_the_end_of_an_article_never_shows_an_article_twice(self, client):
+        """Previous/next are not offered again as related (nor the article itself)."""
+        older = ArticleFactory(title="Older, related", tags=["a"], published_at=days_ago(10))
+        article = ArticleFactory(tags=["a"], published_at=days_ago(5))
+        newer = ArticleFactory(title="Newer, related", tags=["a"], published_at=days_ago(1))
+        other = ArticleFactory(title="Only related", tags=["a"], published_at=days_ago(30))
+        html = html_of(client, article.get_absolute_url())
+        assert f'rel="prev" href="{older.get_absolute_url()}"' in html
+        assert f'rel="next" href="{newer.get_absolute_url()}"' in html
+        assert related_titles(html) == [other.title]
 
     def test_previous_and_next_articles(self, client):
         older = ArticleFactory(title="The older one", published_at=days_ago(10))
@@ -251,12 +267,14 @@ class TestIssue18:
         assert ">Stress</a>" in crumb and "Botox" not in crumb
 
     def test_related_articles_from_the_primary_tag_come_first(self, client):
-        article = ArticleFactory(tags=["Sleep", "Stress", "Calm"])
+        article = ArticleFactory(tags=["Sleep", "Stress", "Calm"], published_at=days_ago(5))
         type(article).objects.filter(pk=article.pk).update(
             primary_tag=article.tags.get(name="Sleep")
         )
         ArticleFactory(title="Two others, newest", tags=["Stress", "Calm"])
         ArticleFactory(title="Primary, older", tags=["Sleep"], published_at=days_ago(90))
+        for days in (4, 6):  # its previous and next articles, unrelated
+            ArticleFactory(tags=["Other"], published_at=days_ago(days))
         html = html_of(client, article.get_absolute_url())
         related = html[html.index('id="related_title"') :]
         assert related.index("Primary, older") < related.index("Two others, newest")

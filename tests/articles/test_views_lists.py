@@ -30,7 +30,7 @@ class TestHome:
         main = main_of(html_of(client, "/"))
         assert main.count("The featured one") == 1
         assert main.index("The featured one") < main.index("Just published")
-        assert 'class="featured"' in main
+        assert 'class="card card--hero"' in main
 
     def test_a_card_shows_standfirst_date_reading_time_and_tag_links(self, client):
         ArticleFactory(

@@ -359,12 +359,28 @@ def test_popular_posts_beside_an_article_never_list_that_article(client, setting
         ("Fourth", [(1, 10, 5)]),
     )
     assert widget_titles(client.get("/").content.decode()) == ["Top", "Second", "Third"]
-    beside_top = widget_titles(client.get(top.get_absolute_url()).content.decode())
-    assert beside_top == ["Second", "Third", "Fourth"]  # still three, the next one moves up
-    beside_third = widget_titles(client.get(third.get_absolute_url()).content.decode())
-    assert beside_third == ["Top", "Second", "Fourth"]
-    beside_fourth = widget_titles(client.get(fourth.get_absolute_url()).content.decode())
-    assert beside_fourth == ["Top", "Second", "Third"]
+    for article in (top, third, fourth):
+        beside = widget_titles(client.get(article.get_absolute_url()).content.decode())
+        assert article.title not in beside
+
+
+def test_popular_posts_after_an_article_never_repeat_what_the_page_shows(client, settings):
+    """The end of an article shows no article twice: Popular Posts leaves out previous and
+    next and the related articles too, and ranks more so it stays full."""
+    settings.POPULARITY_WIDGET_SIZE = 3
+    articles = read_articles(*((f"Read {n}", [(1, 100 - n, 10)]) for n in range(9)))
+    ranked = [article.title for article in articles]  # most read first
+    for article in articles[:4]:
+        html = client.get(article.get_absolute_url()).content.decode()
+        before = html[: html.index('id="popular-heading"')]
+        on_page = {
+            other.title
+            for other in articles
+            if other == article or f'href="{other.get_absolute_url()}"' in before
+        }
+        assert len(on_page) >= 3, "previous or next, and related, are on the page"
+        expected = [title for title in ranked if title not in on_page][:3]
+        assert widget_titles(html) == expected, article.title
 
 
 def canonical(html: str) -> str:
