@@ -163,6 +163,9 @@ class ArticleReviewMixin:
                 inline.has_delete_permission = _never
         return inlines
 
+    def get_list_filter(self, request):
+        return [*super().get_list_filter(request), "review_state"]  # type: ignore[misc]
+
     def get_readonly_fields(self, request, obj=None):
         fields = [*super().get_readonly_fields(request, obj), "review_status"]  # type: ignore[misc]
         if not self.has_publish_permission(request):
@@ -181,7 +184,7 @@ class ArticleReviewMixin:
         if actions and self.has_change_permission(request, obj):
             fields.append("review_note")
         if fields:
-            fieldsets.insert(1, ("Review", {"fields": fields}))
+            fieldsets.insert(1, ("Review", {"fields": fields, "classes": ["review"]}))
         return fieldsets
 
     def get_form(self, request, obj=None, change=False, **kwargs):
