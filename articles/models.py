@@ -129,12 +129,14 @@ class Article(models.Model):
         max_length=20,
         choices=ReviewState.choices,
         default=ReviewState.NONE,
+        db_default=ReviewState.NONE,  # rows inserted in bulk by SQL (bench) are not in review
         editable=False,
         help_text="Where the article stands in review, separately from its status.",
     )
     review_comment = models.TextField(
         blank=True,
         default="",
+        db_default="",
         editable=False,
         help_text="The last review step's comment: the author's note or the editor's request.",
     )
@@ -149,7 +151,7 @@ class Article(models.Model):
     )
     review_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Raised to revoke every signed preview link given out so far (articles.preview_links).
-    preview_links_version = models.PositiveIntegerField(default=0, editable=False)
+    preview_links_version = models.PositiveIntegerField(default=0, db_default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     # Any change to the row (a status, a cover, a feature): caches and sitemaps, not readers.
     updated_at = models.DateTimeField(auto_now=True)
