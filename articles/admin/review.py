@@ -50,10 +50,6 @@ PHONE, DESKTOP = "phone", "desktop"
 WIDTHS = {PHONE: ("Phone", 375), DESKTOP: ("Desktop", 1280)}
 
 
-def _never(*args, **kwargs) -> bool:
-    return False
-
-
 def review_action(request) -> str | None:
     """Which review button sent this POST, if any (an unknown name is an ordinary save)."""
     if request.method != "POST":
@@ -154,14 +150,6 @@ class ArticleReviewMixin:
             and obj.status == Article.Status.PUBLISHED
             and not self.has_publish_permission(request)
         )
-
-    def get_inline_instances(self, request, obj=None):
-        inlines = super().get_inline_instances(request, obj)  # type: ignore[misc]
-        if obj is not None and not self.has_change_permission(request, obj):
-            for inline in inlines:  # the sections are as read-only as the article
-                inline.has_add_permission = inline.has_change_permission = _never
-                inline.has_delete_permission = _never
-        return inlines
 
     def get_list_filter(self, request):
         return [*super().get_list_filter(request), "review_state"]  # type: ignore[misc]

@@ -92,8 +92,10 @@ def test_an_author_cannot_approve_or_change_a_published_article(author_client, d
     assert draft.status == Article.Status.DRAFT
 
     live = ArticleFactory(title="Live one")
+    SectionFactory(article=live, position=1, heading="Opening")
     page = author_client.get(change_url(live)).content.decode()
     assert 'name="_save"' not in page and 'name="title"' not in page
+    assert 'name="sections-0-heading"' not in page  # its sections are read-only too
     assert author_client.post(change_url(live), form_data(live)).status_code == 403
 
 
