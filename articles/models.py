@@ -55,6 +55,14 @@ class Article(models.Model):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
 
+    class ReviewState(models.TextChoices):
+        """Where an author's draft stands with the editors (articles.review); not its Status."""
+
+        NONE = "none", "Not submitted"
+        SUBMITTED = "submitted", "Waiting for review"
+        CHANGES_REQUESTED = "changes_requested", "Sent back for changes"
+        APPROVED = "approved", "Approved"
+
     title = models.CharField(max_length=200)
     slug = models.SlugField(
         max_length=200,
@@ -157,6 +165,34 @@ class Article(models.Model):
             "restore): a form opened on an older version cannot silently overwrite a newer one."
         ),
     )
+    # The review workflow (articles.review): kept out of revisions, like the derived fields.
+    review_state = models.CharField(
+        max_length=20,
+        choices=ReviewState.choices,
+        default=ReviewState.NONE,
+        db_default=ReviewState.NONE,  # rows inserted in bulk by SQL (bench) are not in review
+        editable=False,
+        help_text="Where the article stands in review, separately from its status.",
+    )
+    review_comment = models.TextField(
+        blank=True,
+        default="",
+        db_default="",
+        editable=False,
+        help_text="The last review step's comment: the author's note or the editor's request.",
+    )
+    review_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who last submitted it for review: told when it is sent back or approved.",
+    )
+    review_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Raised to revoke every signed preview link given out so far (articles.preview_links).
+    preview_links_version = models.PositiveIntegerField(default=0, db_default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     # Any change to the row (a status, a cover, a feature): caches and sitemaps, not readers.
     updated_at = models.DateTimeField(auto_now=True)
@@ -180,7 +216,11 @@ class Article(models.Model):
     class Meta:
         ordering = ["-published_at", "-id"]
         # Given to site owners by `manage.py setup_roles`; superusers have it implicitly.
-        permissions = [("delete_published_article", "Can delete published articles")]
+        permissions = [
+            ("delete_published_article", "Can delete published articles"),
+            # Authors (`manage.py setup_roles`) lack it: they submit for review instead.
+            ("publish_article", "Can publish or schedule articles"),
+        ]
         indexes = [
             models.Index(
                 fields=["-published_at", "-id"],
@@ -188,6 +228,11 @@ class Article(models.Model):
                 name="article_public_listing_idx",
             ),
             GinIndex(fields=["search_vector"], name="article_search_idx"),
+            models.Index(
+                fields=["review_state", "review_changed_at"],
+                condition=~Q(review_state="none"),
+                name="article_review_queue_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -206,6 +251,12 @@ class Article(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(expired_redirect=models.F("pk")), name="article_expiry_not_itself"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    review_state__in=["none", "submitted", "changes_requested", "approved"]
+                ),
+                name="article_review_state_valid",
             ),
             models.CheckConstraint(condition=~Q(title=""), name="article_title_not_empty"),
             models.CheckConstraint(
@@ -464,5 +515,15 @@ reversion.register(TaggedArticle)
 reversion.register(
     Article,
     follow=["sections", "taggedarticle_set"],
-    exclude=["search_vector", "search_text", "reading_time"],
+    exclude=[
+        "search_vector",
+        "search_text",
+        "reading_time",
+        # Restoring a revision brings back words, not a review step or revoked links.
+        "review_state",
+        "review_comment",
+        "review_requested_by",
+        "review_changed_at",
+        "preview_links_version",
+    ],
 )

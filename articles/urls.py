@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import feeds, views
+from . import feeds, preview, views
 
 app_name = "articles"
 
@@ -15,4 +15,5 @@ urlpatterns = [
     path("feed/", feeds.LatestArticlesFeed(), name="feed"),
     path("feed/atom/", feeds.LatestArticlesAtomFeed(), name="feed-atom"),
     path("follow/", views.FollowView.as_view(), name="follow"),
+    path("preview/<str:token>/", preview.SharedPreviewView.as_view(), name="preview-link"),
 ]

@@ -8,6 +8,8 @@ registers a subclass with its views columns in place of this one (popularity/adm
 from __future__ import annotations
 
 import reversion
+from csp.constants import SELF
+from csp.decorators import csp_replace
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as django_delete_selected
 from django.contrib.auth import get_user_model
@@ -16,7 +18,9 @@ from django.db.models import Count
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from js_asset import Media as NonceMedia
 from reversion.models import Version
 from reversion_compare.admin import CompareVersionAdmin
@@ -33,6 +37,7 @@ from .forms import ArticleAdminForm
 from .guide import editing_guide
 from .history import ArticleHistoryMixin
 from .importing import MarkdownImportForm
+from .review import ArticleReviewMixin
 from .scheduling import ScheduleAdminMixin
 from .sections import SectionInline
 
@@ -42,7 +47,11 @@ DELETE_PUBLISHED_PERMISSION = "articles.delete_published_article"
 
 @admin.register(Article)
 class ArticleAdmin(
-    ArticleConcurrencyMixin, ScheduleAdminMixin, ArticleHistoryMixin, CompareVersionAdmin
+    ArticleReviewMixin,
+    ArticleConcurrencyMixin,
+    ScheduleAdminMixin,
+    ArticleHistoryMixin,
+    CompareVersionAdmin,
 ):
     form = ArticleAdminForm
     inlines = [SectionInline]
@@ -250,7 +259,7 @@ class ArticleAdmin(
             done.append(article)
         return done
 
-    @admin.action(description="Publish selected articles", permissions=["change"])
+    @admin.action(description="Publish selected articles", permissions=["publish"])
     def publish_selected(self, request, queryset):
         done = self._apply(
             request,
@@ -264,7 +273,9 @@ class ArticleAdmin(
             text += f", {scheduled} scheduled for their publication time"
         self.message_user(request, text + ".", messages.SUCCESS)
 
-    @admin.action(description="Unpublish selected articles (back to draft)", permissions=["change"])
+    @admin.action(
+        description="Unpublish selected articles (back to draft)", permissions=["publish"]
+    )
     def unpublish_selected(self, request, queryset):
         done = self._apply(
             request,
@@ -316,6 +327,9 @@ class ArticleAdmin(
     def preview_url(self, obj: Article) -> str:
         return reverse("admin:articles_article_preview", args=[obj.pk])
 
+    # The phone and desktop widths page (articles.admin.review) shows it in a frame.
+    @method_decorator(xframe_options_sameorigin)
+    @method_decorator(csp_replace({"frame-ancestors": [SELF]}))
     def preview_view(self, request, pk: int):
         # admin_view already sent anyone who is not staff to the login page.
         if not self.has_view_or_change_permission(request):
@@ -343,7 +357,9 @@ class ArticleAdmin(
         if request.method == "POST":
             form = MarkdownImportForm(request.POST, request.FILES)
             if form.is_valid():
-                outcomes = form.import_articles(user=request.user)
+                outcomes = form.import_articles(
+                    user=request.user, may_publish=self.has_publish_permission(request)
+                )
         else:
             form = MarkdownImportForm()
         context = {

@@ -46,6 +46,15 @@ class ImportOutcome:
     article: Article | None = None
 
 
+def _would_publish(document: ImportDocument) -> bool:
+    """True if importing it publishes an article or changes one already published."""
+    if document.meta["status"] == Article.Status.PUBLISHED:
+        return True
+    return Article.objects.filter(
+        slug=document.meta["slug"], status=Article.Status.PUBLISHED
+    ).exists()
+
+
 def _is_markdown(name: str) -> bool:
     return name.lower().endswith((".md", ".markdown"))
 
@@ -57,13 +66,17 @@ class MarkdownImportForm(forms.Form):
         "they name, chosen together.",
     )
 
-    def import_articles(self, *, user) -> list[ImportOutcome]:
-        """Import each Markdown file on its own: one refused file never stops the others."""
+    def import_articles(self, *, user, may_publish: bool = True) -> list[ImportOutcome]:
+        """Import each Markdown file on its own: one refused file never stops the others.
+
+        Without `may_publish` (an author), a file that would publish an article, or change
+        one already published, is refused.
+        """
         uploads = self.cleaned_data["files"]
         images = {upload.name: upload for upload in uploads if not _is_markdown(upload.name)}
         used: set[str] = set()
         outcomes = [
-            self._import_one(upload, images=images, used=used, user=user)
+            self._import_one(upload, images=images, used=used, user=user, may_publish=may_publish)
             for upload in uploads
             if _is_markdown(upload.name)
         ]
@@ -73,7 +86,9 @@ class MarkdownImportForm(forms.Form):
         ]
         return outcomes
 
-    def _import_one(self, upload, *, images: dict, used: set[str], user) -> ImportOutcome:
+    def _import_one(
+        self, upload, *, images: dict, used: set[str], user, may_publish: bool
+    ) -> ImportOutcome:
         if upload.size > settings.ARTICLE_IMPORT_MAX_BYTES:
             limit = settings.ARTICLE_IMPORT_MAX_BYTES // 1024
             return ImportOutcome(upload.name, "refused", f"the file is larger than {limit} KB")
@@ -83,6 +98,13 @@ class MarkdownImportForm(forms.Form):
             return ImportOutcome(upload.name, "refused", "the file is not UTF-8 text")
         try:
             document = parse_import_document(text)
+            if not may_publish and _would_publish(document):
+                return ImportOutcome(
+                    upload.name,
+                    "refused",
+                    "only an editor can publish: import it with status: draft and submit it "
+                    "for review (an article already published is changed by an editor)",
+                )
             with TemporaryDirectory() as folder:
                 if document.meta["cover"]:
                     used.add(self._place_cover(document, images, Path(folder)))

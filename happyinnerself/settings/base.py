@@ -298,7 +298,22 @@ DJANGO_PROSE_EDITOR_EXTENSIONS = [
 
 
 # -- email ------------------------------------------------------------------------------------
-# The site sends no mail: errors go to the logs below, and no one resets a password by email.
+# The site mails its editors only (review before publishing: articles.review); errors go to
+# the logs below, and no one resets a password by email. Unset, mail is written to the log
+# output (the console backend); set EMAIL_HOST to send it through that SMTP server.
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Happy Inner Self <editors@localhost>")
 
 
 # -- logging ----------------------------------------------------------------------------------

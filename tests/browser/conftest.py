@@ -91,11 +91,12 @@ def screenshot():
     return take
 
 
-def log_in(page) -> None:
-    """Sign `editor` (eddie) in through the admin's login form."""
+def log_in(page, username: str = "eddie") -> None:
+    """Sign `editor` (eddie), or another user with the factories' password, in through the
+    admin's login form."""
     page.set_default_timeout(10_000)
     page.goto("/admin/login/")
-    page.get_by_label("Username").fill("eddie")
+    page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill("correct horse battery")
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url("**/admin/")

@@ -29,6 +29,19 @@ def test_editors_get_exactly_the_writing_permissions(roles):
         "taggit.add_tag",
         "taggit.change_tag",
         "taggit.view_tag",
+        "articles.publish_article",
+    }
+
+
+def test_authors_write_and_submit_but_neither_publish_nor_delete(roles):
+    authors = group_permissions("Authors")
+    assert {"articles.add_article", "articles.change_article", "articles.add_section"} <= authors
+    assert authors < group_permissions("Editors")
+    assert not authors & {
+        "articles.publish_article",
+        "articles.delete_article",
+        "articles.delete_published_article",
+        "taggit.change_tag",
     }
 
 
@@ -50,7 +63,7 @@ def test_running_again_repairs_drift_and_duplicates_nothing(roles):
     editors.permissions.add(Permission.objects.get(codename="delete_user"))
     call_command("setup_roles", stdout=StringIO())
     assert "auth.delete_user" not in group_permissions("Editors")
-    assert Group.objects.filter(name__in=["Editors", "Site owners"]).count() == 2
+    assert Group.objects.filter(name__in=["Authors", "Editors", "Site owners"]).count() == 3
 
 
 def test_demo_accounts_are_created_only_for_local_use(settings):
@@ -64,7 +77,11 @@ def test_demo_accounts_are_created_only_for_local_use(settings):
     call_command("setup_roles", "--demo-users", stdout=out)
     editor = get_user_model().objects.get(username="editor")
     owner = get_user_model().objects.get(username="owner")
+    author = get_user_model().objects.get(username="author")
     assert editor.check_password("editor-demo-password") and editor.is_staff
+    assert author.check_password("author-demo-password") and author.is_staff
+    assert list(author.groups.values_list("name", flat=True)) == ["Authors"]
+    assert author.email, "the demo author is told by e-mail when an article comes back"
     assert not editor.is_superuser and not owner.is_superuser
     assert list(editor.groups.values_list("name", flat=True)) == ["Editors"]
     assert list(owner.groups.values_list("name", flat=True)) == ["Site owners"]

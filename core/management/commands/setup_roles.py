@@ -1,4 +1,5 @@
-"""Create the Editors and Site owners groups with exactly their permissions (and demo accounts)."""
+"""Create the Authors, Editors and Site owners groups with exactly their permissions (and demo
+accounts)."""
 
 from __future__ import annotations
 
@@ -10,25 +11,33 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Q
 
+AUTHORS = "Authors"
 EDITORS = "Editors"
 SITE_OWNERS = "Site owners"
 
 # Permissions are named, not imported: roles span every app, and core imports none of them.
-# Editors write, illustrate, preview, schedule and publish; deleting published articles is
-# refused by the admin without the permission below, which only site owners get.
-EDITOR_PERMISSIONS = [
+# Authors write, illustrate, preview and submit drafts for review; without publish_article
+# the admin refuses them publishing, scheduling and changing a published article.
+AUTHOR_PERMISSIONS = [
     "articles.add_article",
     "articles.change_article",
     "articles.view_article",
-    "articles.delete_article",
     "articles.add_section",
     "articles.change_section",
     "articles.delete_section",
     "articles.view_section",
     "articles.view_slugredirect",
     "taggit.add_tag",
-    "taggit.change_tag",
     "taggit.view_tag",
+]
+# Editors also delete drafts, rename tags, and review, schedule and publish; deleting
+# published articles is refused by the admin without the permission below, which only site
+# owners get.
+EDITOR_PERMISSIONS = [
+    *AUTHOR_PERMISSIONS,
+    "articles.delete_article",
+    "articles.publish_article",
+    "taggit.change_tag",
 ]
 OWNER_PERMISSIONS = [
     *EDITOR_PERMISSIONS,
@@ -55,6 +64,7 @@ STATISTICS_WRITES = ["add_daynote", "change_daynote", "delete_daynote"]
 
 DEMO_ACCOUNTS = [
     # username, password, group: for local use only, refused unless DEBUG is on.
+    ("author", "author-demo-password", AUTHORS),
     ("editor", "editor-demo-password", EDITORS),
     ("owner", "owner-demo-password", SITE_OWNERS),
 ]
@@ -90,31 +100,38 @@ def statistics_permissions() -> list[Permission]:
 
 class Command(BaseCommand):
     help = (
-        "Create or update the groups Editors and Site owners with exactly their permissions. "
-        "With --demo-users (local development only), also create the accounts editor and owner."
+        "Create or update the groups Authors, Editors and Site owners with exactly their "
+        "permissions. With --demo-users (local development only), also create the accounts "
+        "author, editor and owner."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--demo-users",
             action="store_true",
-            help="Also create the demo accounts editor and owner (refused unless DEBUG is on).",
+            help=(
+                "Also create the demo accounts author, editor and owner "
+                "(refused unless DEBUG is on)."
+            ),
         )
 
     @transaction.atomic
     def handle(self, *args, demo_users: bool = False, **options) -> None:
         if demo_users and not settings.DEBUG:
             raise CommandError("demo accounts have known passwords: only with DEBUG on")
+        authors, _ = Group.objects.get_or_create(name=AUTHORS)
+        authors.permissions.set(permissions_for(AUTHOR_PERMISSIONS))
         editors, _ = Group.objects.get_or_create(name=EDITORS)
         editors.permissions.set(permissions_for(EDITOR_PERMISSIONS))
         owners, _ = Group.objects.get_or_create(name=SITE_OWNERS)
         owners.permissions.set(permissions_for(OWNER_PERMISSIONS) + statistics_permissions())
         self.stdout.write(
-            f"roles: {EDITORS} ({editors.permissions.count()} permissions), "
+            f"roles: {AUTHORS} ({authors.permissions.count()} permissions), "
+            f"{EDITORS} ({editors.permissions.count()} permissions), "
             f"{SITE_OWNERS} ({owners.permissions.count()} permissions)"
         )
         if demo_users:
-            self._demo_users({EDITORS: editors, SITE_OWNERS: owners})
+            self._demo_users({AUTHORS: authors, EDITORS: editors, SITE_OWNERS: owners})
 
     def _demo_users(self, groups: dict[str, Group]) -> None:
         User = get_user_model()
@@ -124,6 +141,8 @@ class Command(BaseCommand):
                 # An existing account keeps its password: a developer may have changed it.
                 user.set_password(password)
             user.is_staff = True
+            # An address to be told by (review e-mails go to the console while DEBUG is on).
+            user.email = user.email or f"{username}@localhost"
             user.save()
             user.groups.add(groups[group])
             state = f"created with password {password}" if created else "already there"
