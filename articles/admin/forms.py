@@ -20,6 +20,7 @@ from ..images import (
     image_clean,
 )
 from ..models import Article
+from .deferred import publishing_errors
 
 STANDFIRST_TARGET = 160
 
@@ -275,6 +276,9 @@ class ArticleAdminForm(forms.ModelForm):
                     code="alt_required",
                 ),
             )
+        for name, error in publishing_errors(cleaned).items():
+            if name not in self.errors:
+                self.add_error(name, error)
         if cleaned.get("status") == Article.Status.PUBLISHED and not cleaned.get("published_at"):
             if "published_at" not in self.errors:
                 cleaned["published_at"] = timezone.now()
