@@ -216,7 +216,8 @@ class ArticleAdminForm(forms.ModelForm):
             ),
             "standfirst": (
                 f"One or two sentences for lists and search results. Aim for about "
-                f"{STANDFIRST_TARGET} characters: search engines cut longer snippets."
+                f"{STANDFIRST_TARGET} characters: search engines cut longer snippets. "
+                "Needed to publish; a draft can wait for it."
             ),
             "published_at": (
                 "When readers can see it. Leave empty to publish now; a time in the future "

@@ -69,6 +69,10 @@
       return pairs;
     };
 
+    // The form as the page opened it: scripts that poke it on load (the admin's related
+    // widgets announce a "change") are not the editor writing.
+    const baseline = JSON.stringify(snapshot());
+
     const keepLocally = (data, extra = {}) => store.write(localName(), {
       key, base: config.base, savedAt: Date.now(), acked: false, submitted: false, data, ...extra,
     });
@@ -89,7 +93,7 @@
       const data = snapshot();
       const body = JSON.stringify(data);
       dirty = false;
-      if (body === lastSent) return;
+      if (body === lastSent || body === baseline) return;
       keepLocally(data);
       inFlight = true;
       try {
@@ -194,7 +198,9 @@
       return config.offer ? {...config.offer, local: local && local.name} : null;
     };
 
-    const offer = config.posted ? null : chooseOffer();
+    const chosen = config.posted ? null : chooseOffer();
+    // An offer the form already matches has nothing to give back.
+    const offer = chosen && JSON.stringify(chosen.data) !== baseline ? chosen : null;
     if (offer) {
       waiting = true;
       ui.when.forEach((element) => { element.textContent = offer.when; });
@@ -239,7 +245,11 @@
       if (!offer || ui.offer.hidden) keepLocally(snapshot(), {submitted: true});
     });
     // Closing the tab or switching away: whatever was typed since the last save stays here.
-    const flush = () => { if (dirty && !waiting) keepLocally(snapshot()); };
+    const flush = () => {
+      if (!dirty || waiting) return;
+      const data = snapshot();
+      if (JSON.stringify(data) !== baseline) keepLocally(data);
+    };
     window.addEventListener('pagehide', flush);
     document.addEventListener('visibilitychange', () => { if (document.hidden) flush(); });
   };
