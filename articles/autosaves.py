@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -58,8 +59,8 @@ def autosave_parse(*, payload: object) -> AutosaveRequest:
 
 def _mine(*, user: AbstractBaseUser, article: Article | None, draft_key: str) -> QuerySet:
     if article is not None:
-        return ArticleAutosave.objects.filter(user=user, article=article)
-    return ArticleAutosave.objects.filter(user=user, article=None, draft_key=draft_key)
+        return ArticleAutosave.objects.filter(user_id=user.pk, article=article)
+    return ArticleAutosave.objects.filter(user_id=user.pk, article=None, draft_key=draft_key)
 
 
 def autosave_store(
@@ -67,16 +68,15 @@ def autosave_store(
 ) -> ArticleAutosave:
     """Keep this form as the user's one autosave of the article (or of this new draft)."""
     now = timezone.now()
-    autosave, _ = _mine(user=user, article=article, draft_key=request.draft_key).update_or_create(
-        defaults={"data": request.data, "saved_at": now, "draft_key": request.draft_key},
-        create_defaults={
-            "user": user,
-            "article": article,
-            "data": request.data,
-            "saved_at": now,
-            "draft_key": request.draft_key,
-        },
-    )
+    fields = {"data": request.data, "saved_at": now, "draft_key": request.draft_key}
+    mine = _mine(user=user, article=article, draft_key=request.draft_key)
+    try:
+        autosave, _ = mine.update_or_create(
+            defaults=fields, create_defaults={**fields, "user_id": user.pk, "article": article}
+        )
+    except IntegrityError:
+        # Two tabs made the row at the same moment: the other one won, update it.
+        autosave, _ = mine.update_or_create(defaults=fields)
     # A cheap sweep on the way (saved_at is indexed): nobody comes back after a month.
     ArticleAutosave.objects.filter(saved_at__lt=now - timedelta(days=AUTOSAVE_KEEP_DAYS)).delete()
     return autosave
@@ -95,7 +95,7 @@ def autosaves_saved(*, article: Article, user: AbstractBaseUser, draft_key: str 
     """
     ArticleAutosave.objects.filter(article=article).delete()
     if draft_key:
-        ArticleAutosave.objects.filter(user=user, article=None, draft_key=draft_key).delete()
+        ArticleAutosave.objects.filter(user_id=user.pk, article=None, draft_key=draft_key).delete()
 
 
 def autosave_offer(*, user: AbstractBaseUser, article: Article | None) -> ArticleAutosave | None:
@@ -104,7 +104,7 @@ def autosave_offer(*, user: AbstractBaseUser, article: Article | None) -> Articl
     On the add form, their most recent autosave of a new article never saved.
     """
     since = timezone.now() - timedelta(days=AUTOSAVE_KEEP_DAYS)
-    mine = ArticleAutosave.objects.filter(user=user, saved_at__gte=since)
+    mine = ArticleAutosave.objects.filter(user_id=user.pk, saved_at__gte=since)
     if article is None:
         return mine.filter(article=None).order_by("-saved_at").first()
     return mine.filter(article=article, saved_at__gt=article.updated_at).first()

@@ -44,6 +44,13 @@ def test_publishing_asks_for_everything_a_draft_could_leave(editor_client, later
     assert article.status == "draft" and not article.sections.exists()
 
 
+def test_a_draft_without_a_standfirst_previews(editor_client):
+    article = ArticleFactory(draft=True, standfirst="", title="Unfinished thoughts")
+    response = editor_client.get(f"/admin/articles/article/{article.pk}/preview/")
+    assert response.status_code == 200
+    assert "Unfinished thoughts" in response.content.decode()
+
+
 def test_what_the_database_needs_is_still_checked_on_a_draft(editor_client):
     response = editor_client.post(ADD_URL, article_data(title="", slug=""))
     errors = response.context["adminform"].form.errors

@@ -49,6 +49,8 @@ def test_closing_the_browser_mid_sentence_and_restoring_the_text(
     assert restore.is_visible()
     screenshot(page, "autosave-offer")
     assert serious_violations(page) == []
+    page.emulate_media(color_scheme="dark")
+    assert serious_violations(page, within=[".autosave-offer", ".autosave-status"]) == []
     restore.click()
     assert offer.is_hidden()
     assert "you notice the" in body_editor(page).inner_text()
