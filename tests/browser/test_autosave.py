@@ -120,3 +120,39 @@ def test_discarding_the_unsaved_changes(editor, new_page):
     assert not ArticleAutosave.objects.exists()
     page.reload()
     assert page.locator("[data-autosave-offer]").is_hidden()
+
+
+def test_restoring_a_new_article_brings_back_every_section_and_its_tags(
+    editor, new_page, console_errors
+):
+    page = new_page()
+    log_in(page)
+    page.goto("/admin/articles/article/add/")
+    page.get_by_label("Title").fill("Two kinds of rest")
+    page.locator(".field-tags .select2-selection").click()
+    page.keyboard.type("rest,")
+    page.keyboard.press("Escape")
+    page.locator("#id_sections-0-heading").fill("Sleep")
+    body_editor(page, 0).click()
+    page.keyboard.type("Seven hours at least.")
+    page.get_by_role("button", name="Add another Section").click()
+    page.locator("#id_sections-1-heading").fill("Pauses")
+    body_editor(page, 1).click()
+    with page.expect_response(autosaved):
+        page.keyboard.type("Five minutes every hour, away from the")
+    page.context.close()
+
+    page = new_page()
+    log_in(page)
+    page.goto("/admin/articles/article/add/")
+    page.get_by_role("button", name="Restore unsaved changes from").click()
+    assert page.locator("#id_sections-1-heading").input_value() == "Pauses"
+    assert "away from the" in body_editor(page, 1).inner_text()
+    assert "Seven hours" in body_editor(page, 0).inner_text()
+    assert page.locator(".field-tags .select2-selection__choice", has_text="rest").is_visible()
+    page.get_by_role("button", name="Save and continue editing").first.click()
+    page.wait_for_load_state()
+    article = Article.objects.get(title="Two kinds of rest")
+    assert [s.heading for s in article.sections.order_by("position")] == ["Sleep", "Pauses"]
+    assert list(article.tags.names()) == ["rest"]
+    assert console_errors == []

@@ -17,12 +17,13 @@
     ? crypto.randomUUID()
     : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`);
 
-  // The rich-text editors, by the textarea they write into (articles/admin/editing.js names
-  // them the same way).
-  const editors = new Map();
-  document.addEventListener('prose-editor:ready', (event) => {
-    editors.set(event.detail.textarea, event.detail.editor);
-  });
+  // The rich-text editor over a textarea, if it is made yet (Tiptap keeps itself on its
+  // editable element). One made later reads the textarea's value when it starts.
+  const editorOf = (textarea) => {
+    const wrapper = textarea.closest('.prose-editor');
+    const editable = wrapper && wrapper.querySelector('.ProseMirror');
+    return editable && editable.editor;
+  };
 
   const store = {
     read(name) {
@@ -167,7 +168,7 @@
         if (field.value === given[0]) continue;
         field.value = given[0];
         touched.add(field);
-        const editor = editors.get(field);
+        const editor = editorOf(field);
         if (editor) editor.commands.setContent(given[0] || '', {emitUpdate: false});
       }
       touched.forEach((field) => {
