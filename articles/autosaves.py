@@ -54,7 +54,20 @@ def autosave_parse(*, payload: object) -> AutosaveRequest:
             and 0 < len(pair[0]) <= 200
         ):
             raise AutosaveRejected("data: each item is [name, value], both strings.")
+        if not all(_storable(part) for part in pair):
+            raise AutosaveRejected("data: text only (no NUL characters or lone surrogates).")
     return AutosaveRequest(draft_key=key, data=data)
+
+
+def _storable(text: str) -> bool:
+    """Whether PostgreSQL's jsonb takes this string (it refuses \\u0000 and broken UTF-16)."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _mine(*, user: AbstractBaseUser, article: Article | None, draft_key: str) -> QuerySet:

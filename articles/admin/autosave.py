@@ -46,7 +46,7 @@ class ArticleAutosaveMixin:
             raise _TooLarge
         try:
             payload = json.loads(request.body)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
             raise autosaves.AutosaveRejected("Expected JSON.") from None
         if not isinstance(payload, dict):
             raise autosaves.AutosaveRejected("Expected a JSON object.")

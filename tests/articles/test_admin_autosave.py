@@ -117,6 +117,10 @@ def test_autosaves_older_than_30_days_are_swept_away(editor_client, editor, arti
         {"article": None, "key": KEY, "data": [["", "x"]]},
         {"article": "1", "key": KEY, "data": FORM},
         {"article": True, "key": KEY, "data": FORM},
+        {"article": 1.5, "key": KEY, "data": FORM},
+        {"article": None, "key": KEY, "data": [["title", "nul \u0000 byte"]]},
+        '{"article": null, "key": "' + KEY + '", "data": [["title", "\\ud800"]]}',
+        "[" * 100_000,
     ],
 )
 def test_bad_input_is_a_400_and_nothing_is_kept(editor_client, body):
@@ -132,8 +136,9 @@ def test_a_form_over_the_size_limit_is_refused(editor_client):
     assert not ArticleAutosave.objects.exists()
 
 
-def test_an_unknown_article_is_a_404(editor_client):
-    assert send(editor_client, {"article": 999999, "key": KEY, "data": FORM}).status_code == 404
+@pytest.mark.parametrize("pk", [999999, 10**30, -1])
+def test_an_unknown_article_is_a_404(editor_client, pk):
+    assert send(editor_client, {"article": pk, "key": KEY, "data": FORM}).status_code == 404
 
 
 def test_only_post(editor_client):
