@@ -71,6 +71,7 @@ class Article(models.Model):
     )
     standfirst = models.CharField(
         max_length=300,
+        blank=True,  # a draft may wait for it; publishing requires it (constraint below)
         help_text="One or two sentences shown in lists and search results (about 160 characters).",
     )
     cover = models.ImageField(
@@ -261,6 +262,10 @@ class Article(models.Model):
             models.CheckConstraint(condition=~Q(title=""), name="article_title_not_empty"),
             models.CheckConstraint(
                 condition=Q(cover="") | ~Q(cover_alt=""), name="article_cover_has_alt"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | ~Q(standfirst=""),
+                name="article_published_has_standfirst",
             ),
         ]
 
@@ -505,6 +510,46 @@ class ArticleUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"Update of {self.article} at {self.go_live_at:%Y-%m-%d %H:%M}"
+
+
+class ArticleAutosave(models.Model):
+    """An editor's unsaved change form, kept every few seconds while they write.
+
+    Never the article itself: nothing here is public or in its history until the editor
+    presses Save (which deletes it). A new article has no row yet: its autosave is found by
+    the user and the key the browser made for that add form.
+    """
+
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.CASCADE, related_name="autosaves"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="article_autosaves"
+    )
+    draft_key = models.CharField(
+        max_length=64, help_text="Made by the browser for one add form (or one article's form)."
+    )
+    data = models.JSONField(help_text="The form's fields as [name, value] pairs.")
+    saved_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-saved_at"]
+        verbose_name = "unsaved change"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "article"],
+                condition=Q(article__isnull=False),
+                name="autosave_one_per_user_article",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "draft_key"],
+                condition=Q(article__isnull=True),
+                name="autosave_one_per_user_new_draft",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Unsaved changes by {self.user} at {self.saved_at:%Y-%m-%d %H:%M}"
 
 
 # A revision holds the article, its sections and its tag links, so restoring brings all three

@@ -30,7 +30,9 @@ from .. import services
 from ..images import file_delete_on_commit
 from ..models import Article, Section
 from ..preview import ArticlePreviewView
+from .autosave import ArticleAutosaveMixin
 from .concurrency import ArticleConcurrencyMixin
+from .deferred import NOT_READY, ready_to_publish
 from .display import when
 from .filters import PublicationFilter, TagFilter
 from .forms import ArticleAdminForm
@@ -48,6 +50,7 @@ DELETE_PUBLISHED_PERMISSION = "articles.delete_published_article"
 @admin.register(Article)
 class ArticleAdmin(
     ArticleReviewMixin,
+    ArticleAutosaveMixin,
     ArticleConcurrencyMixin,
     ScheduleAdminMixin,
     ArticleHistoryMixin,
@@ -261,17 +264,17 @@ class ArticleAdmin(
 
     @admin.action(description="Publish selected articles", permissions=["publish"])
     def publish_selected(self, request, queryset):
+        drafts = queryset.filter(status=Article.Status.DRAFT)
         done = self._apply(
-            request,
-            queryset.filter(status=Article.Status.DRAFT),
-            services.article_publish,
-            "Published.",
+            request, ready_to_publish(drafts), services.article_publish, "Published."
         )
         scheduled = sum(article.is_scheduled for article in done)
         text = f"{len(done) - scheduled} article(s) published"
         if scheduled:
             text += f", {scheduled} scheduled for their publication time"
         self.message_user(request, text + ".", messages.SUCCESS)
+        if waiting := drafts.count():  # what is still a draft: a standfirst is missing
+            self.message_user(request, f"{waiting} {NOT_READY}", messages.WARNING)
 
     @admin.action(
         description="Unpublish selected articles (back to draft)", permissions=["publish"]

@@ -20,6 +20,7 @@ from ..images import (
     image_clean,
 )
 from ..models import Article
+from .deferred import publishing_errors
 
 STANDFIRST_TARGET = 160
 
@@ -215,7 +216,8 @@ class ArticleAdminForm(forms.ModelForm):
             ),
             "standfirst": (
                 f"One or two sentences for lists and search results. Aim for about "
-                f"{STANDFIRST_TARGET} characters: search engines cut longer snippets."
+                f"{STANDFIRST_TARGET} characters: search engines cut longer snippets. "
+                "Needed to publish; a draft can wait for it."
             ),
             "published_at": (
                 "When readers can see it. Leave empty to publish now; a time in the future "
@@ -275,6 +277,9 @@ class ArticleAdminForm(forms.ModelForm):
                     code="alt_required",
                 ),
             )
+        for name, error in publishing_errors(cleaned).items():
+            if name not in self.errors:
+                self.add_error(name, error)
         if cleaned.get("status") == Article.Status.PUBLISHED and not cleaned.get("published_at"):
             if "published_at" not in self.errors:
                 cleaned["published_at"] = timezone.now()

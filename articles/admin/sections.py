@@ -13,6 +13,7 @@ from django_prose_editor.widgets import AdminProseEditorWidget
 
 from ..content import markdown_heading_in, sanitize_html
 from ..models import Section
+from .deferred import for_publishing
 
 # What the section editor offers; Section.save() sanitises with the same allow-list.
 SECTION_EDITOR_EXTENSIONS = {
@@ -86,6 +87,8 @@ class SectionInlineForm(forms.ModelForm):
 
     def clean_body(self) -> str:
         body = self.cleaned_data["body"]
+        if not for_publishing(getattr(self, "parent", None)):
+            return body  # a draft may keep it for now (deferred validation)
         if heading := markdown_heading_in(sanitize_html(body)):
             level = "Heading (H2)" if heading.level == 2 else "Subheading (H3)"
             raise ValidationError(
@@ -118,11 +121,20 @@ class SectionInlineForm(forms.ModelForm):
 
 
 class SectionFormSet(forms.BaseInlineFormSet):
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        form.parent = self.instance  # the article, with the status this save gives it
+        return form
+
     def clean(self):
         self._renumber()
         super().clean()
         kept = self._kept_forms()
-        if kept and kept[0].cleaned_data.get("level") == Section.Level.H3:
+        if (
+            kept
+            and kept[0].cleaned_data.get("level") == Section.Level.H3
+            and for_publishing(self.instance)
+        ):
             raise ValidationError(
                 "The first section must be a heading (H2): a subheading (H3) nests under "
                 "the heading before it.",
