@@ -32,6 +32,7 @@ from .forms import ArticleAdminForm
 from .guide import editing_guide
 from .history import ArticleHistoryMixin
 from .importing import MarkdownImportForm
+from .publishing import PublishingChecksMixin
 from .sections import SectionInline
 
 # Article.Meta.permissions; `manage.py setup_roles` gives it to site owners.
@@ -39,7 +40,7 @@ DELETE_PUBLISHED_PERMISSION = "articles.delete_published_article"
 
 
 @admin.register(Article)
-class ArticleAdmin(ArticleHistoryMixin, CompareVersionAdmin):
+class ArticleAdmin(PublishingChecksMixin, ArticleHistoryMixin, CompareVersionAdmin):
     form = ArticleAdminForm
     inlines = [SectionInline]
     prepopulated_fields = {"slug": ("title",)}
@@ -243,7 +244,7 @@ class ArticleAdmin(ArticleHistoryMixin, CompareVersionAdmin):
     def publish_selected(self, request, queryset):
         done = self._apply(
             request,
-            queryset.filter(status=Article.Status.DRAFT),
+            self.publishable(request, queryset.filter(status=Article.Status.DRAFT)),
             services.article_publish,
             "Published.",
         )

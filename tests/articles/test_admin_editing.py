@@ -186,7 +186,7 @@ def test_change_form_query_count_does_not_grow_with_sections(
         editor_client.get(change_url(article))
 
 
-CHANGE_FORM_QUERIES = 14  # 13, and the primary tag's choices (the article's tags)
+CHANGE_FORM_QUERIES = 16  # 13, the primary tag's choices, the checks' sections, the notes
 
 
 # -- history: compare and restore ---------------------------------------------------------------
