@@ -10,7 +10,7 @@ document.addEventListener('click', (event) => {
   if (fold) fold.open = true;
   const field = target.matches('input, select, textarea')
     ? target
-    : target.querySelector('.ProseMirror, input:not([type=hidden]), select, textarea');
+    : target.querySelector('.ProseMirror') || target.querySelector('details input:not([type=hidden]), details select');
   if (field) {
     event.preventDefault();
     field.scrollIntoView({block: 'center'});
