@@ -10,10 +10,15 @@
 
 from __future__ import annotations
 
+import math
+from dataclasses import replace
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.template.loader import render_to_string
+from django.urls import path, reverse
 from django.utils.html import format_html
 
 from ..content import sanitize_html
@@ -31,6 +36,43 @@ from ..publishing_checks import (
 )
 
 NOT_PUBLISHED = "Not published: fix what is marked below, or save it as a draft."
+MAX_SECTIONS = 1000  # as the sections formset allows
+
+
+def _int(value, default: float) -> float:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def draft_from_post(article: Article, data) -> ArticleDraft:
+    """The article as its change form stands (`data`, the form's fields, unsaved and maybe
+    invalid): what the panel checks as an editor types. Missing fields keep saved values."""
+    sections = []
+    total = int(min(max(_int(data.get("sections-TOTAL_FORMS"), 0), 0), MAX_SECTIONS))
+    for index in range(total):
+        prefix = f"sections-{index}-"
+        heading, body = data.get(prefix + "heading", ""), data.get(prefix + "body", "")
+        if data.get(prefix + "DELETE") or not (data.get(prefix + "id") or heading or body):
+            continue  # deleted, or an empty form never filled in
+        level = _int(data.get(prefix + "level"), 2)
+        position = _int(data.get(prefix + "position"), math.inf)
+        section = SectionDraft(
+            heading=heading, level=int(level), body=sanitize_html(body), index=index
+        )
+        sections.append((position, index, section))
+    draft = article_draft(article=article, sections=[s for *_, s in sorted(sections)])
+    has_cover = bool(article.cover) and not data.get("cover-clear")
+    return replace(
+        draft,
+        title=data.get("title", article.title),
+        standfirst=data.get("standfirst", article.standfirst),
+        slug=data.get("slug", article.slug),
+        has_cover=has_cover or data.get("cover_chosen") == "1",
+        cover_alt=data.get("cover_alt", article.cover_alt),
+        has_primary_tag=bool(data.get("primary_tag", article.primary_tag_id or "")),
+    )
 
 
 def _error(finding: Finding) -> ValidationError:
@@ -182,14 +224,46 @@ class PublishingChecksMixin:
 
     @admin.display(description="Checks")
     def publishing_checks(self, obj: Article) -> str:
-        findings = article_findings(article=obj)
+        return self._checks_panel(obj, article_findings(article=obj))
+
+    def _checks_panel(self, obj: Article, findings: list[Finding]) -> str:
         return render_to_string(
             "admin/articles/article/_publishing_checks.html",
             {
                 "findings": findings,
                 "errors": sum(f.level == Level.ERROR for f in findings),
                 "warnings": sum(f.level == Level.WARNING for f in findings),
+                "checks_url": reverse(
+                    f"{self.admin_site.name}:articles_article_checks", args=[obj.pk]
+                ),
             },
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/checks/",
+                self.admin_site.admin_view(self.publishing_checks_view),
+                name="articles_article_checks",
+            ),
+            *super().get_urls(),
+        ]
+
+    def publishing_checks_view(self, request, pk: int):
+        """The panel for the form as it stands (POSTed by publishing-checks.js as an editor
+        types), nothing saved: {"html": the panel, "errors": n, "warnings": n}."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = Article.objects.filter(pk=pk).first()
+        if article is None or not self.has_change_permission(request, article):
+            raise Http404
+        findings = findings_for(draft_from_post(article, request.POST))
+        return JsonResponse(
+            {
+                "html": self._checks_panel(article, findings),
+                "errors": sum(f.level == Level.ERROR for f in findings),
+                "warnings": sum(f.level == Level.WARNING for f in findings),
+            }
         )
 
     @admin.display(description="Notes")

@@ -243,3 +243,58 @@ def test_someone_who_may_only_view_articles_sees_notes_but_cannot_add_one(client
     assert response.status_code == 200
     html = response.content.decode()
     assert "Seen" in html and 'name="new_editorial_note"' not in html
+
+
+# -- the panel as the form stands (publishing-checks.js) ---------------------------------------
+
+
+def checks_url(article) -> str:
+    return f"/admin/articles/article/{article.pk}/checks/"
+
+
+def test_the_panel_follows_the_form_unsaved(editor_client):
+    article = ArticleFactory(draft=True, title="A title long enough for every search result")
+    section = SectionFactory(article=article, position=1, body=BODY)
+    data = article_data(
+        title="Short",
+        slug=article.slug,
+        standfirst=article.standfirst,
+        existing=[(section, {"position": "2"})],
+        sections=[{"heading": "Nothing yet", "body": "<p></p>", "position": "1", "level": "3"}],
+    )
+    response = editor_client.post(checks_url(article), data)
+    assert response.status_code == 200
+    html = response.json()["html"]
+    assert '<a href="#id_title">The title has 5 characters' in html
+    # The new section (#2 on the form) typed as first is checked first.
+    assert '<a href="#sections-1">Section 2 (“Nothing yet”) has a heading and no text' in html
+    assert '<a href="#id_sections-1-level">Section 2 (“Nothing yet”) is a subheading' in html
+    assert 'data-checks-url="/admin/articles/article/' in html
+    article.refresh_from_db()
+    assert article.title != "Short" and article.sections.count() == 1
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"sections-TOTAL_FORMS": "many", "sections-0-level": "x"},
+        {"sections-TOTAL_FORMS": "99999999999", "title": "x" * 10_000},
+        {"sections-TOTAL_FORMS": "1", "sections-0-heading": "A", "sections-0-position": "-3"},
+    ],
+)
+def test_odd_form_data_never_breaks_the_panel(editor_client, data):
+    article = ArticleFactory(draft=True)
+    response = editor_client.post(checks_url(article), data)
+    assert response.status_code == 200
+    assert "html" in response.json()
+
+
+def test_the_panel_is_only_for_those_who_may_change_the_article(editor_client, client):
+    article = ArticleFactory(draft=True)
+    assert editor_client.get(checks_url(article)).status_code == 405
+    assert editor_client.post(checks_url(Article(pk=999_999))).status_code == 404
+    viewer = UserFactory(username="viewer", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_article"))
+    client.force_login(viewer)
+    assert client.post(checks_url(article)).status_code == 404

@@ -94,6 +94,26 @@ def test_a_missing_alt_text_is_a_warning_otherwise(
     assert console_errors == []
 
 
+def test_the_panel_follows_the_form_as_the_editor_types(
+    article_without_alt, new_page, console_errors
+):
+    page = open_form(new_page, article_without_alt)
+    panel = page.locator("#publishing-checks")
+    assert "The title has" not in panel.inner_text()
+    page.get_by_label("Title").fill("Walk")
+    page.get_by_label("Cover alt").fill("A path through a park in the morning")
+    title = page.locator("#publishing-checks a[href='#id_title']")
+    title.wait_for()
+    assert title.inner_text().startswith("The title has 4 characters")
+    assert "The cover image has no alt text" not in page.locator("#publishing-checks").inner_text()
+    # Nothing was saved, and the refreshed panel's links still lead to their fields.
+    article_without_alt.refresh_from_db()
+    assert article_without_alt.title.startswith("A quiet walk")
+    title.click()
+    assert page.evaluate("document.activeElement.id") == "id_title"
+    assert console_errors == []
+
+
 def test_an_editor_leaves_a_note_only_editors_see(editor, article_without_alt, new_page):
     page = open_form(new_page, article_without_alt)
     assert "No notes yet." in page.locator(".editorial-notes-module").inner_text()
