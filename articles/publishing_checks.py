@@ -20,6 +20,7 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core import checks as system_checks
 from django.db.models import TextChoices
 
 from .content import reading_minutes, word_count
@@ -538,6 +539,21 @@ CHECKS: list[Callable[[ArticleDraft], list[Finding]]] = [
     check_reading_time,
 ]
 _ORDER = {Level.ERROR: 0, Level.WARNING: 1, Level.INFO: 2}
+
+
+@system_checks.register()
+def block_setting_names(app_configs=None, **kwargs) -> list[system_checks.CheckMessage]:
+    """A misspelt name in PUBLISHING_CHECKS_BLOCK would silently stop blocking: refuse it."""
+    unknown = sorted(blocking_checks() - set(Check.values) - {"none"})
+    if not unknown:
+        return []
+    return [
+        system_checks.Error(
+            f"PUBLISHING_CHECKS_BLOCK names no such check: {', '.join(unknown)}.",
+            hint="Known checks: " + ", ".join(Check.values) + " (or none).",
+            id="articles.E001",
+        )
+    ]
 
 
 def blocking_checks() -> set[str]:

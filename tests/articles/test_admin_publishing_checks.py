@@ -208,6 +208,14 @@ def test_a_blank_note_adds_nothing(editor_client):
     assert not EditorialNote.objects.exists()
 
 
+def test_a_note_too_long_is_a_form_error(editor_client):
+    article = ArticleFactory(draft=True)
+    response = add_note(editor_client, article, text="x" * 5001)
+    assert response.status_code == 200
+    assert "at most 5000 characters" in str(form_errors(response)["new_editorial_note"])
+    assert not EditorialNote.objects.exists()
+
+
 def test_a_note_never_reaches_readers(editor_client, client, commit_callbacks):
     article = ArticleFactory(tags=["calm"], title="A calm morning")
     commit_callbacks(add_note, editor_client, article)

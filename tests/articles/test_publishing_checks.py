@@ -192,6 +192,13 @@ class TestReading:
 
 
 class TestBlocking:
+    def test_a_misspelt_check_name_stops_the_site_starting(self, settings):
+        settings.PUBLISHING_CHECKS_BLOCK = ["alt-text", "headings"]
+        (error,) = checks.block_setting_names()
+        assert error.id == "articles.E001" and "alt-text" in error.msg
+        settings.PUBLISHING_CHECKS_BLOCK = ["none"]
+        assert checks.block_setting_names() == []
+
     def test_an_error_blocks_only_when_the_setting_names_it(self, settings):
         missing_alt = draft(has_cover=True, cover_alt="")
         settings.PUBLISHING_CHECKS_BLOCK = ["alt_text"]
