@@ -1,7 +1,8 @@
 """Checks before publishing and editorial notes on the article change form.
 
-- A "Before you publish" panel lists what articles.publishing_checks finds in the saved
-  article, each finding linking to its field; it is refreshed on every save.
+- A "Before you publish" panel lists what articles.publishing_checks finds in the article,
+  each finding linking to its field: as saved, and again as the editor types
+  (publishing-checks.js posts the form to publishing_checks_view; nothing is saved).
 - Publishing from the form (status "published") runs the checks again on what was typed:
   errors that settings.PUBLISHING_CHECKS_BLOCK names are form errors, and nothing is saved.
   The bulk action and services.article_publish refuse such an article too.
