@@ -86,7 +86,10 @@ class Article(models.Model):
     cover_alt = models.CharField(
         max_length=250,
         blank=True,
-        help_text="What the image shows, for readers who cannot see it. Required with an image.",
+        help_text=(
+            "What the image shows, for readers who cannot see it. Needed before publishing "
+            "(see the checks before publishing)."
+        ),
     )
     cover_caption = models.CharField(max_length=250, blank=True)
     cover_renditions = models.JSONField(
@@ -260,9 +263,6 @@ class Article(models.Model):
                 name="article_review_state_valid",
             ),
             models.CheckConstraint(condition=~Q(title=""), name="article_title_not_empty"),
-            models.CheckConstraint(
-                condition=Q(cover="") | ~Q(cover_alt=""), name="article_cover_has_alt"
-            ),
             models.CheckConstraint(
                 condition=Q(status="draft") | ~Q(standfirst=""),
                 name="article_published_has_standfirst",
@@ -550,6 +550,34 @@ class ArticleAutosave(models.Model):
 
     def __str__(self) -> str:
         return f"Unsaved changes by {self.user} at {self.saved_at:%Y-%m-%d %H:%M}"
+
+
+class EditorialNote(models.Model):
+    """A private note between editors on an article: never shown to readers, and never in
+    the article's revisions (it is not registered with django-reversion)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="editorial_notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="editorial_notes",
+    )
+    text = models.TextField(help_text="For editors only: readers never see it.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["article", "-created_at"], name="editorial_note_article_idx")
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="editorial_note_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Note on “{self.article}” by {self.author or 'someone'}"
 
 
 # A revision holds the article, its sections and its tag links, so restoring brings all three

@@ -19,6 +19,7 @@ from taggit.models import Tag
 from .content import ContentError, ImportDocument, ParsedSection, unique_anchor
 from .images import CleanImage, ImageRejected, file_delete_on_commit, image_clean
 from .models import Article, Section, SlugRedirect
+from .publishing_checks import article_check_before_publishing
 
 # The derived fields, for one article or all of them, in one statement:
 # - search_vector: title A, standfirst B, headings and tag names C, bodies D, with word
@@ -114,7 +115,11 @@ def article_refresh_derived_all() -> None:
 
 
 def article_publish(*, article: Article, at: datetime | None = None) -> Article:
-    """Publish now, or schedule for `at` (a future time keeps it hidden until then)."""
+    """Publish now, or schedule for `at` (a future time keeps it hidden until then).
+
+    Raises PublishingBlocked, publishing nothing, when the checks before publishing find an
+    error that settings.PUBLISHING_CHECKS_BLOCK names."""
+    article_check_before_publishing(article=article)
     article.status = Article.Status.PUBLISHED
     article.published_at = at or article.published_at or timezone.now()
     article.save(update_fields=["status", "published_at", "updated_at"])

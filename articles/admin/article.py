@@ -39,6 +39,7 @@ from .forms import ArticleAdminForm
 from .guide import editing_guide
 from .history import ArticleHistoryMixin
 from .importing import MarkdownImportForm
+from .publishing import PublishingChecksMixin
 from .review import ArticleReviewMixin
 from .scheduling import ScheduleAdminMixin
 from .sections import SectionInline
@@ -51,6 +52,7 @@ DELETE_PUBLISHED_PERMISSION = "articles.delete_published_article"
 class ArticleAdmin(
     ArticleReviewMixin,
     ArticleAutosaveMixin,
+    PublishingChecksMixin,
     ArticleConcurrencyMixin,
     ScheduleAdminMixin,
     ArticleHistoryMixin,
@@ -266,14 +268,17 @@ class ArticleAdmin(
     def publish_selected(self, request, queryset):
         drafts = queryset.filter(status=Article.Status.DRAFT)
         done = self._apply(
-            request, ready_to_publish(drafts), services.article_publish, "Published."
+            request,
+            self.publishable(request, ready_to_publish(drafts)),
+            services.article_publish,
+            "Published.",
         )
         scheduled = sum(article.is_scheduled for article in done)
         text = f"{len(done) - scheduled} article(s) published"
         if scheduled:
             text += f", {scheduled} scheduled for their publication time"
         self.message_user(request, text + ".", messages.SUCCESS)
-        if waiting := drafts.count():  # what is still a draft: a standfirst is missing
+        if waiting := drafts.filter(standfirst="").count():  # the checks named the others
             self.message_user(request, f"{waiting} {NOT_READY}", messages.WARNING)
 
     @admin.action(

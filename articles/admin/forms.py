@@ -266,17 +266,8 @@ class ArticleAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        cover = cleaned.get("cover")
-        # False means "clear"; None means no file; anything else is a (new or kept) image.
-        if cover and not cleaned.get("cover_alt", "").strip() and "cover_alt" not in self.errors:
-            self.add_error(
-                "cover_alt",
-                ValidationError(
-                    "Describe the image for readers who cannot see it: "
-                    "alt text is required with a cover image.",
-                    code="alt_required",
-                ),
-            )
+        # A cover's alt text is checked before publishing (articles.publishing_checks): a
+        # draft may be saved without it.
         for name, error in publishing_errors(cleaned).items():
             if name not in self.errors:
                 self.add_error(name, error)

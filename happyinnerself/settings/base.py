@@ -326,6 +326,9 @@ TAGGIT_CASE_INSENSITIVE = True
 ARTICLES_PER_PAGE = env_int("ARTICLES_PER_PAGE", 10)
 # Reading speed behind the "N min read" figure.
 READING_WORDS_PER_MINUTE = 230
+# Which errors of the checks before publishing (articles.publishing_checks.Check) stop an
+# article being published; the others are shown as warnings. Warnings never block.
+PUBLISHING_CHECKS_BLOCK = env_list("PUBLISHING_CHECKS_BLOCK", ["alt_text"])
 # How long a kept public page lives at most; any content change replaces it at once.
 ARTICLES_CACHE_SECONDS = env_int("ARTICLES_CACHE_SECONDS", 300)
 # How long browsers and CDNs may reuse a page before revalidating it (0: always ask; a

@@ -92,6 +92,10 @@ def test_each_bad_upload_is_a_form_error_and_writes_no_file(editor_client, media
 @pytest.mark.django_db
 def test_a_good_upload_next_to_another_mistake_writes_no_file(editor_client, media_files):
     upload = SimpleUploadedFile("ok.jpg", pictures.jpeg_from_phone())
-    response = editor_client.post(ADD_URL, article_data(cover=upload, cover_alt=""))
-    assert "alt text is required" in str(response.context["adminform"].form.errors["cover_alt"])
+    # Publishing without alt text (which blocks publishing: settings.PUBLISHING_CHECKS_BLOCK).
+    response = editor_client.post(
+        ADD_URL, article_data(cover=upload, cover_alt="", status="published")
+    )
+    errors = response.context["adminform"].form.errors["cover_alt"]
+    assert "The cover image has no alt text" in str(errors)
     assert media_files() == []

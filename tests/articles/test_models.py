@@ -27,13 +27,6 @@ class TestDatabaseConstraints:
     def test_unknown_status_is_refused(self):
         _violates("article_status_valid", lambda: ArticleFactory(status="archived"))
 
-    def test_cover_needs_alt_text(self):
-        article = ArticleFactory(cover_alt="")
-        _violates(
-            "article_cover_has_alt",
-            lambda: Article.objects.filter(pk=article.pk).update(cover="covers/x.jpg"),
-        )
-
     def test_section_level_is_two_or_three(self):
         article = ArticleFactory()
         _violates("section_level_2_or_3", lambda: SectionFactory(article=article, level=4))
