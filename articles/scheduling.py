@@ -96,7 +96,9 @@ def _copy_sections(*, source: Article, target: Article) -> None:
 def _copy_words(*, source: Article, target: Article) -> None:
     """What a scheduled update changes: title, standfirst, sections, tags, primary tag."""
     target.title = source.title
-    target.standfirst = source.standfirst
+    # A pending version is a draft, which may be saved without a standfirst; a published
+    # article may not be without one, so a blank one keeps the live article's.
+    target.standfirst = source.standfirst or target.standfirst
     tags = list(source.tags.all())
     target.primary_tag = source.primary_tag if source.primary_tag in tags else None
 

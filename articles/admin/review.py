@@ -87,6 +87,11 @@ def review_form(base: type[forms.ModelForm], *, action: str | None, may_publish:
             return [name for name in super().changed_data if name != "review_note"]
 
         def clean(self):
+            if action in (APPROVE, SCHEDULE) and may_publish and self.instance.pk:
+                # Approving publishes: what publishing demands (a standfirst, the checks
+                # before publishing) is asked of the form now, as for a save as Published,
+                # never found later as an error in the middle of the save.
+                self.cleaned_data["status"] = Article.Status.PUBLISHED
             cleaned = super().clean()
             if action in (APPROVE, SCHEDULE, SEND_BACK) and not may_publish:
                 raise ValidationError(

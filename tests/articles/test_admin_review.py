@@ -239,6 +239,27 @@ def test_approve_and_schedule_needs_a_future_time(
     assert mail.outbox[-1].subject == "Approved and scheduled: Small steps"
 
 
+def test_approving_asks_what_publishing_asks_and_never_fails_midway(
+    editor_client, draft, django_capture_on_commit_callbacks
+):
+    """Approving publishes: a missing standfirst is a form error on its field, the article
+    stays a submitted draft, and nothing is mailed (not a 500 from the database)."""
+    Article.objects.filter(pk=draft.pk).update(review_state=Review.SUBMITTED)
+    sent = len(mail.outbox)
+    response = post(
+        editor_client,
+        draft,
+        django_capture_on_commit_callbacks,
+        _review_approve="Approve",
+        standfirst="",
+    )
+    assert response.status_code == 200
+    assert "standfirst" in response.context["adminform"].form.errors
+    draft.refresh_from_db()
+    assert draft.status == Article.Status.DRAFT and draft.review_state == Review.SUBMITTED
+    assert len(mail.outbox) == sent
+
+
 def test_an_unknown_review_button_is_an_ordinary_save(editor_client, draft):
     response = editor_client.post(change_url(draft), form_data(draft, _review_bogus="x"))
     assert response.status_code == 302

@@ -281,6 +281,18 @@ class TestScheduledUpdate:
         assert "Applied 1" in out.getvalue()
         assert "Breathing at first light" == Article.objects.get().title
 
+    def test_a_new_version_saved_without_a_standfirst_keeps_the_live_one(
+        self, clock, live, prepared
+    ):
+        """The pending version is a draft, which may lack a standfirst; the live article
+        may not, so it keeps its own rather than the update failing at its minute."""
+        standfirst = live.standfirst
+        Article.objects.filter(pk=prepared.draft_id).update(standfirst="")
+        clock.move(hours=2)
+        assert scheduling.article_updates_apply_due() == 1
+        live.refresh_from_db()
+        assert (live.title, live.standfirst) == ("Breathing at first light", standfirst)
+
     def test_one_pending_update_per_article(self, live, prepared):
         with pytest.raises(IntegrityError), transaction.atomic():
             ArticleUpdate.objects.create(article=live, go_live_at=timezone.now())
