@@ -116,6 +116,15 @@ class Article(models.Model):
             "keeps the file's updated_at, or none."
         ),
     )
+    derived_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=(
+            "When the derived fields were last computed: after every saved change to the "
+            "article, its sections or its tags. The cached parts of its page are kept under it."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     # Any change to the row (a status, a cover, a feature): caches and sitemaps, not readers.
     updated_at = models.DateTimeField(auto_now=True)
@@ -294,5 +303,5 @@ reversion.register(TaggedArticle)
 reversion.register(
     Article,
     follow=["sections", "taggedarticle_set"],
-    exclude=["search_vector", "search_text", "reading_time"],
+    exclude=["search_vector", "search_text", "reading_time", "derived_at"],
 )

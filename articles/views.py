@@ -244,6 +244,10 @@ class ArticleDetailView(DetailView):
                 )
             ),
             neighbours=SimpleLazyObject(lambda: selectors.article_neighbours(article=article)),
+            # The cover, contents and text are kept apart under the article's own version
+            # (pk, updated_at, derived_at: any saved change to it, its sections or tags), so
+            # a new content version or rankings period renders only the rest of the page.
+            fragment_seconds=settings.ARTICLES_FRAGMENT_CACHE_SECONDS,
         )
         return context
 

@@ -5,7 +5,8 @@
 
 Point it at a database `bench/run --articles 10000 --keep` left behind. For each stage of
 a fresh search (ranking the newest matches, the window count, the headlines, the whole
-selector, the whole view) and each kind of page (a first render, a kept page), it prints
+selector, the whole view) and each kind of page (a first render, a kept page, a page
+rendered again after a content change with its article's text kept), it prints
 the CPU time of this process and of its PostgreSQL backend (read from Linux's
 /proc/<pid>/schedstat, so the server must run on this machine): the smallest of three
 runs, or the only one for a first visit (each query and article is asked for once; Redis
@@ -78,6 +79,7 @@ def main() -> None:
     from django.test import Client
 
     from articles import selectors
+    from articles.cache import content_changed
     from bench.traffic import BROWSER_AGENTS
     from bench.wrk import Queries
 
@@ -122,10 +124,20 @@ def main() -> None:
         stages.setdefault("search: whole view, new query", []).append(
             cpu_ms(functools.partial(get, "/search/", q=text), pid, repeat=1)
         )
-    for n in range(args.pages):
-        article = functools.partial(get, f"/articles/{slugs[(n * 331) % len(slugs)]}/")
+    articles = [
+        functools.partial(get, f"/articles/{slugs[(n * 331) % len(slugs)]}/")
+        for n in range(args.pages)
+    ]
+    for article in articles:
         stages.setdefault("article: first render", []).append(cpu_ms(article, pid, repeat=1))
         stages.setdefault("article: kept, view counted", []).append(cpu_ms(article, pid))
+    # As an editor's save elsewhere (or a new rankings period) does: every page is rendered
+    # again, each article's cover, contents and text still kept under its own version.
+    content_changed()
+    for article in articles:
+        stages.setdefault("article: after a content change", []).append(
+            cpu_ms(article, pid, repeat=1)
+        )
     stages["home: kept"] = [cpu_ms(lambda: get("/"), pid) for _ in range(args.pages)]
     for name, found in stages.items():
         report(name, found)
