@@ -11,7 +11,7 @@ import subprocess
 import threading
 import time
 import urllib.parse
-from http.client import HTTPConnection
+from http.client import HTTPConnection, HTTPException
 from pathlib import Path
 
 from bench.seed import content_words
@@ -81,7 +81,7 @@ def fetch_each(
     host: str, port: int, paths: list[str], connections: int = FRESH_CONNECTIONS
 ) -> list[tuple[float, int, str, str]]:
     """Each path once, from `connections` keep-alive clients, each request a new reader:
-    (milliseconds, status, body, path) per request."""
+    (milliseconds, status, body, path) per request; status 0 when it got no answer."""
     todo = list(enumerate(paths))
     lock = threading.Lock()
     results: list[tuple[float, int, str, str]] = []
@@ -98,14 +98,18 @@ def fetch_each(
                 "X-Forwarded-For": f"fd00:ffff:{number:x}::{index:x}",
             }
             started = time.perf_counter()
-            conn.request("GET", path, headers=headers)
-            answer = conn.getresponse()
-            body = answer.read().decode()
-            elapsed = (time.perf_counter() - started) * 1000
-            if answer.getheader("Connection", "").lower() == "close":
+            try:
+                conn.request("GET", path, headers=headers)
+                answer = conn.getresponse()
+                status, body = answer.status, answer.read().decode()
+                if answer.getheader("Connection", "").lower() == "close":
+                    conn.close()
+            except (OSError, HTTPException):  # a timeout or a dropped connection: status 0
+                status, body = 0, ""
                 conn.close()
+            elapsed = (time.perf_counter() - started) * 1000
             with lock:
-                results.append((elapsed, answer.status, body, path))
+                results.append((elapsed, status, body, path))
         conn.close()
 
     clients = [threading.Thread(target=client, args=(n,)) for n in range(connections)]
@@ -123,12 +127,12 @@ def fresh_searches(host: str, port: int, queries: list[str]) -> dict:
     results = fetch_each(host, port, list(asked))
     wall = time.perf_counter() - started
     latencies = sorted(elapsed for elapsed, _, _, _ in results)
-    errors = sum(1 for _, status, _, _ in results if status >= 400)
+    errors = sum(1 for _, status, _, _ in results if not 200 <= status < 400)
     # The page answers this query: it shows what was typed.
     unechoed = sum(
         1
         for _, status, body, path in results
-        if status < 400 and html.escape(asked[path]) not in body
+        if 200 <= status < 400 and html.escape(asked[path]) not in body
     )
     return {
         "unechoed": unechoed,
