@@ -150,7 +150,7 @@ def article_related(
     primary_id = primary_tag.pk if primary_tag is not None else None
     ranking = ("-in_primary", "-shared_tags", "-published_at", "-pk")
 
-    def ranked(articles: QuerySet[Article]) -> QuerySet[Article]:
+    def ranked(articles: QuerySet) -> QuerySet:
         return (
             articles.filter(tags__in=Subquery(tag_ids))
             .annotate(
