@@ -1,7 +1,7 @@
 """Where a request's time goes, in CPU time, which other work on the machine barely moves.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_<yours> \\
-        python bench/cpu_stages.py [--queries 60] [--pages 20]
+        python bench/cpu_stages.py [--queries 60] [--pages 20] [--mixed 1500]
 
 Point it at a database `bench/run --articles 10000 --keep` left behind. For each stage of
 a fresh search (ranking the newest matches, the window count, the headlines, the whole
@@ -11,6 +11,8 @@ the CPU time of this process and of its PostgreSQL backend (read from Linux's
 /proc/<pid>/schedstat, so the server must run on this machine): the smallest of three
 runs, or the only one for a first visit (each query and article is asked for once; Redis
 as bench/run uses it when CACHE_URL points at it, else the per-process cache).
+`--mixed N` also replays N requests of the mixed round (bench/lua/mixed.lua's shares),
+from an emptied cache and again after an editor's save, per kind of request.
 Wall-clock timings on a shared 2-core machine swing by a factor of two; these barely
 move. No ratios: bench/run's rounds prove the targets; this shows where to look.
 """
