@@ -91,7 +91,9 @@ def content_state(request: HttpRequest | None = None) -> ContentState:
 
 def content_changed() -> None:
     """Start a new content version. Signals call this after commit; call it yourself after
-    writes that bypass model signals (QuerySet.update(), raw SQL)."""
+    writes that bypass model signals (QuerySet.update(), raw SQL). When such a write changes
+    an article's sections or cover, call services.articles_refresh_derived for it first:
+    the article's text is kept under the time that refresh stamps (`derived_at`)."""
     _store_state(changed_at=timezone.now())
 
 

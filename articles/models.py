@@ -197,6 +197,15 @@ class Article(models.Model):
     review_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Raised to revoke every signed preview link given out so far (articles.preview_links).
     preview_links_version = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    derived_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=(
+            "When the derived fields were last computed: after every saved change to the "
+            "article, its sections or its tags. The cached parts of its page are kept under it."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     # Any change to the row (a status, a cover, a feature): caches and sitemaps, not readers.
     updated_at = models.DateTimeField(auto_now=True)
@@ -598,5 +607,6 @@ reversion.register(
         "review_requested_by",
         "review_changed_at",
         "preview_links_version",
+        "derived_at",
     ],
 )

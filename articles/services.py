@@ -32,6 +32,8 @@ from .publishing_checks import article_check_before_publishing
 #   (paragraph, list item, heading, quote), for snippets: list items never run together.
 #   Inline tags vanish ("<em>calm</em>," stays "calm,"); entities stay (the snippet filter
 #   unescapes them after cutting).
+# - derived_at: when this ran, so after every saved change to the article, its sections
+#   or its tags; the parts of its page that depend on it alone are cached under it.
 _PLAIN = (
     r"regexp_replace(regexp_replace({}, '</?(strong|b|em|i|a|code)(\s[^>]*)?>', '', 'gi'), "
     r"'<[^>]*>', E'\n', 'g')"
@@ -54,6 +56,7 @@ UPDATE articles_article AS a SET
         || setweight(to_tsvector('english', {headings_and_tags}), 'C')
         || setweight(to_tsvector('english', {bodies}), 'D'),
     search_text = s.plain_text,
+    derived_at = clock_timestamp(),
     reading_time = greatest(1, ceil(
         coalesce(array_length(regexp_split_to_array(
             trim(a.standfirst || ' ' || s.headings || ' ' || s.bodies), '\\s+'), 1), 0)

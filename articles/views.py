@@ -260,6 +260,10 @@ class ArticleDetailView(DetailView):
             related=SimpleLazyObject(lambda: end.related),
             neighbours=SimpleLazyObject(lambda: end.neighbours),
             shown_article_ids=SimpleLazyObject(lambda: end.shown_ids),
+            # The cover, contents and text are kept apart under the article's own version
+            # (pk, updated_at, derived_at: any saved change to it, its sections or tags), so
+            # a new content version or rankings period renders only the rest of the page.
+            fragment_seconds=settings.ARTICLES_FRAGMENT_CACHE_SECONDS,
         )
         return context
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import statistics
 
-from bench.rounds import BASELINE, FRESH
+from bench.rounds import BASELINE, FRESH, MIXED_COLD, MIXED_LOCAL, MIXED_WARM
 
 # (lowest ratio to the baseline, highest p99 in ms) per round, from issue 16.
 TARGETS = {
@@ -14,7 +14,8 @@ TARGETS = {
     "tag": (0.5, 50),
     "popular": (0.5, 50),
     "search (a query asked again)": (0.4, None),
-    "mixed traffic": (0.4, 100),
+    MIXED_COLD: (0.4, 100),
+    MIXED_WARM: (0.4, 100),
 }
 FRESH_P50_MS, FRESH_P99_MS = 60, 200  # at 10,000 articles
 WORKER_RSS_MB, WORKER_GROWTH_MB = 150, 10
@@ -22,7 +23,8 @@ WORKER_RSS_MB, WORKER_GROWTH_MB = 150, 10
 
 def summarise(found: dict[str, list[dict]]) -> dict[str, dict]:
     """Per round: medians over the rounds of req/s, p50 and p99, the worst round's p99, and
-    the median of the rounds' ratios to the baseline measured in the same round."""
+    the median of the rounds' ratios to the baseline measured in the same round (or, for a
+    run that carries its own, `base`, to the baseline run just before it)."""
     base = [r["rps"] for r in found[BASELINE]]
     return {
         name: {
@@ -30,7 +32,9 @@ def summarise(found: dict[str, list[dict]]) -> dict[str, dict]:
             "p50": statistics.median(r["p50"] for r in runs),
             "p99": statistics.median(r["p99"] for r in runs),
             "p99_max": max(r["p99"] for r in runs),
-            "ratio": statistics.median(r["rps"] / b for r, b in zip(runs, base, strict=True)),
+            "ratio": statistics.median(
+                r["rps"] / r.get("base", b) for r, b in zip(runs, base, strict=True)
+            ),
             "errors": sum(r["errors"] for r in runs),
         }
         for name, runs in found.items()
@@ -81,10 +85,11 @@ def report(articles: int, measured: dict, queries: dict, args, page_bytes: int) 
         "\nviews recorded / 2xx answers (+ cut off by wrk's end) per counting round: "
         + ", ".join(f"{v:,}/{a:,} (+{u})" for v, a, u in counted)
     )
-    mixed = measured["rounds"]["mixed traffic"][-1]["counts"]
+    name = next(n for n in (MIXED_WARM, MIXED_COLD, MIXED_LOCAL) if n in measured["rounds"])
+    mixed = measured["rounds"][name][-1]["counts"]
     sent = mixed["sent"]
     print(
-        "mixed traffic (last round): "
+        f"{name} (last round): "
         + ", ".join(
             f"{key.replace('_', ' ')} {mixed[key] / sent:.0%}"
             for key in ("articles", "home", "tags", "searches_again", "searches_new", "popular")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bench.seed import content_words
 from bench.stack import Site, fetch
-from bench.wrk import FRESH_CONNECTIONS, Queries, fresh_searches, run_wrk
+from bench.wrk import FRESH_CONNECTIONS, Queries, fetch_each, fresh_searches, run_wrk
 
 FRESH_QUERIES = 200
 MEMORY_REQUESTS = 20_000
@@ -15,6 +17,12 @@ MEMORY_REQUESTS = 20_000
 REPEATED = "+".join(content_words()[:2])
 BASELINE = "baseline (stored page through Django)"
 FRESH = f"search (new queries, {FRESH_CONNECTIONS} connections)"
+# The mixed round twice: from an emptied cache (the first minutes of a new site, or of a
+# flushed Redis), and as a live site sees it after an editor saves an article (every
+# article visited before, then a new content version).
+MIXED_COLD = "mixed traffic (emptied cache)"
+MIXED_WARM = "mixed traffic (after an editor's save)"
+MIXED_LOCAL = "mixed traffic (per-process caches)"  # without Redis: neither can be made
 
 
 class Dishonest(Exception):
@@ -28,6 +36,7 @@ class Round:
     script: str = "plain"
     proof: object = None  # (status, body) -> None, raises Dishonest
     tables: dict = field(default_factory=dict)
+    before: Callable[[], None] | None = None  # before each measured run
 
 
 def links_articles(status: int, body: str) -> None:
@@ -64,8 +73,15 @@ def measure_size(site: Site, args, queries: Queries, problems: list[str]) -> dic
         Round(FRESH, ""),
         Round("sitemap", app + "/sitemap-articles.xml", proof=sitemap),
         Round("static file via nginx", f"http://127.0.0.1:{site.nginx_port}/article.html"),
-        # Last, so the workers' memory is read right after it.
-        Round("mixed traffic", app + "/", "mixed", tables=mixed_tables),
+        # Without Redis each worker's cache is its own: nothing to empty from outside, and
+        # an editor's save elsewhere reaches none of them.
+        Round(
+            MIXED_COLD if site.redis else MIXED_LOCAL,
+            app + "/",
+            "mixed",
+            tables=mixed_tables,
+            before=site.empty_cache if site.redis else None,
+        ),
     ]
     wrk_args = {"work": site.work, "duration": duration, "connections": connections}
     print("  warming up ...", flush=True)
@@ -94,15 +110,21 @@ def measure_size(site: Site, args, queries: Queries, problems: list[str]) -> dic
                 continue
             counting = round_.script == "reader"
             before = site.views_recorded() if counting else 0
+            if round_.before:
+                round_.before()
             result = run_wrk(round_.url, round_.script, **wrk_args, **round_.tables)
             if counting and (mismatch := check_views(result, site.views_recorded() - before)):
                 problems.append(f"{mismatch} in round {number}")
-            if result["errors"]:
-                problems.append(
-                    f"{round_.name}: {result['errors']} errors in round {number}"
-                    f" ({result['detail']})"
-                )
             found[round_.name].append(result)
+    if site.redis:
+        found[MIXED_WARM] = after_an_editors_save(site, args, rounds[0], rounds[-1])
+    for name, runs in found.items():
+        problems += [
+            f"{name}: {result['errors']} errors in round {number} ({result.get('detail', '')})"
+            for number, result in enumerate(runs, start=1)
+            if result["errors"]
+        ]
+    # Right after the mixed round.
     rss = site.worker_rss()
     memory = {"after mixed": rss}
     if args.memory_requests:
@@ -126,6 +148,30 @@ def measure_size(site: Site, args, queries: Queries, problems: list[str]) -> dic
         memory["answered"] = answered
         memory["after fbclid"] = site.worker_rss()
     return {"rounds": found, "memory": memory}
+
+
+def after_an_editors_save(site: Site, args, baseline: Round, mixed: Round) -> list[dict]:
+    """The mixed round as a live site sees it: every article visited once (its page and
+    the parts kept apart from it), then an editor's save (a new content version) before each
+    run. Each run's ratio is taken against a baseline run just before it."""
+    print(f"  visiting each of the {len(site.slugs):,} articles once ...", flush=True)
+    started = time.monotonic()
+    visits = fetch_each(
+        "127.0.0.1", site.port, [f"/articles/{slug}/" for slug in site.slugs], args.connections
+    )
+    failed = sum(1 for _, status, _, _ in visits if status != 200)
+    print(f"  ... in {time.monotonic() - started:.0f}s ({failed} not 200)", flush=True)
+    wrk_args = {"work": site.work, "duration": args.duration, "connections": args.connections}
+    runs = []
+    for _ in range(args.rounds):
+        base = run_wrk(baseline.url, baseline.script, **wrk_args)
+        site.editor_save()
+        result = run_wrk(mixed.url, mixed.script, **wrk_args, **mixed.tables)
+        result["base"] = base["rps"]
+        result["errors"] += failed
+        failed = 0  # counted once
+        runs.append(result)
+    return runs
 
 
 def check_views(result: dict, recorded: int) -> str | None:

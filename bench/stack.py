@@ -201,6 +201,20 @@ http {{ access_log off; sendfile on; tcp_nopush on; keepalive_requests 100000;
         if self.redis is not None:
             self.redis.flushdb()
 
+    def empty_cache(self) -> None:
+        """Every page, fragment, search and ranking the site keeps in its shared cache, gone
+        (its own keys only: the buffered view counts stay)."""
+        self.manage("shell", "-c", "from django.core.cache import cache; cache.delete_pattern('*')")
+
+    def editor_save(self) -> None:
+        """What an editor saving an article does to every page: a new content version,
+        after the derived fields of the saved article (the newest) are written."""
+        self.manage(
+            "shell",
+            "-c",
+            "from articles.models import Article; Article.objects.order_by('-pk').first().save()",
+        )
+
     def views_recorded(self) -> int:
         """Views in PostgreSQL once the Redis buffer is written out, as the scheduler does."""
         time.sleep(0.5)  # requests wrk cut off at its end are still being answered

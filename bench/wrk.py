@@ -11,7 +11,7 @@ import subprocess
 import threading
 import time
 import urllib.parse
-from http.client import HTTPConnection
+from http.client import HTTPConnection, HTTPException
 from pathlib import Path
 
 from bench.seed import content_words
@@ -77,11 +77,14 @@ class Queries:
         return [self.new() for _ in range(n)]
 
 
-def fresh_searches(host: str, port: int, queries: list[str]) -> dict:
-    """Each query once, from FRESH_CONNECTIONS keep-alive clients; exact latencies."""
-    todo = list(enumerate(queries))
+def fetch_each(
+    host: str, port: int, paths: list[str], connections: int = FRESH_CONNECTIONS
+) -> list[tuple[float, int, str, str]]:
+    """Each path once, from `connections` keep-alive clients, each request a new reader:
+    (milliseconds, status, body, path) per request; status 0 when it got no answer."""
+    todo = list(enumerate(paths))
     lock = threading.Lock()
-    results: list[tuple[float, int, bool]] = []
+    results: list[tuple[float, int, str, str]] = []
 
     def client(number: int) -> None:
         conn = HTTPConnection(host, port, timeout=30)
@@ -89,36 +92,50 @@ def fresh_searches(host: str, port: int, queries: list[str]) -> dict:
             with lock:
                 if not todo:
                     break
-                index, query = todo.pop()
-            path = "/search/?" + urllib.parse.urlencode({"q": query})
+                index, path = todo.pop()
             headers = {
                 "User-Agent": BROWSER_AGENTS[index % len(BROWSER_AGENTS)],
                 "X-Forwarded-For": f"fd00:ffff:{number:x}::{index:x}",
             }
             started = time.perf_counter()
-            conn.request("GET", path, headers=headers)
-            answer = conn.getresponse()
-            body = answer.read().decode()
-            elapsed = (time.perf_counter() - started) * 1000
-            if answer.getheader("Connection", "").lower() == "close":
+            try:
+                conn.request("GET", path, headers=headers)
+                answer = conn.getresponse()
+                status, body = answer.status, answer.read().decode()
+                if answer.getheader("Connection", "").lower() == "close":
+                    conn.close()
+            except (OSError, HTTPException):  # a timeout or a dropped connection: status 0
+                status, body = 0, ""
                 conn.close()
-            # The page answers this query: it shows what was typed.
-            echoed = html.escape(query) in body
+            elapsed = (time.perf_counter() - started) * 1000
             with lock:
-                results.append((elapsed, answer.status, echoed))
+                results.append((elapsed, status, body, path))
         conn.close()
 
-    started = time.perf_counter()
-    clients = [threading.Thread(target=client, args=(n,)) for n in range(FRESH_CONNECTIONS)]
+    clients = [threading.Thread(target=client, args=(n,)) for n in range(connections)]
     for thread in clients:
         thread.start()
     for thread in clients:
         thread.join()
+    return results
+
+
+def fresh_searches(host: str, port: int, queries: list[str]) -> dict:
+    """Each query once, from FRESH_CONNECTIONS keep-alive clients; exact latencies."""
+    asked = {"/search/?" + urllib.parse.urlencode({"q": query}): query for query in queries}
+    started = time.perf_counter()
+    results = fetch_each(host, port, list(asked))
     wall = time.perf_counter() - started
-    latencies = sorted(elapsed for elapsed, _, _ in results)
-    errors = sum(1 for _, status, _ in results if status >= 400)
+    latencies = sorted(elapsed for elapsed, _, _, _ in results)
+    errors = sum(1 for _, status, _, _ in results if not 200 <= status < 400)
+    # The page answers this query: it shows what was typed.
+    unechoed = sum(
+        1
+        for _, status, body, path in results
+        if 200 <= status < 400 and html.escape(asked[path]) not in body
+    )
     return {
-        "unechoed": sum(1 for _, status, echoed in results if status < 400 and not echoed),
+        "unechoed": unechoed,
         "rps": len(results) / wall,
         "p50": statistics.median(latencies),
         "p99": latencies[math.ceil(0.99 * len(latencies)) - 1],

@@ -331,6 +331,10 @@ READING_WORDS_PER_MINUTE = 230
 PUBLISHING_CHECKS_BLOCK = env_list("PUBLISHING_CHECKS_BLOCK", ["alt_text"])
 # How long a kept public page lives at most; any content change replaces it at once.
 ARTICLES_CACHE_SECONDS = env_int("ARTICLES_CACHE_SECONDS", 300)
+# How long an article's cover, contents and text are kept apart from its page, under the
+# article's own version (so a new content version or rankings period re-renders only the
+# rest of the page; an edit to the article replaces them at once).
+ARTICLES_FRAGMENT_CACHE_SECONDS = env_int("ARTICLES_FRAGMENT_CACHE_SECONDS", 86400)
 # How long browsers and CDNs may reuse a page before revalidating it (0: always ask; a
 # revalidation of an unchanged page is a 304 costing no SQL query).
 ARTICLES_HTTP_MAX_AGE = env_int("ARTICLES_HTTP_MAX_AGE", 0)

@@ -190,6 +190,43 @@ class TestInvalidation:
         assert "Due tomorrow" in text(client, "/")
 
 
+class TestArticleTextKept:
+    """An article's cover, contents and text are kept under its own version: a new content
+    version (an editor saving another article) renders the rest of its page again only."""
+
+    def test_another_articles_save_renders_the_page_again_without_its_text(
+        self, client, article, commit_callbacks, django_assert_num_queries
+    ):
+        url = article.get_absolute_url()
+        other = ArticleFactory(title="Elsewhere", tags=["quiet"])
+        first = client.get(url)
+        commit_callbacks(other.save)
+        # the article, its tags, related, previous/next, Popular Posts: no sections
+        with django_assert_num_queries(5):
+            again = client.get(url)
+        assert again["ETag"] != first["ETag"]
+        assert main_of(again.content.decode()) == main_of(first.content.decode())
+
+    def test_an_edit_to_the_article_replaces_its_text_at_once(
+        self, client, article, commit_callbacks
+    ):
+        stamped = Article.objects.get(pk=article.pk).derived_at
+        assert stamped is not None
+        assert "Original body." in text(client, article.get_absolute_url())
+        section = article.sections.get()
+        section.body = "<p>Rewritten body.</p>"
+        commit_callbacks(section.save)  # the article's own row is not saved
+        assert Article.objects.get(pk=article.pk).derived_at > stamped
+        page = text(client, article.get_absolute_url())
+        assert "Rewritten body." in page and "Original body." not in page
+
+    def test_a_section_added_reaches_the_contents_and_text(self, client, article, commit_callbacks):
+        assert "Added later" not in text(client, article.get_absolute_url())
+        commit_callbacks(SectionFactory, article=article, position=2, heading="Added later")
+        page = text(client, article.get_absolute_url())
+        assert page.count("Added later") == 2  # in the contents and as the heading
+
+
 class TestPreview:
     """The editors' real preview (inside the admin) shares the page but never its cache."""
 

@@ -102,3 +102,38 @@ def test_cpu_stages_tells_postgresqls_work_from_pythons():
         in_python, _ = cpu_ms(lambda: sum(range(3_000_000)), pid)
     assert database > 20 * python and database > 20
     assert in_python < 1
+
+
+def test_a_run_after_an_editors_save_is_compared_with_the_baseline_just_before_it():
+    from bench.report import summarise
+    from bench.rounds import BASELINE, MIXED_WARM
+
+    def run(rps, **more):
+        return {"rps": rps, "p50": 1.0, "p99": 2.0, "errors": 0, **more}
+
+    found = {
+        BASELINE: [run(1000), run(1000)],
+        # Its own baselines ran slower (the machine got busier): its ratio says so.
+        MIXED_WARM: [run(200, base=500), run(300, base=500)],
+    }
+    assert summarise(found)[MIXED_WARM]["ratio"] == pytest.approx(0.5)
+
+
+def test_cpu_stages_replays_the_mixed_rounds_shares():
+    from bench.cpu_stages import mixed_requests
+
+    slugs, tags, words = [f"a{n}" for n in range(1000)], ["t1", "t2"], [f"w{n}" for n in range(50)]
+    kinds = Counter(
+        kind for kind, _ in mixed_requests(4000, slugs=slugs, tags=tags, words=words, seed=1)
+    )
+    paths = [
+        path for kind, path in mixed_requests(4000, slugs=slugs, tags=tags, words=words, seed=1)
+    ]
+
+    assert 0.66 < kinds["article"] / 4000 < 0.74
+    assert 0.03 < kinds["search, new words"] / 4000 < 0.07
+    assert (
+        0.25 < sum("?" in p for p in paths if p.startswith("/articles/")) / kinds["article"] < 0.4
+    )
+    # The first articles are asked for most, as in bench/lua/mixed.lua.
+    assert paths.count("/articles/a0/") > paths.count("/articles/a999/")
