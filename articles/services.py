@@ -20,17 +20,20 @@ from .content import ContentError, ImportDocument, ParsedSection, unique_anchor
 from .images import CleanImage, ImageRejected, file_delete_on_commit, image_clean
 from .models import Article, Section, SlugRedirect
 
-# The derived fields, for one article or all of them, in one statement:
+# The derived fields, for one article or all of them, in three statements:
 # - search_vector: title A, standfirst B, headings and tag names C, bodies D, with word
 #   positions (for "exact phrases"); GIN-indexed. Each hyphenated compound is indexed
 #   joined too, just before itself ("self-care" also as "selfcare"), so a reader's
 #   "wellbeing" finds "well-being"; its parts are indexed by PostgreSQL's parser anyway
 #   ("self care" finds "self-care"). The query side joins hyphenated words the same way
 #   (selectors.search_query). Up to three parts: "mother-in-law".
-# - search_text: the standfirst, headings and bodies as plain text, one line per block
-#   (paragraph, list item, heading, quote), for snippets: list items never run together.
-#   Inline tags vanish ("<em>calm</em>," stays "calm,"); entities stay (the snippet filter
-#   unescapes them after cutting).
+# - the article's SearchPassage rows, for snippets: its standfirst (position 0) and each
+#   section (its heading, then its body) as plain text, one line per block (paragraph,
+#   list item, heading, quote), so list items never run together, each with its own
+#   vector (the same words and joined compounds, unweighted) to pick the passage that
+#   matches best. Inline tags vanish ("<em>calm</em>," stays "calm,"); entities stay (the
+#   snippet filter unescapes them after cutting). Only passages whose text changed are
+#   written; those of removed sections are deleted.
 _PLAIN = (
     r"regexp_replace(regexp_replace({}, '</?(strong|b|em|i|a|code)(\s[^>]*)?>', '', 'gi'), "
     r"'<[^>]*>', E'\n', 'g')"
@@ -52,7 +55,6 @@ UPDATE articles_article AS a SET
         || setweight(to_tsvector('english', {standfirst}), 'B')
         || setweight(to_tsvector('english', {headings_and_tags}), 'C')
         || setweight(to_tsvector('english', {bodies}), 'D'),
-    search_text = s.plain_text,
     reading_time = greatest(1, ceil(
         coalesce(array_length(regexp_split_to_array(
             trim(a.standfirst || ' ' || s.headings || ' ' || s.bodies), '\\s+'), 1), 0)
@@ -63,8 +65,7 @@ FROM (
            coalesce(string_agg({plain_body}, E'\\n' ORDER BY sec.position), '') AS bodies,
            coalesce((SELECT string_agg(t.name, ' ')
                      FROM articles_taggedarticle AS ta JOIN taggit_tag AS t ON t.id = ta.tag_id
-                     WHERE ta.content_object_id = a2.id), '') AS tag_names,
-           {plain_text} AS plain_text
+                     WHERE ta.content_object_id = a2.id), '') AS tag_names
     FROM articles_article AS a2
     LEFT JOIN articles_section AS sec ON sec.article_id = a2.id
     WHERE {where}
@@ -73,13 +74,34 @@ FROM (
 WHERE a.id = s.article_id
 """
 
-#: An article's words as readers see them, one line per block (`Article.search_text`).
-PLAIN_TEXT_SQL = _LINES.format(
-    _PLAIN.format("a2.standfirst")
-    + r" || E'\n' || coalesce(string_agg(sec.heading || E'\n' || "
-    + _PLAIN.format("sec.body")
-    + r", E'\n' ORDER BY sec.position), '')"
-)
+# An upsert, not a delete and an insert: two refreshes of one article at once (each after
+# its own commit) both end in the same rows, never in a duplicate.
+_PASSAGES_SQL = """
+INSERT INTO articles_searchpassage AS p (article_id, position, text, search_vector)
+SELECT article_id, position, text, to_tsvector('english', {joined_text})
+FROM (
+    SELECT a2.id AS article_id, 0 AS position, {standfirst_text} AS text
+    FROM articles_article AS a2
+    WHERE {where}
+    UNION ALL
+    SELECT sec.article_id, sec.position, {section_text}
+    FROM articles_section AS sec JOIN articles_article AS a2 ON a2.id = sec.article_id
+    WHERE {where}
+) AS passage
+ON CONFLICT (article_id, position) DO UPDATE
+    SET text = EXCLUDED.text, search_vector = EXCLUDED.search_vector
+    WHERE (p.text, p.search_vector) IS DISTINCT FROM (EXCLUDED.text, EXCLUDED.search_vector)
+"""
+
+_STALE_PASSAGES_SQL = """
+DELETE FROM articles_searchpassage AS p
+USING articles_article AS a2
+WHERE p.article_id = a2.id AND p.position > 0 AND {where}
+    AND NOT EXISTS (
+        SELECT FROM articles_section AS sec
+        WHERE sec.article_id = p.article_id AND sec.position = p.position
+    )
+"""
 
 
 def _refresh(where: str, params: list) -> None:
@@ -91,14 +113,21 @@ def _refresh(where: str, params: list) -> None:
         plain_body=_PLAIN.format("sec.body"),
         words_per_minute=int(settings.READING_WORDS_PER_MINUTE),
         where=where,
-        plain_text=PLAIN_TEXT_SQL,
+    )
+    passages = _PASSAGES_SQL.format(
+        joined_text=_JOINED.format("passage.text"),
+        standfirst_text=_LINES.format(_PLAIN.format("a2.standfirst")),
+        section_text=_LINES.format(r"sec.heading || E'\n' || " + _PLAIN.format("sec.body")),
+        where=where,
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+        cursor.execute(passages, params * 2)
+        cursor.execute(_STALE_PASSAGES_SQL.format(where=where), params)
 
 
 def article_refresh_derived(*, article_id: int) -> None:
-    """Recompute one article's stored search vector, plain text and reading time."""
+    """Recompute one article's stored search vector, search passages and reading time."""
     articles_refresh_derived(article_ids=[article_id])
 
 

@@ -1,7 +1,7 @@
 """Keep derived article data current after any write, whoever makes it.
 
 Only these live in signals (everything else is an explicit service call):
-- the search vector, plain text and reading time (articles.services.articles_refresh_derived),
+- the search vector, snippet passages and reading time (articles.services.articles_refresh_derived),
   after commit, also when the article's tags change,
 - the public pages' cache version (articles.cache), replaced after commit,
 - deleting an article's cover renditions, which must follow every way of deleting it
