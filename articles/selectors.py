@@ -361,6 +361,11 @@ def with_snippets(articles: QuerySet[Article], *, text: str) -> QuerySet[Article
     )
 
 
+#: What a result shows (its link, title, snippet or standfirst, date, reading time): the
+#: page is kept in the cache, and a row's other columns would only be carried along.
+_RESULT_FIELDS = ("title", "slug", "standfirst", "published_at", "reading_time")
+
+
 @dataclass(frozen=True)
 class SearchPage:
     """One page of a search, as plain data (kept whole in the cache)."""
@@ -385,7 +390,11 @@ def article_search_page(*, text: str, number: int, per_page: int) -> SearchPage:
     when the page has results (the count of the ranked matches is a window over them);
     a page past the end counts apart, and one with nothing asks for the suggestion."""
     start = (number - 1) * per_page
-    page = article_search(text=text).annotate(found=Window(Count("pk")))[start : start + per_page]
+    page = (
+        article_search(text=text)
+        .only(*_RESULT_FIELDS)
+        .annotate(found=Window(Count("pk")))[start : start + per_page]
+    )
     # Articles annotated with `rank`, `found` and `snippet` (not declared on the model).
     results: list[Any] = list(with_snippets(page, text=text))
     if results:
