@@ -263,11 +263,19 @@ class SearchPassage(models.Model):
     sections (its position) as plain text, a line per block, with its search vector.
 
     A snippet is cut from the passage that matches a query best, not from the whole
-    article: PostgreSQL's ts_headline parses all the text it is given. Written only by
-    articles.services' refresh, with the article's own vector.
+    article: PostgreSQL's ts_headline parses all the text it is given. Written and
+    deleted only by articles.services' refresh, with the article's own vector, after
+    commit; so no database constraint, and nothing for deletions to collect (an editor
+    deleting an article is not shown its passages).
     """
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+", db_index=False)
+    article = models.ForeignKey(
+        Article,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,  # the unique constraint below is the index
+        related_name="+",
+    )
     position = models.PositiveIntegerField()
     text = models.TextField()
     search_vector = SearchVectorField()
@@ -275,7 +283,7 @@ class SearchPassage(models.Model):
     class Meta:
         ordering = ["article", "position"]
         constraints = [
-            # Also the index a result's passages are looked up by.
+            # Also the index an article's passages are looked up by.
             models.UniqueConstraint(fields=["article", "position"], name="search_passage_unique"),
         ]
 

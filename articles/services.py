@@ -93,18 +93,26 @@ ON CONFLICT (article_id, position) DO UPDATE
     WHERE (p.text, p.search_vector) IS DISTINCT FROM (EXCLUDED.text, EXCLUDED.search_vector)
 """
 
+# Passages of sections (or articles) that no longer exist.
 _STALE_PASSAGES_SQL = """
 DELETE FROM articles_searchpassage AS p
-USING articles_article AS a2
-WHERE p.article_id = a2.id AND p.position > 0 AND {where}
-    AND NOT EXISTS (
+WHERE {where} AND NOT EXISTS (
+    SELECT FROM articles_article AS a
+    WHERE a.id = p.article_id AND (p.position = 0 OR EXISTS (
         SELECT FROM articles_section AS sec
         WHERE sec.article_id = p.article_id AND sec.position = p.position
-    )
+    ))
+)
 """
 
 
-def _refresh(where: str, params: list) -> None:
+def _refresh(article_ids: list[int] | None) -> None:
+    """The derived fields of these articles (of all: None), in three statements."""
+    params = [] if article_ids is None else [article_ids]
+
+    def where(column: str) -> str:
+        return "TRUE" if article_ids is None else f"{column} = ANY(%s)"
+
     sql = _REFRESH_SQL.format(
         title=_JOINED.format("a.title"),
         standfirst=_JOINED.format(_PLAIN.format("a.standfirst")),
@@ -112,18 +120,18 @@ def _refresh(where: str, params: list) -> None:
         bodies=_JOINED.format("s.bodies"),
         plain_body=_PLAIN.format("sec.body"),
         words_per_minute=int(settings.READING_WORDS_PER_MINUTE),
-        where=where,
+        where=where("a2.id"),
     )
     passages = _PASSAGES_SQL.format(
         joined_text=_JOINED.format("passage.text"),
         standfirst_text=_LINES.format(_PLAIN.format("a2.standfirst")),
         section_text=_LINES.format(r"sec.heading || E'\n' || " + _PLAIN.format("sec.body")),
-        where=where,
+        where=where("a2.id"),
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         cursor.execute(passages, params * 2)
-        cursor.execute(_STALE_PASSAGES_SQL.format(where=where), params)
+        cursor.execute(_STALE_PASSAGES_SQL.format(where=where("p.article_id")), params)
 
 
 def article_refresh_derived(*, article_id: int) -> None:
@@ -132,14 +140,14 @@ def article_refresh_derived(*, article_id: int) -> None:
 
 
 def articles_refresh_derived(*, article_ids: list[int]) -> None:
-    """The same for these articles, in one statement."""
-    _refresh("a2.id = ANY(%s)", [list(article_ids)])
+    """The same for these articles, in three statements."""
+    _refresh(list(article_ids))
 
 
 def article_refresh_derived_all() -> None:
-    """The same for every article, in one statement (after a bulk load or a change of
+    """The same for every article, in three statements (after a bulk load or a change of
     weights: `manage.py refresh_derived`)."""
-    _refresh("TRUE", [])
+    _refresh(None)
 
 
 def article_publish(*, article: Article, at: datetime | None = None) -> Article:

@@ -43,8 +43,9 @@ def schedule_refresh(article_id: int) -> None:
 
 
 @receiver(post_save, sender=Article, dispatch_uid="article_refresh_on_save")
+@receiver(post_delete, sender=Article, dispatch_uid="article_refresh_on_delete")
 def _article_saved(sender, instance: Article, raw: bool = False, **kwargs) -> None:
-    if not raw:
+    if not raw:  # after a delete, the refresh deletes its search passages
         schedule_refresh(instance.pk)
 
 

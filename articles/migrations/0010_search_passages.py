@@ -45,8 +45,9 @@ class Migration(migrations.Migration):
                 (
                     "article",
                     models.ForeignKey(
+                        db_constraint=False,
                         db_index=False,
-                        on_delete=django.db.models.deletion.CASCADE,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
                         related_name="+",
                         to="articles.article",
                     ),

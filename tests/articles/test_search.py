@@ -361,6 +361,16 @@ class TestSearchPassages:
         commit_callbacks(made.delete)
         assert not SearchPassage.objects.exists()
 
+    def test_deleting_an_article_in_the_admin_lists_no_passages(
+        self, client, owner, commit_callbacks
+    ):
+        made = commit_callbacks(self.article, A="<p>One.</p>")
+        client.force_login(owner)
+        html = client.get(f"/admin/articles/article/{made.pk}/delete/").content.decode()
+        assert "Sections: 1" in html and "passage" not in html.lower()
+        commit_callbacks(client.post, f"/admin/articles/article/{made.pk}/delete/", {"post": "yes"})
+        assert not Article.objects.exists() and not SearchPassage.objects.exists()
+
     def test_refreshing_twice_changes_nothing(self, commit_callbacks):
         made = commit_callbacks(self.article, A="<p>One.</p>")
         before = self.passages(made)
