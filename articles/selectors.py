@@ -315,13 +315,13 @@ def _is(condition: Q) -> ExpressionWrapper:
     return ExpressionWrapper(condition, output_field=BooleanField())
 
 
+_ANY_WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
+
+
 def _any_word_query(text: str) -> SearchQuery:
     """Any one of the words of `text` (its quotes and operators aside)."""
     words = dict.fromkeys(w for w in _ANY_WORD.findall(text.lower()) if w != "or")
     return search_query(" or ".join(words))
-
-
-_ANY_WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 
 
 def with_snippets(articles: QuerySet[Article], *, text: str) -> QuerySet[Article]:
