@@ -142,13 +142,6 @@ class Article(models.Model):
         editable=False,
         help_text="Title (A), standfirst (B), headings and tag names (C), bodies (D): search.",
     )
-    search_text = models.TextField(
-        blank=True,
-        default="",
-        db_default="",  # rows inserted in bulk by SQL (bench, imports) are filled after
-        editable=False,
-        help_text="Standfirst, headings and bodies as plain text, a line per block: snippets.",
-    )
     revised_at = models.DateTimeField(
         null=True,
         blank=True,
@@ -448,6 +441,39 @@ class Section(models.Model):
         return f"{self.article.get_absolute_url()}#{self.anchor}"
 
 
+class SearchPassage(models.Model):
+    """Derived, for search snippets: an article's standfirst (position 0) or one of its
+    sections (its position) as plain text, a line per block, with its search vector.
+
+    A snippet is cut from the passage that matches a query best, not from the whole
+    article: PostgreSQL's ts_headline parses all the text it is given. Written and
+    deleted only by articles.services' refresh, with the article's own vector, after
+    commit; so no database constraint, and nothing for deletions to collect (an editor
+    deleting an article is not shown its passages).
+    """
+
+    article = models.ForeignKey(
+        Article,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,  # the unique constraint below is the index
+        related_name="+",
+    )
+    position = models.PositiveIntegerField()
+    text = models.TextField()
+    search_vector = SearchVectorField()
+
+    class Meta:
+        ordering = ["article", "position"]
+        constraints = [
+            # Also the index an article's passages are looked up by.
+            models.UniqueConstraint(fields=["article", "position"], name="search_passage_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id}:{self.position}"
+
+
 class SlugRedirect(models.Model):
     """An address an article used to have: /articles/<old_slug>/ answers 301 to its page."""
 
@@ -599,7 +625,6 @@ reversion.register(
     follow=["sections", "taggedarticle_set"],
     exclude=[
         "search_vector",
-        "search_text",
         "reading_time",
         # Restoring a revision brings back words, not a review step or revoked links.
         "review_state",

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
@@ -19,23 +20,28 @@ from django.contrib.postgres.search import (
 )
 from django.db import connection
 from django.db.models import (
+    BooleanField,
     Count,
+    ExpressionWrapper,
     F,
+    Func,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
+    TextField,
+    Value,
     Window,
 )
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from taggit.models import Tag
 
-from .models import Article, Section, TaggedArticle
+from .models import Article, SearchPassage, Section, TaggedArticle
 
-# The stored search vector and plain text are large (a whole article's) and no page
-# shows them.
-_NOT_SHOWN = ("search_vector", "search_text")
+# The stored search vector is large (a whole article's) and no page shows it.
+_NOT_SHOWN = ("search_vector",)
 
 
 def _article_page(queryset: QuerySet[Article]) -> QuerySet[Article]:
@@ -345,13 +351,44 @@ def search_has_terms(*, text: str) -> bool:
         return cursor.fetchone()[0]
 
 
+def _is(condition: Q) -> ExpressionWrapper:
+    return ExpressionWrapper(condition, output_field=BooleanField())
+
+
+_ANY_WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
+
+
+def _any_word_query(text: str) -> SearchQuery:
+    """Any one of the words of `text` (its quotes and operators aside)."""
+    words = dict.fromkeys(w for w in _ANY_WORD.findall(text.lower()) if w != "or")
+    return search_query(" or ".join(words))
+
+
 def with_snippets(articles: QuerySet[Article], *, text: str) -> QuerySet[Article]:
-    """`articles` with `snippet`: about 35 words of their plain text around what matched
-    (PostgreSQL's `ts_headline`), in one or two fragments. Apply to one page of results
-    only: it reads each article's whole text."""
+    """`articles` with `snippet`: about 35 words around what matched (PostgreSQL's
+    `ts_headline`), in one or two fragments, from the article's standfirst and the one
+    section (`SearchPassage`) that matches best: one matching the whole query, else the one
+    with most of its words, else the first. Apply to one page of results only: each
+    article's passages are looked up and two of them parsed, not the whole article."""
+    standfirst_then_best = (
+        SearchPassage.objects.filter(article=OuterRef("pk"))
+        .annotate(
+            standfirst=_is(Q(position=0)),
+            whole=_is(Q(search_vector=search_query(text))),
+            words=SearchRank(F("search_vector"), _any_word_query(text)),
+        )
+        .order_by("-standfirst", "-whole", "-words", "position")
+        .values("text")[:2]
+    )
+    passages = Func(
+        ArraySubquery(standfirst_then_best),
+        Value("\n"),
+        function="array_to_string",
+        output_field=TextField(),
+    )
     return articles.annotate(
         snippet=SearchHeadline(
-            F("search_text"),
+            passages,
             _highlight_query(text),
             config=SEARCH_CONFIG,
             start_sel=MARK_START,
@@ -362,6 +399,23 @@ def with_snippets(articles: QuerySet[Article], *, text: str) -> QuerySet[Article
             fragment_delimiter=" … ",
         )
     )
+
+
+#: What a result's card shows (its link, title, snippet or standfirst, date, reading time,
+#: cover or tile): the page is kept in the cache, and other columns would only be carried.
+_RESULT_FIELDS = (
+    "title",
+    "slug",
+    "standfirst",
+    "published_at",
+    "reading_time",
+    "cover",
+    "cover_alt",
+    "cover_caption",
+    "cover_renditions",
+    "cover_width",
+    "cover_height",
+)
 
 
 @dataclass(frozen=True)
@@ -388,7 +442,11 @@ def article_search_page(*, text: str, number: int, per_page: int) -> SearchPage:
     when the page has results (the count of the ranked matches is a window over them);
     a page past the end counts apart, and one with nothing asks for the suggestion."""
     start = (number - 1) * per_page
-    page = article_search(text=text).annotate(found=Window(Count("pk")))[start : start + per_page]
+    page = (
+        article_search(text=text)
+        .only(*_RESULT_FIELDS)
+        .annotate(found=Window(Count("pk")))[start : start + per_page]
+    )
     # Articles annotated with `rank`, `found` and `snippet` (not declared on the model).
     results: list[Any] = list(with_snippets(page, text=text))
     if results:
@@ -402,7 +460,10 @@ def article_search_page(*, text: str, number: int, per_page: int) -> SearchPage:
     # Only "exact phrases": mark them, not each of their words wherever it stands.
     phrases_only = '"' in text and not any(_WORD.search(p) for p in text.split('"')[0::2])
     for result in results:
-        result.snippet = search_snippet(result.snippet, phrases_only=phrases_only)
+        if MARK_START in (result.snippet or ""):
+            result.snippet = search_snippet(result.snippet, phrases_only=phrases_only)
+        else:  # found by its title or a tag only: what the article is about
+            result.snippet = escape(result.standfirst)
     return SearchPage(number, total, results)
 
 

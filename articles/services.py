@@ -21,17 +21,20 @@ from .images import CleanImage, ImageRejected, file_delete_on_commit, image_clea
 from .models import Article, Section, SlugRedirect
 from .publishing_checks import article_check_before_publishing
 
-# The derived fields, for one article or all of them, in one statement:
+# The derived fields, for one article or all of them, in three statements:
 # - search_vector: title A, standfirst B, headings and tag names C, bodies D, with word
 #   positions (for "exact phrases"); GIN-indexed. Each hyphenated compound is indexed
 #   joined too, just before itself ("self-care" also as "selfcare"), so a reader's
 #   "wellbeing" finds "well-being"; its parts are indexed by PostgreSQL's parser anyway
 #   ("self care" finds "self-care"). The query side joins hyphenated words the same way
 #   (selectors.search_query). Up to three parts: "mother-in-law".
-# - search_text: the standfirst, headings and bodies as plain text, one line per block
-#   (paragraph, list item, heading, quote), for snippets: list items never run together.
-#   Inline tags vanish ("<em>calm</em>," stays "calm,"); entities stay (the snippet filter
-#   unescapes them after cutting).
+# - the article's SearchPassage rows, for snippets: its standfirst (position 0) and each
+#   section (its heading, then its body) as plain text, one line per block (paragraph,
+#   list item, heading, quote), so list items never run together, each with its own
+#   vector (the same words and joined compounds, unweighted) to pick the passage that
+#   matches best. Inline tags vanish ("<em>calm</em>," stays "calm,"); entities stay (the
+#   snippet filter unescapes them after cutting). Only passages whose text changed are
+#   written; those of removed sections are deleted.
 # - derived_at: when this ran, so after every saved change to the article, its sections
 #   or its tags; the parts of its page that depend on it alone are cached under it.
 _PLAIN = (
@@ -55,7 +58,6 @@ UPDATE articles_article AS a SET
         || setweight(to_tsvector('english', {standfirst}), 'B')
         || setweight(to_tsvector('english', {headings_and_tags}), 'C')
         || setweight(to_tsvector('english', {bodies}), 'D'),
-    search_text = s.plain_text,
     derived_at = clock_timestamp(),
     reading_time = greatest(1, ceil(
         coalesce(array_length(regexp_split_to_array(
@@ -67,8 +69,7 @@ FROM (
            coalesce(string_agg({plain_body}, E'\\n' ORDER BY sec.position), '') AS bodies,
            coalesce((SELECT string_agg(t.name, ' ')
                      FROM articles_taggedarticle AS ta JOIN taggit_tag AS t ON t.id = ta.tag_id
-                     WHERE ta.content_object_id = a2.id), '') AS tag_names,
-           {plain_text} AS plain_text
+                     WHERE ta.content_object_id = a2.id), '') AS tag_names
     FROM articles_article AS a2
     LEFT JOIN articles_section AS sec ON sec.article_id = a2.id
     WHERE {where}
@@ -77,16 +78,45 @@ FROM (
 WHERE a.id = s.article_id
 """
 
-#: An article's words as readers see them, one line per block (`Article.search_text`).
-PLAIN_TEXT_SQL = _LINES.format(
-    _PLAIN.format("a2.standfirst")
-    + r" || E'\n' || coalesce(string_agg(sec.heading || E'\n' || "
-    + _PLAIN.format("sec.body")
-    + r", E'\n' ORDER BY sec.position), '')"
+# An upsert, not a delete and an insert: two refreshes of one article at once (each after
+# its own commit) both end in the same rows, never in a duplicate.
+_PASSAGES_SQL = """
+INSERT INTO articles_searchpassage AS p (article_id, position, text, search_vector)
+SELECT article_id, position, text, to_tsvector('english', {joined_text})
+FROM (
+    SELECT a2.id AS article_id, 0 AS position, {standfirst_text} AS text
+    FROM articles_article AS a2
+    WHERE {where}
+    UNION ALL
+    SELECT sec.article_id, sec.position, {section_text}
+    FROM articles_section AS sec JOIN articles_article AS a2 ON a2.id = sec.article_id
+    WHERE {where}
+) AS passage
+ON CONFLICT (article_id, position) DO UPDATE
+    SET text = EXCLUDED.text, search_vector = EXCLUDED.search_vector
+    WHERE (p.text, p.search_vector) IS DISTINCT FROM (EXCLUDED.text, EXCLUDED.search_vector)
+"""
+
+# Passages of sections (or articles) that no longer exist.
+_STALE_PASSAGES_SQL = """
+DELETE FROM articles_searchpassage AS p
+WHERE {where} AND NOT EXISTS (
+    SELECT FROM articles_article AS a
+    WHERE a.id = p.article_id AND (p.position = 0 OR EXISTS (
+        SELECT FROM articles_section AS sec
+        WHERE sec.article_id = p.article_id AND sec.position = p.position
+    ))
 )
+"""
 
 
-def _refresh(where: str, params: list) -> None:
+def _refresh(article_ids: list[int] | None) -> None:
+    """The derived fields of these articles (of all: None), in three statements."""
+    params = [] if article_ids is None else [article_ids]
+
+    def where(column: str) -> str:
+        return "TRUE" if article_ids is None else f"{column} = ANY(%s)"
+
     sql = _REFRESH_SQL.format(
         title=_JOINED.format("a.title"),
         standfirst=_JOINED.format(_PLAIN.format("a.standfirst")),
@@ -94,27 +124,34 @@ def _refresh(where: str, params: list) -> None:
         bodies=_JOINED.format("s.bodies"),
         plain_body=_PLAIN.format("sec.body"),
         words_per_minute=int(settings.READING_WORDS_PER_MINUTE),
-        where=where,
-        plain_text=PLAIN_TEXT_SQL,
+        where=where("a2.id"),
+    )
+    passages = _PASSAGES_SQL.format(
+        joined_text=_JOINED.format("passage.text"),
+        standfirst_text=_LINES.format(_PLAIN.format("a2.standfirst")),
+        section_text=_LINES.format(r"sec.heading || E'\n' || " + _PLAIN.format("sec.body")),
+        where=where("a2.id"),
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+        cursor.execute(passages, params * 2)
+        cursor.execute(_STALE_PASSAGES_SQL.format(where=where("p.article_id")), params)
 
 
 def article_refresh_derived(*, article_id: int) -> None:
-    """Recompute one article's stored search vector, plain text and reading time."""
+    """Recompute one article's stored search vector, search passages and reading time."""
     articles_refresh_derived(article_ids=[article_id])
 
 
 def articles_refresh_derived(*, article_ids: list[int]) -> None:
-    """The same for these articles, in one statement."""
-    _refresh("a2.id = ANY(%s)", [list(article_ids)])
+    """The same for these articles, in three statements."""
+    _refresh(list(article_ids))
 
 
 def article_refresh_derived_all() -> None:
-    """The same for every article, in one statement (after a bulk load or a change of
+    """The same for every article, in three statements (after a bulk load or a change of
     weights: `manage.py refresh_derived`)."""
-    _refresh("TRUE", [])
+    _refresh(None)
 
 
 def article_publish(*, article: Article, at: datetime | None = None) -> Article:

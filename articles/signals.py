@@ -1,7 +1,7 @@
 """Keep derived article data current after any write, whoever makes it.
 
 Only these live in signals (everything else is an explicit service call):
-- the search vector, plain text and reading time (articles.services.articles_refresh_derived),
+- the search vector, snippet passages and reading time (articles.services.articles_refresh_derived),
   after commit, also when the article's tags change,
 - the public pages' cache version (articles.cache), replaced after commit,
 - deleting an article's cover renditions, which must follow every way of deleting it
@@ -43,8 +43,9 @@ def schedule_refresh(article_id: int) -> None:
 
 
 @receiver(post_save, sender=Article, dispatch_uid="article_refresh_on_save")
+@receiver(post_delete, sender=Article, dispatch_uid="article_refresh_on_delete")
 def _article_saved(sender, instance: Article, raw: bool = False, **kwargs) -> None:
-    if not raw:
+    if not raw:  # after a delete, the refresh deletes its search passages
         schedule_refresh(instance.pk)
 
 

@@ -122,14 +122,14 @@ def seed(count: int) -> None:
     article_refresh_derived_all()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE articles_article")
-        cursor.execute(
-            "SELECT avg(pg_column_size(search_vector)), avg(length(search_text)) "
-            "FROM articles_article"
-        )
-        vector, text = cursor.fetchone()
+        cursor.execute("VACUUM ANALYZE articles_searchpassage")
+        cursor.execute("SELECT avg(pg_column_size(search_vector)) FROM articles_article")
+        (vector,) = cursor.fetchone()
+        cursor.execute("SELECT avg(length(text)) FROM articles_searchpassage")
+        (passage,) = cursor.fetchone()
     print(
         f"seeded {count} articles in {time.perf_counter() - started:.0f} s of refresh: "
-        f"vectors {vector / 1024:.1f} KB stored, plain text {text / 1024:.1f} KB"
+        f"vectors {vector / 1024:.1f} KB stored, snippet passages {passage:.0f} characters"
     )
 
 

@@ -1,21 +1,36 @@
 """Data migrations, run forwards on rows made under the schema before them."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
+from django.apps.registry import Apps
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-BEFORE = [("articles", "0007_delete_published_permission")]
-AFTER = [("articles", "0008_article_primary_tag")]
+
+@contextmanager
+def migrated_back_to(name: str) -> Iterator[Apps]:
+    """The articles app's models as of migration `name`; the latest schema again after."""
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes()
+    executor.migrate([("articles", name)])
+    try:
+        yield executor.loader.project_state([("articles", name)]).apps
+    finally:
+        MigrationExecutor(connection).migrate(latest)
+
+
+def migrate_to(name: str) -> Apps:
+    executor = MigrationExecutor(connection)
+    executor.migrate([("articles", name)])
+    return executor.loader.project_state([("articles", name)]).apps
 
 
 @pytest.mark.django_db(transaction=True)
 def test_existing_articles_get_their_first_tag_as_primary():
-    executor = MigrationExecutor(connection)
-    latest = executor.loader.graph.leaf_nodes()
-    executor.migrate(BEFORE)
-    try:
-        apps = executor.loader.project_state(BEFORE).apps
+    with migrated_back_to("0007_delete_published_permission") as apps:
         Article = apps.get_model("articles", "Article")
         Tag = apps.get_model("taggit", "Tag")
         TaggedArticle = apps.get_model("articles", "TaggedArticle")
@@ -28,10 +43,32 @@ def test_existing_articles_get_their_first_tag_as_primary():
         TaggedArticle.objects.create(content_object=tagged, tag=apple)
         Article.objects.create(title="Bare", slug="bare", standfirst="S")
 
-        executor = MigrationExecutor(connection)
-        executor.migrate(AFTER)
-        Article = executor.loader.project_state(AFTER).apps.get_model("articles", "Article")
+        Article = migrate_to("0008_article_primary_tag").get_model("articles", "Article")
         primary = dict(Article.objects.values_list("slug", "primary_tag__name"))
         assert primary == {"tagged": "zebra", "bare": None}
-    finally:
-        MigrationExecutor(connection).migrate(latest)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_existing_articles_get_their_search_passages():
+    with migrated_back_to("0016_article_derived_at") as apps:
+        made = apps.get_model("articles", "Article").objects.create(
+            title="Evening", slug="evening", standfirst="Wind <em>down</em>.", status="draft"
+        )
+        apps.get_model("articles", "Section").objects.create(
+            article=made,
+            position=1,
+            heading="What helps",
+            anchor="what-helps",
+            body="<ul><li>Warm tea</li><li>Dim lights</li></ul>",
+        )
+
+        passages = (
+            migrate_to("0017_search_passages")
+            .get_model("articles", "SearchPassage")
+            .objects.order_by("position")
+        )
+        assert list(passages.values_list("position", "text")) == [
+            (0, "Wind down."),
+            (1, "What helps\nWarm tea\nDim lights"),
+        ]
+        assert passages.filter(search_vector="lights").get().position == 1

@@ -6,9 +6,11 @@ import re
 import pytest
 from django.db import connection
 from django.utils import timezone
+from django.utils.html import escape
 
 from articles import selectors
-from articles.models import Article
+from articles.models import Article, SearchPassage
+from articles.services import articles_refresh_derived
 from tests.factories import ArticleFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -196,6 +198,185 @@ class TestSnippets:
         commit_callbacks(article, "Notes", standfirst="Breathing, breathes, breathed.")
         (snippet,) = snippets(page(client, "breathe"))
         assert snippet.startswith("<mark>Breathing</mark>, <mark>breathes</mark>")
+
+
+class TestSnippetsFromTheBestSection:
+    """A snippet is cut from the standfirst and the section that matches best, not from
+    the whole article (ts_headline parses all it is given)."""
+
+    @staticmethod
+    def long_article(bodies: list[str], **kwargs) -> Article:
+        made = ArticleFactory(title="Evening notes", standfirst="A gentle evening.", **kwargs)
+        for position, body in enumerate(bodies, start=1):
+            SectionFactory(article=made, position=position, heading=f"Part {position}", body=body)
+        return made
+
+    def test_the_section_with_all_the_words_is_shown(self, client, commit_callbacks):
+        filler = "<p>" + "Nothing to see here, just words. " * 20 + "</p>"
+        commit_callbacks(
+            self.long_article,
+            [
+                "<p>Calm, calm, calm: calm again.</p>",
+                *[filler] * 8,
+                "<p>At night a calm mind and warm tea bring sleep.</p>",
+                "<p>Sleep, sleep, sleep.</p>",
+            ],
+        )
+        (snippet,) = snippets(page(client, "calm sleep"))
+        assert "a <mark>calm</mark> mind and warm tea bring <mark>sleep</mark>" in snippet
+        assert "Nothing to see" not in snippet and "Calm, calm" not in snippet
+
+    def test_else_the_section_with_most_of_the_words(self, client, commit_callbacks):
+        commit_callbacks(
+            self.long_article,
+            [
+                "<p>Tea first.</p>",
+                "<p>Warm tea and a calm evening.</p>",
+                "<p>Lavender for the night.</p>",
+            ],
+        )
+        (snippet,) = snippets(page(client, "calm tea lavender"))
+        assert "Warm <mark>tea</mark> and a <mark>calm</mark> evening" in snippet
+        assert "Tea first" not in snippet
+
+    def test_a_phrase_is_shown_where_it_stands_together(self, client, commit_callbacks):
+        commit_callbacks(
+            self.long_article,
+            [
+                "<p>Calm thoughts. Later, sleep.</p>",
+                "<p>Nothing here.</p>",
+                "<p>Then calm sleep came at last.</p>",
+            ],
+        )
+        (snippet,) = snippets(page(client, '"calm sleep"'))
+        assert "Then <mark>calm sleep</mark> came at last" in snippet
+        assert snippet.count("<mark>") == 1
+
+    def test_list_items_in_a_later_section_stay_apart(self, client, commit_callbacks):
+        commit_callbacks(
+            self.long_article,
+            [
+                "<p>Start slowly.</p>",
+                "<ul><li>Warm chamomile</li><li>Dim lights</li><li>No screens</li></ul>",
+            ],
+        )
+        (snippet,) = snippets(page(client, "chamomile"))
+        assert "Part 2 · Warm <mark>chamomile</mark> · Dim lights · No screens" in snippet
+
+    def test_a_match_in_the_standfirst_is_marked_there(self, client, commit_callbacks):
+        commit_callbacks(
+            article, "Notes", standfirst="Lavender before bed.", body="<p>Nothing else.</p>"
+        )
+        (snippet,) = snippets(page(client, "lavender"))
+        assert snippet.startswith("<mark>Lavender</mark> before bed.")
+
+    def test_found_by_its_title_or_a_tag_only_shows_the_whole_standfirst(
+        self, client, commit_callbacks
+    ):
+        standfirst = (
+            "Why a quiet hour before bed, away from screens and news, helps you rest, and "
+            "how to make room for one even on busy days & weeks."
+        )
+        commit_callbacks(
+            article,
+            "Mindfulness at night",
+            standfirst=standfirst,
+            body="<p>Dim the lights.</p>",
+            tags=["Sleep"],
+        )
+        for query in ("mindfulness", "sleep", "sleep -lavender"):
+            (snippet,) = snippets(page(client, query))
+            assert snippet == escape(standfirst), query
+        (snippet,) = snippets(page(client, "sleep rest"))  # in the standfirst too: marked
+        assert "helps you <mark>rest</mark>, and" in snippet
+
+
+class TestSearchPassages:
+    """The passages snippets are cut from follow every edit, after commit."""
+
+    @staticmethod
+    def passages(made: Article) -> list[tuple[int, str]]:
+        return list(
+            SearchPassage.objects.filter(article=made)
+            .order_by("position")
+            .values_list("position", "text")
+        )
+
+    @staticmethod
+    def article(standfirst: str = "Wind down.", **sections: str) -> Article:
+        made = ArticleFactory(title="Evening", standfirst=standfirst)
+        for position, (heading, body) in enumerate(sections.items(), start=1):
+            SectionFactory(article=made, position=position, heading=heading, body=body)
+        return made
+
+    def test_the_standfirst_and_each_section_a_line_per_block(self, commit_callbacks):
+        made = commit_callbacks(
+            self.article,
+            standfirst="Wind <em>down</em>.",
+            What="<p>Warm <strong>tea</strong>.</p><ul><li>Dim lights</li><li>Rest</li></ul>",
+            Why="<p>Sleep.</p>",
+        )
+        assert self.passages(made) == [
+            (0, "Wind down."),
+            (1, "What\nWarm tea.\nDim lights\nRest"),
+            (2, "Why\nSleep."),
+        ]
+
+    def test_an_edited_section_is_found_by_its_new_words_at_once(self, client, commit_callbacks):
+        made = commit_callbacks(self.article, About="<p>Warm milk.</p>")
+        section = made.sections.get()
+        section.body = "<p>Warm chamomile tonight.</p>"
+        commit_callbacks(section.save)
+        assert self.passages(made)[1] == (1, "About\nWarm chamomile tonight.")
+        (snippet,) = snippets(page(client, "chamomile"))
+        assert "About · Warm <mark>chamomile</mark> tonight" in snippet
+
+    def test_only_the_edited_sections_passage_is_written(self, commit_callbacks):
+        made = commit_callbacks(self.article, A="<p>One.</p>", B="<p>Two.</p>")
+
+        def versions() -> dict[int, str]:
+            # A row's place on disk: an UPDATE writes a new version elsewhere.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT position, ctid::text FROM articles_searchpassage WHERE article_id = %s",
+                    [made.pk],
+                )
+                return dict(cursor.fetchall())
+
+        before = versions()
+        second = made.sections.get(position=2)
+        second.body = "<p>Two, changed.</p>"
+        commit_callbacks(second.save)
+        after = versions()
+        assert after[0] == before[0] and after[1] == before[1]
+        assert after[2] != before[2]
+
+    def test_removed_and_added_sections_and_a_new_standfirst(self, commit_callbacks):
+        made = commit_callbacks(self.article, A="<p>One.</p>")
+        commit_callbacks(SectionFactory, article=made, position=2, heading="B", body="<p>2</p>")
+        commit_callbacks(made.sections.get(position=1).delete)
+        made.standfirst = "Changed."
+        commit_callbacks(made.save)
+        assert self.passages(made) == [(0, "Changed."), (2, "B\n2")]
+        commit_callbacks(made.delete)
+        assert not SearchPassage.objects.exists()
+
+    def test_deleting_an_article_in_the_admin_lists_no_passages(
+        self, client, owner, commit_callbacks
+    ):
+        made = commit_callbacks(self.article, A="<p>One.</p>")
+        client.force_login(owner)
+        html = client.get(f"/admin/articles/article/{made.pk}/delete/").content.decode()
+        assert "Sections: 1" in html and "passage" not in html.lower()
+        commit_callbacks(client.post, f"/admin/articles/article/{made.pk}/delete/", {"post": "yes"})
+        assert not Article.objects.exists() and not SearchPassage.objects.exists()
+
+    def test_refreshing_twice_changes_nothing(self, commit_callbacks):
+        made = commit_callbacks(self.article, A="<p>One.</p>")
+        before = self.passages(made)
+        articles_refresh_derived(article_ids=[made.pk])
+        articles_refresh_derived(article_ids=[made.pk])
+        assert self.passages(made) == before
 
 
 class TestResultsLine:

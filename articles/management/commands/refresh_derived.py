@@ -6,8 +6,8 @@ from articles.services import article_refresh_derived_all
 
 class Command(BaseCommand):
     help = (
-        "Recompute every article's search vectors and reading time in one statement "
-        "(after a bulk load with SQL, or a change of search weights)."
+        "Recompute every article's search vector, snippet passages and reading time "
+        "in three statements (after a bulk load with SQL, or a change of search weights)."
     )
 
     def handle(self, *args, **options) -> None:
