@@ -1,8 +1,9 @@
 """Review before publishing, and previews others can open, on the article admin.
 
-- Authors (no `articles.publish_article`) write and submit drafts for review; the status and
-  publication date are read-only to them, a published article is view-only, and the bulk
-  publish actions and an import that would publish are refused (see ArticleAdmin).
+- Authors (no `articles.publish_article`) write and submit drafts for review; the status,
+  publication date and unpublishing time are read-only to them, a published article is
+  view-only, and the bulk publish actions and an import that would publish are refused
+  (see ArticleAdmin).
 - Editors approve a submitted draft (publish now, or schedule it for the date on the form)
   or send it back with a comment. Each step is a button on the change form; it saves the
   form and the step together, in one revision whose comment (and admin log entry) says it.
@@ -162,7 +163,8 @@ class ArticleReviewMixin:
     def get_readonly_fields(self, request, obj=None):
         fields = [*super().get_readonly_fields(request, obj), "review_status"]  # type: ignore[misc]
         if not self.has_publish_permission(request):
-            fields += ["status", "published_at"]
+            # Taking an article down at a set time is publishing's business too.
+            fields += ["status", "published_at", "expires_at", "expired_redirect"]
         return fields
 
     # -- the change form -------------------------------------------------------

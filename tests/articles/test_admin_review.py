@@ -84,6 +84,27 @@ def test_an_author_cannot_publish_from_the_change_form(author_client, draft):
     assert not Article.objects.published().exists()
 
 
+def test_an_author_cannot_schedule_an_unpublish(author_client, draft):
+    page = author_client.get(change_url(draft)).content.decode()
+    assert 'name="expires_at_0"' not in page and 'name="expired_redirect"' not in page
+
+    # A forged field is ignored: when an editor approves it, it stays up.
+    target = ArticleFactory(title="Elsewhere")
+    moment = timezone.localtime(timezone.now() + timedelta(days=2))
+    response = author_client.post(
+        change_url(draft),
+        form_data(
+            draft,
+            expires_at_0=moment.strftime("%Y-%m-%d"),
+            expires_at_1=moment.strftime("%H:%M:%S"),
+            expired_redirect=str(target.pk),
+        ),
+    )
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.expires_at is None and draft.expired_redirect is None
+
+
 def test_an_author_cannot_approve_or_change_a_published_article(author_client, draft):
     response = author_client.post(change_url(draft), form_data(draft, _review_approve="Approve"))
     assert response.status_code == 200
