@@ -239,9 +239,10 @@ class ArticleReviewMixin:
         step = getattr(request, _STEP, None)
         if step:
             # One line for the save and the step: the admin log and the revision's comment.
+            # An empty list would read "No fields changed.": the step alone says it better.
             changes = (
                 LogEntry(change_message=json.dumps(message)).get_change_message()
-                if isinstance(message, list)
+                if message and isinstance(message, list)
                 else message
             )
             message = f"{changes} {step}" if changes else step

@@ -232,6 +232,9 @@ def test_submit_send_back_resubmit_and_approve(
     assert any("Approved and published." in line for line in lines)
     assert sum("Sent back for changes" in line for line in log_lines(draft)) == 1
     assert not any("Comment" in line for line in log_lines(draft))
+    # A step that changed no field says only the step (not "No fields changed. Approved…").
+    assert "Sent back for changes: Please add a source for the second claim." in lines
+    assert not any("No fields changed" in line for line in [*lines, *log_lines(draft)])
 
 
 def test_approve_and_schedule_needs_a_future_time(
