@@ -187,3 +187,20 @@ def test_the_review_queues_fit_a_phone(author, editor, draft, new_page, screensh
     assert title.bounding_box()["width"] > 100  # words per line, not a letter per line
     screenshot(page, "review-queues-phone")
     assert console_errors == []
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_delete_comes_after_every_save_and_review_button(
+    width, editor, draft, new_page, console_errors
+):
+    Article.objects.filter(pk=draft.pk).update(review_state=Article.ReviewState.SUBMITTED)
+    page = new_page(width=width)
+    log_in(page)
+    change(page, draft)
+    row = page.locator(".submit-row").first
+    delete = row.get_by_role("link", name="Delete").bounding_box()
+    for name in ("Save", "Save and preview", "Approve and publish", "Send back"):
+        button = row.get_by_role("button", name=name, exact=True).bounding_box()
+        # Later on the same line, or on a later line (a phone stacks them).
+        assert (delete["y"], delete["x"]) > (button["y"], button["x"]), name
+    assert console_errors == []
