@@ -47,6 +47,8 @@ BUTTONS = {
 }
 # The history line of the review step taken in this request, for log_change.
 _STEP = "article_review_step"
+# …and the message that says it, in place of the admin's "was changed successfully".
+_STEP_MESSAGE = "article_review_step_message"
 PHONE, DESKTOP = "phone", "desktop"
 WIDTHS = {PHONE: ("Phone", 375), DESKTOP: ("Desktop", 1280)}
 
@@ -233,7 +235,14 @@ class ArticleReviewMixin:
                 at = now  # publish now; a past date is kept (the article was published before)
             step = review.article_review_approve(article=obj, by=request.user, at=at, link=link)
         setattr(request, _STEP, step)
-        messages.success(request, f"“{obj}”: {step}")
+        setattr(request, _STEP_MESSAGE, f"“{obj}”: {step}")
+
+    def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
+        # The step says what happened to the article: it replaces the admin's "was changed
+        # successfully" rather than following it in a second box.
+        if level == messages.SUCCESS and (step := request.__dict__.pop(_STEP_MESSAGE, None)):
+            message = step
+        return super().message_user(request, message, level, *args, **kwargs)  # type: ignore[misc]
 
     def log_change(self, request, obj, message):
         step = getattr(request, _STEP, None)

@@ -217,7 +217,11 @@ def test_submit_send_back_resubmit_and_approve(
     draft.refresh_from_db()
     assert draft.review_state == Review.SUBMITTED
 
-    post(client, draft, django_capture_on_commit_callbacks, _review_approve="Approve")
+    response = post(client, draft, django_capture_on_commit_callbacks, _review_approve="Approve")
+    # One message says what happened, not two ("…: Approved" and "…changed successfully").
+    told = [str(message) for message in client.get(response.url).context["messages"]]
+    assert told[-1] == "“Small steps”: Approved and published."
+    assert not any("successfully" in message for message in told)
     draft.refresh_from_db()
     assert draft.is_public and draft.review_state == Review.APPROVED
     assert mail.outbox[-1].to == [author.email]
