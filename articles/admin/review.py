@@ -1,8 +1,9 @@
 """Review before publishing, and previews others can open, on the article admin.
 
-- Authors (no `articles.publish_article`) write and submit drafts for review; the status and
-  publication date are read-only to them, a published article is view-only, and the bulk
-  publish actions and an import that would publish are refused (see ArticleAdmin).
+- Authors (no `articles.publish_article`) write and submit drafts for review; the status,
+  publication date and unpublishing time are read-only to them, a published article is
+  view-only, and the bulk publish actions and an import that would publish are refused
+  (see ArticleAdmin).
 - Editors approve a submitted draft (publish now, or schedule it for the date on the form)
   or send it back with a comment. Each step is a button on the change form; it saves the
   form and the step together, in one revision whose comment (and admin log entry) says it.
@@ -46,6 +47,8 @@ BUTTONS = {
 }
 # The history line of the review step taken in this request, for log_change.
 _STEP = "article_review_step"
+# …and the message that says it, in place of the admin's "was changed successfully".
+_STEP_MESSAGE = "article_review_step_message"
 PHONE, DESKTOP = "phone", "desktop"
 WIDTHS = {PHONE: ("Phone", 375), DESKTOP: ("Desktop", 1280)}
 
@@ -162,7 +165,8 @@ class ArticleReviewMixin:
     def get_readonly_fields(self, request, obj=None):
         fields = [*super().get_readonly_fields(request, obj), "review_status"]  # type: ignore[misc]
         if not self.has_publish_permission(request):
-            fields += ["status", "published_at"]
+            # Taking an article down at a set time is publishing's business too.
+            fields += ["status", "published_at", "expires_at", "expired_redirect"]
         return fields
 
     # -- the change form -------------------------------------------------------
@@ -231,15 +235,23 @@ class ArticleReviewMixin:
                 at = now  # publish now; a past date is kept (the article was published before)
             step = review.article_review_approve(article=obj, by=request.user, at=at, link=link)
         setattr(request, _STEP, step)
-        messages.success(request, f"“{obj}”: {step}")
+        setattr(request, _STEP_MESSAGE, f"“{obj}”: {step}")
+
+    def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
+        # The step says what happened to the article: it replaces the admin's "was changed
+        # successfully" rather than following it in a second box.
+        if level == messages.SUCCESS and (step := request.__dict__.pop(_STEP_MESSAGE, None)):
+            message = step
+        return super().message_user(request, message, level, *args, **kwargs)  # type: ignore[misc]
 
     def log_change(self, request, obj, message):
         step = getattr(request, _STEP, None)
         if step:
             # One line for the save and the step: the admin log and the revision's comment.
+            # An empty list would read "No fields changed.": the step alone says it better.
             changes = (
                 LogEntry(change_message=json.dumps(message)).get_change_message()
-                if isinstance(message, list)
+                if message and isinstance(message, list)
                 else message
             )
             message = f"{changes} {step}" if changes else step

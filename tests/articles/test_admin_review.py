@@ -84,6 +84,27 @@ def test_an_author_cannot_publish_from_the_change_form(author_client, draft):
     assert not Article.objects.published().exists()
 
 
+def test_an_author_cannot_schedule_an_unpublish(author_client, draft):
+    page = author_client.get(change_url(draft)).content.decode()
+    assert 'name="expires_at_0"' not in page and 'name="expired_redirect"' not in page
+
+    # A forged field is ignored: when an editor approves it, it stays up.
+    target = ArticleFactory(title="Elsewhere")
+    moment = timezone.localtime(timezone.now() + timedelta(days=2))
+    response = author_client.post(
+        change_url(draft),
+        form_data(
+            draft,
+            expires_at_0=moment.strftime("%Y-%m-%d"),
+            expires_at_1=moment.strftime("%H:%M:%S"),
+            expired_redirect=str(target.pk),
+        ),
+    )
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.expires_at is None and draft.expired_redirect is None
+
+
 def test_an_author_cannot_approve_or_change_a_published_article(author_client, draft):
     response = author_client.post(change_url(draft), form_data(draft, _review_approve="Approve"))
     assert response.status_code == 200
@@ -196,7 +217,11 @@ def test_submit_send_back_resubmit_and_approve(
     draft.refresh_from_db()
     assert draft.review_state == Review.SUBMITTED
 
-    post(client, draft, django_capture_on_commit_callbacks, _review_approve="Approve")
+    response = post(client, draft, django_capture_on_commit_callbacks, _review_approve="Approve")
+    # One message says what happened, not two ("…: Approved" and "…changed successfully").
+    told = [str(message) for message in client.get(response.url).context["messages"]]
+    assert told[-1] == "“Small steps”: Approved and published."
+    assert not any("successfully" in message for message in told)
     draft.refresh_from_db()
     assert draft.is_public and draft.review_state == Review.APPROVED
     assert mail.outbox[-1].to == [author.email]
@@ -211,6 +236,9 @@ def test_submit_send_back_resubmit_and_approve(
     assert any("Approved and published." in line for line in lines)
     assert sum("Sent back for changes" in line for line in log_lines(draft)) == 1
     assert not any("Comment" in line for line in log_lines(draft))
+    # A step that changed no field says only the step (not "No fields changed. Approved…").
+    assert "Sent back for changes: Please add a source for the second claim." in lines
+    assert not any("No fields changed" in line for line in [*lines, *log_lines(draft)])
 
 
 def test_approve_and_schedule_needs_a_future_time(

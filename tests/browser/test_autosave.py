@@ -35,7 +35,10 @@ def test_closing_the_browser_mid_sentence_and_restoring_the_text(
     with page.expect_response(autosaved) as answer:
         page.keyboard.type(" Then, halfway up the hill, you notice the")
     assert answer.value.ok
-    assert "Unsaved changes kept at" in page.locator("[data-autosave-status]").inner_text()
+    status = page.locator("[data-autosave-status]").inner_text()
+    assert "Unsaved changes kept at" in status
+    # Saving a draft publishes nothing: the line never says it would.
+    assert "Press Save to put them in the article." in status and "publish" not in status
     article.refresh_from_db()
     assert article.sections.get().body == SAVED  # nothing saved, nothing published
 

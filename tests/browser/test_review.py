@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
+from django.utils import timezone
 
 from articles import preview_links
 from articles.models import Article
@@ -165,4 +166,41 @@ def test_the_admin_preview_at_phone_and_desktop_widths(
         1280, abs=2
     )
     assert page.get_by_role("link", name="Desktop (1280 px)").get_attribute("aria-current")
+    assert console_errors == []
+
+
+def test_the_review_queues_fit_a_phone(author, editor, draft, new_page, screenshot, console_errors):
+    """A long comment wraps beside a readable title; the page never scrolls sideways."""
+    comment = "Please add a second step with an exercise readers can try at their desk today."
+    Article.objects.filter(pk=draft.pk).update(
+        title="A much longer title for the small steps article",
+        review_state=Article.ReviewState.CHANGES_REQUESTED,
+        review_comment=comment,
+        review_changed_at=timezone.now(),
+    )
+    page = new_page(width=375)
+    log_in(page, "ada")
+    queue = page.locator("#review-sent-back")
+    assert comment in queue.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    title = queue.get_by_role("link", name="A much longer title")
+    assert title.bounding_box()["width"] > 100  # words per line, not a letter per line
+    screenshot(page, "review-queues-phone")
+    assert console_errors == []
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_delete_comes_after_every_save_and_review_button(
+    width, editor, draft, new_page, console_errors
+):
+    Article.objects.filter(pk=draft.pk).update(review_state=Article.ReviewState.SUBMITTED)
+    page = new_page(width=width)
+    log_in(page)
+    change(page, draft)
+    row = page.locator(".submit-row").first
+    delete = row.get_by_role("link", name="Delete").bounding_box()
+    for name in ("Save", "Save and preview", "Approve and publish", "Send back"):
+        button = row.get_by_role("button", name=name, exact=True).bounding_box()
+        # Later on the same line, or on a later line (a phone stacks them).
+        assert (delete["y"], delete["x"]) > (button["y"], button["x"]), name
     assert console_errors == []

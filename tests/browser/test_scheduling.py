@@ -114,7 +114,9 @@ def test_a_scheduled_update_goes_live_at_its_minute(
     page = new_page()
     log_in(page)
     page.goto(f"/admin/articles/article/{live.pk}/change/")
-    page.get_by_role("link", name="Prepare a scheduled update").click()
+    prepare = page.get_by_role("link", name="Prepare a scheduled update")
+    assert prepare.bounding_box()["height"] >= 32  # a button like the form's others, not a tag
+    prepare.click()
     page.wait_for_load_state("networkidle")
     screenshot(page, "scheduling-update-page")
     assert serious_violations(page) == []
@@ -152,6 +154,9 @@ def test_a_scheduled_update_goes_live_at_its_minute(
     page.goto(f"/admin/articles/article/{live.pk}/change/")
     assert page.get_by_role("heading", name="A scheduled update is waiting").is_visible()
     assert serious_violations(page, within=[".scheduling-note"]) == []
+    page.emulate_media(color_scheme="dark")  # its links stay legible on the admin's dark theme
+    assert serious_violations(page, within=[".scheduling-note"]) == []
+    page.emulate_media(color_scheme="light")
 
     clock(go_live + timedelta(seconds=1))
     reader.goto("/articles/evening-lanterns/")

@@ -104,7 +104,7 @@
           lastSent = body;
           const kept = store.read(localName());
           if (kept && kept.key === key) store.write(localName(), {...kept, acked: true});
-          say(`Unsaved changes kept at ${answer.when.split(', ').pop()}. Press Save to publish or keep them in the article.`);
+          say(`Unsaved changes kept at ${answer.when.split(', ').pop()}, in case this page closes. Press Save to put them in the article.`);
         } else if (response.status === 413) {
           say('This article is too long to keep automatically: press Save now and then.');
         } else {
