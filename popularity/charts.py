@@ -178,9 +178,11 @@ class ChartDay:
     point: DayPoint
     previous: DayPoint | None
     published: tuple[str, ...]  # what was published or updated that day
-    left: str  # percent of the plot's width, the day's centre
+    centre: str  # percent of the plot's width: the day's place, its markers'
     top: str  # percent of the plot's height, the views' dot
-    width: str  # percent: the day's column, for the mouse
+    left: str  # percent of the plot's width: the day's column (for the mouse), inside the plot
+    width: str
+    at: str  # percent of the column's width: the day's place in it
     side: str  # "start", "middle" or "end": where the tooltip opens, to stay on the page
 
     @property
@@ -201,6 +203,11 @@ class ChartDay:
     def label(self) -> str:
         return f"{self.point.day:%a %-d %b %Y}"
 
+    @property
+    def spoken(self) -> str:
+        """The day's button's name: what a screen reader says as the tooltip opens."""
+        return ". ".join([self.label, *self.lines])
+
 
 def chart_days(
     chart: Chart,
@@ -214,14 +221,18 @@ def chart_days(
     days = []
     for index, point in enumerate(points):
         share = index / (count - 1) if count > 1 else 0.5
+        half = 50 / max(count - 1, 1)
+        left, right = max(0.0, share * 100 - half), min(100.0, share * 100 + half)
         days.append(
             ChartDay(
                 point=point,
                 previous=previous[index] if index < len(previous) else None,
                 published=tuple(published.get(point.day, ())),
-                left=f"{share * 100:.2f}",
+                centre=f"{share * 100:.2f}",
                 top=f"{100 - 100 * point.views / top_value:.2f}",
-                width=f"{100 / max(count - 1, 1):.3f}",
+                left=f"{left:.3f}",
+                width=f"{right - left:.3f}",
+                at=f"{(share * 100 - left) / (right - left) * 100:.1f}",
                 side="start" if share < 1 / 3 else "end" if share > 2 / 3 else "middle",
             )
         )

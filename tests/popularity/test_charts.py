@@ -88,7 +88,8 @@ def test_the_previous_line_faces_the_same_weekdays():
     shown = history[-30:]
     assert [p.day.weekday() for p in facing] == [p.day.weekday() for p in shown]
     assert facing[0].day == date(2026, 9, 28)  # a Monday faces the Monday 5 weeks before
-    assert all(now.day - before.day == timedelta(days=35) for now, before in zip(shown, facing))
+    pairs = zip(shown, facing, strict=True)
+    assert all(now.day - before.day == timedelta(days=35) for now, before in pairs)
 
 
 def test_days_before_figures_leave_a_gap_in_the_previous_line():
@@ -111,7 +112,15 @@ def test_markers_and_tooltips_sit_on_their_days():
     before = days_from(date(2026, 10, 26), 1, 2, 3, 4, 5)
     chart = line_chart(points, before)
     days = chart_days(chart, points, previous=before, published={points[3].day: ["Sleep well"]})
-    assert [d.left for d in days] == ["0.00", "25.00", "50.00", "75.00", "100.00"]
+    assert [d.centre for d in days] == ["0.00", "25.00", "50.00", "75.00", "100.00"]
+    # Each day's column (for the mouse) is the plot's width shared out, none outside it.
+    assert [(d.left, d.width, d.at) for d in days] == [
+        ("0.000", "12.500", "0.0"),
+        ("12.500", "25.000", "50.0"),
+        ("37.500", "25.000", "50.0"),
+        ("62.500", "25.000", "50.0"),
+        ("87.500", "12.500", "100.0"),
+    ]
     assert days[1].top == "0.00"  # 8 views on a top gridline at 8
     assert [d.side for d in days] == ["start", "start", "middle", "end", "end"]
     assert days[1].label == "Tue 3 Nov 2026"
