@@ -5,11 +5,11 @@ sees the same tooltip; axe finds nothing serious in light or dark, on a desktop 
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from popularity.models import DayNote
 from tests.browser.axe import axe_required, serious_violations
+from tests.browser.test_statistics import owner_page  # noqa: F401 (a fixture)
 from tests.factories import ArticleFactory, DailyViewFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -32,15 +32,11 @@ def week_with_a_note():
 
 
 @pytest.fixture
-def owner_page(new_page, live_server, owner):
-    client = Client()
-    client.force_login(owner)
-    session = client.cookies["sessionid"].value
+def chart_page(owner_page):  # noqa: F811 (the fixture imported above)
+    """The dashboard's last 7 days, signed in as a site owner."""
 
     def open_page(width: int, scheme: str):
-        page = new_page(width=width, height=860)
-        page.context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
-        page.emulate_media(color_scheme=scheme)
+        page = owner_page(width, scheme)
         page.goto("/admin/statistics/?range=7")
         return page
 
@@ -48,9 +44,9 @@ def owner_page(new_page, live_server, owner):
 
 
 def test_a_keyboard_moves_between_days_and_hears_their_figures(
-    owner_page, week_with_a_note, console_errors
+    chart_page, week_with_a_note, console_errors
 ):
-    page = owner_page(1280, "light")
+    page = chart_page(1280, "light")
     days = page.locator("[data-chart-day]")
     assert days.count() == 7
     # One tab stop: the last day, reached by tabbing through the page.
@@ -103,8 +99,8 @@ def test_a_keyboard_moves_between_days_and_hears_their_figures(
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", [1280, 375])
-def test_the_chart_passes_axe(owner_page, week_with_a_note, scheme, width):
-    page = owner_page(width, scheme)
+def test_the_chart_passes_axe(chart_page, week_with_a_note, scheme, width):
+    page = chart_page(width, scheme)
     page.locator("[data-chart-day]").last.focus()  # a tooltip open, as a keyboard sees it
     assert serious_violations(page) == []
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
