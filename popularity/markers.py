@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
@@ -19,9 +19,13 @@ def _local_day(moment: datetime) -> date:
 def publications_in_period(*, period: Period) -> dict[date, list[str]]:
     """{day: [title, …]} of the articles published on the period's days (the site's chart),
     in publication order. One query."""
+    # From the first day's local midnight to the one after the last: the index on
+    # published_at serves it (a __date lookup would convert every row's time first).
+    start = timezone.make_aware(datetime.combine(period.start, time.min))
+    end = timezone.make_aware(datetime.combine(period.end + timedelta(days=1), time.min))
     rows = (
         Article.objects.published()
-        .filter(published_at__date__range=(period.start, period.end))
+        .filter(published_at__gte=start, published_at__lt=end)
         .order_by("published_at", "id")
         .values_list("published_at", "title")
     )
