@@ -8,7 +8,9 @@ size on a phone as on a desktop (a chart scaled as one picture shrank them to ~5
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from .analysis import DayPoint
 
@@ -49,6 +51,8 @@ class Chart:
     x_ticks: list[XTick]
     y_axis_width: int  # CSS px: room for the longest value label
     summary: str
+    top_value: int = 0  # the value at the top gridline
+    previous: str = ""  # SVG path of the previous period's views (gaps: no figure)
     width: int = PLOT_WIDTH
     height: int = PLOT_HEIGHT
 
@@ -72,9 +76,14 @@ def _anchor(fraction: float) -> str:
     return "end" if fraction >= 0.92 else "middle"
 
 
-def line_chart(points: list[DayPoint]) -> Chart:
+def line_chart(points: list[DayPoint], previous: Sequence[DayPoint | None] = ()) -> Chart:
+    """The views and unique readers of `points`; `previous` (see previous_points), when
+    given, the previous period's views as a second line facing the same weekdays."""
     count = len(points)
-    step = nice_step(max((p.views for p in points), default=0))
+    before = [p.views if p is not None else None for p in previous]
+    step = nice_step(
+        max([p.views for p in points] + [v for v in before if v is not None], default=0)
+    )
     top_value = 4 * step
 
     def fraction(index: int) -> float:
@@ -117,7 +126,16 @@ def line_chart(points: list[DayPoint]) -> Chart:
         if points
         else "No days in this period."
     )
+    path, pen = [], "M"
+    for index, value in enumerate(before):
+        if value is None:
+            pen = "M"
+            continue
+        path.append(f"{pen}{x(index)},{y(value)}")
+        pen = "L"
     return Chart(
+        top_value=top_value,
+        previous=" ".join(path) if any(move.startswith("L") for move in path) else "",
         series=[
             series("Views", "chart-views", "views"),
             series("Unique readers", "chart-readers", "unique_readers"),
@@ -127,3 +145,95 @@ def line_chart(points: list[DayPoint]) -> Chart:
         y_axis_width=max(MIN_Y_AXIS_PX, round(longest * LABEL_CHAR_PX + LABEL_GAP_PX)),
         summary=summary,
     )
+
+
+# --- The days a reader can point at: tooltips, the previous period, markers, notes ---------
+
+
+def weekday_offset(days: int) -> int:
+    """How many days back the previous period's line is drawn from: the period's own length
+    rounded up to whole weeks, so each day faces the same weekday (Mondays on Mondays) and
+    the whole compared stretch lies before the period (7 days: a week; 30 days: 35)."""
+    return max(7, -(-days // 7) * 7)
+
+
+def previous_points(
+    history: list[DayPoint], *, days: int, since: date | None
+) -> list[DayPoint | None]:
+    """The previous period's day facing each of the last `days` days of `history` (whose
+    first weekday_offset(days) days are before the period), None where it has no figure
+    (before `since`, the first day with figures)."""
+    offset = weekday_offset(days)
+    shown = history[-days:]
+    facing = history[len(history) - days - offset : len(history) - offset]
+    if len(facing) != len(shown):
+        return [None] * len(shown)
+    return [None if since is None or p.day < since else p for p in facing]
+
+
+@dataclass(frozen=True)
+class ChartDay:
+    """One day as a reader points at it: its place on the plot and everything said there."""
+
+    point: DayPoint
+    previous: DayPoint | None
+    published: tuple[str, ...]  # what was published or updated that day
+    centre: str  # percent of the plot's width: the day's place, its markers'
+    top: str  # percent of the plot's height, the views' dot
+    left: str  # percent of the plot's width: the day's column (for the mouse), inside the plot
+    width: str
+    at: str  # percent of the column's width: the day's place in it
+    side: str  # "start", "middle" or "end": where the tooltip opens, to stay on the page
+
+    @property
+    def lines(self) -> list[str]:
+        p = self.point
+        lines = [f"{p.views:,} views, {p.unique_readers:,} unique readers"]
+        if self.previous is not None:
+            before = self.previous
+            lines.append(
+                f"Previous period, {before.day:%a %-d %b}: {before.views:,} views, "
+                f"{before.unique_readers:,} unique readers"
+            )
+        lines += [f"Published: {title}" for title in self.published]
+        lines += [f"Note: {note}" for note in p.notes]
+        return lines
+
+    @property
+    def label(self) -> str:
+        return f"{self.point.day:%a %-d %b %Y}"
+
+    @property
+    def spoken(self) -> str:
+        """The day's button's name: what a screen reader says as the tooltip opens."""
+        return ". ".join([self.label, *self.lines])
+
+
+def chart_days(
+    chart: Chart,
+    points: list[DayPoint],
+    *,
+    previous: list[DayPoint | None],
+    published: dict[date, list[str]],
+) -> list[ChartDay]:
+    count = len(points)
+    top_value = chart.top_value or 1
+    days = []
+    for index, point in enumerate(points):
+        share = index / (count - 1) if count > 1 else 0.5
+        half = 50 / max(count - 1, 1)
+        left, right = max(0.0, share * 100 - half), min(100.0, share * 100 + half)
+        days.append(
+            ChartDay(
+                point=point,
+                previous=previous[index] if index < len(previous) else None,
+                published=tuple(published.get(point.day, ())),
+                centre=f"{share * 100:.2f}",
+                top=f"{100 - 100 * point.views / top_value:.2f}",
+                left=f"{left:.3f}",
+                width=f"{right - left:.3f}",
+                at=f"{(share * 100 - left) / (right - left) * 100:.1f}",
+                side="start" if share < 1 / 3 else "end" if share > 2 / 3 else "middle",
+            )
+        )
+    return days

@@ -37,11 +37,12 @@ from .analysis import (
 )
 from .article_statistics import article_first_day, peer_comparison, spikes_with_agents
 from .breakdowns import PANELS, Filters, stats_breakdowns
-from .charts import line_chart
+from .charts import chart_days, line_chart, previous_points, weekday_offset
 from .export import CSV_HEADER, breakdown_header, breakdown_row, csv_row
 from .filters import filter_links, filter_query, panels_shown, tags_shown
 from .forms import PRESETS, FilterForm, PeriodForm
 from .live import live_now
+from .markers import article_markers, publications_in_period
 from .notes import notes_in_period, points_with_notes
 from .rankings import Window, popular_url, ranking_cached
 from .read_depth import article_top_sections, read_depth_summary
@@ -127,10 +128,33 @@ class StatisticsAccessMixin(PermissionRequiredMixin):
         }
 
 
-def _chart(points: list[DayPoint], *, since: date | None, note: str) -> dict:
-    """The chart and daily table of the days from `since` (None: no day has figures)."""
+def _chart(
+    points: list[DayPoint],
+    *,
+    since: date | None,
+    note: str,
+    previous: list[DayPoint | None],
+    published: dict[date, list[str]],
+) -> dict:
+    """The chart and daily table of the days from `since` (None: no day has figures);
+    `previous` faces each of `points` (see previous_points), `published` marks days."""
     shown = points_since(points, since)
-    return {"points": shown, "chart": line_chart(shown) if shown else None, "chart_note": note}
+    facing = previous[len(previous) - len(shown) :]
+    chart = line_chart(shown, facing) if shown else None
+    days = chart_days(chart, shown, previous=facing, published=published) if chart else []
+    return {"points": shown, "chart": chart, "chart_days": days, "chart_note": note}
+
+
+def _history_period(period: Period, *, at_least: int = 0) -> Period:
+    """The period widened back, so one query brings the previous period's line too."""
+    back = max(at_least, weekday_offset(period.days) if period.previous else 0)
+    return Period(start=period.start - timedelta(days=back), end=period.end)
+
+
+def _facing(history: list[DayPoint], period: Period, since: date | None) -> list[DayPoint | None]:
+    if period.previous is None:
+        return [None] * period.days
+    return previous_points(history, days=period.days, since=since)
 
 
 def _totals(points, previous_views):
@@ -150,7 +174,8 @@ class StatisticsView(StatisticsAccessMixin, TemplateView):
         context = self.admin_context(title="Site statistics")
         period: Period = context["period"]
         filters: Filters = context["filters"]
-        points = stats_daily(period=period, filters=filters)
+        history = stats_daily(period=_history_period(period), filters=filters)
+        points = history[-period.days :]
         # Ranked once; the table's page gets its titles and figures, the tags its sums.
         ranking = stats_article_ranking(period=period, filters=filters)
         page = Paginator(ranking, TABLE_PAGE_SIZE).get_page(self.request.GET.get("page"))
@@ -159,6 +184,8 @@ class StatisticsView(StatisticsAccessMixin, TemplateView):
                 points_with_notes(points, notes_in_period(period=period)),
                 since=context["counted_since"],
                 note=chart_note(period=period, counted_since=context["counted_since"]),
+                previous=_facing(history, period, context["counted_since"]),
+                published=publications_in_period(period=period),
             ),
             totals=_totals(points, stats_previous_views(period=period, filters=filters)),
             rows=stats_article_rows(
@@ -195,13 +222,13 @@ class ArticleStatisticsView(StatisticsAccessMixin, TemplateView):
         filters: Filters = context["filters"]
         # The days before the period too, in the same query: each day's usual level.
         history = stats_daily(
-            period=Period(start=period.start - timedelta(days=SPIKE_BASELINE_DAYS), end=period.end),
+            period=_history_period(period, at_least=SPIKE_BASELINE_DAYS),
             article_id=article.pk,
             filters=filters,
         )
         first_day = article_first_day(article=article)
         since = known_from(first_day=first_day, counted_since=context["counted_since"])
-        points = history[SPIKE_BASELINE_DAYS:]
+        points = history[-period.days :]
         previous = stats_previous_views(period=period, article_id=article.pk, filters=filters)
         context.update(
             **_chart(
@@ -213,11 +240,13 @@ class ArticleStatisticsView(StatisticsAccessMixin, TemplateView):
                     first_day=first_day,
                     article=True,
                 ),
+                previous=_facing(history, period, since),
+                published=article_markers(article=article, period=period),
             ),
             spikes=spikes_with_agents(
                 article_id=article.pk,
                 found=spikes(
-                    points=history,
+                    points=history[-(period.days + SPIKE_BASELINE_DAYS) :],
                     since=period.start,
                     first_day=since,
                     factor=settings.POPULARITY_SPIKE_FACTOR,
