@@ -27,6 +27,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from taggit.models import Tag
 
 from core.ratelimit import rate_limit
+from core.search_terms import search_normalise
 
 from . import selectors
 from .cache import cache_public_page, content_state
@@ -183,10 +184,11 @@ class SearchView(StrictPaginationMixin, ListView):
         )
         # Each result link says its position and the search (`sp`, `sq`: tracking parameters, left
         # out of the article's canonical address), so "which result was opened" can be told.
-        page = context.get("page_obj")
+        # Never a query that looks like personal data: those links carry nothing.
+        page, counted = context.get("page_obj"), search_normalise(self.query)
         first = page.start_index() if page else 1
         context["linked_results"] = [
-            (result, "?" + urlencode({"sp": first + i, "sq": self.query}))
+            (result, "?" + urlencode({"sp": first + i, "sq": counted}) if counted else "")
             for i, result in enumerate(context["results"] or [])
         ]
         return context

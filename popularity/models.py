@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from articles.models import Article
+from core.search_terms import SEARCH_QUERY_MAX_LENGTH
 
 
 class DailyView(models.Model):
@@ -399,9 +400,6 @@ class DayNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day}: {self.text}"
-
-
-SEARCH_QUERY_MAX_LENGTH = 100
 
 
 class DailySearch(models.Model):

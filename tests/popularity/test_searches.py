@@ -15,10 +15,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from core.search_terms import search_normalise
 from popularity.analysis import Period
 from popularity.counting.searches import (
     _batch_apply,
-    search_normalise,
     search_record,
     searches_flush,
 )
@@ -146,7 +146,7 @@ def test_the_result_opened_is_counted_with_its_position(client, searchable):
     second = searchable("Sleep and the seasons")
     html = search(client, "Sleep").content.decode()
     links = re.findall(r'<h2 class="card__title"><a href="([^"]+)">', html)
-    assert len(links) == 2 and all("sp=" in link and "sq=Sleep" in link for link in links)
+    assert len(links) == 2 and all("sp=" in link and "sq=sleep" in link for link in links)
     second_link = next(link for link in links if second.slug in link)
     response = client.get(second_link.replace("&amp;", "&"), HTTP_USER_AGENT=BROWSER)
     assert response.status_code == 200
@@ -158,6 +158,12 @@ def test_the_result_opened_is_counted_with_its_position(client, searchable):
     assert first.daily_search_opens.count() == 0
     # The position and query are tracking parameters: the page's canonical copy is the same.
     assert response["ETag"] == client.get(second.get_absolute_url())["ETag"]
+
+
+def test_a_search_for_personal_data_gets_result_links_without_it(client, searchable):
+    searchable("Calling 0612345678 for help")
+    html = search(client, "0612345678").content.decode()
+    assert "Calling" in html and "sq=" not in html and "sp=" not in html
 
 
 def test_a_forged_result_link_for_a_query_nobody_searched_adds_nothing(client):
