@@ -15,9 +15,15 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from articles.views import SEARCH_RESULTS_HEADER
+from core.search_terms import search_normalise
 
 from .client import is_crawler, is_speculative, is_staff, opted_out
-from .counting.searches import opened_result, search_normalise, search_open_record, search_record
+from .counting.searches import (
+    POSITION_PARAMETER,
+    opened_result,
+    search_open_record,
+    search_record,
+)
 from .middleware import COUNTED_VIEW, _article_id, _resolver_match
 
 logger = logging.getLogger(__name__)
@@ -37,14 +43,18 @@ class SearchCountingMiddleware:
         if results is not None:
             del response[SEARCH_RESULTS_HEADER]
         try:
-            if _is_reader(request, response):
-                match = _resolver_match(request)
-                view_name = match.view_name if match else ""
-                if view_name == COUNTED_SEARCH and results is not None:
-                    query = search_normalise(request.GET.get("q"))
-                    if query and results.isdigit():
-                        search_record(query=query, results=int(results))
-                elif view_name == COUNTED_VIEW and (opened := opened_result(request.GET)):
+            if request.method != "GET" or response.status_code != 200:
+                return response
+            if results is None and POSITION_PARAMETER not in request.GET:
+                return response  # most pages: neither a search nor a result opened
+            match = _resolver_match(request)
+            view_name = match.view_name if match else ""
+            if view_name == COUNTED_SEARCH and results is not None:
+                query = search_normalise(request.GET.get("q"))
+                if query and results.isdigit() and _is_reader(request):
+                    search_record(query=query, results=int(results))
+            elif view_name == COUNTED_VIEW and (opened := opened_result(request.GET)):
+                if _is_reader(request):
                     article_id = _article_id(request, response)
                     if article_id is not None:
                         search_open_record(
@@ -56,9 +66,7 @@ class SearchCountingMiddleware:
         return response
 
 
-def _is_reader(request: HttpRequest, response: HttpResponse) -> bool:
-    if request.method != "GET" or response.status_code != 200:
-        return False
+def _is_reader(request: HttpRequest) -> bool:
     if opted_out(request) or is_speculative(request):
         return False
     return not (is_crawler(request.META.get("HTTP_USER_AGENT", "")) or is_staff(request))

@@ -255,3 +255,25 @@ def test_write_this_opens_a_new_draft_titled_with_the_query(client, owner):
     add = client.get(link)
     assert add.status_code == 200
     assert 'value="Grief at work"' in add.content.decode()
+
+
+def test_a_search_costs_one_statement_without_redis(django_assert_num_queries):
+    with django_assert_num_queries(1):
+        search_record(query="calm", results=0)
+    with django_assert_num_queries(1):
+        search_record(query="calm", results=2)
+    assert rows() == [("calm", 2, 2, 0)]
+
+
+def test_a_search_costs_one_redis_call(buffer, monkeypatch, django_assert_num_queries):
+    calls = []
+    execute = buffer.client.execute_command
+
+    def counted(*args, **kwargs):
+        calls.append(args[0])
+        return execute(*args, **kwargs)
+
+    monkeypatch.setattr(buffer.client, "execute_command", counted)
+    with django_assert_num_queries(0):
+        search_record(query="calm", results=0)
+    assert calls == ["HINCRBY"]
