@@ -14,7 +14,7 @@ from popularity.counting.buffer import get_buffer
 from popularity.counting.searches import searches_flush
 from tests.browser.axe import axe_required, serious_violations
 from tests.browser.conftest import DESKTOP_CHROME, log_in
-from tests.factories import UserFactory
+from tests.factories import ArticleFactory, UserFactory
 from tests.support.redis import redis_required
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -39,14 +39,19 @@ def test_a_search_with_no_result_becomes_a_draft_to_write(
     browser, live_server, new_page, buffered, screenshot
 ):
     axe_required()
+    found = ArticleFactory(title="Sleep after a long day")
     reader = browser.new_context(base_url=live_server.url, user_agent=DESKTOP_CHROME)
     page = reader.new_page()
     page.goto("/search/")
     page.get_by_label("Search the articles").fill("Grief at  WORK")
     page.get_by_role("button", name="Search").click()
     expect(page.get_by_text("No articles match")).to_be_visible()
+    page.get_by_label("Search the articles").fill("sleep")
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("link", name="Sleep after a long day").click()
+    page.wait_for_url(f"**{found.get_absolute_url()}?sp=1&sq=sleep")
     reader.close()
-    assert searches_flush() == 1
+    assert searches_flush() == 2
 
     call_command("setup_roles", verbosity=0)
     owner = UserFactory(username="olive", is_staff=True)
@@ -64,3 +69,8 @@ def test_a_search_with_no_result_becomes_a_draft_to_write(
     page.wait_for_url("**/admin/articles/article/add/?title=Grief+at+work")
     expect(page.locator("#id_title")).to_have_value("Grief at work")
     assert not Article.objects.filter(title="Grief at work").exists()  # nothing saved yet
+
+    page.goto(f"/admin/statistics/articles/{found.pk}/?range=7")
+    searches = page.locator("#article-searches")
+    expect(searches.locator("tbody tr td")).to_have_text(["sleep", "1", "1.0"])
+    assert serious_violations(page, within=["#article-searches"]) == []
