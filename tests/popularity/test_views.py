@@ -284,11 +284,11 @@ def test_dashboard_query_count_does_not_grow_with_articles(
     # session, user, user and group permissions; the first counted day; daily series,
     # previous total, the ranking, the page's articles (with previous period and completion
     # rates), tags, every origin panel, right now's readers and sources (no reader: no
-    # titles), refresh candidates, the owners' notes on the days
-    with django_assert_num_queries(15):
+    # titles), refresh candidates, the owners' notes on the days, the content gaps
+    with django_assert_num_queries(16):
         client.get(STATS + "?range=30")
     read_articles(*[(f"More {n}", [(n, 1, 1)]) for n in range(10)])
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         client.get(STATS + "?range=30")
 
 
