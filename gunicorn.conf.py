@@ -36,8 +36,11 @@ limit_request_line = 4094
 limit_request_fields = 50
 limit_request_field_size = 8190
 
-# One line per request on stdout, next to the application's JSON log lines.
+# One line per request on stdout, next to the application's JSON log lines. The path
+# without its query string, and no referrer: a search's words (`?q=`, `?sq=`) are what a
+# reader typed, and may be an address or a phone number, which no log line may hold.
 accesslog = "-"
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(a)s"'
 
 # Load Django once in the arbiter, before forking: a worker starts already loaded (a
 # replaced worker answers at once; a broken deployment fails at start, not per worker),

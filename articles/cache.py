@@ -43,6 +43,9 @@ page_validators: list[Callable[[], str]] = []
 # Query parameters that say where a reader came from, never what the page shows.
 TRACKING_PARAMETERS = frozenset(
     {"fbclid", "gclid", "msclkid", "mc_cid", "mc_eid", "ref", "igshid", "_ga", "dclid", "twclid"}
+    # A site search's result links: the result's position and the query (popularity counts
+    # which result was opened).
+    | {"sp", "sq"}
 )
 
 

@@ -21,11 +21,13 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.decorators import method_decorator
 from django.utils.functional import SimpleLazyObject, cached_property
+from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 from taggit.models import Tag
 
 from core.ratelimit import rate_limit
+from core.search_terms import search_normalise
 
 from . import selectors
 from .cache import cache_public_page, content_state
@@ -131,6 +133,10 @@ class SearchPaginator(Paginator):
         return Page(self.found.results, self.validate_number(number), self)
 
 
+# The number of articles a search found, on the response of its first page (see SearchView).
+SEARCH_RESULTS_HEADER = "X-Search-Results"
+
+
 @method_decorator(rate_limit("search", setting="SEARCH_RATE_LIMIT"), name="dispatch")
 class SearchView(StrictPaginationMixin, ListView):
     """Full-text search. An empty query, or one of only stop words, gets a friendly page.
@@ -170,12 +176,32 @@ class SearchView(StrictPaginationMixin, ListView):
 
     def get_context_data(self, **kwargs):
         found = self.object_list
-        return super().get_context_data(
+        context = super().get_context_data(
             query=self.query,
             found=found,
             nothing_to_search=found is None or not found.has_terms,
             **kwargs,
         )
+        # Each result link says its position and the search (`sp`, `sq`: tracking parameters, left
+        # out of the article's canonical address), so "which result was opened" can be told.
+        # Never a query that looks like personal data: those links carry nothing.
+        page, counted = context.get("page_obj"), search_normalise(self.query)
+        first = page.start_index() if page else 1
+        context["linked_results"] = [
+            (result, "?" + urlencode({"sp": first + i, "sq": counted}) if counted else "")
+            for i, result in enumerate(context["results"] or [])
+        ]
+        return context
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        found = context["found"]
+        page = context.get("page_obj")
+        # A search (its first page; paging is not a new search) tells other apps how many
+        # articles it found, in a header the page is kept with (counting strips it).
+        if found is not None and found.has_terms and (page is None or page.number == 1):
+            response[SEARCH_RESULTS_HEADER] = str(found.total)
+        return response
 
 
 @dataclass(frozen=True)

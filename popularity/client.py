@@ -38,3 +38,10 @@ def is_staff(request: HttpRequest) -> bool:
         return False
     user = getattr(request, "user", None)
     return bool(user is not None and user.is_authenticated and user.is_staff)
+
+
+def opted_out(request: HttpRequest) -> bool:
+    """The browser asks not to be tracked (Global Privacy Control, or Do Not Track)."""
+    return request.META.get("HTTP_SEC_GPC", "").strip() == "1" or (
+        request.META.get("HTTP_DNT", "").strip() == "1"
+    )

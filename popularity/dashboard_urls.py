@@ -15,6 +15,12 @@ urlpatterns = [
         name="article",
     ),
     path("export.csv", admin.site.admin_view(views.StatisticsExportView.as_view()), name="export"),
+    # Before the panels' pattern, which would take searches.csv for a panel's name.
+    path(
+        "export/searches.csv",
+        admin.site.admin_view(views.SearchesExportView.as_view()),
+        name="export_searches",
+    ),
     path(
         "export/<str:panel>.csv",
         admin.site.admin_view(views.BreakdownExportView.as_view()),

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from articles.models import Article
+from core.search_terms import SEARCH_QUERY_MAX_LENGTH
 
 
 class DailyView(models.Model):
@@ -399,3 +400,64 @@ class DayNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day}: {self.text}"
+
+
+class DailySearch(models.Model):
+    """How often one normalised site search was made on one day, and what came of it.
+
+    Never per person: no reader hash, no address, only the query (lower case, without
+    accents, spaces collapsed; queries that look like an e-mail address, a phone number or
+    a long run of digits are never stored) and counts.
+    """
+
+    day = models.DateField()
+    query = models.CharField(
+        max_length=SEARCH_QUERY_MAX_LENGTH,
+        help_text="The query as normalised: case, accents and spacing folded, cut.",
+    )
+    searches = models.PositiveBigIntegerField(default=0, help_text="Searches made that day.")
+    results = models.PositiveIntegerField(
+        default=0, help_text="Articles the day's latest search found."
+    )
+    opened = models.PositiveBigIntegerField(
+        default=0, help_text="Results readers opened from this search's page."
+    )
+    position_sum = models.PositiveBigIntegerField(
+        default=0,
+        help_text="Sum of the opened results' positions (1 = first): the mean is "
+        "position_sum / opened.",
+    )
+
+    class Meta:
+        ordering = ["-day", "-searches"]
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(fields=["day", "query"], name="dailysearch_day_query_uniq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.query!r} on {self.day}: {self.searches}"
+
+
+class DailySearchOpen(models.Model):
+    """Results of one search opened on one day, per article: the searches that lead to it."""
+
+    day = models.DateField()
+    query = models.CharField(max_length=SEARCH_QUERY_MAX_LENGTH)
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="daily_search_opens"
+    )
+    opened = models.PositiveBigIntegerField(default=0)
+    position_sum = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-day", "-opened"]
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "query", "article"], name="dailysearchopen_day_query_article_uniq"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.query!r} → {self.article_id} on {self.day}: {self.opened}"

@@ -21,7 +21,7 @@ from articles.models import Article
 from core.client import client_ip
 from core.ratelimit import rate_limit
 
-from .client import is_crawler, is_speculative, is_staff
+from .client import is_crawler, is_speculative, is_staff, opted_out
 from .read_depth import ReportedSection, article_top_sections, read_report_record
 from .tokens import TokenError, read_token_check
 
@@ -43,12 +43,6 @@ def _refuse(status: int, message: str) -> JsonResponse:
 
 def _no_content() -> HttpResponse:
     return HttpResponse(status=204)
-
-
-def _opted_out(request: HttpRequest) -> bool:
-    return request.META.get("HTTP_SEC_GPC", "").strip() == "1" or (
-        request.META.get("HTTP_DNT", "").strip() == "1"
-    )
 
 
 def _ignored(request: HttpRequest) -> bool:
@@ -115,7 +109,7 @@ class ReadReportView(View):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if _opted_out(request) or _ignored(request):
+        if opted_out(request) or _ignored(request):
             return _no_content()
         try:
             fields = _fields(request)

@@ -46,6 +46,14 @@ from .markers import article_markers, publications_in_period
 from .notes import notes_in_period, points_with_notes
 from .rankings import Window, popular_url, ranking_cached
 from .read_depth import article_top_sections, read_depth_summary
+from .searches import (
+    ARTICLE_SEARCHES_CSV_HEADER,
+    GAPS_CSV_HEADER,
+    article_search_csv_row,
+    article_searches,
+    content_gaps,
+    gap_csv_row,
+)
 from .statistics import (
     refresh_candidates,
     stats_article_ranking,
@@ -202,6 +210,8 @@ class StatisticsView(StatisticsAccessMixin, TemplateView):
             ),
             live=live_now(),
             refresh=refresh_candidates(),
+            gaps=content_gaps(period=period),
+            can_write=self.request.user.has_perm("articles.add_article"),
             query_string=self._query_without_page(),
         )
         return context
@@ -265,6 +275,7 @@ class ArticleStatisticsView(StatisticsAccessMixin, TemplateView):
                 stats_breakdowns(period=period, filters=filters, article_id=article.pk),
                 self.request.GET,
             ),
+            searches=article_searches(period=period, article_id=article.pk),
             query_string=self.request.GET.urlencode(),
         )
         return context
@@ -306,6 +317,28 @@ class BreakdownExportView(StatisticsAccessMixin, View):
         writer = csv.writer(response)
         writer.writerow(breakdown_header(panel))
         writer.writerows(breakdown_row(panel, row) for row in rows)
+        return response
+
+
+class SearchesExportView(StatisticsAccessMixin, View):
+    """The content gaps as CSV, every row, for the page's period; `?article=<id>` for the
+    searches that lead to one article."""
+
+    def get(self, request, *args, **kwargs):
+        period = self.period_form().period()
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        writer = csv.writer(response)
+        if request.GET.get("article"):
+            article_id = get_object_or_404(Article, pk=_whole_number(request.GET["article"])).pk
+            name = f"searches-article-{article_id}-{period.start}-to-{period.end}"
+            writer.writerow(ARTICLE_SEARCHES_CSV_HEADER)
+            items = article_searches(period=period, article_id=article_id, limit=None)
+            writer.writerows(article_search_csv_row(item) for item in items)
+        else:
+            name = f"content-gaps-{period.start}-to-{period.end}"
+            writer.writerow(GAPS_CSV_HEADER)
+            writer.writerows(gap_csv_row(gap) for gap in content_gaps(period=period, limit=None))
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return response
 
 

@@ -141,3 +141,10 @@ def test_workers_are_not_restarted_every_few_thousand_requests():
     assert not any(
         arg.startswith("--max-requests") for arg in compose()["services"]["web"]["command"]
     )
+
+
+def test_the_access_log_keeps_no_query_string_or_referrer():
+    # A search's words may be an e-mail address or a phone number (docs/popularity.md).
+    found = gunicorn_config("access_log_format")["settings"]["access_log_format"]
+    assert "%(U)s" in found
+    assert not any(part in found for part in ("%(r)s", "%(q)s", "%(f)s"))

@@ -307,8 +307,8 @@ def test_the_article_page_adds_one_query_for_its_spikes_only(
     # session, user, user and group permissions, article; the first counted day (site);
     # daily series (with the baseline), the article's first counted day, previous total;
     # peers: tag (none); sections; read depth: totals, reaches; every origin panel; the
-    # owners' notes on the days
-    with django_assert_num_queries(15):  # the steady days before the spikes
+    # owners' notes on the days; the searches that lead to the article
+    with django_assert_num_queries(16):  # the steady days before the spikes
         client.get(f"{page}?start={ago(10)}&end={ago(4)}")
-    with django_assert_num_queries(16):  # … and one for the spike days' top browsers
+    with django_assert_num_queries(17):  # … and one for the spike days' top browsers
         client.get(f"{page}?range=7")

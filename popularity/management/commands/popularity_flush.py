@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from popularity.counting.buffer import get_buffer
 from popularity.counting.flush import buffer_flush
+from popularity.counting.searches import searches_flush
 
 
 class Command(BaseCommand):
@@ -18,10 +19,12 @@ class Command(BaseCommand):
             return
         try:
             result = buffer_flush()
+            searches = searches_flush()
         except buffer.errors as error:
             raise CommandError(f"Redis is unreachable, nothing flushed: {error}") from error
         self.stdout.write(
             f"flushed {result.views} view(s) in {result.batches} batch(es)"
             + (f"; {result.skipped_batches} already written" if result.skipped_batches else "")
+            + f"; {searches} search(es)"
             + f" (every {settings.POPULARITY_FLUSH_INTERVAL_SECONDS}s)"
         )
