@@ -130,8 +130,12 @@ def test_a_reader_goes_from_home_to_an_article_a_tag_and_search(
     expect(results.first.locator("mark").first).to_have_text(re.compile("botox", re.I))
     check(page, screenshot, f"{shot}-5-search")
 
+    # A result's link says which result it was (counted for the owners' content gaps); the
+    # article's canonical address stays the bare one.
     results.first.get_by_role("link").click()
-    page.wait_for_url(f"**{ARTICLE}")
+    page.wait_for_url(re.compile(re.escape(ARTICLE) + r"\?sp=1&sq=botox$"))
+    canonical = page.locator('link[rel="canonical"]').get_attribute("href")
+    assert canonical.endswith(ARTICLE)
 
     if width < 600:  # the narrowest phones still read without scrolling sideways
         page.set_viewport_size({"width": 320, "height": 640})

@@ -155,6 +155,7 @@ def test_a_scheduled_update_goes_live_at_its_minute(
     assert page.get_by_role("heading", name="A scheduled update is waiting").is_visible()
     assert serious_violations(page, within=[".scheduling-note"]) == []
     page.emulate_media(color_scheme="dark")  # its links stay legible on the admin's dark theme
+    page.wait_for_timeout(400)  # the admin's links fade to their new colour (a 0.15 s transition)
     assert serious_violations(page, within=[".scheduling-note"]) == []
     page.emulate_media(color_scheme="light")
 
