@@ -50,6 +50,63 @@ class TaggedArticle(TaggedItemBase):
         indexes = [models.Index(fields=["tag", "content_object"], name="tagged_article_tag_idx")]
 
 
+class AuthorProfile(models.Model):
+    """A person readers see as an author or medical reviewer: separate from login accounts,
+    optionally linked to one."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(
+        max_length=120, unique=True, help_text="The author page's address: /authors/<slug>/."
+    )
+    credentials = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Shown after the name, e.g. 'MD, neurologist'. Needed to review health articles.",
+    )
+    bio = models.TextField(
+        max_length=2000, blank=True, help_text="A few sentences for the author page."
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="author_profile",
+        help_text="The login account of this person, if they have one.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="author_profile_name_not_empty"),
+            models.CheckConstraint(condition=~Q(slug=""), name="author_profile_slug_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ArticleAuthor(models.Model):
+    """One name in an article's byline, in order."""
+
+    article = models.ForeignKey("Article", on_delete=models.CASCADE, related_name="bylines")
+    profile = models.ForeignKey(AuthorProfile, on_delete=models.PROTECT, related_name="bylines")
+    position = models.PositiveSmallIntegerField(default=1, help_text="Order in the byline, from 1.")
+
+    class Meta:
+        ordering = ["article", "position", "id"]
+        verbose_name = "author"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "profile"], name="article_author_unique_profile"
+            ),
+        ]
+        indexes = [models.Index(fields=["profile", "article"], name="article_author_profile_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.profile} on {self.article}"
+
+
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -104,6 +161,20 @@ class Article(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="articles",
+    )
+    authors = models.ManyToManyField(
+        AuthorProfile,
+        through=ArticleAuthor,
+        blank=True,
+        related_name="articles",
+        help_text="The byline, in order: each name links to the author's page.",
+    )
+    health_content = models.BooleanField(
+        default=False,
+        help_text=(
+            "Gives medical information: shows the medical disclaimer, asks for sources and a "
+            "medical reviewer before publishing, and tells search engines it is a medical page."
+        ),
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(
