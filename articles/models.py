@@ -171,6 +171,7 @@ class Article(models.Model):
     )
     health_content = models.BooleanField(
         default=False,
+        db_default=False,
         help_text=(
             "Gives medical information: shows the medical disclaimer, asks for sources and a "
             "medical reviewer before publishing, and tells search engines it is a medical page."

@@ -16,6 +16,7 @@ class Migration(migrations.Migration):
             model_name="article",
             name="health_content",
             field=models.BooleanField(
+                db_default=False,
                 default=False,
                 help_text="Gives medical information: shows the medical disclaimer, asks for sources and a medical reviewer before publishing, and tells search engines it is a medical page.",
             ),
