@@ -7,6 +7,8 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
@@ -92,6 +94,12 @@ class SharedStatsLinkAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+    def response_post_save_add(self, request, obj):
+        # Straight to the new link's page: the address to send is there.
+        return HttpResponseRedirect(
+            reverse("admin:popularity_sharedstatslink_change", args=[obj.pk])
+        )
 
     @admin.display(description="State")
     def state(self, obj: SharedStatsLink) -> str:
