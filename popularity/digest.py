@@ -59,9 +59,10 @@ class Digest:
 
     @property
     def subject(self) -> str:
+        compared = f" ({self.views_change})" if self.previous_views is not None else ""
         return (
             f"{settings.SITE_NAME}, week of {self.week.start:%-d %B %Y}: "
-            f"{self.views:,} views ({self.views_change})"
+            f"{self.views:,} views{compared}"
         )
 
 

@@ -38,7 +38,7 @@ class WeekForm(forms.Form):
 
     def week_start(self) -> date:
         """The chosen week's Monday; last week when none (or no valid one) is chosen."""
-        day = self.cleaned_data.get("week") if self.is_valid() else None
+        day = self.cleaned_data.get("week") if self.is_bound and self.is_valid() else None
         return week_start_of(day) if day else last_week_start()
 
 
@@ -46,7 +46,8 @@ class DigestPreviewView(StatisticsAccessMixin, TemplateView):
     template_name = "popularity/admin/digest_preview.html"
 
     def get_context_data(self, **kwargs):
-        form = WeekForm(self.request.GET)
+        # Unbound without ?week=, so its field shows last week's Monday.
+        form = WeekForm(self.request.GET or None, initial={"week": last_week_start()})
         week_start = form.week_start()
         digest = week_digest(week_start=week_start)
         return {

@@ -1,7 +1,7 @@
 """The weekly e-mail digest: its figures (the dashboard's), the command that sends it once a
 week, and the owners' preview in the admin."""
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from io import StringIO
 
 import pytest
@@ -73,6 +73,28 @@ def test_the_digest_reads_last_week_against_the_week_before(readership, week):
     assert [row.value for row in digest.new_sources] == ["Reddit"]
     assert [(gap.query, gap.searches) for gap in digest.gaps] == [("grief at work", 4)]
     assert digest.refresh is not None and digest.refresh.title == "Old guide"
+
+
+@pytest.mark.parametrize(
+    ("zone", "monday"),
+    [("UTC", date(2026, 11, 16)), ("Pacific/Auckland", date(2026, 11, 23))],
+)
+def test_last_week_is_monday_to_sunday_in_the_sites_time_zone(settings, monkeypatch, zone, monday):
+    settings.TIME_ZONE = zone
+    # Sunday 29 November, noon in London: already Monday 30 November in Auckland.
+    sunday_noon = datetime(2026, 11, 29, 12, tzinfo=UTC)
+    monkeypatch.setattr("django.utils.timezone.now", lambda: sunday_noon)
+    assert last_week_start() == monday
+    assert last_week_start(today=date(2026, 12, 6)) == date(2026, 11, 23)  # a Sunday
+    assert last_week_start(today=date(2026, 11, 30)) == date(2026, 11, 23)  # a Monday
+
+
+def test_a_site_with_no_views_yet_still_gets_a_digest(owner, week):
+    digest_command()
+    (message,) = mail.outbox
+    assert message.subject.endswith(": 0 views")
+    assert "No article was read this week." in message.body
+    assert "No week before to compare with" in message.body
 
 
 def test_a_week_with_no_week_before_counted_compares_with_nothing(week):
