@@ -5,7 +5,9 @@
 #     PostgreSQL (this interval is the most counting a crash can lose), delete past salts
 #     and the user agent counts older than POPULARITY_AGENT_RETENTION_DAYS; put live the
 #     scheduled article updates that are due (a request does it first when readers visit)
-#   every hour: delete expired sessions
+#   every hour: delete expired sessions; send last week's e-mail digest to the site owners
+#     (popularity_digest records each week it sends, so it goes out once, early on Monday,
+#     however often this runs or restarts)
 set -u
 interval=${POPULARITY_FLUSH_INTERVAL_SECONDS:-60}
 last_hourly=0
@@ -16,6 +18,7 @@ while true; do
   now=$(date +%s)
   if [ $((now - last_hourly)) -ge 3600 ]; then
     python manage.py clearsessions || echo "scheduler: clearsessions failed"
+    python manage.py popularity_digest || echo "scheduler: popularity_digest failed, retrying next hour"
     last_hourly=$now
   fi
   sleep "$interval"

@@ -5,12 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
 
 from articles.admin import ArticleAdmin
 from articles.models import Article
 
-from .models import DayNote
+from .models import DayNote, SharedStatsLink
+from .sharing import shared_link_path, shared_links_revoke
 from .totals import annotate_view_totals
 
 # The counts go right after the publication date, where editors look for them.
@@ -56,3 +62,63 @@ class DayNoteAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(SharedStatsLink)
+class SharedStatsLinkAdmin(admin.ModelAdmin):
+    """Site owners give out read-only links to the statistics, and revoke them."""
+
+    list_display = ["label", "scope", "article", "tag", "state", "created_by", "created_at"]
+    list_filter = ["scope", ("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["label", "article__title", "tag__name"]
+    autocomplete_fields = ["article", "tag"]
+    fields = ["label", "scope", "article", "tag", "expires_at", "link", "state"]
+    readonly_fields = ["link", "state"]
+    actions = ["revoke"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # What a link shows is fixed once it is given out: make another for something else.
+        if obj is not None:
+            return ["label", "scope", "article", "tag", "expires_at", "link", "state"]
+        return ["link", "state"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["label", "scope", "article", "tag", "expires_at"]
+        return self.fields
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # revoked, never deleted: the record of what was shared stays
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def response_post_save_add(self, request, obj):
+        # Straight to the new link's page: the address to send is there.
+        return HttpResponseRedirect(
+            reverse("admin:popularity_sharedstatslink_change", args=[obj.pk])
+        )
+
+    @admin.display(description="State")
+    def state(self, obj: SharedStatsLink) -> str:
+        if obj.revoked_at:
+            return f"Revoked {timezone.localtime(obj.revoked_at):%-d %b %Y %H:%M}"
+        if obj.expires_at and obj.expires_at <= timezone.now():
+            return "Expired"
+        return "Active"
+
+    @admin.display(description="Link")
+    def link(self, obj: SharedStatsLink) -> str:
+        if obj.pk is None or self.state(obj) != "Active":
+            return "—"
+        url = settings.SITE_URL.rstrip("/") + shared_link_path(link=obj)
+        return format_html('<a href="{}" rel="noreferrer">{}</a>', url, url)
+
+    @admin.action(description="Revoke the selected links", permissions=["change"])
+    def revoke(self, request, queryset) -> None:
+        revoked = shared_links_revoke(links=queryset)
+        self.message_user(
+            request, f"{revoked} link{'s' if revoked != 1 else ''} revoked.", messages.SUCCESS
+        )

@@ -157,3 +157,15 @@ def _panel(name: str, entries: list[tuple[dict, int, int]]) -> list[BreakdownRow
     ]
     rows.sort(key=lambda row: (-row.views, -row.unique_readers, row.value, row.source))
     return rows
+
+
+def sources_first_seen_in(*, period: Period, sources: list[str]) -> set[str]:
+    """Which of `sources` brought no reader to the site before the period: one query on the
+    site's origin rows (their key starts with the day)."""
+    seen_before = (
+        SiteDailyOrigin.objects.filter(day__lt=period.start, source__in=sources)
+        .order_by()
+        .values_list("source", flat=True)
+        .distinct()
+    )
+    return set(sources) - set(seen_before)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.checks import Error, register
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 
 
 @register()
@@ -63,4 +65,21 @@ def popularity_settings(app_configs=None, **kwargs) -> list[Error]:
                     id="popularity.E008",
                 )
             )
+    bad = [address for address in settings.POPULARITY_DIGEST_RECIPIENTS if not _is_email(address)]
+    if bad:
+        errors.append(
+            Error(
+                f"POPULARITY_DIGEST_RECIPIENTS has what is not an e-mail address: {bad}.",
+                hint="Comma-separated addresses, or empty to send it to the Site owners.",
+                id="popularity.E009",
+            )
+        )
     return errors
+
+
+def _is_email(value: str) -> bool:
+    try:
+        validate_email(value)
+    except ValidationError:
+        return False
+    return True

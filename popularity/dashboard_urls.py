@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import path
 
 from . import views
+from .digest_views import DigestPreviewView
 
 app_name = "statistics"
 
@@ -27,4 +28,5 @@ urlpatterns = [
         name="export_panel",
     ),
     path("live.json", admin.site.admin_view(views.LiveView.as_view()), name="live"),
+    path("digest/", admin.site.admin_view(DigestPreviewView.as_view()), name="digest"),
 ]

@@ -9,6 +9,7 @@ a reader's hash or address, and are deleted after POPULARITY_AGENT_RETENTION_DAY
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
@@ -461,3 +462,99 @@ class DailySearchOpen(models.Model):
 
     def __str__(self) -> str:
         return f"{self.query!r} → {self.article_id} on {self.day}: {self.opened}"
+
+
+class SharedStatsLink(models.Model):
+    """A read-only view of the statistics, for someone without an account (an author shown
+    their article's figures). The link's token is a signature over the row's id
+    (popularity/sharing.py); revoking or an expiry date ends it, and a revoked link is kept
+    as a record of what was shared with whom."""
+
+    class Scope(models.TextChoices):
+        SITE = "site", "The whole site"
+        ARTICLE = "article", "One article"
+        TAG = "tag", "One tag"
+
+    label = models.CharField(
+        max_length=100, help_text="Who it is for or why, e.g. “Ana, her sleep article”."
+    )
+    scope = models.CharField(
+        max_length=10,
+        choices=Scope.choices,
+        default=Scope.ARTICLE,
+        help_text="What the link shows. One article or one tag shows only its own figures, "
+        "never other articles' titles.",
+    )
+    article = models.ForeignKey(
+        Article,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="shared_stats_links",
+        help_text="The article, when the scope is one article.",
+    )
+    tag = models.ForeignKey(
+        "taggit.Tag",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="shared_stats_links",
+        help_text="The tag, when the scope is one tag.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="Optional: the link stops working at this time."
+    )
+    revoked_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When it was revoked: it answers 404."
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        # Revoked, never deleted: the record of what was shared stays.
+        default_permissions = ("add", "change", "view")
+        verbose_name = "shared statistics link"
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(scope="site", article__isnull=True, tag__isnull=True)
+                    | Q(scope="article", article__isnull=False, tag__isnull=True)
+                    | Q(scope="tag", article__isnull=True, tag__isnull=False)
+                ),
+                name="sharedstatslink_scope_matches_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def clean(self) -> None:
+        if self.scope == self.Scope.ARTICLE:
+            self.tag = None
+            if self.article_id is None:
+                raise ValidationError({"article": "Choose the article this link shows."})
+        elif self.scope == self.Scope.TAG:
+            self.article = None
+            if self.tag_id is None:
+                raise ValidationError({"tag": "Choose the tag this link shows."})
+        else:
+            self.article = self.tag = None
+
+
+class SentDigest(models.Model):
+    """A week whose e-mail digest went out: what makes `popularity_digest` send each week
+    once, however often the scheduler runs it or restarts."""
+
+    week_start = models.DateField(unique=True, help_text="The Monday of the week reported on.")
+    sent_at = models.DateTimeField(auto_now_add=True)
+    recipients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-week_start"]
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"digest of the week of {self.week_start}"

@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import BooleanField, QuerySet
+from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from taggit.models import Tag
@@ -202,6 +202,35 @@ def stats_article_rows(
             )
         )
     return rows
+
+
+def stats_risers(
+    *, period: Period, total_views: int, filters: Filters = NO_FILTERS, limit: int = 5
+) -> list[ArticleRow]:
+    """The articles whose views grew most against the period before (by views gained, then
+    by more views now), as the dashboard's table rows (`total_views`: the period's, for
+    their share): two queries. None without a period before to compare with."""
+    previous = period.previous
+    if previous is None:
+        return []
+    rows = counted_rows(filters=filters).filter(day__range=(previous.start, period.end))
+    now, before = Q(day__gte=period.start), Q(day__lte=previous.end)
+    gains = (
+        rows.order_by()
+        .values("article_id")
+        .annotate(
+            v=big_sum("views", filter=now),
+            u=big_sum("unique_readers", filter=now),
+            gain=big_sum("views", filter=now) - big_sum("views", filter=before),
+        )
+        .filter(gain__gt=0)
+        .order_by("-gain", "-v", "article_id")
+        .values_list("article_id", "v", "u")[:limit]
+    )
+    ranked = [RankedArticle(*row) for row in gains]
+    return stats_article_rows(
+        period=period, ranked=ranked, total_views=total_views, filters=filters
+    )
 
 
 def stats_articles(*, period: Period, filters: Filters = NO_FILTERS) -> list[ArticleRow]:

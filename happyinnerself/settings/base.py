@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
@@ -299,22 +300,87 @@ DJANGO_PROSE_EDITOR_EXTENSIONS = [
 
 
 # -- email ------------------------------------------------------------------------------------
-# The site mails its editors only (review before publishing: articles.review); errors go to
-# the logs below, and no one resets a password by email. Unset, mail is written to the log
-# output (the console backend); set EMAIL_HOST to send it through that SMTP server.
-EMAIL_HOST = env_str("EMAIL_HOST", "")
-EMAIL_BACKEND = env_str(
-    "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend"
-    if EMAIL_HOST
-    else "django.core.mail.backends.console.EmailBackend",
-)
-EMAIL_PORT = env_int("EMAIL_PORT", 587)
-EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+def email_from_url(url: str) -> dict:
+    """EMAIL_URL → the EMAIL_* settings: smtp://user:password@host:587/?tls=1 (or ?ssl=1;
+    smtps:// is SMTP over TLS from the start, port 465), console://, locmem://, dummy://,
+    file:///path. The user and password are percent-encoded ("@" is %40)."""
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+
+    def flag(name: str) -> bool:
+        return query.get(name, [""])[-1].strip().lower() in {"1", "true", "yes", "on"}
+
+    backends = "django.core.mail.backends"
+    if parts.scheme in {"smtp", "smtps"}:
+        if not parts.hostname:
+            raise ImproperlyConfigured(f"EMAIL_URL {parts.scheme}:// needs a host")
+        ssl = parts.scheme == "smtps" or flag("ssl")
+        return {
+            "EMAIL_BACKEND": f"{backends}.smtp.EmailBackend",
+            "EMAIL_HOST": parts.hostname,
+            "EMAIL_PORT": parts.port or (465 if ssl else 587),
+            "EMAIL_HOST_USER": unquote(parts.username or ""),
+            "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+            "EMAIL_USE_SSL": ssl,
+            "EMAIL_USE_TLS": not ssl and flag("tls"),
+        }
+    simple = {"console": "console", "locmem": "locmem", "dummy": "dummy"}
+    if parts.scheme in simple:
+        return {"EMAIL_BACKEND": f"{backends}.{simple[parts.scheme]}.EmailBackend"}
+    if parts.scheme == "file" and parts.path.startswith("/"):
+        return {
+            "EMAIL_BACKEND": f"{backends}.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": parts.path,
+        }
+    raise ImproperlyConfigured(
+        f"EMAIL_URL with {parts.scheme or 'no'} scheme: use smtp://, smtps://, console://, "
+        "locmem://, dummy:// or file:///path"
+    )
+
+
+# The site mails its editors (review before publishing: articles.review) and its owners
+# (the weekly digest: popularity.digest); errors go to the logs below, and no one resets a
+# password by e-mail. EMAIL_URL says where mail goes; without it the older EMAIL_HOST,
+# EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD and EMAIL_USE_TLS are read, and with
+# neither mail is written to the log output (the console backend).
+def email_from_env() -> dict:
+    if url := env_str("EMAIL_URL", ""):
+        return email_from_url(url)
+    host = env_str("EMAIL_HOST", "")
+    return {
+        "EMAIL_BACKEND": env_str(
+            "EMAIL_BACKEND",
+            "django.core.mail.backends.smtp.EmailBackend"
+            if host
+            else "django.core.mail.backends.console.EmailBackend",
+        ),
+        "EMAIL_HOST": host,
+        "EMAIL_PORT": env_int("EMAIL_PORT", 587),
+        "EMAIL_HOST_USER": env_str("EMAIL_HOST_USER", ""),
+        "EMAIL_HOST_PASSWORD": env_str("EMAIL_HOST_PASSWORD", ""),
+        "EMAIL_USE_TLS": env_bool("EMAIL_USE_TLS", True),
+    }
+
+
+email_settings = email_from_env()
+EMAIL_BACKEND = email_settings["EMAIL_BACKEND"]
+EMAIL_HOST = email_settings.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = email_settings.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = email_settings.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = email_settings.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = email_settings.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = email_settings.get("EMAIL_USE_SSL", False)
+EMAIL_FILE_PATH = email_settings.get("EMAIL_FILE_PATH")
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Happy Inner Self <editors@localhost>")
+# The site's address as readers reach it, for links in e-mails (no request to take it from):
+# by default https:// and the domain the proxy serves (SITE_DOMAIN).
+SITE_URL = env_str(
+    "SITE_URL",
+    f"https://{os.environ['SITE_DOMAIN']}"
+    if os.environ.get("SITE_DOMAIN")
+    else "http://localhost:8000",
+)
 
 
 # -- logging ----------------------------------------------------------------------------------
@@ -401,3 +467,6 @@ POPULARITY_COUNTRY_HEADER = env_str("POPULARITY_COUNTRY_HEADER", "")
 # from the reader's address with django.contrib.gis.geoip2 when the header above gives none.
 # The address is dropped after the lookup. Empty: no lookup.
 GEOIP_PATH = env_str("GEOIP_PATH", "")
+# The weekly digest (`manage.py popularity_digest`, sent by the scheduler): to these
+# addresses, comma-separated; empty: to the members of the Site owners group who have one.
+POPULARITY_DIGEST_RECIPIENTS = env_list("POPULARITY_DIGEST_RECIPIENTS", [])

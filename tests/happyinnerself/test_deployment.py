@@ -61,7 +61,12 @@ def test_scheduler_runs_the_periodic_commands():
     script = (ROOT / "deploy" / "scheduler.sh").read_text()
     from django.core.management import get_commands
 
-    for command in ("popularity_flush", "popularity_rotate_salts", "clearsessions"):
+    for command in (
+        "popularity_flush",
+        "popularity_rotate_salts",
+        "clearsessions",
+        "popularity_digest",
+    ):
         assert f"manage.py {command}" in script
         assert command in get_commands()
 

@@ -12,6 +12,9 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from articles.models import Article
+from popularity.digest import digest_messages, last_week_start, week_digest
+from popularity.models import SharedStatsLink
+from popularity.sharing import shared_link_path
 from tests.factories import DailyViewFactory
 from tests.support.nu import nu_errors
 
@@ -64,6 +67,13 @@ def pages(client, monkeypatch) -> dict[str, str]:
         response = client.get(path)
         assert response.status_code == status, (path, response.status_code)
         found[name] = response.content.decode()
+    # A shared read-only statistics link, and the weekly digest e-mail's HTML part.
+    link = SharedStatsLink.objects.create(
+        label="For the author", scope="article", article=Article.objects.get(slug=ARTICLE[10:-1])
+    )
+    found["shared-statistics"] = client.get(shared_link_path(link=link)).content.decode()
+    (mail,) = digest_messages(digest=week_digest(week_start=last_week_start()), to=["a@b.example"])
+    found["digest-email"] = mail.alternatives[0][0]
     # Over the search limit: the 429 page.
     for _ in range(5):
         response = client.get("/search/?q=calm")

@@ -186,3 +186,66 @@ def test_a_non_postgres_database_url_is_refused():
     )
     assert result.returncode != 0
     assert "must point at PostgreSQL" in result.stderr
+
+
+def test_email_url_names_the_mail_server_and_its_login():
+    from happyinnerself.settings.base import email_from_url
+
+    smtp = email_from_url("smtp://mailer%40example.org:p%3Ass@mail.example.net:2525/?tls=1")
+    assert smtp == {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "mail.example.net",
+        "EMAIL_PORT": 2525,
+        "EMAIL_HOST_USER": "mailer@example.org",
+        "EMAIL_HOST_PASSWORD": "p:ss",
+        "EMAIL_USE_SSL": False,
+        "EMAIL_USE_TLS": True,
+    }
+    ssl = email_from_url("smtps://mail.example.net")
+    assert (ssl["EMAIL_PORT"], ssl["EMAIL_USE_SSL"], ssl["EMAIL_USE_TLS"]) == (465, True, False)
+    plain = email_from_url("smtp://localhost")
+    assert (plain["EMAIL_PORT"], plain["EMAIL_USE_TLS"], plain["EMAIL_HOST_USER"]) == (
+        587,
+        False,
+        "",
+    )
+    assert email_from_url("console://")["EMAIL_BACKEND"].endswith(".console.EmailBackend")
+    assert email_from_url("file:///var/mail/out")["EMAIL_FILE_PATH"] == "/var/mail/out"
+
+
+@pytest.mark.parametrize("url", ["smtp://", "mailto:owner@example.org", "ftp://host", "file://x"])
+def test_an_email_url_that_cannot_work_stops_the_start(url):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from happyinnerself.settings.base import email_from_url
+
+    with pytest.raises(ImproperlyConfigured, match="EMAIL_URL"):
+        email_from_url(url)
+
+
+def test_without_email_url_the_older_email_variables_still_work():
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; "
+        "print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_USE_TLS)",
+        EMAIL_HOST="smtp.example.net",
+        EMAIL_PORT="2587",
+    )
+    assert result.stdout.splitlines()[-1].split() == [
+        "django.core.mail.backends.smtp.EmailBackend",
+        "smtp.example.net",
+        "2587",
+        "True",
+    ]
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; print(s.EMAIL_BACKEND, s.EMAIL_HOST_USER)",
+        EMAIL_HOST="ignored.example.net",
+        EMAIL_URL="smtp://ana@mail.example.org:25/",
+    )
+    assert result.stdout.splitlines()[-1].split() == [
+        "django.core.mail.backends.smtp.EmailBackend",
+        "ana",
+    ]

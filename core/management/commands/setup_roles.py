@@ -58,9 +58,16 @@ OWNER_PERMISSIONS = [
 ]
 # Site owners also read the popularity statistics, when that app is installed: every
 # view_* permission of the app and its own custom permissions; of add/change/delete only
-# those of their own notes on days (DayNote), never of the counts.
+# those of their own notes on days (DayNote) and of the read-only links they share (made and
+# revoked, never deleted), never of the counts.
 STATISTICS_APP = "popularity"
-STATISTICS_WRITES = ["add_daynote", "change_daynote", "delete_daynote"]
+STATISTICS_WRITES = [
+    "add_daynote",
+    "change_daynote",
+    "delete_daynote",
+    "add_sharedstatslink",
+    "change_sharedstatslink",
+]
 
 DEMO_ACCOUNTS = [
     # username, password, group: for local use only, refused unless DEBUG is on.
