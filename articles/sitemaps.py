@@ -1,6 +1,6 @@
-"""The sitemaps: an index (sitemap.xml) naming one sitemap per section (pages, articles, tags),
-each split into pages of at most `limit` addresses (?p=2 ...), as the protocol wants (50,000
-at most). A page reads only its own rows: the sections are querysets (a COUNT for the
+"""The sitemaps: an index (sitemap.xml) naming one sitemap per section (pages, articles, tags,
+authors), each split into pages of at most `limit` addresses (?p=2 ...), as the protocol
+wants (50,000 at most). A page reads only its own rows: the sections are querysets (a COUNT for the
 paginator, then one slice), and the index asks each section for its newest change with an
 aggregate, never by loading every row."""
 
@@ -14,7 +14,7 @@ from django.db.models import Max
 from django.urls import reverse
 
 from . import selectors
-from .models import Article
+from .models import Article, AuthorProfile
 
 
 def whole_seconds(moment: datetime | None) -> datetime | None:
@@ -60,6 +60,24 @@ class TagSitemap(Sitemap):
         return whole_seconds(tagged.aggregate(last=Max("updated_at"))["last"])
 
 
+class AuthorSitemap(Sitemap):
+    changefreq = "weekly"
+    priority = 0.5
+
+    def items(self):
+        return selectors.author_list_public()
+
+    def lastmod(self, item):
+        # The newer of the profile's own change and its newest published article's.
+        return max(filter(None, (item.updated_at, item.last_change)), default=None)
+
+    def get_latest_lastmod(self):
+        found = AuthorProfile.objects.filter(
+            bylines__article__in=Article.objects.published()
+        ).aggregate(profile=Max("updated_at"), article=Max("bylines__article__updated_at"))
+        return whole_seconds(max(filter(None, found.values()), default=None))
+
+
 class PageSitemap(Sitemap):
     """The home page and the topics index change whenever the newest article does."""
 
@@ -83,4 +101,9 @@ class PageSitemap(Sitemap):
         return whole_seconds(self.newest_change)
 
 
-SITEMAPS = {"pages": PageSitemap, "articles": ArticleSitemap, "tags": TagSitemap}
+SITEMAPS = {
+    "pages": PageSitemap,
+    "articles": ArticleSitemap,
+    "tags": TagSitemap,
+    "authors": AuthorSitemap,
+}
