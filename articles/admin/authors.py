@@ -25,7 +25,10 @@ class LabelledFormSet(forms.BaseInlineFormSet):
         names = {**self.names, "DELETE": "Remove"}
         for name, label in names.items():
             if name in form.fields:
-                form.fields[name].widget.attrs["aria-label"] = label
+                widget = form.fields[name].widget
+                # The admin wraps a related field's select (its add and change links).
+                widget = getattr(widget, "widget", widget)
+                widget.attrs["aria-label"] = label
 
 
 class OrderedFormSet(LabelledFormSet):
@@ -91,7 +94,6 @@ class ArticleAuthorFormSet(OrderedFormSet):
     names = {"profile": "Author", "position": "Position in the byline"}
 
     def clean(self) -> None:
-        super().clean()
         chosen = [
             form.cleaned_data["profile"]
             for form in self.forms
@@ -103,6 +105,7 @@ class ArticleAuthorFormSet(OrderedFormSet):
             raise forms.ValidationError(
                 "An author is named twice in the byline: remove one of them.", code="twice"
             )
+        super().clean()
 
 
 class ArticleAuthorInline(admin.TabularInline):
