@@ -372,9 +372,14 @@ def author_profile_for(*, person: dict) -> AuthorProfile:
         )
     if found is not None:
         return found
+    name, slug = person["name"], person.get("slug")
+    if not slug and name == slugify(name):
+        # A slug naming no one yet ("elena-marsh"): their page keeps it, their name is
+        # written from it until an editor completes the profile.
+        name, slug = name.replace("-", " ").title(), name
     profile = AuthorProfile(
-        name=person["name"],
-        slug=person.get("slug") or author_slug_free(name=person["name"]),
+        name=name,
+        slug=slug or author_slug_free(name=name),
         credentials=person.get("credentials", ""),
         job_title=person.get("job_title", ""),
         bio=person.get("bio", ""),

@@ -9,8 +9,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
+from PIL import Image, ImageChops, ImageStat
 
 from articles.models import Article, ArticleAuthor, AuthorLink, AuthorProfile
+from scripts import make_demo_portraits
 from tests import pictures
 from tests.articles.admin_data import ADD_URL, CHANGELIST, article_data, change_url, saved
 from tests.factories import (
@@ -240,6 +242,9 @@ class TestImport:
         again = imported(tmp_path, authors)
         assert list(again.bylines.values_list("pk", "profile_id", "position")) == rows
         assert AuthorProfile.objects.count() == 3 and ana.bylines.count() == 1
+        # A slug naming no one yet makes a profile at that address, named from it.
+        assert names(imported(tmp_path, "authors: [jo-bloggs]")) == ["Jo Bloggs"]
+        assert AuthorProfile.objects.filter(slug="jo-bloggs").exists()
         # Reordered in the file, reordered on the page.
         reordered = imported(tmp_path, "authors: [Kim Park, ana-ruiz]")
         assert names(reordered) == ["Kim Park", "Dr Ana Ruiz"]
@@ -283,3 +288,39 @@ class TestImport:
         outcome = response.context["outcomes"][0]
         assert outcome.result == "refused" and "web address" in outcome.detail
         assert not ArticleAuthor.objects.exists()
+
+
+# -- demo content ------------------------------------------------------------------------------
+
+
+class TestDemoAuthors:
+    def test_the_face_twitching_article_has_a_neurologist_with_a_portrait(
+        self, client, commit_callbacks
+    ):
+        commit_callbacks(call_command, "load_demo", stdout=StringIO())
+        article = Article.objects.get(slug="face-twitching-mystery")
+        first = article.bylines.order_by("position").first().profile
+        assert (first.name, first.credentials) == (
+            "Dr Elena Marsh",
+            "MD, FRCP, consultant neurologist",
+        )
+        assert len(first.bio) > 100 and first.links.count() == 2
+        assert first.photo_alt == make_demo_portraits.ALT["elena-marsh"]
+        with first.photo.open("rb") as stored:  # a real picture, through the uploads' cleaning
+            assert Image.open(stored).size == (800, 800)
+        assert first.photo_renditions["source"] == first.photo.name
+        # Every demo article has an author; loading again makes no one twice.
+        assert not Article.objects.filter(bylines__isnull=True).exists()
+        count = AuthorProfile.objects.count()
+        call_command("load_demo", stdout=StringIO())
+        assert AuthorProfile.objects.count() == count == 3
+        page = client.get(first.get_absolute_url()).content.decode()
+        assert 'alt="Illustrated portrait of Dr Elena Marsh' in page
+
+    def test_the_committed_portraits_are_what_the_script_draws(self):
+        demo = Path(__file__).resolve().parent.parent.parent / "content" / "demo" / "authors"
+        for slug in make_demo_portraits.SITTERS:
+            drawn = make_demo_portraits.make_portrait(slug).resize((80, 80))
+            committed = Image.open(demo / f"{slug}.jpg").convert("RGB").resize((80, 80))
+            difference = sum(ImageStat.Stat(ImageChops.difference(drawn, committed)).mean) / 3
+            assert difference < 2, "run scripts/make_demo_portraits.py and commit its portraits"
