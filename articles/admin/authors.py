@@ -209,6 +209,10 @@ class AuthorProfileAdmin(admin.ModelAdmin):
         ("Photo", {"fields": ["photo", "photo_preview", "photo_alt"]}),
     ]
 
+    class Media:
+        # The article admin's styles: underlined breadcrumb links among them.
+        css = {"all": ["articles/admin/editing.css"]}
+
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_total=Count("bylines"))
 
