@@ -200,8 +200,83 @@ FRONT_MATTER_KEYS = {
     "cover_alt",
     "cover_caption",
     "author",
+    "authors",
 }
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
+
+
+#: What an entry of `authors:` may say about a person, with each value's limit (the
+#: AuthorProfile fields'); a bare name or slug says only who.
+AUTHOR_KEYS = {"name": 120, "slug": 120, "credentials": 200, "job_title": 120, "bio": 2000}
+AUTHOR_LINK_KEYS = {"label": 60, "url": 500}
+
+
+def _author_text(value, *, what: str, limit: int, line: int) -> str:
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        raise ContentError(f"{what} must be text", line)
+    value = str(value).strip()
+    if len(value) > limit:
+        raise ContentError(f"{what} is longer than {limit} characters", line)
+    return value
+
+
+def _author_link(item, *, what: str, line: int) -> dict:
+    from django.core.exceptions import ValidationError
+
+    from .models import WEB_ADDRESS
+
+    if not isinstance(item, dict) or set(item) - set(AUTHOR_LINK_KEYS) or "url" not in item:
+        raise ContentError(f"{what} must be a label: and a url: (nothing else)", line)
+    link = {
+        key: _author_text(item.get(key, ""), what=f"{what} {key}", limit=limit, line=line)
+        for key, limit in AUTHOR_LINK_KEYS.items()
+    }
+    try:
+        WEB_ADDRESS(link["url"])
+    except ValidationError:
+        raise ContentError(
+            f"{what} url {link['url'][:80]!r} is not an http:// or https:// web address", line
+        ) from None
+    link["label"] = link["label"] or link["url"].split("//", 1)[-1].split("/", 1)[0]
+    return link
+
+
+def parse_authors(value, *, line: int) -> list[dict]:
+    """`authors:` as a list of people in byline order: each a name or slug, or a mapping
+    (name, slug, credentials, job_title, bio, links: [{label, url}])."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [part for part in value.split(",") if part.strip()]
+    if not isinstance(value, list):
+        raise ContentError("authors must be a list of names or slugs", line)
+    people: list[dict] = []
+    for number, item in enumerate(value, start=1):
+        what = f"author {number}"
+        if not isinstance(item, dict):
+            item = {"name": item}
+        unknown = set(item) - {*AUTHOR_KEYS, "links"}
+        if unknown:
+            raise ContentError(f"{what}: unknown field {sorted(unknown)[0]!r}", line)
+        person = {
+            key: _author_text(item.get(key, ""), what=f"{what} {key}", limit=limit, line=line)
+            for key, limit in AUTHOR_KEYS.items()
+        }
+        if not person["name"]:
+            raise ContentError(f"{what} has no name", line)
+        if person["slug"] and person["slug"] != slugify(person["slug"]):
+            raise ContentError(f"{what} slug may hold only a-z, 0-9 and hyphens", line)
+        links = item.get("links") or []
+        if not isinstance(links, list):
+            raise ContentError(f"{what} links must be a list", line)
+        person["links"] = [
+            _author_link(link, what=f"{what} link {n}", line=line)
+            for n, link in enumerate(links, start=1)
+        ]
+        if any(p["name"].casefold() == person["name"].casefold() for p in people):
+            raise ContentError(f"{what} ({person['name']}) is named twice", line)
+        people.append(person)
+    return people
 
 
 @dataclass(frozen=True)
@@ -361,6 +436,7 @@ def parse_import_document(text: str) -> ImportDocument:
             "cover_alt": cover_alt,
             "cover_caption": text_value("cover_caption", required=False, limit=250),
             "author": text_value("author", required=False, limit=150),
+            "authors": parse_authors(meta.get("authors"), line=line_of("authors")),
         },
         sections=sections,
         key_lines={key: line_of(key) for key in meta},

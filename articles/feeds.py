@@ -81,7 +81,7 @@ class LatestArticlesFeed(Feed):
         return self.request.build_absolute_uri(reverse("articles:list"))
 
     def items(self):
-        return selectors.article_detail_public()[: settings.ARTICLES_FEED_ITEMS]
+        return selectors.article_feed_public()[: settings.ARTICLES_FEED_ITEMS]
 
     def item_title(self, item: Article) -> str:
         return item.title
@@ -96,6 +96,9 @@ class LatestArticlesFeed(Feed):
         return item.updated_at
 
     def item_author_name(self, item: Article) -> str:
+        # The byline's names (annotated by the feed's query), else the login user's.
+        if names := getattr(item, "byline_names", None):
+            return ", ".join(names)
         if item.author is None:
             return settings.SITE_NAME
         return item.author.get_full_name() or item.author.get_username()
@@ -156,7 +159,7 @@ class TagFeed(LatestArticlesFeed):
         return reverse(name, args=[tag.slug])
 
     def items(self, tag):
-        return selectors.article_detail_public().filter(tags=tag)[: settings.ARTICLES_FEED_ITEMS]
+        return selectors.article_feed_public().filter(tags=tag)[: settings.ARTICLES_FEED_ITEMS]
 
 
 class TagAtomFeed(TagFeed):

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
@@ -13,7 +14,12 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from .content import sanitize_html, unique_anchor
-from .renditions import cover_renditions_refresh, renditions_are_stale
+from .renditions import (
+    cover_renditions_refresh,
+    record_is_stale,
+    renditions_are_stale,
+    renditions_refresh,
+)
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -54,7 +60,7 @@ class AuthorProfile(models.Model):
     """A person readers see as an author or medical reviewer: separate from login accounts,
     optionally linked to one."""
 
-    name = models.CharField(max_length=120)
+    name = models.CharField(max_length=120, help_text="As readers see it in bylines.")
     slug = models.SlugField(
         max_length=120, unique=True, help_text="The author page's address: /authors/<slug>/."
     )
@@ -63,8 +69,34 @@ class AuthorProfile(models.Model):
         blank=True,
         help_text="Shown after the name, e.g. 'MD, neurologist'. Needed to review health articles.",
     )
+    job_title = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="What they do, e.g. 'Consultant neurologist'; shown on the author page.",
+    )
     bio = models.TextField(
         max_length=2000, blank=True, help_text="A few sentences for the author page."
+    )
+    photo = models.ImageField(
+        upload_to="authors/%Y/%m/",
+        blank=True,
+        width_field="photo_width",
+        height_field="photo_height",
+        help_text="A portrait: JPEG, PNG or WebP, square works best.",
+    )
+    photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    photo_alt = models.CharField(
+        max_length=250,
+        blank=True,
+        help_text="What the photo shows, for readers who cannot see it. Without it the photo "
+        "is not shown.",
+    )
+    photo_renditions = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="Resized copies of the photo, by format (articles.renditions).",
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -72,8 +104,10 @@ class AuthorProfile(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="author_profile",
-        help_text="The login account of this person, if they have one.",
+        help_text="The login account of this person, if they have one: articles they create "
+        "in the admin name them as first author.",
     )
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
@@ -84,6 +118,53 @@ class AuthorProfile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        # The photo's renditions follow it, whoever sets it (admin, demo, script).
+        update_fields = kwargs.get("update_fields")
+        stale = record_is_stale(image=self.photo, record=self.photo_renditions)
+        if (update_fields is None or "photo" in update_fields) and stale:
+            self.photo_renditions = renditions_refresh(
+                image=self.photo, record=self.photo_renditions
+            )
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "photo_renditions"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:author", kwargs={"slug": self.slug})
+
+
+#: Links readers (and search engines, as `sameAs`) may follow: never javascript:, data: ...
+WEB_ADDRESS = URLValidator(
+    schemes=["http", "https"], message="Enter an http:// or https:// web address."
+)
+
+
+class AuthorLink(models.Model):
+    """A page about the author elsewhere: their website, ORCID, LinkedIn ..."""
+
+    profile = models.ForeignKey(AuthorProfile, on_delete=models.CASCADE, related_name="links")
+    label = models.CharField(max_length=60, help_text="What readers see, e.g. 'ORCID'.")
+    url = models.URLField(
+        "address",
+        max_length=500,
+        validators=[WEB_ADDRESS],
+        help_text="The whole address, starting with https://.",
+    )
+    position = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        ordering = ["profile", "position", "id"]
+        verbose_name = "link"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(url__regex=r"^https?://"), name="author_link_is_web_address"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
 
 
 class ArticleAuthor(models.Model):

@@ -177,32 +177,42 @@ def renditions_delete(*, names: list[str], storage: Storage) -> None:
             logger.warning("rendition %s not deleted (%s)", name, error)
 
 
-def renditions_are_stale(article) -> bool:
-    """True when the record is not of the current cover, or predates the crops."""
-    record = article.cover_renditions or {}
-    name = article.cover.name or ""
+def record_is_stale(*, image, record: dict | None) -> bool:
+    """True when `record` is not of the current `image`, or predates the crops."""
+    record = record or {}
+    name = image.name or ""
     return name != record.get("source", "") or bool(name and "crops" not in record)
 
 
-def cover_renditions_refresh(*, article) -> None:
-    """Remake the renditions for the article's current cover (the caller saves the article).
+def renditions_are_stale(article) -> bool:
+    """True when the cover's record is not of the current cover, or predates the crops."""
+    return record_is_stale(image=article.cover, record=article.cover_renditions)
 
-    The old renditions are deleted only once the new record is committed, so a rolled-back
-    save never leaves the article pointing at deleted files.
+
+def renditions_refresh(*, image, record: dict | None) -> dict:
+    """The renditions record for the current `image` (an ImageField's file), made anew.
+
+    The old renditions are deleted only once the caller's transaction commits, so a
+    rolled-back save never leaves a row pointing at deleted files.
     """
-    old = article.cover_renditions or {}
-    cover = article.cover
-    if cover and not cover._committed:
+    old = record or {}
+    if image and not image._committed:
         # A fresh upload: store it first (as the field would on save) so Pillow reads the
         # stored file, not a half-read upload stream.
-        cover.save(cover.name, cover.file, save=False)
-    article.cover_renditions = (
-        renditions_make(name=cover.name, storage=cover.storage) if cover else {}
-    )
+        image.save(image.name, image.file, save=False)
+    new = renditions_make(name=image.name, storage=image.storage) if image else {}
     # A remade file can take its predecessor's (lost) name: never delete what is in use.
-    unused = sorted(set(rendition_names(old)) - set(rendition_names(article.cover_renditions)))
+    unused = sorted(set(rendition_names(old)) - set(rendition_names(new)))
     if unused:
-        transaction.on_commit(partial(renditions_delete, names=unused, storage=cover.storage))
+        transaction.on_commit(partial(renditions_delete, names=unused, storage=image.storage))
+    return new
+
+
+def cover_renditions_refresh(*, article) -> None:
+    """Remake the renditions for the article's current cover (the caller saves the article)."""
+    article.cover_renditions = renditions_refresh(
+        image=article.cover, record=article.cover_renditions
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -237,12 +247,43 @@ def _srcset(storage: Storage, items: list[dict]) -> str:
 
 def cover_picture(article) -> Picture | None:
     """What a template needs for <picture>, or None when there is no usable image file."""
-    cover = article.cover
-    if not cover or not article.cover_alt:
+    return picture_of(
+        image=article.cover,
+        alt=article.cover_alt,
+        record=article.cover_renditions,
+        width=article.cover_width,
+        height=article.cover_height,
+    )
+
+
+def photo_picture(profile) -> Picture | None:
+    """An author's photo for <picture>, as cover_picture does for covers."""
+    return picture_of(
+        image=profile.photo,
+        alt=profile.photo_alt,
+        record=profile.photo_renditions,
+        width=profile.photo_width,
+        height=profile.photo_height,
+    )
+
+
+def photo_square_url(profile) -> str:
+    """The photo cut square (its 1:1 crop) for structured data; "" when it cannot be shown."""
+    if photo_picture(profile) is None:
+        return ""
+    crops = (profile.photo_renditions or {}).get("crops", [])
+    square = next((item for item in crops if item["ratio"] == "1:1"), None)
+    return profile.photo.storage.url(square["name"]) if square else profile.photo.url
+
+
+def picture_of(*, image, alt: str, record: dict | None, width, height) -> Picture | None:
+    """<picture> data for an ImageField's file and its renditions record; None when there
+    is no alt text or no usable image file."""
+    if not image or not alt:
         return None
-    storage = cover.storage
-    record = article.cover_renditions or {}
-    fallback = record.get("fallback") if record.get("source") == cover.name else None
+    storage = image.storage
+    record = record or {}
+    fallback = record.get("fallback") if record.get("source") == image.name else None
     try:
         if fallback:
             largest = fallback[-1]
@@ -258,17 +299,12 @@ def cover_picture(article) -> Picture | None:
             )
         # No renditions (not made yet, or the source could not be read when saved):
         # the original, if it is there and its size is known.
-        if not (article.cover_width and article.cover_height and storage.exists(cover.name)):
+        if not (width and height and storage.exists(image.name)):
             return None
     except OSError:
         return None
     return Picture(
-        src=cover.url,
-        width=article.cover_width,
-        height=article.cover_height,
-        srcset="",
-        webp_srcset="",
-        fallback_type="",
+        src=image.url, width=width, height=height, srcset="", webp_srcset="", fallback_type=""
     )
 
 

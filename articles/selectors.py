@@ -25,6 +25,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     Func,
+    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -38,7 +39,15 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from taggit.models import Tag
 
-from .models import Article, SearchPassage, Section, TaggedArticle
+from .models import (
+    Article,
+    ArticleAuthor,
+    AuthorLink,
+    AuthorProfile,
+    SearchPassage,
+    Section,
+    TaggedArticle,
+)
 
 # The stored search vector is large (a whole article's) and no page shows it.
 _NOT_SHOWN = ("search_vector",)
@@ -243,6 +252,56 @@ def article_end(*, article: Article, primary_tag: Tag | None = None) -> ArticleE
     shown = [article.pk] + [a.pk for a in (neighbours.older, neighbours.newer) if a is not None]
     related = list(article_related(article=article, primary_tag=primary_tag, exclude=shown))
     return ArticleEnd(neighbours, related, shown + [a.pk for a in related])
+
+
+# ---------------------------------------------------------------------------
+# Authors
+
+
+def article_byline(*, article: Article) -> list[AuthorProfile]:
+    """The article's authors in byline order, each with `same_as`: their links' addresses
+    (for structured data). One query."""
+    links = AuthorLink.objects.filter(profile=OuterRef("pk")).order_by("position", "pk")
+    return list(
+        AuthorProfile.objects.filter(bylines__article=article)
+        .annotate(same_as=ArraySubquery(links.values("url")))
+        .order_by("bylines__position", "bylines__pk")
+    )
+
+
+def article_feed_public() -> QuerySet[Article]:
+    """Published articles as feeds carry them: sections and tags prefetched, and
+    `byline_names`, the authors' names in byline order, read in the same query."""
+    names = (
+        ArticleAuthor.objects.filter(article=OuterRef("pk"))
+        .order_by("position", "pk")
+        .values("profile__name")
+    )
+    return article_detail_public().annotate(byline_names=ArraySubquery(names))
+
+
+def author_public(*, slug: str) -> AuthorProfile | None:
+    """The author with this slug, with their links (two queries), or None."""
+    return (
+        AuthorProfile.objects.filter(slug=slug)
+        .prefetch_related(Prefetch("links", queryset=AuthorLink.objects.order_by("position", "pk")))
+        .first()
+    )
+
+
+def article_list_for_author(*, profile: AuthorProfile) -> QuerySet[Article]:
+    """The author's published articles, newest first, with their tags."""
+    return article_list_public().filter(bylines__profile=profile)
+
+
+def author_list_public() -> QuerySet[AuthorProfile]:
+    """Authors with at least one published article, each with `last_change`: the newest
+    change among those articles (sitemap)."""
+    return (
+        AuthorProfile.objects.filter(bylines__article__in=Article.objects.published())
+        .annotate(last_change=Max("bylines__article__updated_at"))
+        .order_by("name", "pk")
+    )
 
 
 # ---------------------------------------------------------------------------

@@ -11,14 +11,17 @@ import reversion
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.text import slugify
 from taggit.models import Tag
 
 from .content import ContentError, ImportDocument, ParsedSection, unique_anchor
 from .images import CleanImage, ImageRejected, file_delete_on_commit, image_clean
-from .models import Article, Section, SlugRedirect
+from .models import Article, ArticleAuthor, AuthorLink, AuthorProfile, Section, SlugRedirect
 from .publishing_checks import article_check_before_publishing
 
 # The derived fields, for one article or all of them, in three statements:
@@ -328,9 +331,82 @@ def _article_import(
     )
     article.save()
     article.tags.set(tags, clear=True)
+    if meta["authors"]:
+        profiles = [author_profile_for(person=person) for person in meta["authors"]]
+        article_authors_set(article=article, profiles=profiles)
+    elif created and article.author is not None:
+        # As in the admin: a new article is its writer's, named by their profile.
+        mine = AuthorProfile.objects.filter(user=article.author).first()
+        article_authors_set(article=article, profiles=[mine] if mine else [])
     # The search vector and reading time follow on commit (articles.signals).
     article_sections_replace(article=article, sections=document.sections)
     return ImportResult(article=article, created=created)
+
+
+def author_slug_free(*, name: str) -> str:
+    """An author page address made from `name` that no profile uses yet."""
+    base = slugify(name)[:110] or "author"
+    taken = set(AuthorProfile.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, number = base, 1
+    while slug in taken:
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
+
+
+def author_profile_for(*, person: dict) -> AuthorProfile:
+    """The profile an import's `authors:` entry names (by slug, else by name, ignoring
+    case), or a new one made from what the entry says. A profile found is left as the
+    editors keep it: a file names its authors, it does not rewrite their pages."""
+    found = None
+    if person.get("slug"):
+        found = AuthorProfile.objects.filter(slug=person["slug"]).first()
+    if found is None:
+        name = person["name"]
+        found = (
+            AuthorProfile.objects.filter(slug=name).first()
+            or AuthorProfile.objects.annotate(lower=Lower("name"))
+            .filter(lower=name.lower())
+            .order_by("pk")
+            .first()
+        )
+    if found is not None:
+        return found
+    name, slug = person["name"], person.get("slug")
+    if not slug and name == slugify(name):
+        # A slug naming no one yet ("elena-marsh"): their page keeps it, their name is
+        # written from it until an editor completes the profile.
+        name, slug = name.replace("-", " ").title(), name
+    profile = AuthorProfile(
+        name=name,
+        slug=slug or author_slug_free(name=name),
+        credentials=person.get("credentials", ""),
+        job_title=person.get("job_title", ""),
+        bio=person.get("bio", ""),
+    )
+    try:
+        profile.full_clean()
+    except ValidationError as error:
+        raise ContentError(f"author {person['name']!r}: {' '.join(error.messages)}") from None
+    profile.save()
+    AuthorLink.objects.bulk_create(
+        AuthorLink(profile=profile, label=link["label"], url=link["url"], position=n)
+        for n, link in enumerate(person.get("links", []), start=1)
+    )
+    return profile
+
+
+def article_authors_set(*, article: Article, profiles: list[AuthorProfile]) -> None:
+    """Make `profiles` the article's byline, in this order (those already in it keep their
+    rows, renumbered)."""
+    wanted = {profile.pk: position for position, profile in enumerate(profiles, start=1)}
+    ArticleAuthor.objects.filter(article=article).exclude(profile_id__in=wanted).delete()
+    kept = {row.profile_id: row for row in ArticleAuthor.objects.filter(article=article)}
+    for profile_id, position in wanted.items():
+        row = kept.get(profile_id) or ArticleAuthor(article=article, profile_id=profile_id)
+        if row.pk is None or row.position != position:
+            row.position = position
+            row.save()
 
 
 def article_feature(*, article: Article, featured: bool = True) -> Article:

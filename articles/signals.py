@@ -5,7 +5,8 @@ Only these live in signals (everything else is an explicit service call):
   after commit, also when the article's tags change,
 - the public pages' cache version (articles.cache), replaced after commit,
 - deleting an article's cover renditions, which must follow every way of deleting it
-  (including the admin's bulk delete, which never calls Article.delete()).
+  (including the admin's bulk delete, which never calls Article.delete()), and an author's
+  photo with its renditions.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from django.dispatch import receiver
 from taggit.models import Tag
 
 from .cache import content_changed
-from .models import Article, Section, TaggedArticle
+from .models import Article, ArticleAuthor, AuthorLink, AuthorProfile, Section, TaggedArticle
 from .renditions import rendition_names, renditions_delete
 from .services import articles_refresh_derived
 
@@ -109,6 +110,13 @@ def schedule_content_changed() -> None:
 @receiver(post_delete, sender=TaggedArticle, dispatch_uid="tagging_cache_on_delete")
 @receiver(post_save, sender=Tag, dispatch_uid="tag_cache_on_save")
 @receiver(post_delete, sender=Tag, dispatch_uid="tag_cache_on_delete")
+# Bylines and author pages show profiles and their links.
+@receiver(post_save, sender=AuthorProfile, dispatch_uid="author_profile_cache_on_save")
+@receiver(post_delete, sender=AuthorProfile, dispatch_uid="author_profile_cache_on_delete")
+@receiver(post_save, sender=AuthorLink, dispatch_uid="author_link_cache_on_save")
+@receiver(post_delete, sender=AuthorLink, dispatch_uid="author_link_cache_on_delete")
+@receiver(post_save, sender=ArticleAuthor, dispatch_uid="byline_cache_on_save")
+@receiver(post_delete, sender=ArticleAuthor, dispatch_uid="byline_cache_on_delete")
 def _content_changed(sender, raw: bool = False, **kwargs) -> None:
     if not raw:
         schedule_content_changed()
@@ -123,6 +131,15 @@ def _author_changed(
         return
     if instance.articles.exists():
         schedule_content_changed()
+
+
+@receiver(post_delete, sender=AuthorProfile, dispatch_uid="author_photo_on_delete")
+def _profile_deleted(sender, instance: AuthorProfile, **kwargs) -> None:
+    # The photo and its renditions go with the profile, once the delete is committed.
+    names = [*rendition_names(instance.photo_renditions or {}), instance.photo.name]
+    if names := [name for name in names if name]:
+        storage = instance.photo.storage
+        transaction.on_commit(lambda: renditions_delete(names=names, storage=storage))
 
 
 @receiver(post_delete, sender=Article, dispatch_uid="article_renditions_on_delete")

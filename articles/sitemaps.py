@@ -1,5 +1,5 @@
-"""The sitemaps: an index (sitemap.xml) naming one sitemap per section (pages, articles, tags),
-each split into pages of at most `limit` addresses (?p=2 ...). The protocol allows 50,000, but
+"""The sitemaps: an index (sitemap.xml) naming one sitemap per section (pages, articles, tags,
+authors), each split into pages of at most `limit` addresses (?p=2 ...). The protocol allows 50,000, but
 one page of 10,000 articles is 1.7 MB and 0.8 s of CPU to render, and a few crawlers asking
 for it at once held every worker thread (the benchmark's requests timed out): 1,000 a page,
 as Yoast SEO does. A page reads only its own rows: the sections are querysets (a COUNT for
@@ -16,7 +16,7 @@ from django.db.models import Max
 from django.urls import reverse
 
 from . import selectors
-from .models import Article
+from .models import Article, AuthorProfile
 
 
 def whole_seconds(moment: datetime | None) -> datetime | None:
@@ -63,6 +63,24 @@ class TagSitemap(Sitemap):
         return whole_seconds(tagged.aggregate(last=Max("updated_at"))["last"])
 
 
+class AuthorSitemap(Sitemap):
+    changefreq = "weekly"
+    priority = 0.5
+
+    def items(self):
+        return selectors.author_list_public()
+
+    def lastmod(self, item):
+        # The newer of the profile's own change and its newest published article's.
+        return max(filter(None, (item.updated_at, item.last_change)), default=None)
+
+    def get_latest_lastmod(self):
+        found = AuthorProfile.objects.filter(
+            bylines__article__in=Article.objects.published()
+        ).aggregate(profile=Max("updated_at"), article=Max("bylines__article__updated_at"))
+        return whole_seconds(max(filter(None, found.values()), default=None))
+
+
 class PageSitemap(Sitemap):
     """The home page and the topics index change whenever the newest article does."""
 
@@ -86,4 +104,9 @@ class PageSitemap(Sitemap):
         return whole_seconds(self.newest_change)
 
 
-SITEMAPS = {"pages": PageSitemap, "articles": ArticleSitemap, "tags": TagSitemap}
+SITEMAPS = {
+    "pages": PageSitemap,
+    "articles": ArticleSitemap,
+    "tags": TagSitemap,
+    "authors": AuthorSitemap,
+}

@@ -98,6 +98,22 @@ class TagDetailView(ContentListView):
 
 
 @method_decorator(cache_public_page, name="get")
+class AuthorDetailView(ContentListView):
+    """An author's page: who they are, then their published articles, newest first."""
+
+    template_name = "articles/author_detail.html"
+
+    def get_queryset(self):
+        self.profile = selectors.author_public(slug=self.kwargs["slug"])
+        if self.profile is None:
+            raise Http404("No author has this address.")
+        return selectors.article_list_for_author(profile=self.profile)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(profile=self.profile, **kwargs)
+
+
+@method_decorator(cache_public_page, name="get")
 class TagIndexView(TemplateView):
     template_name = "articles/tag_list.html"
 
@@ -274,6 +290,7 @@ class ArticleDetailView(DetailView):
         )
         context.update(
             outline=SimpleLazyObject(lambda: selectors.article_outline(article=article)),
+            byline=SimpleLazyObject(lambda: selectors.article_byline(article=article)),
             tags=tags,
             filing=primary,
         )

@@ -2,7 +2,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from articles.models import Article, Section
+from articles.models import Article, ArticleAuthor, AuthorLink, AuthorProfile, Section
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -142,3 +142,27 @@ def read_depth_reported(*, article, day, headings, readers, completions) -> None
         )
         for position, section in enumerate(article.sections.order_by("position"), start=1)
     )
+
+
+class AuthorProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AuthorProfile
+
+    name = factory.Sequence(lambda n: f"Author Number {n}")
+    slug = factory.Sequence(lambda n: f"author-number-{n}")
+
+
+class AuthorLinkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AuthorLink
+
+    profile = factory.SubFactory(AuthorProfileFactory)
+    label = "Website"
+    url = factory.Sequence(lambda n: f"https://example.org/people/{n}")
+    position = factory.Sequence(lambda n: n + 1)
+
+
+def byline(article, *profiles) -> None:
+    """Name `profiles` as the article's authors, in this order."""
+    for position, profile in enumerate(profiles, start=1):
+        ArticleAuthor.objects.create(article=article, profile=profile, position=position)

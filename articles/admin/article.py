@@ -30,6 +30,7 @@ from .. import services
 from ..images import file_delete_on_commit
 from ..models import Article, Section
 from ..preview import ArticlePreviewView
+from .authors import ArticleAuthorInline, first_author_initial
 from .autosave import ArticleAutosaveMixin
 from .concurrency import ArticleConcurrencyMixin
 from .deferred import NOT_READY, ready_to_publish
@@ -59,7 +60,7 @@ class ArticleAdmin(
     CompareVersionAdmin,
 ):
     form = ArticleAdminForm
-    inlines = [SectionInline]
+    inlines = [ArticleAuthorInline, SectionInline]
     prepopulated_fields = {"slug": ("title",)}
     readonly_fields = ["visibility", "recent_changes"]
     fieldsets = [
@@ -135,6 +136,13 @@ class ArticleAdmin(
 
     def get_changeform_initial_data(self, request):
         return {"author": request.user.pk, **super().get_changeform_initial_data(request)}
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, ArticleAuthorInline) and obj.pk is None and request.method == "GET":
+            # A new article is its creator's: their author profile starts the byline.
+            kwargs["initial"] = first_author_initial(request)
+        return kwargs
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "author":

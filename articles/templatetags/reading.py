@@ -13,7 +13,13 @@ from django.utils.encoding import escape_uri_path
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
-from articles.renditions import cover_picture, share_crops, share_image
+from articles.renditions import (
+    cover_picture,
+    photo_picture,
+    photo_square_url,
+    share_crops,
+    share_image,
+)
 
 register = template.Library()
 
@@ -45,6 +51,18 @@ def cover(
         "css_class": css_class,
         "figure": figure,
         "placeholder": placeholder,
+    }
+
+
+@register.inclusion_tag("includes/_picture.html")
+def photo(profile, sizes: str = "9rem", eager: bool = False, css_class: str = "") -> dict:
+    """An author's portrait as <picture>, like `cover`; nothing without a usable photo."""
+    return {
+        "picture": photo_picture(profile),
+        "alt": profile.photo_alt,
+        "sizes": sizes,
+        "eager": eager,
+        "css_class": css_class,
     }
 
 
@@ -115,17 +133,60 @@ LOGO = ("logo.png", 512, 512)
 
 
 def author_url(author) -> str:
-    """The address that stands for an author in structured data.
-
-    There are no author pages yet: until /authors/<slug>/ exists, the site's home page (the
-    list of everything its authors wrote). Make this return the author's page then.
-    """
+    """The address that stands for a login user without an author profile in structured
+    data: the site's home page (the list of everything its authors wrote)."""
     return reverse("articles:list")
 
 
+def person_json_ld(context, profile) -> dict:
+    """schema.org Person for an author profile: name, page, credentials, links, photo."""
+    person: dict = {
+        "@type": "Person",
+        "name": profile.name,
+        "url": absolute(context, profile.get_absolute_url()),
+    }
+    if profile.job_title:
+        person["jobTitle"] = profile.job_title
+    if profile.credentials:
+        person["hasCredential"] = {
+            "@type": "EducationalOccupationalCredential",
+            "name": profile.credentials,
+        }
+    same_as = getattr(profile, "same_as", None)
+    if same_as is None:  # not annotated (the author page): the prefetched links
+        same_as = [link.url for link in profile.links.all()]
+    if same_as:
+        person["sameAs"] = list(same_as)
+    if image := photo_square_url(profile):
+        person["image"] = absolute(context, image)
+    return person
+
+
 @register.simple_tag(takes_context=True)
-def article_json_ld(context, article, tags, primary_tag=None) -> SafeString:
-    """schema.org Article and BreadcrumbList (Home › primary tag › article) for the page."""
+def author_json_ld(context, profile) -> SafeString:
+    """schema.org ProfilePage about the author (a Person) for the author page."""
+    url = absolute(context, profile.get_absolute_url())
+    person = person_json_ld(context, profile)
+    if profile.bio:
+        person["description"] = profile.bio
+    data = {
+        "@context": "https://schema.org",
+        "@type": "ProfilePage",
+        "url": url,
+        "mainEntity": person,
+    }
+    if profile.updated_at:
+        data["dateModified"] = profile.updated_at.isoformat()
+    return _json_ld(data)
+
+
+@register.simple_tag(takes_context=True)
+def article_json_ld(context, article, tags, primary_tag=None, byline=()) -> SafeString:
+    """schema.org Article and BreadcrumbList (Home › primary tag › article) for the page.
+
+    `byline`: the article's author profiles in order (selectors.article_byline), each a
+    Person; without any, the login user who wrote it, or else the site.
+    """
     url = absolute(context, article.get_absolute_url())
     home = absolute(context, reverse("articles:list"))
     author = article.author
@@ -153,7 +214,9 @@ def article_json_ld(context, article, tags, primary_tag=None) -> SafeString:
         data["datePublished"] = article.published_at.isoformat()
     if article.modified_at:
         data["dateModified"] = article.modified_at.isoformat()
-    if author is not None:
+    if byline:
+        data["author"] = [person_json_ld(context, profile) for profile in byline]
+    elif author is not None:
         data["author"] = {
             "@type": "Person",
             "name": author.get_full_name() or author.get_username(),

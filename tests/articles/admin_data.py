@@ -25,11 +25,13 @@ def saved(response) -> Article:
     return Article.objects.get()
 
 
-def article_data(*, sections=(), existing=(), **fields) -> dict:
-    """Fields of the article form plus the sections formset.
+def article_data(*, sections=(), existing=(), bylines=(), **fields) -> dict:
+    """Fields of the article form plus the authors and sections formsets.
 
     `existing` are Section objects already saved (their forms come first, as on the page);
     `sections` are dicts for new section forms. Either may carry "DELETE": "on".
+    `bylines` are dicts for the authors' rows ({"profile": pk, "position": "1"}; an "id" for
+    a row already saved), each counted as already saved when it has an "id".
     """
     data = {
         "title": "Breathing through the day",
@@ -72,4 +74,13 @@ def article_data(*, sections=(), existing=(), **fields) -> dict:
     }
     for index, form in enumerate(forms):
         data |= {f"sections-{index}-{key}": value for key, value in form.items()}
+    rows = sorted(bylines, key=lambda row: "id" not in row)  # saved rows first, as on the page
+    data |= {
+        "bylines-TOTAL_FORMS": str(len(rows)),
+        "bylines-INITIAL_FORMS": str(sum("id" in row for row in rows)),
+        "bylines-MIN_NUM_FORMS": "0",
+        "bylines-MAX_NUM_FORMS": "1000",
+    }
+    for index, row in enumerate(rows):
+        data |= {f"bylines-{index}-{key}": str(value) for key, value in row.items()}
     return data

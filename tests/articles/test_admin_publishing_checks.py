@@ -22,7 +22,8 @@ def form_errors(response) -> dict:
 
 
 def section_errors(response) -> list:
-    formset = next(f for f in response.context["inline_admin_formsets"])
+    formsets = response.context["inline_admin_formsets"]
+    formset = next(f for f in formsets if f.formset.prefix == "sections")
     return [form.errors for form in formset.formset.forms]
 
 

@@ -72,3 +72,30 @@ def test_existing_articles_get_their_search_passages():
             (1, "What helps\nWarm tea\nDim lights"),
         ]
         assert passages.filter(search_vector="lights").get().position == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_existing_articles_keep_their_byline_through_author_profiles():
+    with migrated_back_to("0019_author_profile_pages") as apps:
+        User = apps.get_model("auth", "User")
+        Article = apps.get_model("articles", "Article")
+        Profile = apps.get_model("articles", "AuthorProfile")
+        ada = User.objects.create(username="ada", first_name="Ada", last_name="Calm")
+        bo = User.objects.create(username="bo")
+        twin = User.objects.create(username="ada2", first_name="Ada", last_name="Calm")
+        Profile.objects.create(name="Taken", slug="ada-calm")  # the slug a name would make
+        for n, user in enumerate([ada, ada, bo, twin, None]):
+            Article.objects.create(title=f"A{n}", slug=f"a{n}", standfirst="S", author=user)
+
+        apps = migrate_to("0020_bylines_for_existing_articles")
+        Profile = apps.get_model("articles", "AuthorProfile")
+        ArticleAuthor = apps.get_model("articles", "ArticleAuthor")
+        made = {p.user.username: (p.name, p.slug) for p in Profile.objects.exclude(user=None)}
+        assert made == {
+            "ada": ("Ada Calm", "ada-calm-2"),
+            "bo": ("bo", "bo"),
+            "ada2": ("Ada Calm", "ada-calm-3"),
+        }
+        bylines = ArticleAuthor.objects.values_list("article__slug", "profile__user__username")
+        assert sorted(bylines) == [("a0", "ada"), ("a1", "ada"), ("a2", "bo"), ("a3", "ada2")]
+        assert set(ArticleAuthor.objects.values_list("position", flat=True)) == {1}

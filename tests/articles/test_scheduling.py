@@ -16,6 +16,7 @@ from reversion.models import Version
 
 from articles import scheduling
 from articles.models import Article, ArticleUpdate, SlugRedirect
+from tests.articles.admin_data import article_data
 from tests.factories import ArticleFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -140,21 +141,16 @@ class TestExpiry:
 class TestExpiryInTheAdmin:
     def change(self, editor_client, article, **data):
         url = reverse("admin:articles_article_change", args=[article.pk])
-        form = {
-            "title": article.title,
-            "slug": article.slug,
-            "standfirst": article.standfirst,
-            "status": "published",
-            "published_at_0": "2026-01-01",
-            "published_at_1": "09:00",
-            "author": "",
-            "tags": "",
-            "sections-TOTAL_FORMS": "0",
-            "sections-INITIAL_FORMS": "0",
-            "sections-MIN_NUM_FORMS": "0",
-            "sections-MAX_NUM_FORMS": "1000",
+        form = article_data(
+            title=article.title,
+            slug=article.slug,
+            standfirst=article.standfirst,
+            status="published",
+            published_at_0="2026-01-01",
+            published_at_1="09:00",
+            tags="",
             **data,
-        }
+        )
         return editor_client.post(url, form)
 
     def test_the_change_form_offers_an_unpublish_time_and_redirect(self, editor_client):

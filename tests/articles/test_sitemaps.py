@@ -74,6 +74,8 @@ class TestIndex:
             f"{BASE}/sitemap-pages.xml": newest,
             f"{BASE}/sitemap-articles.xml": newest,
             f"{BASE}/sitemap-tags.xml": newest,
+            # No article has an author profile here: a section without a newest change.
+            f"{BASE}/sitemap-authors.xml": None,
         }
 
     def test_lists_every_page_of_a_long_section(self, client, articles, small_pages):
@@ -86,6 +88,7 @@ class TestIndex:
             f"{BASE}/sitemap-articles.xml?p=2",
             f"{BASE}/sitemap-articles.xml?p=3",
             f"{BASE}/sitemap-tags.xml",
+            f"{BASE}/sitemap-authors.xml",
         }
 
 
@@ -145,7 +148,7 @@ class TestSections:
     ("path", "cold"),
     [
         # version, then per section: newest change and count (pages: one newest change)
-        ("/sitemap.xml", 6),
+        ("/sitemap.xml", 8),
         # version, newest change
         ("/sitemap-pages.xml", 2),
         # version, count, the page's rows

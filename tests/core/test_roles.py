@@ -30,6 +30,18 @@ def test_editors_get_exactly_the_writing_permissions(roles):
         "taggit.change_tag",
         "taggit.view_tag",
         "articles.publish_article",
+        # bylines, and the author profiles they name (deleting one is the owners')
+        "articles.add_articleauthor",
+        "articles.change_articleauthor",
+        "articles.delete_articleauthor",
+        "articles.view_articleauthor",
+        "articles.add_authorprofile",
+        "articles.change_authorprofile",
+        "articles.view_authorprofile",
+        "articles.add_authorlink",
+        "articles.change_authorlink",
+        "articles.delete_authorlink",
+        "articles.view_authorlink",
     }
 
 
@@ -50,6 +62,7 @@ def test_site_owners_get_everything_editors_have_plus_users_and_deletion(roles):
     assert group_permissions("Editors") < owners
     assert {
         "articles.delete_published_article",
+        "articles.delete_authorprofile",
         "auth.add_user",
         "auth.change_user",
         "auth.delete_user",

@@ -51,6 +51,7 @@ def pages(client, monkeypatch) -> dict[str, str]:
         "home": ("/", 200),
         "home-page-2": ("/?page=2", 200),
         "article": (ARTICLE, 200),
+        "author": ("/authors/elena-marsh/", 200),
         "topics": ("/tags/", 200),
         "topic": ("/tags/stress/", 200),
         "search-empty": ("/search/", 200),

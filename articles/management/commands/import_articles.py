@@ -9,7 +9,7 @@ from articles.services import article_import
 class Command(BaseCommand):
     help = (
         "Import Markdown files with YAML front matter (title, slug, standfirst, tags, "
-        "published_at, status, featured, cover, cover_alt, cover_caption, author). "
+        "published_at, status, featured, cover, cover_alt, cover_caption, author, authors). "
         "Re-importing a file updates the article with the same slug. Each file is "
         "imported in its own transaction: a malformed file writes nothing."
     )

@@ -27,6 +27,12 @@ AUTHOR_PERMISSIONS = [
     "articles.delete_section",
     "articles.view_section",
     "articles.view_slugredirect",
+    # An article's byline: authors name who wrote it, from the profiles editors keep.
+    "articles.add_articleauthor",
+    "articles.change_articleauthor",
+    "articles.delete_articleauthor",
+    "articles.view_articleauthor",
+    "articles.view_authorprofile",
     "taggit.add_tag",
     "taggit.view_tag",
 ]
@@ -38,12 +44,20 @@ EDITOR_PERMISSIONS = [
     "articles.delete_article",
     "articles.publish_article",
     "taggit.change_tag",
+    # Author profiles (their pages, photos and links).
+    "articles.add_authorprofile",
+    "articles.change_authorprofile",
+    "articles.add_authorlink",
+    "articles.change_authorlink",
+    "articles.delete_authorlink",
+    "articles.view_authorlink",
 ]
 OWNER_PERMISSIONS = [
     *EDITOR_PERMISSIONS,
     "articles.delete_published_article",
     # Giving up a renamed article's former address (it then answers 404).
     "articles.delete_slugredirect",
+    "articles.delete_authorprofile",
     "taggit.delete_tag",
     "auth.add_user",
     "auth.change_user",

@@ -1,0 +1,237 @@
+"""Author pages, and the bylines and structured data that lead to them."""
+
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.core.cache import cache
+
+from articles.cache import content_changed
+from tests.articles.conftest import image_file
+from tests.articles.page_reading import days_ago, html_of, json_ld, main_of
+from tests.factories import (
+    ArticleFactory,
+    AuthorLinkFactory,
+    AuthorProfileFactory,
+    UserFactory,
+    byline,
+)
+
+pytestmark = pytest.mark.django_db
+
+BASE = "http://testserver"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+@pytest.fixture
+def neurologist():
+    profile = AuthorProfileFactory(
+        name="Dr Ana Ruiz",
+        slug="ana-ruiz",
+        credentials="MD, neurologist",
+        job_title="Consultant neurologist",
+        bio="Ana treats movement disorders and writes about the face's nerves.",
+    )
+    AuthorLinkFactory(profile=profile, label="ORCID", url="https://orcid.org/0000-0002-1825-0097")
+    AuthorLinkFactory(profile=profile, label="Website", url="https://ana.example.org/")
+    return profile
+
+
+@pytest.fixture
+def writer():
+    return AuthorProfileFactory(name="Sam Lee", slug="sam-lee")
+
+
+def card_titles(html: str) -> list[str]:
+    return re.findall(r'class="card__title"><a href="[^"]+">([^<]+)</a>', html)
+
+
+class TestByline:
+    def test_every_author_in_order_linked_with_credentials(self, client, neurologist, writer):
+        article = ArticleFactory(title="Why faces twitch")
+        byline(article, writer, neurologist)
+        html = html_of(client, article.get_absolute_url())
+        line = html[html.index('class="byline"') : html.index("</p>", html.index('class="byline"'))]
+        found = re.findall(r'<a class="byline__author" href="([^"]+)">([^<]+)</a>', line)
+        assert found == [("/authors/sam-lee/", "Sam Lee"), ("/authors/ana-ruiz/", "Dr Ana Ruiz")]
+        assert 'Dr Ana Ruiz</a><span class="byline__credentials">, MD, neurologist' in line
+        assert "Sam Lee</a> and <a" in line
+
+    def test_an_article_without_profiles_keeps_its_login_users_name(self, client):
+        article = ArticleFactory(author=UserFactory(first_name="Ada", last_name="Calm"))
+        html = html_of(client, article.get_absolute_url())
+        assert '<span class="byline__author">Ada Calm</span>' in html
+        assert json_ld(html)[0]["author"]["name"] == "Ada Calm"
+
+    def test_renaming_an_author_shows_at_once_on_cached_pages(
+        self, client, writer, commit_callbacks
+    ):
+        article = ArticleFactory()
+        byline(article, writer)
+        assert "Sam Lee" in html_of(client, article.get_absolute_url())
+        writer.name = "Samantha Lee"
+        commit_callbacks(writer.save)
+        assert "Samantha Lee" in html_of(client, article.get_absolute_url())
+        assert "Samantha Lee" in html_of(client, writer.get_absolute_url())
+
+    def test_feeds_name_the_byline(self, client, neurologist, writer):
+        article = ArticleFactory()
+        byline(article, neurologist, writer)
+        atom = ET.fromstring(client.get("/feed/atom/").content)
+        ns = "{http://www.w3.org/2005/Atom}"
+        names = [e.findtext(f"{ns}author/{ns}name") for e in atom.findall(f"{ns}entry")]
+        assert names == ["Dr Ana Ruiz, Sam Lee"]
+
+
+class TestStructuredData:
+    def test_article_author_is_a_list_of_people_field_by_field(self, client, neurologist, writer):
+        neurologist.photo = image_file("ana.jpg", size=(600, 600))
+        neurologist.photo_alt = "Ana Ruiz smiling, in a blue jacket"
+        neurologist.save()
+        article = ArticleFactory(title="Why faces twitch")
+        byline(article, neurologist, writer)
+        data = json_ld(html_of(client, article.get_absolute_url()))[0]
+        first, second = data["author"]
+        assert first["@type"] == "Person"
+        assert first["name"] == "Dr Ana Ruiz"
+        assert first["url"] == f"{BASE}/authors/ana-ruiz/"
+        assert first["jobTitle"] == "Consultant neurologist"
+        assert first["hasCredential"] == {
+            "@type": "EducationalOccupationalCredential",
+            "name": "MD, neurologist",
+        }
+        assert first["sameAs"] == [
+            "https://orcid.org/0000-0002-1825-0097",
+            "https://ana.example.org/",
+        ]
+        square = next(c for c in neurologist.photo_renditions["crops"] if c["ratio"] == "1:1")
+        assert first["image"] == f"{BASE}/media/{square['name']}"
+        assert (square["width"], square["height"]) == (600, 600)
+        assert second == {"@type": "Person", "name": "Sam Lee", "url": f"{BASE}/authors/sam-lee/"}
+
+    def test_author_url_answers_and_lists_the_article(self, client, neurologist):
+        article = ArticleFactory(title="Why faces twitch")
+        byline(article, neurologist)
+        person = json_ld(html_of(client, article.get_absolute_url()))[0]["author"][0]
+        response = client.get(person["url"].removeprefix(BASE))
+        assert response.status_code == 200
+        assert card_titles(response.content.decode()) == ["Why faces twitch"]
+
+    def test_author_page_is_a_profile_page_about_a_person(self, client, neurologist):
+        data = json_ld(html_of(client, neurologist.get_absolute_url()))[0]
+        assert data["@type"] == "ProfilePage"
+        assert data["url"] == f"{BASE}/authors/ana-ruiz/"
+        person = data["mainEntity"]
+        assert person["@type"] == "Person"
+        assert person["name"] == "Dr Ana Ruiz"
+        assert person["url"] == data["url"]
+        assert person["jobTitle"] == "Consultant neurologist"
+        assert person["hasCredential"]["name"] == "MD, neurologist"
+        assert person["sameAs"][0] == "https://orcid.org/0000-0002-1825-0097"
+        assert person["description"].startswith("Ana treats")
+        assert "image" not in person  # no photo
+
+
+class TestAuthorPage:
+    def test_bio_credentials_links_and_published_articles(self, client, neurologist):
+        for title, when in (("Older", days_ago(9)), ("Newer", days_ago(1))):
+            byline(ArticleFactory(title=title, published_at=when), neurologist)
+        byline(ArticleFactory(title="Secret draft", draft=True), neurologist)
+        byline(ArticleFactory(title="Coming soon", scheduled=True), neurologist)
+        ArticleFactory(title="Someone else's")
+        html = html_of(client, "/authors/ana-ruiz/")
+        main = main_of(html)
+        assert "<h1>Dr Ana Ruiz</h1>" in main
+        assert "MD, neurologist · Consultant neurologist" in main
+        assert "Ana treats movement disorders" in main
+        assert '<a href="https://orcid.org/0000-0002-1825-0097" rel="me noopener">ORCID</a>' in main
+        assert card_titles(main) == ["Newer", "Older"]
+        assert "2 articles." in main
+
+    def test_photo_through_renditions_with_its_alt_text(self, client, neurologist):
+        neurologist.photo = image_file("ana.jpg", size=(900, 900))
+        neurologist.photo_alt = "Ana Ruiz smiling"
+        neurologist.save()
+        assert neurologist.photo_renditions["source"] == neurologist.photo.name
+        main = main_of(html_of(client, neurologist.get_absolute_url()))
+        assert 'alt="Ana Ruiz smiling"' in main
+        assert 'type="image/webp"' in main and "-400.webp 400w" in main
+
+    def test_a_photo_without_alt_text_is_not_shown(self, client, neurologist):
+        neurologist.photo = image_file("ana.jpg", size=(300, 300))
+        neurologist.save()
+        assert "<picture" not in main_of(html_of(client, neurologist.get_absolute_url()))
+
+    def test_an_author_with_nothing_published_yet(self, client, writer):
+        html = main_of(html_of(client, writer.get_absolute_url()))
+        assert "No published articles yet." in html
+
+    @pytest.mark.parametrize("path", ["/authors/nobody/", "/authors/ana-ruiz/?page=2"])
+    def test_unknown_author_or_page_is_404(self, client, neurologist, path):
+        byline(ArticleFactory(), neurologist)
+        assert client.get(path).status_code == 404
+
+    def test_paginated_with_the_sites_pagination(self, client, neurologist, settings):
+        settings.ARTICLES_PER_PAGE = 2
+        for n in range(5):
+            byline(ArticleFactory(title=f"Piece {n}", published_at=days_ago(n + 1)), neurologist)
+        first = main_of(html_of(client, "/authors/ana-ruiz/"))
+        last = main_of(html_of(client, "/authors/ana-ruiz/?page=3"))
+        assert card_titles(first) == ["Piece 0", "Piece 1"]
+        assert 'class="pagination"' in first and 'href="?page=2"' in first
+        assert card_titles(last) == ["Piece 4"]
+        assert "Page 3 of 3" in last
+        assert client.get("/authors/ana-ruiz/?page=4").status_code == 404
+
+    @pytest.mark.parametrize("count", [1, 50])
+    def test_query_count_is_the_same_for_one_article_or_fifty(
+        self, client, neurologist, django_assert_num_queries, count
+    ):
+        for n in range(count):
+            article = ArticleFactory(published_at=days_ago(n + 1), tags=["calm", "sleep"])
+            byline(article, neurologist)
+        content_changed()
+        client.get("/")  # the process's own caches (content types) warm
+        cache.clear()
+        # a new content version (its next due moment), the profile, its links, the count,
+        # the page, its tags
+        with django_assert_num_queries(6):
+            assert client.get("/authors/ana-ruiz/").status_code == 200
+        with django_assert_num_queries(0):  # kept whole, like topic pages
+            assert client.get("/authors/ana-ruiz/").status_code == 200
+
+    def test_etag_answers_304(self, client, neurologist):
+        first = client.get(neurologist.get_absolute_url())
+        again = client.get(neurologist.get_absolute_url(), HTTP_IF_NONE_MATCH=first["ETag"])
+        assert again.status_code == 304
+
+
+class TestSitemap:
+    def test_authors_with_published_articles_each_with_their_newest_change(
+        self, client, neurologist, writer
+    ):
+        article = ArticleFactory(published_at=days_ago(2))
+        byline(article, neurologist)
+        byline(ArticleFactory(draft=True), writer)  # nothing published: not listed
+        root = ET.fromstring(client.get("/sitemap-authors.xml").content)
+        urls = {
+            url.findtext(f"{SITEMAP}loc"): url.findtext(f"{SITEMAP}lastmod")
+            for url in root.findall(f"{SITEMAP}url")
+        }
+        assert list(urls) == [f"{BASE}/authors/ana-ruiz/"]
+        neurologist.refresh_from_db()
+        article.refresh_from_db()
+        newest = max(neurologist.updated_at, article.updated_at)
+        assert urls[f"{BASE}/authors/ana-ruiz/"] == newest.date().isoformat()
+        index = client.get("/sitemap.xml").content.decode()
+        assert f"{BASE}/sitemap-authors.xml" in index
+
+    def test_sitemap_page_query_count_does_not_grow(
+        self, client, django_assert_num_queries, neurologist
+    ):
+        for n in (2, 8):
+            for _ in range(n):
+                byline(ArticleFactory(), AuthorProfileFactory())
+            cache.clear()
+            with django_assert_num_queries(3):  # version, count, the page's rows
+                client.get("/sitemap-authors.xml")

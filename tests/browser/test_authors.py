@@ -1,0 +1,82 @@
+"""Authors in a real browser: from an article's byline to the author's page, and the
+editors' author profile pages, each with no serious or critical axe finding, on a phone
+(dark) and a desktop (light); screenshots under test-artifacts/."""
+
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from articles.models import Article, AuthorProfile
+from tests.browser.axe import serious_violations
+from tests.browser.conftest import log_in
+from tests.browser.test_reading import check
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ARTICLE = "/articles/face-twitching-mystery/"
+
+
+@pytest.fixture
+def demo(settings):
+    settings.SERVE_MEDIA = True  # the live server shows the photos, as the web server would
+    call_command("load_demo", stdout=StringIO())
+
+
+@pytest.mark.parametrize(
+    ("width", "scheme"), [(375, "dark"), (1280, "light")], ids=["phone-dark", "desktop-light"]
+)
+def test_a_reader_follows_the_byline_to_the_authors_page(
+    new_page, screenshot, console_errors, demo, width, scheme
+):
+    page = new_page(width=width, height=860)
+    page.emulate_media(color_scheme=scheme, reduced_motion="reduce")
+    page.goto(ARTICLE)
+    byline = page.locator(".byline")
+    expect(byline).to_contain_text("Dr Elena Marsh, MD, FRCP, consultant neurologist and Maya")
+    check(page, screenshot, f"authors-{width}-{scheme}-1-article")
+
+    byline.get_by_role("link", name="Dr Elena Marsh").click()
+    page.wait_for_url("**/authors/elena-marsh/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dr Elena Marsh")
+    portrait = page.get_by_role("img", name=re.compile("^Illustrated portrait of Dr Elena"))
+    expect(portrait).to_be_visible()
+    assert page.get_by_role("link", name="ORCID").get_attribute("href").startswith("https://")
+    expect(page.get_by_role("link", name=re.compile("^The Face Twitching Mystery"))).to_be_visible()
+    check(page, screenshot, f"authors-{width}-{scheme}-2-author")
+    assert console_errors == []
+
+
+@pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
+def test_editors_author_pages_pass_axe(new_page, screenshot, console_errors, demo, editor, dark):
+    page = new_page(width=1280)
+    if dark:
+        page.emulate_media(color_scheme="dark")
+    log_in(page)
+    profile = AuthorProfile.objects.get(slug="elena-marsh")
+    article = Article.objects.get(slug="face-twitching-mystery")
+    pages = {
+        "profiles": "/admin/articles/authorprofile/",
+        "profile": f"/admin/articles/authorprofile/{profile.pk}/change/",
+        "new-profile": "/admin/articles/authorprofile/add/",
+        # The article form with its Authors rows (two, then one added by the button).
+        "article": f"/admin/articles/article/{article.pk}/change/",
+    }
+    found = {}
+    for name, url in pages.items():
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        if name == "article":
+            page.locator("#bylines-group").locator(".add-row a").click()
+            assert (
+                page.locator(
+                    "#bylines-group tr.form-row:not(.empty-form) select[aria-label='Author']"
+                ).count()
+                == 3
+            )
+        screenshot(page, f"admin-authors-{name}{'-dark' if dark else ''}")
+        found[name] = serious_violations(page)
+    assert found == {name: [] for name in found}
+    assert console_errors == []
