@@ -30,6 +30,9 @@ def test_editors_get_exactly_the_writing_permissions(roles):
         "taggit.change_tag",
         "taggit.view_tag",
         "articles.publish_article",
+        "articles.add_tagsettings",
+        "articles.change_tagsettings",
+        "articles.view_tagsettings",
     }
 
 

@@ -38,6 +38,10 @@ EDITOR_PERMISSIONS = [
     "articles.delete_article",
     "articles.publish_article",
     "taggit.change_tag",
+    # Marking a tag sensitive (its articles show the "If you need help now" box).
+    "articles.add_tagsettings",
+    "articles.change_tagsettings",
+    "articles.view_tagsettings",
 ]
 OWNER_PERMISSIONS = [
     *EDITOR_PERMISSIONS,
@@ -45,6 +49,13 @@ OWNER_PERMISSIONS = [
     # Giving up a renamed article's former address (it then answers 404).
     "articles.delete_slugredirect",
     "taggit.delete_tag",
+    # The medical disclaimer and the help resources readers are offered.
+    "articles.view_trustsettings",
+    "articles.change_trustsettings",
+    "articles.add_helpresource",
+    "articles.change_helpresource",
+    "articles.delete_helpresource",
+    "articles.view_helpresource",
     "auth.add_user",
     "auth.change_user",
     "auth.delete_user",
