@@ -779,8 +779,12 @@ class HelpResource(models.Model):
 
     @property
     def phone_link(self) -> str:
-        """The phone number as a tel: address (digits and a leading +)."""
-        return "tel:" + re.sub(r"[^0-9+]", "", self.phone) if self.phone else ""
+        return phone_link(self.phone)
+
+
+def phone_link(phone: str) -> str:
+    """A phone number as typed ("+44 116 123") as a tel: address ("tel:+44116123"); "" for none."""
+    return "tel:" + re.sub(r"[^0-9+]", "", phone) if phone else ""
 
 
 class TagSettings(models.Model):

@@ -47,6 +47,7 @@ from .models import (
     Section,
     TaggedArticle,
     TrustSettings,
+    phone_link,
 )
 
 # The stored search vector is large (a whole article's) and no page shows it.
@@ -304,7 +305,7 @@ def site_notices() -> SiteNotices:
         disclaimer=mark_safe(markdown_to_html(row["disclaimer"])),
         help_introduction=row["help_introduction"],
         help_resources=tuple(
-            HelpLink(**resource, phone_link=HelpResource(phone=resource["phone"]).phone_link)
+            HelpLink(**resource, phone_link=phone_link(resource["phone"]))
             for resource in row["resources"]
         ),
     )
