@@ -806,7 +806,7 @@ class TagSettings(models.Model):
         verbose_name_plural = "tag settings"
 
     def __str__(self) -> str:
-        return f"Settings of {self.tag}"
+        return str(self.tag)
 
 
 # A revision holds the article, its sections and its tag links, so restoring brings all three
