@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import re
+
 import reversion
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
+from django.core.validators import RegexValidator, URLValidator
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
@@ -766,6 +768,125 @@ class EditorialNote(models.Model):
 
     def __str__(self) -> str:
         return f"Note on “{self.article}” by {self.author or 'someone'}"
+
+
+# ---------------------------------------------------------------------------
+# Disclaimer and help: site-wide texts owners edit, and the tags that call for help.
+
+_PHONE = RegexValidator(
+    r"^\+?[0-9][0-9 ().-]*[0-9]$",
+    "Enter a phone number of digits, spaces and + ( ) - . only, e.g. +44 116 123.",
+)
+_WEB_ADDRESS = URLValidator(
+    schemes=["http", "https"], message="Enter an http:// or https:// address.", code="not_web"
+)
+
+
+class TrustSettings(models.Model):
+    """The site's one row of reader-safety texts: the medical disclaimer on health articles
+    and the introduction of the "If you need help now" box. Read it with `TrustSettings.load()`."""
+
+    SINGLE_ROW = 1
+
+    disclaimer = models.TextField(
+        max_length=4000,
+        blank=True,
+        help_text=(
+            "Shown at the end of every article marked as health content. Paragraphs, **bold**, "
+            "*italics* and [links](https://example.org) (Markdown). Empty: no disclaimer."
+        ),
+    )
+    help_introduction = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text=(
+            "One sentence above the help resources, shown on articles with a sensitive tag, "
+            "e.g. 'If you are struggling or feel unsafe, you can talk to someone now.'"
+        ),
+    )
+
+    class Meta:
+        verbose_name = "disclaimer and help"
+        verbose_name_plural = "disclaimer and help"
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="trust_settings_single_row"),
+        ]
+
+    def __str__(self) -> str:
+        return "Disclaimer and help"
+
+    @classmethod
+    def load(cls) -> TrustSettings:
+        settings_row, _ = cls.objects.get_or_create(pk=cls.SINGLE_ROW)
+        return settings_row
+
+
+class HelpResource(models.Model):
+    """Somewhere a reader can turn to now (a helpline, emergency services, a directory),
+    listed in the "If you need help now" box on articles with a sensitive tag."""
+
+    trust_settings = models.ForeignKey(
+        TrustSettings, on_delete=models.CASCADE, related_name="help_resources"
+    )
+    position = models.PositiveSmallIntegerField(default=1, help_text="Order in the box, from 1.")
+    name = models.CharField(max_length=120, help_text="e.g. 'Emergency services'.")
+    description = models.CharField(
+        max_length=300, blank=True, help_text="Who it is for and when, in one sentence."
+    )
+    phone = models.CharField(
+        max_length=30,
+        blank=True,
+        validators=[_PHONE],
+        help_text="A number to call, as readers should dial it; shown as a call link.",
+    )
+    url = models.URLField(
+        "web address",
+        max_length=500,
+        blank=True,
+        validators=[_WEB_ADDRESS],
+        help_text="An http:// or https:// page with more help.",
+    )
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = "help resource"
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="help_resource_name_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def phone_link(self) -> str:
+        return phone_link(self.phone)
+
+
+def phone_link(phone: str) -> str:
+    """A phone number as typed ("+44 116 123") as a tel: address ("tel:+44116123"); "" for none."""
+    return "tel:" + re.sub(r"[^0-9+]", "", phone) if phone else ""
+
+
+class TagSettings(models.Model):
+    """What editors say about a tag beyond its name (django-taggit's Tag has no room)."""
+
+    tag = models.OneToOneField(
+        "taggit.Tag", on_delete=models.CASCADE, primary_key=True, related_name="settings"
+    )
+    sensitive = models.BooleanField(
+        default=False,
+        help_text=(
+            "Articles with this tag (e.g. anxiety, panic, burnout) show the 'If you need help "
+            "now' box with the help resources."
+        ),
+    )
+
+    class Meta:
+        verbose_name = "tag settings"
+        verbose_name_plural = "tag settings"
+
+    def __str__(self) -> str:
+        return str(self.tag)
 
 
 # A revision holds the article, its sections and its tag links, so restoring brings all three

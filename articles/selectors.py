@@ -6,7 +6,7 @@ import difflib
 import functools
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,18 +35,23 @@ from django.db.models import (
     Value,
     Window,
 )
+from django.db.models.functions import Coalesce, JSONObject
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from taggit.models import Tag
 
+from .content import markdown_to_html
 from .models import (
     Article,
     ArticleAuthor,
     AuthorLink,
     AuthorProfile,
+    HelpResource,
     SearchPassage,
     Section,
     TaggedArticle,
+    TrustSettings,
+    phone_link,
 )
 
 # The stored search vector is large (a whole article's) and no page shows it.
@@ -146,7 +151,11 @@ def article_tags(*, article: Article) -> list[Tag]:
     carrying = Q(articles_taggedarticle_items__content_object__in=Article.objects.published())
     return list(
         Tag.objects.filter(pk__in=Subquery(tag_ids))
-        .annotate(article_count=Count("articles_taggedarticle_items", filter=carrying))
+        .annotate(
+            article_count=Count("articles_taggedarticle_items", filter=carrying),
+            # Editors' mark (TagSettings): the article shows the "If you need help now" box.
+            sensitive=Coalesce("settings__sensitive", False),
+        )
         .order_by("name")
     )
 
@@ -301,6 +310,82 @@ def author_list_public() -> QuerySet[AuthorProfile]:
         AuthorProfile.objects.filter(bylines__article__in=Article.objects.published())
         .annotate(last_change=Max("bylines__article__updated_at"))
         .order_by("name", "pk")
+    )
+
+
+# ---------------------------------------------------------------------------
+# Disclaimer and help
+
+
+@dataclass(frozen=True)
+class HelpLink:
+    name: str
+    description: str
+    phone: str
+    phone_link: str
+    url: str
+
+
+@dataclass(frozen=True)
+class SiteNotices:
+    """The owners' texts (TrustSettings): the disclaimer as sanitised HTML, and the help box."""
+
+    disclaimer: SafeString
+    help_introduction: str
+    help_resources: tuple[HelpLink, ...]
+
+
+def site_notices() -> SiteNotices:
+    """The disclaimer and the help resources in order, in one query (nothing set: empty)."""
+    resources = HelpResource.objects.filter(trust_settings=OuterRef("pk")).order_by(
+        "position", "pk"
+    )
+    row = (
+        TrustSettings.objects.filter(pk=TrustSettings.SINGLE_ROW)
+        .annotate(
+            resources=ArraySubquery(
+                resources.values(
+                    json=JSONObject(
+                        name="name", description="description", phone="phone", url="url"
+                    )
+                )
+            )
+        )
+        .values("disclaimer", "help_introduction", "resources")
+        .first()
+    ) or {"disclaimer": "", "help_introduction": "", "resources": []}
+    return SiteNotices(
+        # The owners' Markdown through the one allow-list every body passes (articles.content).
+        disclaimer=mark_safe(markdown_to_html(row["disclaimer"])),
+        help_introduction=row["help_introduction"],
+        help_resources=tuple(
+            HelpLink(**resource, phone_link=phone_link(resource["phone"]))
+            for resource in row["resources"]
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class ArticleNotices:
+    """What an article page shows of the site notices: the disclaimer on health articles,
+    the help box on articles with a sensitive tag (when there are resources to list)."""
+
+    disclaimer: SafeString | str = ""
+    help: SiteNotices | None = None
+
+
+def article_notices(
+    *, article: Article, tags: Iterable[Tag], site: Callable[[], SiteNotices]
+) -> ArticleNotices:
+    """The notices `article` shows. `tags` from article_tags (with `sensitive`); `site`
+    gives the site notices, asked only when the article shows one (no query otherwise)."""
+    sensitive = any(getattr(tag, "sensitive", False) for tag in tags)
+    if not (article.health_content or sensitive):
+        return ArticleNotices()
+    notices = site()
+    return ArticleNotices(
+        disclaimer=notices.disclaimer if article.health_content else "",
+        help=notices if sensitive and notices.help_resources else None,
     )
 
 

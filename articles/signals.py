@@ -3,7 +3,8 @@
 Only these live in signals (everything else is an explicit service call):
 - the search vector, snippet passages and reading time (articles.services.articles_refresh_derived),
   after commit, also when the article's tags change,
-- the public pages' cache version (articles.cache), replaced after commit,
+- the public pages' cache version (articles.cache), replaced after commit (also when the
+  disclaimer, the help resources or a tag's sensitivity change),
 - deleting an article's cover renditions, which must follow every way of deleting it
   (including the admin's bulk delete, which never calls Article.delete()), and an author's
   photo with its renditions.
@@ -20,7 +21,17 @@ from django.dispatch import receiver
 from taggit.models import Tag
 
 from .cache import content_changed
-from .models import Article, ArticleAuthor, AuthorLink, AuthorProfile, Section, TaggedArticle
+from .models import (
+    Article,
+    ArticleAuthor,
+    AuthorLink,
+    AuthorProfile,
+    HelpResource,
+    Section,
+    TaggedArticle,
+    TagSettings,
+    TrustSettings,
+)
 from .renditions import rendition_names, renditions_delete
 from .services import articles_refresh_derived
 
@@ -110,13 +121,19 @@ def schedule_content_changed() -> None:
 @receiver(post_delete, sender=TaggedArticle, dispatch_uid="tagging_cache_on_delete")
 @receiver(post_save, sender=Tag, dispatch_uid="tag_cache_on_save")
 @receiver(post_delete, sender=Tag, dispatch_uid="tag_cache_on_delete")
-# Bylines and author pages show profiles and their links.
+# Bylines and author pages show profiles and their links; the disclaimer, the help
+# resources and which tags are sensitive show on article pages.
 @receiver(post_save, sender=AuthorProfile, dispatch_uid="author_profile_cache_on_save")
 @receiver(post_delete, sender=AuthorProfile, dispatch_uid="author_profile_cache_on_delete")
 @receiver(post_save, sender=AuthorLink, dispatch_uid="author_link_cache_on_save")
 @receiver(post_delete, sender=AuthorLink, dispatch_uid="author_link_cache_on_delete")
 @receiver(post_save, sender=ArticleAuthor, dispatch_uid="byline_cache_on_save")
 @receiver(post_delete, sender=ArticleAuthor, dispatch_uid="byline_cache_on_delete")
+@receiver(post_save, sender=TrustSettings, dispatch_uid="trust_settings_cache_on_save")
+@receiver(post_save, sender=HelpResource, dispatch_uid="help_resource_cache_on_save")
+@receiver(post_delete, sender=HelpResource, dispatch_uid="help_resource_cache_on_delete")
+@receiver(post_save, sender=TagSettings, dispatch_uid="tag_settings_cache_on_save")
+@receiver(post_delete, sender=TagSettings, dispatch_uid="tag_settings_cache_on_delete")
 def _content_changed(sender, raw: bool = False, **kwargs) -> None:
     if not raw:
         schedule_content_changed()

@@ -220,6 +220,16 @@ class SearchView(StrictPaginationMixin, ListView):
         return response
 
 
+def site_notices(request) -> selectors.SiteNotices:
+    """The disclaimer and help resources, read once per content version for every page."""
+    key = f"site-notices:{content_state(request).version}"
+    notices = cache.get(key)
+    if notices is None:
+        notices = selectors.site_notices()
+        cache.set(key, notices, settings.ARTICLES_CACHE_SECONDS)
+    return notices
+
+
 @dataclass(frozen=True)
 class Filing:
     """Where the article is filed: its primary tag, or None (a lazy object cannot be None)."""
@@ -293,6 +303,13 @@ class ArticleDetailView(DetailView):
             byline=SimpleLazyObject(lambda: selectors.article_byline(article=article)),
             tags=tags,
             filing=primary,
+            # The disclaimer and the help box: outside the article's own fragment, so the
+            # owners' edits (a new content version, articles.signals) show at once.
+            notices=SimpleLazyObject(
+                lambda: selectors.article_notices(
+                    article=article, tags=tags, site=lambda: site_notices(self.request)
+                )
+            ),
         )
         # The end of the article shows no article twice (articles.selectors.article_end);
         # `shown_article_ids` tells the boxes other apps add there what to leave out.

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from reversion.models import Version
 
@@ -52,6 +53,27 @@ class ArticleHistoryMixin:
     object_history_template = "admin/articles/article/object_history.html"
     compare_template = "admin/articles/article/compare.html"
     revision_form_template = "admin/articles/article/revision_form.html"
+    # The admin's own list: its object tools (change_list_object_tools.html) offer
+    # "Recover deleted articles" only to those allowed to (django-reversion's offers it to all).
+    change_list_template = "admin/change_list.html"
+
+    def has_recover_permission(self, request) -> bool:
+        """Bringing back a deleted article undoes a deletion: for those who may delete."""
+        return self.has_add_permission(request) and self.has_delete_permission(request)  # type: ignore[attr-defined]
+
+    def changelist_view(self, request, extra_context=None):
+        context = {"has_recover_permission": self.has_recover_permission(request)}
+        return super().changelist_view(request, {**context, **(extra_context or {})})  # type: ignore[misc]
+
+    def recoverlist_view(self, request, extra_context=None):
+        if not self.has_recover_permission(request):
+            raise PermissionDenied
+        return super().recoverlist_view(request, extra_context)  # type: ignore[misc]
+
+    def recover_view(self, request, version_id, extra_context=None):
+        if not self.has_recover_permission(request):
+            raise PermissionDenied
+        return super().recover_view(request, version_id, extra_context)  # type: ignore[misc]
 
     def compare(self, obj: Article, version1: Version, version2: Version):
         # django-reversion-compare's hook: its compare view passes what this returns to the

@@ -3,11 +3,13 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Group
 from django.utils import timezone
 from reversion.models import Version
 
 from articles.models import Article
 from tests.articles.admin_data import ADD_URL, article_data, change_url, saved
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -129,3 +131,36 @@ def test_restoring_keeps_the_unpublish_time_set_since(editor_client, live_articl
     Article.objects.filter(pk=live_article.pk).update(expires_at=expires_at)
     response = editor_client.get(revision_url(live_article, first_version(live_article)))
     assert response.context["adminform"].form.initial["expires_at"] == expires_at
+
+
+# --- Recovering deleted articles --------------------------------------------------------
+
+
+@pytest.fixture
+def deleted_draft(editor_client):
+    article = saved(editor_client.post(ADD_URL, article_data(title="Gone for now")))
+    assert editor_client.post(f"/admin/articles/article/{article.pk}/delete/", {"post": "yes"})
+    assert not Article.objects.exists()
+    return Version.objects.get_deleted(Article).get()
+
+
+RECOVER_LIST = "/admin/articles/article/recover/"
+
+
+def test_editors_are_offered_to_recover_deleted_articles(editor_client, deleted_draft):
+    listing = editor_client.get("/admin/articles/article/").content.decode()
+    assert f'href="{RECOVER_LIST}" class="recoverlink">Recover deleted articles<' in listing
+    assert "Gone for now" in editor_client.get(RECOVER_LIST).content.decode()
+    assert editor_client.get(f"{RECOVER_LIST}{deleted_draft.pk}/").status_code == 200
+
+
+def test_authors_who_cannot_delete_are_not_offered_to_recover(client, deleted_draft):
+    author = UserFactory(username="ada", is_staff=True)
+    author.groups.add(Group.objects.get(name="Authors"))
+    client.force_login(author)
+    listing = client.get("/admin/articles/article/")
+    assert listing.status_code == 200
+    assert "Recover deleted" not in listing.content.decode()
+    assert RECOVER_LIST not in listing.content.decode()
+    assert client.get(RECOVER_LIST).status_code == 403
+    assert client.get(f"{RECOVER_LIST}{deleted_draft.pk}/").status_code == 403

@@ -203,3 +203,26 @@ def test_restoring_a_draft_revision_keeps_the_live_article_live(article, new_pag
     article.refresh_from_db()
     assert article.standfirst == "Why faces twitch, and what helps."
     assert article.is_public and article.published_at == published_at
+
+
+def test_tags_box_fits_a_phone(article, new_page):
+    page = signed_in(new_page, width=375)
+    page.goto(f"/admin/articles/article/{article.pk}/change/")
+    page.wait_for_load_state("networkidle")  # select2 is up
+    row = page.locator(".form-row.field-tags").bounding_box()
+    tags = page.locator(".field-tags .select2-container").bounding_box()
+    # The row hides what overflows it: the box (and its last tags) used to be cut off there.
+    assert tags["x"] + tags["width"] <= row["x"] + row["width"], "the tags box is cut off"
+    last_tag = page.locator(".field-tags .select2-selection__choice").last.bounding_box()
+    assert last_tag["x"] + last_tag["width"] <= row["x"] + row["width"]
+
+
+@pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
+def test_a_long_standfirsts_counter_is_legible(article, new_page, dark):
+    page = signed_in(new_page, dark=dark)
+    page.goto(f"/admin/articles/article/{article.pk}/change/")
+    page.get_by_label("Standfirst").fill("A standfirst far too long for search results. " * 5)
+    counter = page.locator(".standfirst-counter.is-long")
+    assert "over the 160" in counter.inner_text()
+    page.wait_for_timeout(400)  # the admin's colour transitions settle
+    assert serious_violations(page, within=[".standfirst-counter"]) == []

@@ -42,6 +42,9 @@ def test_editors_get_exactly_the_writing_permissions(roles):
         "articles.change_authorlink",
         "articles.delete_authorlink",
         "articles.view_authorlink",
+        "articles.add_tagsettings",
+        "articles.change_tagsettings",
+        "articles.view_tagsettings",
     }
 
 

@@ -51,6 +51,10 @@ EDITOR_PERMISSIONS = [
     "articles.change_authorlink",
     "articles.delete_authorlink",
     "articles.view_authorlink",
+    # Marking a tag sensitive (its articles show the "If you need help now" box).
+    "articles.add_tagsettings",
+    "articles.change_tagsettings",
+    "articles.view_tagsettings",
 ]
 OWNER_PERMISSIONS = [
     *EDITOR_PERMISSIONS,
@@ -59,6 +63,13 @@ OWNER_PERMISSIONS = [
     "articles.delete_slugredirect",
     "articles.delete_authorprofile",
     "taggit.delete_tag",
+    # The medical disclaimer and the help resources readers are offered.
+    "articles.view_trustsettings",
+    "articles.change_trustsettings",
+    "articles.add_helpresource",
+    "articles.change_helpresource",
+    "articles.delete_helpresource",
+    "articles.view_helpresource",
     "auth.add_user",
     "auth.change_user",
     "auth.delete_user",
