@@ -1,10 +1,10 @@
 """The sitemaps: an index (sitemap.xml) naming one sitemap per section (pages, articles, tags,
 authors), each split into pages of at most `limit` addresses (?p=2 ...). The protocol allows
-50,000, but one page of 10,000 articles is 1.7 MB and 0.8 s of CPU to render, and a few crawlers asking
-for it at once held every worker thread (the benchmark's requests timed out): 1,000 a page,
-as Yoast SEO does. A page reads only its own rows: the sections are querysets (a COUNT for
-the paginator, then one slice), and the index asks each section for its newest change with
-an aggregate, never by loading every row."""
+50,000, but one page of 10,000 articles is 1.7 MB and 0.8 s of CPU to render, and a few
+crawlers asking for it at once held every worker thread (the benchmark's requests timed
+out): 1,000 a page, as Yoast SEO does. A page reads only its own rows: the sections are
+querysets (a COUNT for the paginator, then one slice), and the index asks each section for
+its newest change with an aggregate, never by loading every row."""
 
 from __future__ import annotations
 
