@@ -25,11 +25,13 @@ def saved(response) -> Article:
     return Article.objects.get()
 
 
-def article_data(*, sections=(), existing=(), **fields) -> dict:
-    """Fields of the article form plus the sections formset.
+def article_data(*, sections=(), existing=(), sources=(), existing_sources=(), **fields) -> dict:
+    """Fields of the article form plus the sections and sources formsets.
 
     `existing` are Section objects already saved (their forms come first, as on the page);
-    `sections` are dicts for new section forms. Either may carry "DELETE": "on".
+    `sections` are dicts for new section forms. Either may carry "DELETE": "on". The same
+    for sources: `existing_sources` (Source objects, or (Source, overrides) pairs) and
+    `sources` (dicts for new source forms).
     """
     data = {
         "title": "Breathing through the day",
@@ -64,12 +66,38 @@ def article_data(*, sections=(), existing=(), **fields) -> dict:
         )
     ]
     forms += [{"level": "2", "position": "", "anchor": ""} | section for section in sections]
-    data |= {
-        "sections-TOTAL_FORMS": str(len(forms)),
-        "sections-INITIAL_FORMS": str(len(existing)),
-        "sections-MIN_NUM_FORMS": "0",
-        "sections-MAX_NUM_FORMS": "1000",
+    return (
+        data
+        | formset_data("sections", forms, initial=len(existing))
+        | sources_data(sources=sources, existing=existing_sources)
+    )
+
+
+def formset_data(prefix: str, forms: list[dict], *, initial: int) -> dict:
+    """An inline formset's management form and its forms' fields, as the page posts them."""
+    data = {
+        f"{prefix}-TOTAL_FORMS": str(len(forms)),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
     }
     for index, form in enumerate(forms):
-        data |= {f"sections-{index}-{key}": value for key, value in form.items()}
+        data |= {f"{prefix}-{index}-{key}": value for key, value in form.items()}
     return data
+
+
+SOURCE_FIELDS = ["position", "key", "authors", "title", "container", "url", "doi", "pmid"]
+
+
+def sources_data(*, sources=(), existing=()) -> dict:
+    """The sources formset's fields: new `sources` (dicts) after `existing` (saved ones)."""
+    forms = [
+        {"id": str(source.pk), "article": str(source.article_id), "year": str(source.year or "")}
+        | {name: str(getattr(source, name)) for name in SOURCE_FIELDS}
+        | overrides
+        for source, overrides in (
+            item if isinstance(item, tuple) else (item, {}) for item in existing
+        )
+    ]
+    forms += [{"position": "", "key": ""} | source for source in sources]
+    return formset_data("sources", forms, initial=len(existing))

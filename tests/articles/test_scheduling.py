@@ -16,6 +16,7 @@ from reversion.models import Version
 
 from articles import scheduling
 from articles.models import Article, ArticleUpdate, SlugRedirect
+from tests.articles.admin_data import sources_data
 from tests.factories import ArticleFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -153,6 +154,7 @@ class TestExpiryInTheAdmin:
             "sections-INITIAL_FORMS": "0",
             "sections-MIN_NUM_FORMS": "0",
             "sections-MAX_NUM_FORMS": "1000",
+            **sources_data(),
             **data,
         }
         return editor_client.post(url, form)
