@@ -21,12 +21,22 @@ class SourceInlineForm(PositionedForm):
         required=False,
         min_value=1,
         help_text="Its place in the Sources list. Type a new number to move it; empty: last.",
-        widget=forms.NumberInput(attrs={"class": "vIntegerField"}),
+        widget=forms.NumberInput(attrs={"class": "vIntegerField position-input"}),
     )
 
     class Meta:
         model = Source
         fields = ["position", "authors", "title", "container", "year", "url", "doi", "pmid", "key"]
+        # Not "Title": the article's own title field is the one by that name on this form.
+        labels = {"title": "Work cited"}
+        help_texts = {"title": "Its title: the paper, book or web page."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A table row has column headings, not labels: name each box for screen readers.
+        which = f"source {self.instance.position}" if self.instance.pk else "the new source"
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("aria-label", f"{field.label} of {which}")
 
     def clean_key(self) -> str | None:
         # None, not "": several new sources may leave it empty (Source.save() makes it), and
@@ -41,6 +51,12 @@ class SourceInlineForm(PositionedForm):
 
 
 class SourceFormSet(RenumberingFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            which = f"source {form.instance.position}" if form.instance.pk else "the new source"
+            form.fields["DELETE"].widget.attrs["aria-label"] = f"Delete {which}"
+
     def clean(self):
         super().clean()
         sections = self._sections_after_save()
@@ -74,15 +90,13 @@ class SourceFormSet(RenumberingFormSet):
         return posted
 
 
-class SourceInline(admin.StackedInline):
+class SourceInline(admin.TabularInline):
+    """One row a source, so a dozen references stay a short table under the sections."""
+
     model = Source
     form = SourceInlineForm
     formset = SourceFormSet
     ordering = ["position", "id"]
     extra = 0
     verbose_name = "source"
-    fieldsets = [
-        (None, {"fields": ["position", "authors", "title", "container", "year"]}),
-        ("Where readers find it (one or more)", {"fields": ["url", "doi", "pmid"]}),
-        ("Citation key", {"fields": ["key"]}),
-    ]
+    fields = ["position", "authors", "title", "container", "year", "url", "doi", "pmid", "key"]
