@@ -535,3 +535,17 @@ def test_feeds_carry_the_text_without_citation_markers(client):
     feed = client.get("/feed/atom/").content.decode()
     assert "Stress makes eyelids twitch." in feed and article.title in feed
     assert "data-source" not in feed and "hallett-2008" not in feed
+
+
+def test_a_scheduled_update_carries_the_sources_with_the_text():
+    from django.utils import timezone
+
+    from articles import scheduling
+
+    article, _ = page_with_sources()
+    update = scheduling.article_update_prepare(article=article, go_live_at=timezone.now())
+    draft = update.draft
+    assert list(draft.sources.values_list("key", flat=True)) == ["wang-1998", "hallett-2008", "nhs"]
+    draft.sources.filter(key="nhs").delete()
+    assert scheduling.article_update_apply(update_id=update.pk)
+    assert list(article.sources.values_list("key", flat=True)) == ["wang-1998", "hallett-2008"]
