@@ -17,11 +17,13 @@ from django.conf import settings
 from django.utils.html import strip_tags
 from django.utils.text import slugify
 
-# Paragraphs, emphasis, links, lists, quotes: nothing else survives.
+from .references import CITATION, KEY_PATTERN, citation_marker, reference_normalise
+
+# Paragraphs, emphasis, links, lists, quotes and citation markers: nothing else survives.
 ALLOWED_TAGS = frozenset(
-    {"p", "br", "strong", "b", "em", "i", "a", "ul", "ol", "li", "blockquote", "code"}
+    {"p", "br", "strong", "b", "em", "i", "a", "ul", "ol", "li", "blockquote", "code", "cite"}
 )
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start", "type"}}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start", "type"}, "cite": {"data-source"}}
 ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto"})
 # Numbering other than 1, 2, 3 (the default, which needs no attribute).
 ORDERED_LIST_TYPES = frozenset({"a", "A", "i", "I"})
@@ -43,6 +45,8 @@ def _meaningful_attribute(element: str, attribute: str, value: str) -> str | Non
         return None
     if element == "ol" and attribute == "start" and not (value.isdigit() and int(value) > 1):
         return None
+    if element == "cite" and not KEY_PATTERN.fullmatch(value):
+        return None  # a citation names a source by its key (articles.references), or nothing
     return value
 
 
@@ -96,7 +100,8 @@ def markdown_to_html(text: str) -> str:
 
 
 def html_to_text(html: str) -> str:
-    return re.sub(r"\s+", " ", strip_tags(html)).strip()
+    # A citation marker's text is its source's key: not words of the article.
+    return re.sub(r"\s+", " ", strip_tags(CITATION.sub("", html))).strip()
 
 
 def word_count(text: str) -> int:
@@ -201,6 +206,7 @@ FRONT_MATTER_KEYS = {
     "cover_caption",
     "author",
     "authors",
+    "sources",
 }
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
 
@@ -315,6 +321,109 @@ def _as_datetime(value, line: int, key: str = "published_at"):
     return moment
 
 
+#: A source's fields in front matter, with their longest value; `journal` and `publisher`
+#: both name the container.
+SOURCE_KEYS = {
+    "key": 50,
+    "authors": 500,
+    "title": 300,
+    "journal": 200,
+    "publisher": 200,
+    "year": 4,
+    "url": 500,
+    "doi": 200,
+    "pmid": 20,
+}
+#: A citation in a Markdown body: `[^key]`, as Markdown footnotes are written.
+MARKDOWN_CITATION = re.compile(r"\[\^([^\]\s]{1,60})\]")
+
+
+def _parse_sources(value, line: int) -> list[dict]:
+    """The front matter's `sources:` list, checked and normalised, or ContentError."""
+    from django.core.exceptions import ValidationError
+
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ContentError("sources must be a list of sources (each a - key: … entry)", line)
+    sources, keys = [], set()
+    for number, entry in enumerate(value, start=1):
+        where = f"source {number}"
+        if not isinstance(entry, dict):
+            raise ContentError(f"{where} must be key: value lines (key, title, doi…)", line)
+        if unknown := sorted(set(map(str, entry)) - set(SOURCE_KEYS)):
+            raise ContentError(f"{where} has an unknown field {unknown[0]!r}", line)
+        fields = {}
+        for name, limit in SOURCE_KEYS.items():
+            raw = entry.get(name)
+            if raw is not None and not isinstance(raw, str | int | float):
+                raise ContentError(f"{where}: {name} must be text", line)
+            text = "" if raw is None else str(raw).strip()
+            if len(text) > limit:
+                raise ContentError(f"{where}: {name} is longer than {limit} characters", line)
+            fields[name] = text
+        key = fields["key"]
+        if not KEY_PATTERN.fullmatch(key):
+            raise ContentError(
+                f"{where} needs a key of lower-case letters, digits and hyphens "
+                "(such as wang-2019): the body cites it as [^wang-2019]",
+                line,
+            )
+        if key in keys:
+            raise ContentError(f"{where}: the key {key!r} is used twice", line)
+        keys.add(key)
+        if not fields["title"]:
+            raise ContentError(f"{where} ({key}) has no title", line)
+        if fields["year"] and not (
+            fields["year"].isdigit() and 1500 <= int(fields["year"]) <= 2100
+        ):
+            raise ContentError(f"{where} ({key}): year must be a year such as 2019", line)
+        try:
+            reference = reference_normalise(
+                url=fields["url"], doi=fields["doi"], pmid=fields["pmid"]
+            )
+        except ValidationError as error:
+            problem = " ".join(
+                message for messages in error.message_dict.values() for message in messages
+            )
+            raise ContentError(f"{where} ({key}): {problem}", line) from None
+        if not reference.links:
+            raise ContentError(f"{where} ({key}) needs a url, doi or pmid", line)
+        sources.append(
+            {
+                "key": key,
+                "authors": fields["authors"],
+                "title": fields["title"],
+                "container": fields["journal"] or fields["publisher"],
+                "year": int(fields["year"]) if fields["year"] else None,
+                "url": reference.url,
+                "doi": reference.doi,
+                "pmid": reference.pmid,
+            }
+        )
+    return sources
+
+
+def _with_citation_markers(lines: list[str], keys: set[str], first_line: int) -> list[str]:
+    """Markdown body lines with each `[^key]` made a citation marker; an unknown key is a
+    ContentError on its line. Fenced code is left as it is."""
+    marked, in_fence = [], False
+    for offset, line in enumerate(lines):
+        if line.lstrip().startswith("```"):
+            in_fence = not in_fence
+        if in_fence:
+            marked.append(line)
+            continue
+        for key in MARKDOWN_CITATION.findall(line):
+            if key not in keys:
+                raise ContentError(
+                    f"[^{key}] cites no source: add a source with key: {key} under sources:",
+                    first_line + offset,
+                )
+        marked.append(MARKDOWN_CITATION.sub(lambda m: citation_marker(m.group(1)), line))
+    return marked
+
+
 def parse_import_document(text: str) -> ImportDocument:
     """Parse and validate a whole import file, or raise ContentError with its line."""
     import yaml
@@ -419,7 +528,9 @@ def parse_import_document(text: str) -> ImportDocument:
             line_of("cover"),
         )
 
-    sections = split_sections("\n".join(lines[end + 1 :]), first_line=end + 2)
+    sources = _parse_sources(meta.get("sources"), line_of("sources"))
+    body = _with_citation_markers(lines[end + 1 :], {s["key"] for s in sources}, end + 2)
+    sections = split_sections("\n".join(body), first_line=end + 2)
     return ImportDocument(
         meta={
             "title": title,
@@ -437,6 +548,7 @@ def parse_import_document(text: str) -> ImportDocument:
             "cover_caption": text_value("cover_caption", required=False, limit=250),
             "author": text_value("author", required=False, limit=150),
             "authors": parse_authors(meta.get("authors"), line=line_of("authors")),
+            "sources": sources,
         },
         sections=sections,
         key_lines={key: line_of(key) for key in meta},

@@ -7,7 +7,12 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator, URLValidator
+from django.core.validators import (
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+    URLValidator,
+)
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
@@ -16,6 +21,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from .content import sanitize_html, unique_anchor
+from .references import KEY_MAX_LENGTH, KEY_PATTERN, Reference, reference_normalise, source_key
 from .renditions import (
     cover_renditions_refresh,
     record_is_stale,
@@ -596,6 +602,115 @@ class Section(models.Model):
         return f"{self.article.get_absolute_url()}#{self.anchor}"
 
 
+class Source(models.Model):
+    """A numbered reference an article cites: shown in its "Sources" list, cited in its
+    text by markers naming the source's `key` (never its number, which may change)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sources")
+    position = models.PositiveSmallIntegerField(
+        default=1, help_text="Its number in the Sources list, from 1."
+    )
+    key = models.SlugField(
+        max_length=KEY_MAX_LENGTH,
+        blank=True,
+        help_text=(
+            "What citations in the text name, e.g. 'wang-2019'. Made from the first author "
+            "and year when left empty; keep it once the text cites it."
+        ),
+    )
+    authors = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="As PubMed lists them: 'Wang Y, Smith JA, Lee K' (or separated by semicolons).",
+    )
+    title = models.CharField(max_length=300)
+    container = models.CharField(
+        max_length=200,
+        blank=True,
+        verbose_name="journal or publisher",
+        help_text="The journal (for a paper), the publisher or the website.",
+    )
+    year = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1500), MaxValueValidator(2100)]
+    )
+    url = models.CharField(
+        max_length=500,
+        blank=True,
+        verbose_name="web address",
+        help_text="http:// or https://. A DOI or PubMed id pasted here goes to its own field.",
+    )
+    doi = models.CharField(
+        max_length=200,
+        blank=True,
+        verbose_name="DOI",
+        help_text="e.g. 10.1000/xyz123 (or doi:…, or a doi.org link): links to doi.org.",
+    )
+    pmid = models.CharField(
+        max_length=20,
+        blank=True,
+        verbose_name="PubMed id",
+        help_text="e.g. 31234567 (or 'PMID: 31234567'): links to PubMed.",
+    )
+
+    class Meta:
+        ordering = ["article", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "key"], name="source_key_unique"),
+            models.CheckConstraint(condition=~Q(key=""), name="source_key_not_empty"),
+            models.CheckConstraint(condition=~Q(title=""), name="source_title_not_empty"),
+            models.CheckConstraint(condition=Q(position__gte=1), name="source_position_positive"),
+            models.CheckConstraint(
+                condition=~Q(url="") | ~Q(doi="") | ~Q(pmid=""), name="source_has_link"
+            ),
+            # Never a javascript: (or any other) link on the page: the web only.
+            models.CheckConstraint(
+                condition=Q(url="") | Q(url__regex=r"^https?://"), name="source_url_http"
+            ),
+            models.CheckConstraint(
+                condition=Q(year__isnull=True) | Q(year__gte=1500, year__lte=2100),
+                name="source_year_plausible",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.year})" if self.year else self.title
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.key:
+            taken = set(
+                Source.objects.filter(article_id=self.article_id)
+                .exclude(pk=self.pk)
+                .values_list("key", flat=True)
+            )
+            self.key = source_key(
+                authors=self.authors, year=self.year, title=self.title, taken=taken
+            )
+            if update_fields := kwargs.get("update_fields"):
+                kwargs["update_fields"] = {*update_fields, "key"}
+        super().save(*args, **kwargs)
+
+    @property
+    def reference(self) -> Reference:
+        return Reference(url=self.url, doi=self.doi, pmid=self.pmid)
+
+    @property
+    def link(self) -> str:
+        return self.reference.link
+
+    def clean(self) -> None:
+        super().clean()
+        reference = reference_normalise(url=self.url, doi=self.doi, pmid=self.pmid)
+        if not reference.links:
+            raise ValidationError(
+                {"url": "Give a web address, a DOI or a PubMed id: where readers find it."}
+            )
+        self.url, self.doi, self.pmid = reference.url, reference.doi, reference.pmid
+        if self.key and not KEY_PATTERN.fullmatch(self.key):
+            raise ValidationError(
+                {"key": "Lower-case letters, digits and hyphens only, e.g. 'wang-2019'."}
+            )
+
+
 class SearchPassage(models.Model):
     """Derived, for search snippets: an article's standfirst (position 0) or one of its
     sections (its position) as plain text, a line per block, with its search vector.
@@ -889,14 +1004,15 @@ class TagSettings(models.Model):
         return str(self.tag)
 
 
-# A revision holds the article, its sections and its tag links, so restoring brings all three
+# A revision holds the article, its sections, sources and tag links, so restoring brings them all
 # back. Derived fields are left out: they are recomputed after every save. Registered with the
 # models, not the admin: imports and scripts save revisions too (articles.services).
 reversion.register(Section)
 reversion.register(TaggedArticle)
+reversion.register(Source)
 reversion.register(
     Article,
-    follow=["sections", "taggedarticle_set"],
+    follow=["sections", "taggedarticle_set", "sources"],
     exclude=[
         "search_vector",
         "reading_time",

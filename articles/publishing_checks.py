@@ -25,6 +25,7 @@ from django.db.models import TextChoices
 
 from .content import reading_minutes, word_count
 from .models import Article, SlugRedirect
+from .references import cited_keys
 
 TITLE_LENGTH = (30, 60)  # search results show about 60 characters of a title
 STANDFIRST_LENGTH = (70, 160)  # and about 160 of a description; social cards less
@@ -55,6 +56,8 @@ class Check(TextChoices):
     LONG_SENTENCES = "long_sentences", "Long sentences"
     LONG_PARAGRAPHS = "long_paragraphs", "Long paragraphs"
     READING_TIME = "reading_time", "Reading time"
+    CITATIONS = "citations", "Citations name a source"
+    HEALTH_SOURCES = "health_sources", "Sources for health content"
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,9 @@ class ArticleDraft:
     sections: Sequence[SectionDraft] = ()
     #: Slugs that answer as a published article (or redirect to one): internal links check.
     published_slugs: frozenset[str] = field(default_factory=frozenset)
+    #: The keys of the article's sources (None: not known here, so not checked).
+    source_keys: frozenset[str] | None = None
+    health_content: bool = False
 
 
 # ---------------------------------------------------------------------------
@@ -524,6 +530,41 @@ def check_reading_time(draft: ArticleDraft) -> list[Finding]:
     ]
 
 
+def check_citations(draft: ArticleDraft) -> list[Finding]:
+    """A citation naming no source of the article would show readers nothing to check."""
+    if draft.source_keys is None:
+        return []
+    found = []
+    for section in draft.sections:
+        missing = sorted(set(cited_keys(section.body)) - draft.source_keys)
+        if missing:
+            found.append(
+                Finding(
+                    Check.CITATIONS,
+                    Level.ERROR,
+                    f"{section.name_first} cites {_count(len(missing), 'source')} the article "
+                    f"does not have ({', '.join(missing)}): add the source under Sources with "
+                    "that citation key, or remove the citation.",
+                    section.row,
+                )
+            )
+    return found
+
+
+def check_health_sources(draft: ArticleDraft) -> list[Finding]:
+    if not draft.health_content or draft.source_keys is None or draft.source_keys:
+        return []
+    return [
+        Finding(
+            Check.HEALTH_SOURCES,
+            Level.WARNING,
+            "A health article with no sources: add the studies or guidelines it relies on "
+            "under Sources, and cite them in the text, so readers can check it.",
+            "sources-group",
+        )
+    ]
+
+
 CHECKS: list[Callable[[ArticleDraft], list[Finding]]] = [
     check_title_length,
     check_standfirst_length,
@@ -537,6 +578,8 @@ CHECKS: list[Callable[[ArticleDraft], list[Finding]]] = [
     check_long_sentences,
     check_long_paragraphs,
     check_reading_time,
+    check_citations,
+    check_health_sources,
 ]
 _ORDER = {Level.ERROR: 0, Level.WARNING: 1, Level.INFO: 2}
 
@@ -609,6 +652,10 @@ def article_draft(*, article: Article, sections: Sequence[SectionDraft]) -> Arti
             cover_alt=article.cover_alt,
             has_primary_tag=article.primary_tag_id is not None,
             sections=sections,
+            source_keys=frozenset(article.sources.values_list("key", flat=True))
+            if article.pk
+            else frozenset(),
+            health_content=article.health_content,
         )
     )
 

@@ -28,7 +28,7 @@ from django.utils import timezone
 from core.db_router import primary_reads
 
 from .cache import content_changed
-from .models import Article, ArticleUpdate, Section
+from .models import Article, ArticleUpdate, Section, Source
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +79,7 @@ def next_due_at(*, now: datetime) -> datetime | None:
 
 
 def _copy_sections(*, source: Article, target: Article) -> None:
+    """The sections, and the sources they cite."""
     # bulk_create skips save(): the bodies were sanitised when first saved.
     Section.objects.bulk_create(
         Section(
@@ -90,6 +91,22 @@ def _copy_sections(*, source: Article, target: Article) -> None:
             body=section.body,
         )
         for section in source.sections.order_by("position")
+    )
+    # The sources go with the text that cites them (keys and numbers unchanged).
+    Source.objects.bulk_create(
+        Source(
+            article=target,
+            position=cited.position,
+            key=cited.key,
+            authors=cited.authors,
+            title=cited.title,
+            container=cited.container,
+            year=cited.year,
+            url=cited.url,
+            doi=cited.doi,
+            pmid=cited.pmid,
+        )
+        for cited in source.sources.order_by("position", "id")
     )
 
 
@@ -171,6 +188,7 @@ def article_update_apply(*, update_id: int, now: datetime | None = None) -> bool
                     update_fields=["title", "standfirst", "primary_tag", "revised_at", "updated_at"]
                 )
                 live.sections.all().delete()
+                live.sources.all().delete()
                 _copy_sections(source=draft, target=live)
                 live.tags.set(list(draft.tags.all()), clear=True)
                 # The sections were bulk-created: add the article again so the revision

@@ -40,6 +40,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from taggit.models import Tag
 
+from .citations import CitedText, text_cite
 from .content import markdown_to_html
 from .models import (
     Article,
@@ -49,6 +50,7 @@ from .models import (
     HelpResource,
     SearchPassage,
     Section,
+    Source,
     TaggedArticle,
     TrustSettings,
     phone_link,
@@ -142,6 +144,17 @@ def article_outline(*, article: Article) -> list[OutlineEntry]:
         else:
             outline.append(OutlineEntry(section))
     return outline
+
+
+def article_sources(*, article: Article) -> list[Source]:
+    """The article's sources in the order of its Sources list (one query)."""
+    return list(article.sources.order_by("position", "id"))
+
+
+def article_cited_text(*, outline: list[OutlineEntry], sources: list[Source]) -> CitedText:
+    """The outline's section bodies with footnote links to `sources`, in reading order."""
+    sections = [s for entry in outline for s in (entry.section, *entry.children)]
+    return text_cite(sections=sections, sources=sources)
 
 
 def article_tags(*, article: Article) -> list[Tag]:

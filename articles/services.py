@@ -19,9 +19,18 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
 
+from .citations import cited_in_message, headings_citing
 from .content import ContentError, ImportDocument, ParsedSection, unique_anchor
 from .images import CleanImage, ImageRejected, file_delete_on_commit, image_clean
-from .models import Article, ArticleAuthor, AuthorLink, AuthorProfile, Section, SlugRedirect
+from .models import (
+    Article,
+    ArticleAuthor,
+    AuthorLink,
+    AuthorProfile,
+    Section,
+    SlugRedirect,
+    Source,
+)
 from .publishing_checks import article_check_before_publishing
 
 # The derived fields, for one article or all of them, in three statements:
@@ -38,12 +47,14 @@ from .publishing_checks import article_check_before_publishing
 #   matches best. Inline tags vanish ("<em>calm</em>," stays "calm,"); entities stay (the
 #   snippet filter unescapes them after cutting). Only passages whose text changed are
 #   written; those of removed sections are deleted.
-# - derived_at: when this ran, so after every saved change to the article, its sections
-#   or its tags; the parts of its page that depend on it alone are cached under it.
+# - derived_at: when this ran, so after every saved change to the article, its sections,
+#   sources or tags; the parts of its page that depend on it alone are cached under it.
+# Citation markers go first: their text is a source's key, not words of the article.
+_CITATIONS_OUT = r"""regexp_replace({}, '<cite data-source="[^"]*">[^<]*</cite>', '', 'g')"""
 _PLAIN = (
     r"regexp_replace(regexp_replace({}, '</?(strong|b|em|i|a|code)(\s[^>]*)?>', '', 'gi'), "
     r"'<[^>]*>', E'\n', 'g')"
-)
+).replace("{}", _CITATIONS_OUT)
 _JOINED = (
     r"regexp_replace({}, '\m([[:alpha:]]+)-([[:alpha:]]+)(-([[:alpha:]]+))?\M', "
     r"'\1\2\4 \1-\2\3', 'g')"
@@ -340,6 +351,11 @@ def _article_import(
         article_authors_set(article=article, profiles=[mine] if mine else [])
     # The search vector and reading time follow on commit (articles.signals).
     article_sections_replace(article=article, sections=document.sections)
+    article.sources.all().delete()
+    Source.objects.bulk_create(
+        Source(article=article, position=position, **fields)
+        for position, fields in enumerate(meta["sources"], start=1)
+    )
     return ImportResult(article=article, created=created)
 
 
@@ -414,3 +430,12 @@ def article_feature(*, article: Article, featured: bool = True) -> Article:
     article.featured = featured
     article.save(update_fields=["featured", "updated_at"])
     return article
+
+
+def source_delete(*, source: Source) -> None:
+    """Delete one of an article's sources, refused (ValidationError naming the sections)
+    while its text cites it."""
+    sections = source.article.sections.order_by("position").values_list("heading", "body")
+    if headings := headings_citing(source.key, sections):
+        raise ValidationError(cited_in_message(source, headings), code="source_cited")
+    source.delete()

@@ -2,7 +2,7 @@
 
 Only these live in signals (everything else is an explicit service call):
 - the search vector, snippet passages and reading time (articles.services.articles_refresh_derived),
-  after commit, also when the article's tags change,
+  after commit, also when the article's tags or sources change,
 - the public pages' cache version (articles.cache), replaced after commit (also when the
   disclaimer, the help resources or a tag's sensitivity change),
 - deleting an article's cover renditions, which must follow every way of deleting it
@@ -28,6 +28,7 @@ from .models import (
     AuthorProfile,
     HelpResource,
     Section,
+    Source,
     TaggedArticle,
     TagSettings,
     TrustSettings,
@@ -63,7 +64,10 @@ def _article_saved(sender, instance: Article, raw: bool = False, **kwargs) -> No
 
 @receiver(post_save, sender=Section, dispatch_uid="section_refresh_on_save")
 @receiver(post_delete, sender=Section, dispatch_uid="section_refresh_on_delete")
-def _section_changed(sender, instance: Section, raw: bool = False, **kwargs) -> None:
+# Sources are not searched, but the cached text shows them: derived_at keys that cache.
+@receiver(post_save, sender=Source, dispatch_uid="source_refresh_on_save")
+@receiver(post_delete, sender=Source, dispatch_uid="source_refresh_on_delete")
+def _section_changed(sender, instance: Section | Source, raw: bool = False, **kwargs) -> None:
     if not raw:
         schedule_refresh(instance.article_id)
 
@@ -117,6 +121,8 @@ def schedule_content_changed() -> None:
 @receiver(post_delete, sender=Article, dispatch_uid="article_cache_on_delete")
 @receiver(post_save, sender=Section, dispatch_uid="section_cache_on_save")
 @receiver(post_delete, sender=Section, dispatch_uid="section_cache_on_delete")
+@receiver(post_save, sender=Source, dispatch_uid="source_cache_on_save")
+@receiver(post_delete, sender=Source, dispatch_uid="source_cache_on_delete")
 @receiver(post_save, sender=TaggedArticle, dispatch_uid="tagging_cache_on_save")
 @receiver(post_delete, sender=TaggedArticle, dispatch_uid="tagging_cache_on_delete")
 @receiver(post_save, sender=Tag, dispatch_uid="tag_cache_on_save")

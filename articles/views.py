@@ -298,9 +298,16 @@ class ArticleDetailView(DetailView):
         primary = SimpleLazyObject(
             lambda: Filing(selectors.article_primary_tag(article=article, tags=tags))
         )
+        outline = SimpleLazyObject(lambda: selectors.article_outline(article=article))
+        sources = SimpleLazyObject(lambda: selectors.article_sources(article=article))
         context.update(
-            outline=SimpleLazyObject(lambda: selectors.article_outline(article=article)),
+            outline=outline,
             byline=SimpleLazyObject(lambda: selectors.article_byline(article=article)),
+            sources=sources,
+            # Footnote links in the text and the Sources list they point to (and back).
+            cited=SimpleLazyObject(
+                lambda: selectors.article_cited_text(outline=outline, sources=sources)
+            ),
             tags=tags,
             filing=primary,
             # The disclaimer and the help box: outside the article's own fragment, so the
@@ -320,9 +327,10 @@ class ArticleDetailView(DetailView):
             related=SimpleLazyObject(lambda: end.related),
             neighbours=SimpleLazyObject(lambda: end.neighbours),
             shown_article_ids=SimpleLazyObject(lambda: end.shown_ids),
-            # The cover, contents and text are kept apart under the article's own version
-            # (pk, updated_at, derived_at: any saved change to it, its sections or tags), so
-            # a new content version or rankings period renders only the rest of the page.
+            # The cover, contents, text and sources are kept apart under the article's own
+            # version (pk, updated_at, derived_at: any saved change to it, its sections,
+            # sources or tags), so a new content version or rankings period renders only
+            # the rest of the page.
             fragment_seconds=settings.ARTICLES_FRAGMENT_CACHE_SECONDS,
         )
         return context

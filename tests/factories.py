@@ -2,7 +2,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from articles.models import Article, ArticleAuthor, AuthorLink, AuthorProfile, Section
+from articles.models import Article, ArticleAuthor, AuthorLink, AuthorProfile, Section, Source
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -48,6 +48,20 @@ class SectionFactory(factory.django.DjangoModelFactory):
     heading = factory.Sequence(lambda n: f"Section heading {n}")
     level = 2
     body = "<p>Breathe in slowly, and breathe out even more slowly.</p>"
+
+
+class SourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Source
+
+    article = factory.SubFactory(ArticleFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    key = factory.Sequence(lambda n: f"wang-{2000 + n}")
+    authors = "Wang Y, Smith JA"
+    title = factory.Sequence(lambda n: f"Eyelid twitching in adults: study {n}")
+    container = "Journal of Neurology"
+    year = 2019
+    doi = factory.Sequence(lambda n: f"10.1000/jn.{n}")
 
 
 class DailyViewFactory(factory.django.DjangoModelFactory):

@@ -44,6 +44,7 @@ from .publishing import PublishingChecksMixin
 from .review import ArticleReviewMixin
 from .scheduling import ScheduleAdminMixin
 from .sections import SectionInline
+from .sources import SourceInline
 
 # Article.Meta.permissions; `manage.py setup_roles` gives it to site owners.
 DELETE_PUBLISHED_PERMISSION = "articles.delete_published_article"
@@ -60,7 +61,7 @@ class ArticleAdmin(
     CompareVersionAdmin,
 ):
     form = ArticleAdminForm
-    inlines = [ArticleAuthorInline, SectionInline]
+    inlines = [ArticleAuthorInline, SectionInline, SourceInline]
     prepopulated_fields = {"slug": ("title",)}
     readonly_fields = ["visibility", "recent_changes"]
     fieldsets = [

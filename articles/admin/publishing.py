@@ -47,6 +47,20 @@ def _int(value, default: float) -> float:
         return default
 
 
+def source_keys_from_post(data) -> frozenset[str] | None:
+    """The citation keys of the sources as the change form stands (`data`), or None when it
+    posts no sources. A new source left without a key gets one on save: none to cite yet."""
+    total = data.get("sources-TOTAL_FORMS")
+    if total is None:
+        return None
+    keys = set()
+    for index in range(int(min(max(_int(total, 0), 0), MAX_SECTIONS))):
+        prefix = f"sources-{index}-"
+        if not data.get(prefix + "DELETE") and (key := data.get(prefix + "key", "").strip()):
+            keys.add(key)
+    return frozenset(keys)
+
+
 def draft_from_post(article: Article, data) -> ArticleDraft:
     """The article as its change form stands (`data`, the form's fields, unsaved and maybe
     invalid): what the panel checks as an editor types. Missing fields keep saved values."""
@@ -73,6 +87,10 @@ def draft_from_post(article: Article, data) -> ArticleDraft:
         has_cover=has_cover or data.get("cover_chosen") == "1",
         cover_alt=data.get("cover_alt", article.cover_alt),
         has_primary_tag=bool(data.get("primary_tag", article.primary_tag_id or "")),
+        source_keys=posted
+        if (posted := source_keys_from_post(data)) is not None
+        else draft.source_keys,
+        health_content=bool(data.get("health_content", article.health_content)),
     )
 
 
@@ -143,6 +161,8 @@ class PublishingChecksFormSet(forms.BaseInlineFormSet):
                 for index in order
             ],
         )
+        if (posted := source_keys_from_post(self.data)) is not None:
+            draft = replace(draft, source_keys=posted)  # as this save leaves them
         errors = [
             finding
             for finding in blocking(findings_for(draft))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 
 from django import forms
@@ -14,6 +13,7 @@ from django_prose_editor.widgets import AdminProseEditorWidget
 from ..content import markdown_heading_in, sanitize_html
 from ..models import Section
 from .deferred import for_publishing
+from .positions import PositionedForm, RenumberingFormSet
 
 # What the section editor offers; Section.save() sanitises with the same allow-list.
 SECTION_EDITOR_EXTENSIONS = {
@@ -29,10 +29,12 @@ SECTION_EDITOR_EXTENSIONS = {
     # Tiptap's Link extends over text typed at its end while `autolink` is on (its mark is
     # then "inclusive"): off, a link ends where the editor made it end.
     "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"], "autolink": False},
+    "Citation": True,  # the "Cite" button (prose-citations.js, settings.py)
     "NoSpellCheck": False,  # editors write prose: let the browser check their spelling
 }
 BODY_HELP_TEXT = (
-    "Paragraphs, emphasis, links, lists and quotes. Shortcuts: “1. ” numbered list, “- ” "
+    "Paragraphs, emphasis, links, lists and quotes; “Cite” adds a numbered citation of one "
+    "of the Sources below. Shortcuts: “1. ” numbered list, “- ” "
     "bullets, **bold**, *italic*. Headings start sections: for a new heading use “Add another "
     "Section” below, not “## ”."
 )
@@ -54,7 +56,7 @@ class SectionBodyField(ProseEditorFormField):
         return _normal_body(initial) != _normal_body(data)
 
 
-class SectionInlineForm(forms.ModelForm):
+class SectionInlineForm(PositionedForm):
     position = forms.IntegerField(
         label="Position",
         required=False,
@@ -77,14 +79,6 @@ class SectionInlineForm(forms.ModelForm):
         model = Section
         fields = ["position", "heading", "level", "body", "anchor"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.renumbered = False
-        if self.instance.pk is not None:
-            # The inline lists no fieldset with the position (its template draws it), so the
-            # admin's form factory leaves it out of the initial data it takes from the model.
-            self.initial.setdefault("position", self.instance.position)
-
     def clean_body(self) -> str:
         body = self.cleaned_data["body"]
         if not for_publishing(getattr(self, "parent", None)):
@@ -106,28 +100,22 @@ class SectionInlineForm(forms.ModelForm):
         # and the formset's duplicate check skips None only.
         return self.cleaned_data["anchor"] or None
 
-    def has_changed(self) -> bool:
-        # A section that only moved still has to be saved with its new position.
-        return self.renumbered or super().has_changed()
-
     def _get_validation_exclusions(self):
         exclusions = super()._get_validation_exclusions()
-        # Positions are renumbered by the formset, and the unique constraint is deferred, so
-        # two sections may swap numbers. An empty anchor is made from the heading on save.
-        exclusions.add("position")
+        # Positions are renumbered (the unique constraint is deferred, so two sections may
+        # swap numbers). An empty anchor is made from the heading on save.
         if not self.cleaned_data.get("anchor"):
             exclusions.add("anchor")
         return exclusions
 
 
-class SectionFormSet(forms.BaseInlineFormSet):
+class SectionFormSet(RenumberingFormSet):
     def _construct_form(self, i, **kwargs):
         form = super()._construct_form(i, **kwargs)
         form.parent = self.instance  # the article, with the status this save gives it
         return form
 
     def clean(self):
-        self._renumber()
         super().clean()
         kept = self._kept_forms()
         if (
@@ -151,35 +139,6 @@ class SectionFormSet(forms.BaseInlineFormSet):
             if form.instance.pk or form.has_changed():
                 kept.append(form)
         return sorted(kept, key=lambda form: form.cleaned_data["position"])
-
-    def _renumber(self) -> None:
-        """Order by the positions typed, empty ones last; 1, 2, 3…
-
-        A section given a new number takes that place and the others make room: on a tie, a
-        section moved up (or a new one) goes before the one already there, a section moved
-        down after it, so typing 1 on the last section makes it the first. Other ties keep
-        their order on the page.
-        """
-        kept = []
-        for index, form in enumerate(self.forms):
-            if not hasattr(form, "cleaned_data") or form.errors:
-                continue
-            if self.can_delete and self._should_delete_form(form):
-                continue
-            if not (form.instance.pk or form.has_changed()):
-                continue
-            typed = form.cleaned_data.get("position")
-            if typed is None:
-                kept.append((math.inf, 1, index, form))
-                continue
-            before = form.initial.get("position") if form.instance.pk else None
-            moved = 1 if typed == before else 0 if before is None or typed < before else 2
-            kept.append((typed, moved, index, form))
-        for number, (*_, form) in enumerate(sorted(kept, key=lambda k: k[:3]), start=1):
-            if form.instance.pk and form.initial.get("position") != number:
-                form.renumbered = True
-            form.cleaned_data["position"] = number
-            form.instance.position = number
 
 
 class SectionInline(admin.StackedInline):

@@ -13,6 +13,7 @@ from django.utils.encoding import escape_uri_path
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
+from articles.references import CITATION
 from articles.renditions import (
     cover_picture,
     photo_picture,
@@ -64,6 +65,19 @@ def photo(profile, sizes: str = "9rem", eager: bool = False, css_class: str = ""
         "eager": eager,
         "css_class": css_class,
     }
+
+
+@register.filter
+def without_citations(body: str) -> SafeString:
+    """A sanitised section body with its citation markers left out (feeds: the sources
+    list and its links live on the article's page)."""
+    return mark_safe(CITATION.sub("", body))  # sanitised on save (Section.save)
+
+
+@register.simple_tag
+def cited_body(cited, section) -> SafeString:
+    """A section's body with its citation markers as footnote links (articles.citations)."""
+    return cited.body_of(section)
 
 
 LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+(?=\w)", re.IGNORECASE)
@@ -180,9 +194,32 @@ def author_json_ld(context, profile) -> SafeString:
     return _json_ld(data)
 
 
+def _names(authors: str) -> list[str]:
+    # "Wang Y, Smith JA, et al." as PubMed writes them, or names separated by semicolons.
+    parts = authors.split(";") if ";" in authors else authors.split(",")
+    return [name for name in (part.strip() for part in parts) if name and name != "et al."]
+
+
+def source_json_ld(source) -> dict:
+    """A cited source as a schema.org CreativeWork: its canonical link as `url`, the other
+    ways to reach it (PubMed, the publisher's page) as `sameAs`."""
+    links = source.reference.links
+    data: dict = {"@type": "CreativeWork", "name": source.title, "url": links[0]}
+    if names := _names(source.authors):
+        data["author"] = [{"@type": "Person", "name": name} for name in names]
+    if source.container:
+        data["isPartOf"] = {"@type": "CreativeWork", "name": source.container}
+    if source.year:
+        data["datePublished"] = str(source.year)
+    if len(links) > 1:
+        data["sameAs"] = links[1:]
+    return data
+
+
 @register.simple_tag(takes_context=True)
-def article_json_ld(context, article, tags, primary_tag=None, byline=()) -> SafeString:
-    """schema.org Article and BreadcrumbList (Home › primary tag › article) for the page.
+def article_json_ld(context, article, tags, primary_tag=None, byline=(), sources=()) -> SafeString:
+    """schema.org Article (with its sources as `citation`) and BreadcrumbList (Home ›
+    primary tag › article) for the page.
 
     `byline`: the article's author profiles in order (selectors.article_byline), each a
     Person; without any, the login user who wrote it, or else the site.
@@ -234,6 +271,8 @@ def article_json_ld(context, article, tags, primary_tag=None, byline=()) -> Safe
     tags = list(tags)
     if tags:
         data["keywords"] = [tag.name for tag in tags]
+    if citations := [source_json_ld(source) for source in sources]:
+        data["citation"] = citations
     trail = [(settings.SITE_NAME, home)]
     if primary_tag:
         trail.append(

@@ -289,13 +289,19 @@ STORAGES = {
 }
 # Let Django serve uploaded media (development and browser tests; production uses a proxy).
 SERVE_MEDIA = env_bool("SERVE_MEDIA", False)
-# The section editor's own extension (articles/admin/sections.py): typing "1. " starts a
-# numbered list, which django-prose-editor's OrderedList leaves out. It adds no tags.
+# The section editor's own extensions (articles/admin/sections.py): typing "1. " starts a
+# numbered list, which django-prose-editor's OrderedList leaves out (it adds no tags); and
+# citations of the article's sources (articles.references).
 DJANGO_PROSE_EDITOR_EXTENSIONS = [
     {
         "js": [static_lazy("articles/admin/prose-shortcuts.js")],
         "extensions": {"NumberedListShortcut": html_tags([])},
-    }
+    },
+    # Its "Cite" button: a marker naming one of the article's sources by its key.
+    {
+        "js": [static_lazy("articles/admin/prose-citations.js")],
+        "extensions": {"Citation": html_tags(["cite"], {"cite": ["data-source"]})},
+    },
 ]
 
 
@@ -395,7 +401,7 @@ ARTICLES_PER_PAGE = env_int("ARTICLES_PER_PAGE", 10)
 READING_WORDS_PER_MINUTE = 230
 # Which errors of the checks before publishing (articles.publishing_checks.Check) stop an
 # article being published; the others are shown as warnings. Warnings never block.
-PUBLISHING_CHECKS_BLOCK = env_list("PUBLISHING_CHECKS_BLOCK", ["alt_text"])
+PUBLISHING_CHECKS_BLOCK = env_list("PUBLISHING_CHECKS_BLOCK", ["alt_text", "citations"])
 # How long a kept public page lives at most; any content change replaces it at once.
 ARTICLES_CACHE_SECONDS = env_int("ARTICLES_CACHE_SECONDS", 300)
 # How long an article's cover, contents and text are kept apart from its page, under the

@@ -25,13 +25,17 @@ def saved(response) -> Article:
     return Article.objects.get()
 
 
-def article_data(*, sections=(), existing=(), bylines=(), **fields) -> dict:
-    """Fields of the article form plus the authors and sections formsets.
+def article_data(
+    *, sections=(), existing=(), sources=(), existing_sources=(), bylines=(), **fields
+) -> dict:
+    """Fields of the article form plus the authors, sections and sources formsets.
 
     `existing` are Section objects already saved (their forms come first, as on the page);
-    `sections` are dicts for new section forms. Either may carry "DELETE": "on".
-    `bylines` are dicts for the authors' rows ({"profile": pk, "position": "1"}; an "id" for
-    a row already saved), each counted as already saved when it has an "id".
+    `sections` are dicts for new section forms. Either may carry "DELETE": "on". The same
+    for sources: `existing_sources` (Source objects, or (Source, overrides) pairs) and
+    `sources` (dicts for new source forms). `bylines` are dicts for the authors' rows
+    ({"profile": pk, "position": "1"}; an "id" for a row already saved), each counted as
+    already saved when it has an "id".
     """
     data = {
         "title": "Breathing through the day",
@@ -66,21 +70,44 @@ def article_data(*, sections=(), existing=(), bylines=(), **fields) -> dict:
         )
     ]
     forms += [{"level": "2", "position": "", "anchor": ""} | section for section in sections]
-    data |= {
-        "sections-TOTAL_FORMS": str(len(forms)),
-        "sections-INITIAL_FORMS": str(len(existing)),
-        "sections-MIN_NUM_FORMS": "0",
-        "sections-MAX_NUM_FORMS": "1000",
+    rows = sorted(bylines, key=lambda row: "id" not in row)  # saved rows first, as on the page
+    return (
+        data
+        | formset_data(
+            "bylines",
+            [{key: str(value) for key, value in row.items()} for row in rows],
+            initial=sum("id" in row for row in rows),
+        )
+        | formset_data("sections", forms, initial=len(existing))
+        | sources_data(sources=sources, existing=existing_sources)
+    )
+
+
+def formset_data(prefix: str, forms: list[dict], *, initial: int) -> dict:
+    """An inline formset's management form and its forms' fields, as the page posts them."""
+    data = {
+        f"{prefix}-TOTAL_FORMS": str(len(forms)),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
     }
     for index, form in enumerate(forms):
-        data |= {f"sections-{index}-{key}": value for key, value in form.items()}
-    rows = sorted(bylines, key=lambda row: "id" not in row)  # saved rows first, as on the page
-    data |= {
-        "bylines-TOTAL_FORMS": str(len(rows)),
-        "bylines-INITIAL_FORMS": str(sum("id" in row for row in rows)),
-        "bylines-MIN_NUM_FORMS": "0",
-        "bylines-MAX_NUM_FORMS": "1000",
-    }
-    for index, row in enumerate(rows):
-        data |= {f"bylines-{index}-{key}": str(value) for key, value in row.items()}
+        data |= {f"{prefix}-{index}-{key}": value for key, value in form.items()}
     return data
+
+
+SOURCE_FIELDS = ["position", "key", "authors", "title", "container", "url", "doi", "pmid"]
+
+
+def sources_data(*, sources=(), existing=()) -> dict:
+    """The sources formset's fields: new `sources` (dicts) after `existing` (saved ones)."""
+    forms = [
+        {"id": str(source.pk), "article": str(source.article_id), "year": str(source.year or "")}
+        | {name: str(getattr(source, name)) for name in SOURCE_FIELDS}
+        | overrides
+        for source, overrides in (
+            item if isinstance(item, tuple) else (item, {}) for item in existing
+        )
+    ]
+    forms += [{"position": "", "key": ""} | source for source in sources]
+    return formset_data("sources", forms, initial=len(existing))

@@ -11,7 +11,7 @@ from tests.articles.admin_data import (
     change_url,
     saved,
 )
-from tests.factories import ArticleFactory, SectionFactory
+from tests.factories import ArticleFactory, SectionFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -185,15 +185,17 @@ def test_change_form_query_count_does_not_grow_with_sections(
         editor_client.get(change_url(article))
     for position in range(4, 12):
         SectionFactory(article=article, position=position)
+        SourceFactory(article=article)
     article.tags.add("kindness")
     with django_assert_num_queries(CHANGE_FORM_QUERIES):
         editor_client.get(change_url(article))
 
 
 # 13, the primary tag's choices (its tags), renewing the edit lock, its scheduled update,
-# the editor's unsaved changes (autosave), the checks' sections, the editorial notes
+# the editor's unsaved changes (autosave), the checks' sections, the editorial notes, the
+# sources inline's rows and the checks' source keys
 # +2 since the Authors rows: the byline rows, and the profiles the empty row offers.
-CHANGE_FORM_QUERIES = 21
+CHANGE_FORM_QUERIES = 23
 
 
 # -- history: compare and restore ---------------------------------------------------------------

@@ -201,8 +201,9 @@ class TestArticleTextKept:
         other = ArticleFactory(title="Elsewhere", tags=["quiet"])
         first = client.get(url)
         commit_callbacks(other.save)
-        # the article, its byline, its tags, related, previous/next, Popular Posts: no sections
-        with django_assert_num_queries(6):
+        # the article, its byline, its tags, its sources (for the JSON-LD citations), related,
+        # previous/next, Popular Posts: no sections
+        with django_assert_num_queries(7):
             again = client.get(url)
         assert again["ETag"] != first["ETag"]
         assert main_of(again.content.decode()) == main_of(first.content.decode())

@@ -229,7 +229,8 @@ class TestSavedArticles:
             article=article,
             body='<p><a href="/articles/live/">a</a> <a href="/articles/hidden/">b</a></p>',
         )
-        with django_assert_num_queries(3):  # sections, published slugs, former addresses
+        # sections, source keys, published slugs, former addresses
+        with django_assert_num_queries(4):
             findings = article_findings(article=article)
         links = [f.message for f in findings if f.check == Check.INTERNAL_LINKS]
         assert len(links) == 1 and "/articles/hidden/" in links[0]

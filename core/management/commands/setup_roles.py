@@ -26,6 +26,10 @@ AUTHOR_PERMISSIONS = [
     "articles.change_section",
     "articles.delete_section",
     "articles.view_section",
+    "articles.add_source",
+    "articles.change_source",
+    "articles.delete_source",
+    "articles.view_source",
     "articles.view_slugredirect",
     # An article's byline: authors name who wrote it, from the profiles editors keep.
     "articles.add_articleauthor",
