@@ -151,9 +151,9 @@ class TestCostAndFreshness:
         notices(resources=[HELPLINE])
         sensitive("Anxiety")
         article = ArticleFactory(tags=["calm"])
-        # As articles.test_views_site pins it: the article, version, sections, tags,
-        # related, previous/next, Popular Posts.
-        with django_assert_num_queries(7):
+        # As articles.test_views_site pins it: the article, version, sections, byline,
+        # sources, tags, related, previous/next, Popular Posts.
+        with django_assert_num_queries(9):
             page(client, article)
 
     def test_notices_cost_one_query_per_content_version(self, client, django_assert_num_queries):
@@ -161,10 +161,10 @@ class TestCostAndFreshness:
         sensitive("Anxiety")
         first = ArticleFactory(health_content=True, tags=["Anxiety"])
         second = ArticleFactory(health_content=True, tags=["Anxiety"])
-        with django_assert_num_queries(8):  # the seven above, and the notices
+        with django_assert_num_queries(10):  # the nine above, and the notices
             page(client, first)
-        # The version, the notices and Popular Posts are kept: the article's own five.
-        with django_assert_num_queries(5):
+        # The version, the notices and Popular Posts are kept: the article's own seven.
+        with django_assert_num_queries(7):
             page(client, second)
         with django_assert_num_queries(0):  # the page is kept whole
             page(client, first)
