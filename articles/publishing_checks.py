@@ -55,6 +55,7 @@ class Check(TextChoices):
     LONG_SENTENCES = "long_sentences", "Long sentences"
     LONG_PARAGRAPHS = "long_paragraphs", "Long paragraphs"
     READING_TIME = "reading_time", "Reading time"
+    MEDICAL_REVIEW = "medical_review", "A medical reviewer for health content"
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,9 @@ class ArticleDraft:
     sections: Sequence[SectionDraft] = ()
     #: Slugs that answer as a published article (or redirect to one): internal links check.
     published_slugs: frozenset[str] = field(default_factory=frozenset)
+    health_content: bool = False
+    #: A medical review covers the text as it stands (articles.medical_review).
+    review_current: bool = False
 
 
 # ---------------------------------------------------------------------------
@@ -524,6 +528,21 @@ def check_reading_time(draft: ArticleDraft) -> list[Finding]:
     ]
 
 
+def check_medical_review(draft: ArticleDraft) -> list[Finding]:
+    if not draft.health_content or draft.review_current:
+        return []
+    return [
+        Finding(
+            Check.MEDICAL_REVIEW,
+            Level.WARNING,
+            "This health article has no medical review of its current text: readers and "
+            "search engines trust medical facts someone with credentials has checked. Name "
+            "the reviewer and the day they checked it (Medical review).",
+            "id_reviewer",
+        )
+    ]
+
+
 CHECKS: list[Callable[[ArticleDraft], list[Finding]]] = [
     check_title_length,
     check_standfirst_length,
@@ -537,6 +556,7 @@ CHECKS: list[Callable[[ArticleDraft], list[Finding]]] = [
     check_long_sentences,
     check_long_paragraphs,
     check_reading_time,
+    check_medical_review,
 ]
 _ORDER = {Level.ERROR: 0, Level.WARNING: 1, Level.INFO: 2}
 
@@ -609,6 +629,8 @@ def article_draft(*, article: Article, sections: Sequence[SectionDraft]) -> Arti
             cover_alt=article.cover_alt,
             has_primary_tag=article.primary_tag_id is not None,
             sections=sections,
+            health_content=article.health_content,
+            review_current=article.review_covers_text,
         )
     )
 

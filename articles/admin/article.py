@@ -39,6 +39,7 @@ from .forms import ArticleAdminForm
 from .guide import editing_guide
 from .history import ArticleHistoryMixin
 from .importing import MarkdownImportForm
+from .medical_review import MedicalReviewAdminMixin, MedicalReviewFilter
 from .publishing import PublishingChecksMixin
 from .review import ArticleReviewMixin
 from .scheduling import ScheduleAdminMixin
@@ -50,6 +51,7 @@ DELETE_PUBLISHED_PERMISSION = "articles.delete_published_article"
 
 @admin.register(Article)
 class ArticleAdmin(
+    MedicalReviewAdminMixin,
     ArticleReviewMixin,
     ArticleAutosaveMixin,
     PublishingChecksMixin,
@@ -82,9 +84,10 @@ class ArticleAdmin(
     ]
     # What an editor scans a list for (popularity adds the views after the date). Author, tags
     # and featured are filters; the public or preview link is on the change form.
-    list_display = ["title", "status_label", "published_at"]
+    list_display = ["title", "status_label", "published_at", "medical_review_badge"]
     list_filter = [
         PublicationFilter,
+        MedicalReviewFilter,
         TagFilter,
         "featured",
         ("author", admin.RelatedOnlyFieldListFilter),
@@ -130,6 +133,8 @@ class ArticleAdmin(
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))
         if obj is not None:
+            # Asked beside the words: whether this save changes what readers are told.
+            fieldsets[0] = (None, {"fields": [*fieldsets[0][1]["fields"], "substantive_change"]})
             fieldsets.append(("Recent changes", {"fields": ["recent_changes"]}))
         return fieldsets
 
@@ -203,7 +208,10 @@ class ArticleAdmin(
         )
         super().save_related(request, form, formsets, change)
         if change and text_changed:
-            services.article_text_revised(article=form.instance)
+            services.article_text_revised(
+                article=form.instance,
+                substantive=bool(form.cleaned_data.get("substantive_change")),
+            )
 
     def response_add(self, request, obj, post_url_continue=None):
         self._tell_about_schedule(request, obj)

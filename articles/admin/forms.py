@@ -182,6 +182,16 @@ class ArticleAdminForm(forms.ModelForm):
         help_text="Choose existing tags as you type; type a new name and press Enter to add it.",
     )
 
+    substantive_change = forms.BooleanField(
+        label="This is a substantive change (readers see “Updated”)",
+        required=False,
+        help_text=(
+            "Tick when you changed what the article says: readers see today as “Updated” "
+            "and search engines a new modification date. Leave it for a minor edit (a typo, "
+            "a link, wording): the date readers see stays as it is."
+        ),
+    )
+
     class Meta:
         model = Article
         fields = [
@@ -197,6 +207,9 @@ class ArticleAdminForm(forms.ModelForm):
             "author",
             "tags",
             "primary_tag",
+            "health_content",
+            "reviewer",
+            "reviewed_at",
         ]
         widgets = {
             "published_at": PublicationDateTimeWidget,

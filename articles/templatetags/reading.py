@@ -123,6 +123,33 @@ def author_url(author) -> str:
     return reverse("articles:list")
 
 
+def page_json_ld(context, article, url: str) -> dict:
+    """The page the article is the main entity of. For health content a MedicalWebPage
+    (schema.org: reviewedBy and lastReviewed are properties of the web page), naming its
+    medical reviewer only while the review covers the text as it is now."""
+    if not article.health_content:
+        return {"@type": "WebPage", "@id": url}
+    page: dict = {"@type": "MedicalWebPage", "@id": url}
+    if article.review_covers_text:
+        page["reviewedBy"] = reviewer_json_ld(context, article.reviewer)
+        page["lastReviewed"] = article.reviewed_at.isoformat()
+    return page
+
+
+def reviewer_json_ld(context, profile) -> dict:
+    """A medical reviewer as a schema.org Person, with their credentials; their author page
+    as `url` once profiles have one."""
+    person: dict = {"@type": "Person", "name": profile.name}
+    if profile.credentials:
+        person["hasCredential"] = {
+            "@type": "EducationalOccupationalCredential",
+            "name": profile.credentials,
+        }
+    if get_url := getattr(profile, "get_absolute_url", None):
+        person["url"] = absolute(context, get_url())
+    return person
+
+
 @register.simple_tag(takes_context=True)
 def article_json_ld(context, article, tags, primary_tag=None) -> SafeString:
     """schema.org Article and BreadcrumbList (Home › primary tag › article) for the page."""
@@ -135,7 +162,7 @@ def article_json_ld(context, article, tags, primary_tag=None) -> SafeString:
         "@type": "Article",
         "headline": article.title[:110],
         "description": article.standfirst,
-        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "mainEntityOfPage": page_json_ld(context, article, url),
         "url": url,
         "publisher": {
             "@type": "Organization",

@@ -191,8 +191,9 @@ def test_change_form_query_count_does_not_grow_with_sections(
 
 
 # 13, the primary tag's choices (its tags), renewing the edit lock, its scheduled update,
-# the editor's unsaved changes (autosave), the checks' sections, the editorial notes
-CHANGE_FORM_QUERIES = 19
+# the editor's unsaved changes (autosave), the checks' sections, the editorial notes, the
+# medical reviewer's choices (author profiles)
+CHANGE_FORM_QUERIES = 20
 
 
 # -- history: compare and restore ---------------------------------------------------------------

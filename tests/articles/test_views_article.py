@@ -66,7 +66,7 @@ class TestArticlePage:
         # Stored dates carry microseconds; HTML allows at most three fraction digits.
         article = ArticleFactory(
             published_at=datetime(2025, 5, 1, 9, 0, 0, 123456, tzinfo=UTC),
-            revised_at=datetime(2025, 6, 2, 10, 0, 0, 654321, tzinfo=UTC),
+            substantive_change_at=datetime(2025, 6, 2, 10, 0, 0, 654321, tzinfo=UTC),
         )
         html = html_of(client, article.get_absolute_url())
         stamps = re.findall(r'<time datetime="([^"]*)"', html)
@@ -228,7 +228,10 @@ class TestIssue18:
         assert data["dateModified"] == data["datePublished"] == published.isoformat()
 
         revised = datetime(2025, 9, 3, 14, tzinfo=UTC)
-        type(article).objects.filter(pk=article.pk).update(revised_at=revised)
+        # An editor's change marked as substantive: what readers see as "Updated".
+        type(article).objects.filter(pk=article.pk).update(
+            revised_at=revised, substantive_change_at=revised
+        )
         content_changed()
         html = html_of(client, article.get_absolute_url())
         assert 'Updated <time datetime="2025-09-03T14:00:00+00:00">3 September 2025</time>' in html
