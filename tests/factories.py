@@ -2,7 +2,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from articles.models import Article, Section
+from articles.models import Article, AuthorProfile, Section
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -37,6 +37,18 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     def tags(self, create, extracted, **kwargs):
         if create and extracted:
             self.tags.add(*extracted)
+
+
+class AuthorProfileFactory(factory.django.DjangoModelFactory):
+    """A person readers see as an author or reviewer; with credentials, a medical reviewer."""
+
+    class Meta:
+        model = AuthorProfile
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Dr Rowan Example {n}")
+    slug = factory.Sequence(lambda n: f"rowan-example-{n}")
+    credentials = "MD, neurologist"
 
 
 class SectionFactory(factory.django.DjangoModelFactory):
