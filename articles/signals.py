@@ -19,7 +19,7 @@ from django.dispatch import receiver
 from taggit.models import Tag
 
 from .cache import content_changed
-from .models import Article, Section, TaggedArticle
+from .models import Article, AuthorProfile, Section, TaggedArticle
 from .renditions import rendition_names, renditions_delete
 from .services import articles_refresh_derived
 
@@ -109,6 +109,8 @@ def schedule_content_changed() -> None:
 @receiver(post_delete, sender=TaggedArticle, dispatch_uid="tagging_cache_on_delete")
 @receiver(post_save, sender=Tag, dispatch_uid="tag_cache_on_save")
 @receiver(post_delete, sender=Tag, dispatch_uid="tag_cache_on_delete")
+# A profile's name and credentials are shown where it is named (a medical review).
+@receiver(post_save, sender=AuthorProfile, dispatch_uid="author_profile_cache_on_save")
 def _content_changed(sender, raw: bool = False, **kwargs) -> None:
     if not raw:
         schedule_content_changed()

@@ -389,3 +389,13 @@ class TestMedicalReview:
         assert "A typo fixed" in html
         assert 'Updated <time datetime="2025-09-03T14:00:00+00:00">3 September 2025</time>' in html
         assert json_ld(html)[0]["dateModified"] == "2025-09-03T14:00:00+00:00"
+
+    def test_new_credentials_on_the_profile_show_at_once(
+        self, client, reviewed_article, commit_callbacks
+    ):
+        html_of(client, reviewed_article.get_absolute_url())  # kept whole now
+        doctor = reviewed_article.reviewer
+        doctor.credentials = "MD, PhD, neurologist"
+        commit_callbacks(doctor.save)
+        html = html_of(client, reviewed_article.get_absolute_url())
+        assert "Dr Amira Haddad</span>, MD, PhD, neurologist on" in html
