@@ -374,6 +374,13 @@ class Article(models.Model):
                 condition=~Q(review_state="none"),
                 name="article_review_queue_idx",
             ),
+            # The few health articles among many: their medical review filters and the
+            # owners' refresh candidates.
+            models.Index(
+                fields=["reviewed_at"],
+                condition=Q(health_content=True),
+                name="article_medical_review_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -18,11 +18,11 @@ from ..models import Article, AuthorProfile
 REVIEW_FIELDS = ["health_content", "reviewer", "reviewed_at", "mark_reviewed_today"]
 
 
-class ReviewerChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: AuthorProfile) -> str:
-        if obj.credentials:
-            return f"{obj.name}, {obj.credentials}"
-        return f"{obj.name} (no credentials)"
+def reviewer_label(profile: AuthorProfile) -> str:
+    """A reviewer's choice shows their credentials, or that they have none."""
+    if profile.credentials:
+        return f"{profile.name}, {profile.credentials}"
+    return f"{profile.name} (no credentials)"
 
 
 class MedicalReviewForm(forms.ModelForm):
@@ -41,14 +41,7 @@ class MedicalReviewForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "reviewer" in self.fields:
-            old = self.fields["reviewer"]
-            self.fields["reviewer"] = ReviewerChoiceField(
-                queryset=AuthorProfile.objects.order_by("name"),
-                required=False,
-                label=old.label,
-                help_text=old.help_text,
-                widget=old.widget,
-            )
+            self.fields["reviewer"].label_from_instance = reviewer_label
 
     def clean_reviewer(self):
         reviewer = self.cleaned_data.get("reviewer")

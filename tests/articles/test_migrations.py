@@ -72,3 +72,16 @@ def test_existing_articles_get_their_search_passages():
             (1, "What helps\nWarm tea\nDim lights"),
         ]
         assert passages.filter(search_vector="lights").get().position == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_what_readers_saw_as_updated_stays_their_updated_date():
+    revised = timezone.now() - timezone.timedelta(days=30)
+    with migrated_back_to("0018_author_profiles_and_health_content") as apps:
+        Article = apps.get_model("articles", "Article")
+        Article.objects.create(title="Edited", slug="edited", standfirst="S", revised_at=revised)
+        Article.objects.create(title="Never edited", slug="never-edited", standfirst="S")
+
+        Article = migrate_to("0019_article_medical_review").get_model("articles", "Article")
+        updated = dict(Article.objects.values_list("slug", "substantive_change_at"))
+        assert updated == {"edited": revised, "never-edited": None}
