@@ -13,7 +13,7 @@ from articles.content import ContentError, parse_import_document
 from articles.medical_review import ReviewStatus, months_before, review_due_cutoff
 from articles.models import Article, AuthorProfile
 from articles.publishing_checks import Check, article_findings
-from tests.articles.admin_data import CHANGELIST, change_url
+from tests.articles.admin_data import ADD_URL, CHANGELIST, article_data, change_url
 from tests.articles.test_admin_editing import form_of
 from tests.factories import ArticleFactory, AuthorProfileFactory, SectionFactory
 
@@ -229,6 +229,38 @@ def test_reviewed_today_records_a_review_of_the_saved_text(
     assert "Changed since review" in page and "tick “Reviewed today”" in page
     listed = editor_client.get(CHANGELIST).content.decode()
     assert 'article-status-refused">Changed since review</span>' in listed
+
+
+def test_a_new_article_can_be_saved_reviewed(editor_client, django_capture_on_commit_callbacks):
+    doctor = AuthorProfileFactory()
+    data = article_data(
+        sections=[{"heading": "What it is", "body": "<p>A flutter.</p>"}],
+        health_content="on",
+        reviewer=str(doctor.pk),
+        mark_reviewed_today="on",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert editor_client.post(ADD_URL, data).status_code == 302
+    article = Article.objects.get()
+    assert article.reviewer == doctor and article.review_covers_text
+
+
+def test_the_checks_panel_follows_the_review_as_typed(editor_client):
+    article = health_article()
+    checks = f"/admin/articles/article/{article.pk}/checks/"
+    doctor = AuthorProfileFactory()
+
+    def warned(**fields) -> bool:
+        data = form_of(article, health_content="on", **fields)
+        response = editor_client.post(checks, data)
+        return "no medical review of its current text" in response.json()["html"]
+
+    assert warned()
+    assert warned(reviewer=str(doctor.pk))  # nobody said when
+    assert not warned(reviewer=str(doctor.pk), mark_reviewed_today="on")
+    assert not warned(reviewer=str(doctor.pk), reviewed_at="2026-01-05")
+    response = editor_client.post(checks, form_of(article))  # health content unticked
+    assert "medical review" not in response.json()["html"]
 
 
 def test_removing_the_reviewer_and_date_removes_the_review(editor_client):
