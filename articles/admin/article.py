@@ -84,7 +84,7 @@ class ArticleAdmin(
     ]
     # What an editor scans a list for (popularity adds the views after the date). Author, tags
     # and featured are filters; the public or preview link is on the change form.
-    list_display = ["title", "status_label", "published_at", "medical_review_badge"]
+    list_display = ["title", "status_label", "published_at"]
     list_filter = [
         PublicationFilter,
         MedicalReviewFilter,
@@ -122,7 +122,11 @@ class ArticleAdmin(
             key, text = "published", "Published"
         else:
             key, text = "draft", "Draft"
-        return format_html('<span class="article-status article-status-{}">{}</span>', key, text)
+        status = format_html('<span class="article-status article-status-{}">{}</span>', key, text)
+        # The medical review's state under it (no column of its own: titles keep the room).
+        if review := self.medical_review_badge(obj):
+            return format_html("{}<br>{}", status, review)
+        return status
 
     def view_on_site(self, obj: Article) -> str | None:
         # Drafts and scheduled articles have a Preview link instead.

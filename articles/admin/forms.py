@@ -183,13 +183,8 @@ class ArticleAdminForm(forms.ModelForm):
     )
 
     substantive_change = forms.BooleanField(
-        label="This is a substantive change (readers see “Updated”)",
+        label="This is a substantive change (readers see “Updated”; not for a typo)",
         required=False,
-        help_text=(
-            "Tick when you changed what the article says: readers see today as “Updated” "
-            "and search engines a new modification date. Leave it for a minor edit (a typo, "
-            "a link, wording): the date readers see stays as it is."
-        ),
     )
 
     class Meta:

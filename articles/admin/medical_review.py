@@ -69,14 +69,10 @@ class MedicalReviewForm(forms.ModelForm):
                     "Give the day of the review, or tick “Reviewed today”.", code="no_date"
                 ),
             )
-        elif reviewer is None and day is not None:
+        elif reviewer is None and day is not None:  # typed, or "reviewed today"
             self.add_error(
                 "reviewer",
                 ValidationError("Choose who reviewed the text on that day.", code="no_reviewer"),
-            )
-        elif reviewer is None and cleaned.get("mark_reviewed_today"):
-            self.add_error(
-                "reviewer", ValidationError("Choose who reviewed the text.", code="no_reviewer")
             )
         return cleaned
 
@@ -148,7 +144,10 @@ class MedicalReviewAdminMixin:
             len(fieldsets),
         )
         fields = [*REVIEW_FIELDS, "medical_review"] if obj is not None else REVIEW_FIELDS
-        fieldsets.insert(after, ("Medical review", {"fields": fields}))
+        # Folded on articles that give no medical information and name no reviewer.
+        shown = obj is not None and (obj.health_content or obj.reviewer_id is not None)
+        options = {"fields": fields, "classes": [] if shown else ["collapse"]}
+        fieldsets.insert(after, ("Medical review", options))
         return fieldsets
 
     @admin.display(description="Medical review")

@@ -137,8 +137,9 @@ def test_change_form_at_1280_has_room_to_write_and_folds_its_sections(article, n
     headings = list(article.sections.order_by("position").values_list("heading", flat=True))
     shown = page.locator(".section-row:not(.empty-form) summary .inline_label").all_inner_texts()
     assert shown == headings
-    # (with the checks before publishing and the editorial notes above the sections)
-    assert page.evaluate("document.documentElement.scrollHeight") < 4000
+    # (with the checks before publishing, the editorial notes and the folded medical review
+    # above the sections, and the "substantive change" box under the standfirst)
+    assert page.evaluate("document.documentElement.scrollHeight") < 4100
     heading_input = page.locator("#id_sections-4-heading")
     assert not heading_input.is_visible()
     page.locator("#sections-4 > details > summary").click()
