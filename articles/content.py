@@ -9,14 +9,18 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from html import unescape
 
 import markdown
 import nh3
 from django.conf import settings
+from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.html import strip_tags
 from django.utils.text import slugify
 
+from .medical_review import CREDENTIALS_MAX_LENGTH, review_date_problem
 from .references import CITATION, KEY_PATTERN, citation_marker, reference_normalise
 
 # Paragraphs, emphasis, links, lists, quotes and citation markers: nothing else survives.
@@ -207,6 +211,9 @@ FRONT_MATTER_KEYS = {
     "author",
     "authors",
     "sources",
+    "health_content",
+    "reviewed_by",
+    "reviewed_at",
 }
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
 
@@ -295,6 +302,16 @@ class ImportDocument:
         return self.key_lines.get(key)
 
 
+@dataclass(frozen=True)
+class ReviewerRef:
+    """The medical reviewer an import file names: an existing author profile by its slug or
+    name (`credentials` None), or a profile given in full, made when its slug is new."""
+
+    name: str
+    slug: str
+    credentials: str | None = None
+
+
 def _key_line(front_lines: list[str], key: str) -> int:
     for index, line in enumerate(front_lines, start=2):
         if line.split(":", 1)[0].strip() == key:
@@ -303,9 +320,8 @@ def _key_line(front_lines: list[str], key: str) -> int:
 
 
 def _as_datetime(value, line: int, key: str = "published_at"):
-    from datetime import date, datetime, time
+    from datetime import time
 
-    from django.utils import timezone
     from django.utils.dateparse import parse_datetime
 
     if isinstance(value, datetime):
@@ -528,6 +544,11 @@ def parse_import_document(text: str) -> ImportDocument:
             line_of("cover"),
         )
 
+    health_content = meta.get("health_content", False)
+    if not isinstance(health_content, bool):
+        raise ContentError("health_content must be true or false", line_of("health_content"))
+    reviewed_by, reviewed_at = _medical_review(meta, line_of)
+
     sources = _parse_sources(meta.get("sources"), line_of("sources"))
     body = _with_citation_markers(lines[end + 1 :], {s["key"] for s in sources}, end + 2)
     sections = split_sections("\n".join(body), first_line=end + 2)
@@ -549,7 +570,71 @@ def parse_import_document(text: str) -> ImportDocument:
             "author": text_value("author", required=False, limit=150),
             "authors": parse_authors(meta.get("authors"), line=line_of("authors")),
             "sources": sources,
+            "health_content": health_content,
+            "reviewed_by": reviewed_by,
+            "reviewed_at": reviewed_at,
         },
         sections=sections,
         key_lines={key: line_of(key) for key in meta},
     )
+
+
+def _medical_review(meta: dict, line_of) -> tuple[ReviewerRef | None, date | None]:
+    """reviewed_by and reviewed_at, both or neither: who checked the medical facts of the
+    text in this file, and on which day (not in the future)."""
+    given, day = meta.get("reviewed_by"), meta.get("reviewed_at")
+    if given is None and day is None:
+        return None, None
+    if given is None or (isinstance(given, str) and not given.strip()):
+        raise ContentError(
+            "reviewed_at needs reviewed_by: the author profile of who reviewed the text",
+            line_of("reviewed_at"),
+        )
+    if day is None:
+        raise ContentError(
+            "reviewed_by needs reviewed_at: the day the text was reviewed (2025-05-01)",
+            line_of("reviewed_by"),
+        )
+    line = line_of("reviewed_by")
+    if isinstance(given, str):
+        name = given.strip()
+        if len(name) > 120:
+            raise ContentError("reviewed_by is longer than 120 characters", line)
+        reviewer = ReviewerRef(name=name, slug=name)
+    elif isinstance(given, dict) and set(given) <= {"name", "slug", "credentials"}:
+        name, credentials = given.get("name"), given.get("credentials")
+        if not isinstance(name, str) or not name.strip() or len(name.strip()) > 120:
+            raise ContentError("reviewed_by's name must be text of 1 to 120 characters", line)
+        if not isinstance(credentials, str) or not credentials.strip():
+            raise ContentError(
+                "reviewed_by's credentials are missing: a medical reviewer needs them "
+                "(such as 'MD, neurologist')",
+                line,
+            )
+        if len(credentials.strip()) > CREDENTIALS_MAX_LENGTH:
+            raise ContentError(
+                f"reviewed_by's credentials are longer than {CREDENTIALS_MAX_LENGTH} characters",
+                line,
+            )
+        slug = given.get("slug") or slugify(name)
+        if not isinstance(slug, str) or slug != slugify(slug) or not slug or len(slug) > 120:
+            raise ContentError("reviewed_by's slug may hold only a-z, 0-9 and hyphens", line)
+        reviewer = ReviewerRef(name=name.strip(), slug=slug, credentials=credentials.strip())
+    else:
+        raise ContentError(
+            "reviewed_by must be an author profile's slug or name, or name: and "
+            "credentials: (and optionally slug:) of a new one",
+            line,
+        )
+    if isinstance(day, datetime):
+        day = timezone.localdate(day) if timezone.is_aware(day) else day.date()
+    elif isinstance(day, str):
+        parsed = parse_date(day.strip())
+        if parsed is None:
+            raise ContentError("reviewed_at is not a date (use 2025-05-01)", line_of("reviewed_at"))
+        day = parsed
+    if not isinstance(day, date):
+        raise ContentError("reviewed_at is not a date (use 2025-05-01)", line_of("reviewed_at"))
+    if problem := review_date_problem(day):
+        raise ContentError(problem, line_of("reviewed_at"))
+    return reviewer, day

@@ -21,6 +21,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from .content import sanitize_html, unique_anchor
+from .medical_review import ReviewStatus, review_due_cutoff
 from .references import KEY_MAX_LENGTH, KEY_PATTERN, Reference, reference_normalise, source_key
 from .renditions import (
     cover_renditions_refresh,
@@ -49,6 +50,18 @@ class ArticleQuerySet(models.QuerySet):
 
     def drafts(self) -> ArticleQuerySet:
         return self.filter(status=Article.Status.DRAFT)
+
+    # Medical review (articles.medical_review): health articles only.
+    def never_reviewed(self) -> ArticleQuerySet:
+        return self.filter(health_content=True, reviewed_at__isnull=True)
+
+    def review_due(self) -> ArticleQuerySet:
+        """Health articles whose last review is older than MEDICAL_REVIEW_DUE_AFTER_MONTHS."""
+        return self.filter(health_content=True, reviewed_at__lte=review_due_cutoff())
+
+    def changed_since_review(self) -> ArticleQuerySet:
+        """Reviewed articles whose words changed after the review (a typo included)."""
+        return self.filter(reviewed_at__isnull=False).exclude(reviewed_text_digest=F("text_digest"))
 
 
 class TaggedArticle(TaggedItemBase):
@@ -266,6 +279,45 @@ class Article(models.Model):
             "medical reviewer before publishing, and tells search engines it is a medical page."
         ),
     )
+    reviewer = models.ForeignKey(
+        AuthorProfile,
+        null=True,
+        blank=True,
+        # A profile named on a review is kept: deleting it would silently drop the review.
+        on_delete=models.PROTECT,
+        related_name="reviews",
+        verbose_name="medical reviewer",
+        help_text=(
+            "Who checked the medical facts: an author profile with credentials. Readers see "
+            "'Medically reviewed by <name>, <credentials>' while the text is the one reviewed."
+        ),
+    )
+    reviewed_at = models.DateField(
+        null=True,
+        blank=True,
+        verbose_name="reviewed on",
+        help_text=(
+            "The day the reviewer checked the text as it is saved now. Any later change to "
+            "the words shows the review as covering an earlier version until it is reviewed "
+            "again."
+        ),
+    )
+    reviewed_text_digest = models.CharField(
+        max_length=32,
+        blank=True,
+        default="",
+        db_default="",
+        editable=False,
+        help_text="The text_digest of the words the reviewer checked.",
+    )
+    text_digest = models.CharField(
+        max_length=32,
+        blank=True,
+        default="",
+        db_default="",
+        editable=False,
+        help_text="MD5 of the title, standfirst and sections: derived, like the search vector.",
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(
         null=True,
@@ -309,9 +361,20 @@ class Article(models.Model):
         editable=False,
         verbose_name="text last changed",
         help_text=(
-            "When an editor last changed the words (title, standfirst or a section); "
-            "readers see it as 'Updated' when it is after the publication day. An import "
-            "keeps the file's updated_at, or none."
+            "When an editor last changed the words (title, standfirst or a section), a typo "
+            "fix included. Readers see substantive_change_at instead. An import keeps the "
+            "file's updated_at, or none."
+        ),
+    )
+    substantive_change_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        verbose_name="updated for readers",
+        help_text=(
+            "When an editor last changed the words and marked it as a substantive change: "
+            "readers see it as 'Updated' (when it is after the publication day), search "
+            "engines as dateModified. A minor edit (a typo) leaves it alone."
         ),
     )
     version = models.PositiveIntegerField(
@@ -400,6 +463,13 @@ class Article(models.Model):
                 condition=~Q(review_state="none"),
                 name="article_review_queue_idx",
             ),
+            # The few health articles among many: their medical review filters and the
+            # owners' refresh candidates.
+            models.Index(
+                fields=["reviewed_at"],
+                condition=Q(health_content=True),
+                name="article_medical_review_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -429,6 +499,12 @@ class Article(models.Model):
             models.CheckConstraint(
                 condition=Q(status="draft") | ~Q(standfirst=""),
                 name="article_published_has_standfirst",
+            ),
+            # A review names who and when, or nothing.
+            models.CheckConstraint(
+                condition=Q(reviewer__isnull=True, reviewed_at__isnull=True)
+                | Q(reviewer__isnull=False, reviewed_at__isnull=False),
+                name="article_review_has_reviewer_and_date",
             ),
         ]
 
@@ -465,9 +541,32 @@ class Article(models.Model):
 
     @property
     def modified_at(self):
-        """What readers and structured data call the last modification: the last change
-        to the text, or else the publication itself (never an import or a status change)."""
-        return self.revised_at or self.published_at
+        """What readers and structured data call the last modification: the last change to
+        the text an editor marked as substantive, or else the publication itself (never a
+        typo fix, an import's own time or a status change)."""
+        return self.substantive_change_at or self.published_at
+
+    @property
+    def review_covers_text(self) -> bool:
+        """The recorded medical review covers the words as they are now."""
+        return (
+            self.reviewer_id is not None
+            and self.reviewed_at is not None
+            and bool(self.text_digest)
+            and self.reviewed_text_digest == self.text_digest
+        )
+
+    @property
+    def medical_review_status(self) -> ReviewStatus | None:
+        """Where the medical review stands; None for an article that is not health content
+        and names no reviewer."""
+        if self.reviewed_at is None or self.reviewer_id is None:
+            return ReviewStatus.NEVER if self.health_content else None
+        if not self.review_covers_text:
+            return ReviewStatus.CHANGED
+        if self.health_content and self.reviewed_at <= review_due_cutoff():
+            return ReviewStatus.DUE
+        return ReviewStatus.CURRENT
 
     def clean(self) -> None:
         super().clean()
@@ -1023,5 +1122,6 @@ reversion.register(
         "review_changed_at",
         "preview_links_version",
         "derived_at",
+        "text_digest",
     ],
 )

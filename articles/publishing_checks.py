@@ -58,6 +58,7 @@ class Check(TextChoices):
     READING_TIME = "reading_time", "Reading time"
     CITATIONS = "citations", "Citations name a source"
     HEALTH_SOURCES = "health_sources", "Sources for health content"
+    MEDICAL_REVIEW = "medical_review", "A medical reviewer for health content"
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,8 @@ class ArticleDraft:
     #: The keys of the article's sources (None: not known here, so not checked).
     source_keys: frozenset[str] | None = None
     health_content: bool = False
+    #: A medical review covers the text as it stands (articles.medical_review).
+    review_current: bool = False
 
 
 # ---------------------------------------------------------------------------
@@ -565,6 +568,21 @@ def check_health_sources(draft: ArticleDraft) -> list[Finding]:
     ]
 
 
+def check_medical_review(draft: ArticleDraft) -> list[Finding]:
+    if not draft.health_content or draft.review_current:
+        return []
+    return [
+        Finding(
+            Check.MEDICAL_REVIEW,
+            Level.WARNING,
+            "This health article has no medical review of its current text: readers and "
+            "search engines trust medical facts someone with credentials has checked. Name "
+            "the reviewer and the day they checked it (Medical review).",
+            "id_reviewer",
+        )
+    ]
+
+
 CHECKS: list[Callable[[ArticleDraft], list[Finding]]] = [
     check_title_length,
     check_standfirst_length,
@@ -580,6 +598,7 @@ CHECKS: list[Callable[[ArticleDraft], list[Finding]]] = [
     check_reading_time,
     check_citations,
     check_health_sources,
+    check_medical_review,
 ]
 _ORDER = {Level.ERROR: 0, Level.WARNING: 1, Level.INFO: 2}
 
@@ -656,6 +675,7 @@ def article_draft(*, article: Article, sections: Sequence[SectionDraft]) -> Arti
             if article.pk
             else frozenset(),
             health_content=article.health_content,
+            review_current=article.review_covers_text,
         )
     )
 

@@ -183,9 +183,17 @@ def article_update_apply(*, update_id: int, now: datetime | None = None) -> bool
         if draft is not None:
             with reversion.create_revision():
                 _copy_words(source=draft, target=live)
-                live.revised_at = update.go_live_at
+                # A prepared update is one readers are told about: substantive.
+                live.revised_at = live.substantive_change_at = update.go_live_at
                 live.save(
-                    update_fields=["title", "standfirst", "primary_tag", "revised_at", "updated_at"]
+                    update_fields=[
+                        "title",
+                        "standfirst",
+                        "primary_tag",
+                        "revised_at",
+                        "substantive_change_at",
+                        "updated_at",
+                    ]
                 )
                 live.sections.all().delete()
                 live.sources.all().delete()

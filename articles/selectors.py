@@ -61,11 +61,13 @@ _NOT_SHOWN = ("search_vector",)
 
 
 def _article_page(queryset: QuerySet[Article]) -> QuerySet[Article]:
-    return queryset.select_related("author").defer(*_NOT_SHOWN)
+    # The medical reviewer is joined, not fetched: the byline names them.
+    return queryset.select_related("author", "reviewer").defer(*_NOT_SHOWN)
 
 
 def article_public() -> QuerySet[Article]:
-    """Published articles with their author: what an article page needs in one query."""
+    """Published articles with their author and medical reviewer: what an article page needs
+    in one query."""
     return _article_page(Article.objects.published())
 
 

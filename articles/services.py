@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import reversion
@@ -22,6 +22,7 @@ from taggit.models import Tag
 from .citations import cited_in_message, headings_citing
 from .content import ContentError, ImportDocument, ParsedSection, unique_anchor
 from .images import CleanImage, ImageRejected, file_delete_on_commit, image_clean
+from .medical_review import reviewer_problem
 from .models import (
     Article,
     ArticleAuthor,
@@ -47,6 +48,9 @@ from .publishing_checks import article_check_before_publishing
 #   matches best. Inline tags vanish ("<em>calm</em>," stays "calm,"); entities stay (the
 #   snippet filter unescapes them after cutting). Only passages whose text changed are
 #   written; those of removed sections are deleted.
+# - text_digest: MD5 of the words (title, standfirst, each section's level, heading and
+#   body in order): a medical review covers the digest it was recorded on
+#   (articles.medical_review).
 # - derived_at: when this ran, so after every saved change to the article, its sections,
 #   sources or tags; the parts of its page that depend on it alone are cached under it.
 # Citation markers go first: their text is a source's key, not words of the article.
@@ -72,6 +76,7 @@ UPDATE articles_article AS a SET
         || setweight(to_tsvector('english', {standfirst}), 'B')
         || setweight(to_tsvector('english', {headings_and_tags}), 'C')
         || setweight(to_tsvector('english', {bodies}), 'D'),
+    text_digest = md5(a.title || chr(31) || a.standfirst || chr(30) || s.text_parts),
     derived_at = clock_timestamp(),
     reading_time = greatest(1, ceil(
         coalesce(array_length(regexp_split_to_array(
@@ -81,6 +86,8 @@ FROM (
     SELECT a2.id AS article_id,
            coalesce(string_agg(sec.heading, ' ' ORDER BY sec.position), '') AS headings,
            coalesce(string_agg({plain_body}, E'\\n' ORDER BY sec.position), '') AS bodies,
+           coalesce(string_agg(sec.level || chr(31) || sec.heading || chr(31) || sec.body,
+                               chr(30) ORDER BY sec.position), '') AS text_parts,
            coalesce((SELECT string_agg(t.name, ' ')
                      FROM articles_taggedarticle AS ta JOIN taggit_tag AS t ON t.id = ta.tag_id
                      WHERE ta.content_object_id = a2.id), '') AS tag_names
@@ -270,11 +277,43 @@ def tags_for_names(*, names: list[str]) -> list[Tag]:
     return found
 
 
-def article_text_revised(*, article: Article, at: datetime | None = None) -> Article:
-    """Record that an editor changed the article's words: readers see "Updated" (when it is
-    after the publication day), and structured data its dateModified."""
+def article_text_revised(
+    *, article: Article, substantive: bool, at: datetime | None = None
+) -> Article:
+    """Record that an editor changed the article's words. A `substantive` change is what
+    readers see as "Updated" (when it is after the publication day) and structured data as
+    dateModified; a minor one (a typo) only moves revised_at, "text last changed"."""
     article.revised_at = at or timezone.now()
-    article.save(update_fields=["revised_at", "updated_at"])
+    fields = ["revised_at", "updated_at"]
+    if substantive:
+        article.substantive_change_at = article.revised_at
+        fields.append("substantive_change_at")
+    article.save(update_fields=fields)
+    return article
+
+
+def article_review_record(
+    *, article: Article, reviewer: AuthorProfile, reviewed_on: date
+) -> Article:
+    """Record that `reviewer` checked the article's words as they are saved now, on
+    `reviewed_on`: the review covers them until they change (articles.medical_review).
+
+    The caller has checked the reviewer (credentials) and the date (not in the future)."""
+    article_refresh_derived(article_id=article.pk)  # the digest of the words saved just now
+    article.text_digest = Article.objects.values_list("text_digest", flat=True).get(pk=article.pk)
+    article.reviewer = reviewer
+    article.reviewed_at = reviewed_on
+    article.reviewed_text_digest = article.text_digest
+    article.save(update_fields=["reviewer", "reviewed_at", "reviewed_text_digest", "updated_at"])
+    return article
+
+
+def article_review_clear(*, article: Article) -> Article:
+    """The article names no medical review any more."""
+    article.reviewer = None
+    article.reviewed_at = None
+    article.reviewed_text_digest = ""
+    article.save(update_fields=["reviewer", "reviewed_at", "reviewed_text_digest", "updated_at"])
     return article
 
 
@@ -321,8 +360,10 @@ def _article_import(
     else:
         article.published_at = meta["published_at"]
     # The file's own date, or none (the publication date stands): never the import's time.
-    article.revised_at = meta["updated_at"]
+    # The file's updated_at is what it tells readers, so a substantive change.
+    article.revised_at = article.substantive_change_at = meta["updated_at"]
     article.featured = meta["featured"]
+    article.health_content = meta["health_content"]
     article.cover_alt = meta["cover_alt"]
     article.cover_caption = meta["cover_caption"]
     if meta["author"]:
@@ -336,6 +377,7 @@ def _article_import(
         article.cover.save(cover.name, ContentFile(cover.content), save=False)
     if old_cover and old_cover != article.cover.name:
         file_delete_on_commit(storage=article.cover.storage, name=old_cover)
+    reviewer = _import_reviewer(document) if meta["reviewed_by"] else None
     tags = tags_for_names(names=meta["tags"])
     article.primary_tag = next(
         (tag for tag in tags if tag.name.casefold() == meta["primary_tag"].casefold()), None
@@ -356,7 +398,35 @@ def _article_import(
         Source(article=article, position=position, **fields)
         for position, fields in enumerate(meta["sources"], start=1)
     )
+    if reviewer is not None:
+        # The file says its text was reviewed: the review covers the words just imported.
+        article_review_record(article=article, reviewer=reviewer, reviewed_on=meta["reviewed_at"])
     return ImportResult(article=article, created=created)
+
+
+def _import_reviewer(document: ImportDocument) -> AuthorProfile:
+    """The author profile an import file names as medical reviewer: an existing one (by
+    slug, else by name), or one given with its credentials, made when its slug is new. An
+    existing profile is never changed by an import (editors keep it in the admin)."""
+    ref, line = document.meta["reviewed_by"], document.line_of("reviewed_by")
+    if ref.credentials is None:
+        profile = (
+            AuthorProfile.objects.filter(slug=ref.slug).first()
+            or AuthorProfile.objects.filter(name__iexact=ref.name).order_by("pk").first()
+        )
+        if profile is None:
+            raise ContentError(
+                f"reviewed_by {ref.name!r} names no author profile: add the profile in the "
+                "admin first, or give it in full (reviewed_by: {name: ..., credentials: ...})",
+                line,
+            )
+    else:
+        profile, _ = AuthorProfile.objects.get_or_create(
+            slug=ref.slug, defaults={"name": ref.name, "credentials": ref.credentials}
+        )
+    if problem := reviewer_problem(profile):
+        raise ContentError(f"reviewed_by: {problem}", line)
+    return profile
 
 
 def author_slug_free(*, name: str) -> str:

@@ -256,12 +256,17 @@ def peers_compare(
 # --- Refresh candidates ------------------------------------------------------------------
 
 
+STALE_REASON = "Read a lot, unchanged for long"
+
+
 @dataclass(frozen=True)
 class RefreshCandidate:
     article_id: int
     title: str
     views: int  # in the last POPULARITY_REFRESH_WINDOW_DAYS
     updated_at: datetime
+    #: Why it is listed, for the owner: read a lot and unchanged, or its medical review.
+    reasons: tuple[str, ...] = (STALE_REASON,)
 
 
 def refresh_rank(

@@ -4,17 +4,18 @@ published or not any more; the analysis of the figures is in analysis.py."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import BooleanField, Q, QuerySet
+from django.db.models import BooleanField, F, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from taggit.models import Tag
 
+from articles.medical_review import ReviewStatus, review_due_cutoff
 from articles.models import Article, TaggedArticle
 
 from .analysis import (
@@ -299,10 +300,60 @@ def refresh_candidates(*, now: datetime | None = None, limit: int = 10) -> list[
         .filter(recent__gte=min_views)
         .values_list("pk", "title", "recent", "updated_at")
     )
-    return refresh_rank(
+    stale = refresh_rank(
         (RefreshCandidate(*row) for row in rows),
         now=now,
         stale_after=stale_after,
         min_views=min_views,
         limit=limit,
     )
+    return with_medical_reviews(stale, start=start, today=today, limit=limit)
+
+
+#: Why a published health article needs its medical reviewer (articles.medical_review).
+MEDICAL_REASONS = {
+    ReviewStatus.NEVER: "Never medically reviewed",
+    ReviewStatus.DUE: "Medical review due",
+    ReviewStatus.CHANGED: "Changed since its medical review",
+}
+
+
+def with_medical_reviews(
+    candidates: list[RefreshCandidate], *, start: date, today: date, limit: int
+) -> list[RefreshCandidate]:
+    """`candidates` and the published health articles whose medical review is due, changed
+    or missing (the `limit` most read of them), each with its reasons; one query."""
+    cutoff = review_due_cutoff(today)
+    rows = (
+        Article.objects.published()
+        .filter(health_content=True)
+        .filter(
+            Q(reviewed_at__isnull=True)
+            | Q(reviewed_at__lte=cutoff)
+            | ~Q(reviewed_text_digest=F("text_digest"))
+        )
+        .annotate(recent=big_sum("daily_views__views", filter=Q(daily_views__day__gte=start)))
+        .order_by("-recent", "pk")
+        .values_list(
+            "pk",
+            "title",
+            "recent",
+            "updated_at",
+            "reviewed_at",
+            "reviewed_text_digest",
+            "text_digest",
+        )[:limit]
+    )
+    listed = {candidate.article_id: candidate for candidate in candidates}
+    for pk, title, views, updated_at, reviewed_at, reviewed_digest, digest in rows:
+        if reviewed_at is None:
+            reason = MEDICAL_REASONS[ReviewStatus.NEVER]
+        elif reviewed_digest != digest:
+            reason = MEDICAL_REASONS[ReviewStatus.CHANGED]
+        else:
+            reason = MEDICAL_REASONS[ReviewStatus.DUE]
+        if pk in listed:
+            listed[pk] = replace(listed[pk], reasons=(*listed[pk].reasons, reason))
+        else:
+            listed[pk] = RefreshCandidate(pk, title, views, updated_at, (reason,))
+    return list(listed.values())

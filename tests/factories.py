@@ -39,6 +39,18 @@ class ArticleFactory(factory.django.DjangoModelFactory):
             self.tags.add(*extracted)
 
 
+class ReviewerFactory(factory.django.DjangoModelFactory):
+    """A person with credentials: one who may medically review an article."""
+
+    class Meta:
+        model = AuthorProfile
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Dr Rowan Example {n}")
+    slug = factory.Sequence(lambda n: f"rowan-example-{n}")
+    credentials = "MD, neurologist"
+
+
 class SectionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Section

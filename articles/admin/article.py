@@ -40,6 +40,7 @@ from .forms import ArticleAdminForm
 from .guide import editing_guide
 from .history import ArticleHistoryMixin
 from .importing import MarkdownImportForm
+from .medical_review import MedicalReviewAdminMixin, MedicalReviewFilter
 from .publishing import PublishingChecksMixin
 from .review import ArticleReviewMixin
 from .scheduling import ScheduleAdminMixin
@@ -52,6 +53,7 @@ DELETE_PUBLISHED_PERMISSION = "articles.delete_published_article"
 
 @admin.register(Article)
 class ArticleAdmin(
+    MedicalReviewAdminMixin,
     ArticleReviewMixin,
     ArticleAutosaveMixin,
     PublishingChecksMixin,
@@ -87,6 +89,7 @@ class ArticleAdmin(
     list_display = ["title", "status_label", "published_at"]
     list_filter = [
         PublicationFilter,
+        MedicalReviewFilter,
         TagFilter,
         "featured",
         ("author", admin.RelatedOnlyFieldListFilter),
@@ -121,7 +124,11 @@ class ArticleAdmin(
             key, text = "published", "Published"
         else:
             key, text = "draft", "Draft"
-        return format_html('<span class="article-status article-status-{}">{}</span>', key, text)
+        status = format_html('<span class="article-status article-status-{}">{}</span>', key, text)
+        # The medical review's state under it (no column of its own: titles keep the room).
+        if review := self.medical_review_badge(obj):
+            return format_html("{}<br>{}", status, review)
+        return status
 
     def view_on_site(self, obj: Article) -> str | None:
         # Drafts and scheduled articles have a Preview link instead.
@@ -132,6 +139,8 @@ class ArticleAdmin(
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))
         if obj is not None:
+            # Asked beside the words: whether this save changes what readers are told.
+            fieldsets[0] = (None, {"fields": [*fieldsets[0][1]["fields"], "substantive_change"]})
             fieldsets.append(("Recent changes", {"fields": ["recent_changes"]}))
         return fieldsets
 
@@ -212,7 +221,10 @@ class ArticleAdmin(
         )
         super().save_related(request, form, formsets, change)
         if change and text_changed:
-            services.article_text_revised(article=form.instance)
+            services.article_text_revised(
+                article=form.instance,
+                substantive=bool(form.cleaned_data.get("substantive_change")),
+            )
 
     def response_add(self, request, obj, post_url_continue=None):
         self._tell_about_schedule(request, obj)

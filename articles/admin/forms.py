@@ -182,6 +182,11 @@ class ArticleAdminForm(forms.ModelForm):
         help_text="Choose existing tags as you type; type a new name and press Enter to add it.",
     )
 
+    substantive_change = forms.BooleanField(
+        label="This is a substantive change (readers see “Updated”; not for a typo)",
+        required=False,
+    )
+
     class Meta:
         model = Article
         fields = [
@@ -197,6 +202,9 @@ class ArticleAdminForm(forms.ModelForm):
             "author",
             "tags",
             "primary_tag",
+            "health_content",
+            "reviewer",
+            "reviewed_at",
         ]
         widgets = {
             "published_at": PublicationDateTimeWidget,

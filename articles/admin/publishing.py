@@ -90,8 +90,25 @@ def draft_from_post(article: Article, data) -> ArticleDraft:
         source_keys=posted
         if (posted := source_keys_from_post(data)) is not None
         else draft.source_keys,
-        health_content=bool(data.get("health_content", article.health_content)),
+        # A form posts a ticked box and leaves an unticked one out.
+        health_content=(
+            bool(data.get("health_content")) if "title" in data else draft.health_content
+        ),
+        review_current=_review_current_in(article, data, draft),
     )
+
+
+def _review_current_in(article: Article, data, draft: ArticleDraft) -> bool:
+    """Whether saving the form as it stands leaves a review covering the text: it records
+    one (a reviewer with a new date, or "reviewed today"), or keeps the saved one."""
+    if not data.get("reviewer"):
+        return "reviewer" not in data and draft.review_current
+    if data.get("mark_reviewed_today"):
+        return True
+    saved_day = article.reviewed_at.isoformat() if article.reviewed_at else ""
+    if data.get("reviewed_at") and data.get("reviewed_at") != saved_day:
+        return True
+    return draft.review_current
 
 
 def _error(finding: Finding) -> ValidationError:

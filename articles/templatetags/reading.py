@@ -176,6 +176,34 @@ def person_json_ld(context, profile) -> dict:
     return person
 
 
+def page_json_ld(context, article, url: str) -> dict:
+    """The page the article is the main entity of. For health content a MedicalWebPage
+    (schema.org: reviewedBy and lastReviewed are properties of the web page), naming its
+    medical reviewer only while the review covers the text as it is now."""
+    if not article.health_content:
+        return {"@type": "WebPage", "@id": url}
+    page: dict = {"@type": "MedicalWebPage", "@id": url}
+    if article.review_covers_text:
+        page["reviewedBy"] = reviewer_json_ld(context, article.reviewer)
+        page["lastReviewed"] = article.reviewed_at.isoformat()
+    return page
+
+
+def reviewer_json_ld(context, profile) -> dict:
+    """A medical reviewer as a schema.org Person: name, author page, credentials."""
+    person: dict = {
+        "@type": "Person",
+        "name": profile.name,
+        "url": absolute(context, profile.get_absolute_url()),
+    }
+    if profile.credentials:
+        person["hasCredential"] = {
+            "@type": "EducationalOccupationalCredential",
+            "name": profile.credentials,
+        }
+    return person
+
+
 @register.simple_tag(takes_context=True)
 def author_json_ld(context, profile) -> SafeString:
     """schema.org ProfilePage about the author (a Person) for the author page."""
@@ -233,7 +261,7 @@ def article_json_ld(context, article, tags, primary_tag=None, byline=(), sources
         "@type": "Article",
         "headline": article.title[:110],
         "description": article.standfirst,
-        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "mainEntityOfPage": page_json_ld(context, article, url),
         "url": url,
         "publisher": {
             "@type": "Organization",

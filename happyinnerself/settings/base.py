@@ -402,6 +402,9 @@ READING_WORDS_PER_MINUTE = 230
 # Which errors of the checks before publishing (articles.publishing_checks.Check) stop an
 # article being published; the others are shown as warnings. Warnings never block.
 PUBLISHING_CHECKS_BLOCK = env_list("PUBLISHING_CHECKS_BLOCK", ["alt_text", "citations"])
+# A health article's medical review is due again this many months after it
+# (articles.medical_review).
+MEDICAL_REVIEW_DUE_AFTER_MONTHS = env_int("MEDICAL_REVIEW_DUE_AFTER_MONTHS", 12)
 # How long a kept public page lives at most; any content change replaces it at once.
 ARTICLES_CACHE_SECONDS = env_int("ARTICLES_CACHE_SECONDS", 300)
 # How long an article's cover, contents and text are kept apart from its page, under the

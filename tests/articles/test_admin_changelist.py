@@ -26,13 +26,14 @@ def test_change_list_shows_each_state(editor_client):
 
 
 def test_change_list_keeps_the_columns_an_editor_scans(editor_client):
-    """Title, status, date and views; author, tags and featured are filters, links on the form."""
+    """Title, status (with the medical review under it), date and views; author, tags and
+    featured are filters, links on the form."""
     ArticleFactory(title="Live one", tags=["sleep"], featured=True)
     response = editor_client.get(CHANGELIST)
     columns = [str(header["text"]).lower() for header in response.context["result_headers"]]
     assert columns[1:] == ["title", "status", "published at", "views, 7 days", "views, all time"]
     filters = [spec.title for spec in response.context["cl"].filter_specs]
-    assert {"status", "tag", "featured", "author"} <= set(filters)
+    assert {"status", "tag", "featured", "author", "medical review"} <= set(filters)
 
 
 @pytest.mark.parametrize(

@@ -67,7 +67,7 @@ def test_every_way_of_saving_counts_the_version_up(editor):
     assert article.version == 1
     services.article_publish(article=article)
     services.article_feature(article=article, featured=True)
-    services.article_text_revised(article=article)
+    services.article_text_revised(article=article, substantive=True)
     services.article_unpublish(article=article)
     article.title = "Renamed"
     article.save()

@@ -195,7 +195,8 @@ def test_change_form_query_count_does_not_grow_with_sections(
 # the editor's unsaved changes (autosave), the checks' sections, the editorial notes, the
 # sources inline's rows and the checks' source keys
 # +2 since the Authors rows: the byline rows, and the profiles the empty row offers.
-CHANGE_FORM_QUERIES = 23
+# +1 the medical reviewer's choices (author profiles)
+CHANGE_FORM_QUERIES = 24
 
 
 # -- history: compare and restore ---------------------------------------------------------------

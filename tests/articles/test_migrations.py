@@ -99,3 +99,15 @@ def test_existing_articles_keep_their_byline_through_author_profiles():
         bylines = ArticleAuthor.objects.values_list("article__slug", "profile__user__username")
         assert sorted(bylines) == [("a0", "ada"), ("a1", "ada"), ("a2", "bo"), ("a3", "ada2")]
         assert set(ArticleAuthor.objects.values_list("position", flat=True)) == {1}
+
+
+def test_what_readers_saw_as_updated_stays_their_updated_date():
+    revised = timezone.now() - timezone.timedelta(days=30)
+    with migrated_back_to("0022_article_sources") as apps:
+        Article = apps.get_model("articles", "Article")
+        Article.objects.create(title="Edited", slug="edited", standfirst="S", revised_at=revised)
+        Article.objects.create(title="Never edited", slug="never-edited", standfirst="S")
+
+        Article = migrate_to("0023_article_medical_review").get_model("articles", "Article")
+        updated = dict(Article.objects.values_list("slug", "substantive_change_at"))
+        assert updated == {"edited": revised, "never-edited": None}

@@ -1,17 +1,18 @@
 """An article's page and what it tells search engines."""
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 from PIL import Image
 
+from articles import services
 from articles.cache import content_changed
 from tests.articles.conftest import image_file
 from tests.articles.page_reading import days_ago, html_of, json_ld, main_of
-from tests.factories import ArticleFactory, SectionFactory, UserFactory
+from tests.factories import ArticleFactory, ReviewerFactory, SectionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +67,7 @@ class TestArticlePage:
         # Stored dates carry microseconds; HTML allows at most three fraction digits.
         article = ArticleFactory(
             published_at=datetime(2025, 5, 1, 9, 0, 0, 123456, tzinfo=UTC),
-            revised_at=datetime(2025, 6, 2, 10, 0, 0, 654321, tzinfo=UTC),
+            substantive_change_at=datetime(2025, 6, 2, 10, 0, 0, 654321, tzinfo=UTC),
         )
         html = html_of(client, article.get_absolute_url())
         stamps = re.findall(r'<time datetime="([^"]*)"', html)
@@ -228,7 +229,10 @@ class TestIssue18:
         assert data["dateModified"] == data["datePublished"] == published.isoformat()
 
         revised = datetime(2025, 9, 3, 14, tzinfo=UTC)
-        type(article).objects.filter(pk=article.pk).update(revised_at=revised)
+        # An editor's change marked as substantive: what readers see as "Updated".
+        type(article).objects.filter(pk=article.pk).update(
+            revised_at=revised, substantive_change_at=revised
+        )
         content_changed()
         html = html_of(client, article.get_absolute_url())
         assert 'Updated <time datetime="2025-09-03T14:00:00+00:00">3 September 2025</time>' in html
@@ -300,3 +304,98 @@ class TestIssue18:
         assert (
             client.get(data["author"]["url"].removeprefix("http://testserver")).status_code == 200
         )
+
+
+class TestMedicalReview:
+    """'Medically reviewed by …' beside the dates, and in the page's structured data, only
+    while the review covers the words readers see."""
+
+    @pytest.fixture
+    def reviewed_article(self, db):
+        article = ArticleFactory(
+            health_content=True, published_at=datetime(2026, 4, 7, 9, tzinfo=UTC)
+        )
+        SectionFactory(article=article, position=1, heading="What a twitch is")
+        doctor = ReviewerFactory(name="Dr Amira Haddad", credentials="MD, neurologist")
+        return services.article_review_record(
+            article=article, reviewer=doctor, reviewed_on=date(2026, 4, 3)
+        )
+
+    def test_the_page_names_the_reviewer_their_credentials_and_the_day(
+        self, client, reviewed_article
+    ):
+        html = html_of(client, reviewed_article.get_absolute_url())
+        start = html.index('<p class="byline">')
+        byline = html[start : html.index("</p>", start)]
+        assert (
+            'Medically reviewed by <span class="byline__reviewer">Dr Amira Haddad</span>, '
+            'MD, neurologist on <time datetime="2026-04-03">3 April 2026</time>'
+        ) in byline
+        assert byline.index("Published") < byline.index("Medically reviewed")
+
+    def test_json_ld_is_a_medical_web_page_reviewed_by_a_person(self, client, reviewed_article):
+        url = f"http://testserver{reviewed_article.get_absolute_url()}"
+        data, _ = json_ld(html_of(client, reviewed_article.get_absolute_url()))
+        assert data["@type"] == "Article"
+        page = data["mainEntityOfPage"]
+        assert page["@type"] == "MedicalWebPage"
+        assert page["@id"] == url
+        assert page["lastReviewed"] == "2026-04-03"
+        assert page["reviewedBy"] == {
+            "@type": "Person",
+            "name": "Dr Amira Haddad",
+            "hasCredential": {
+                "@type": "EducationalOccupationalCredential",
+                "name": "MD, neurologist",
+            },
+        }
+
+    def test_an_edit_after_the_review_removes_the_claim(self, client, reviewed_article):
+        section = reviewed_article.sections.get()
+        section.body = "<p>Take 50 mg, not 5.</p>"
+        section.save()
+        services.article_refresh_derived(article_id=reviewed_article.pk)  # as on commit
+        content_changed()
+        html = html_of(client, reviewed_article.get_absolute_url())
+        assert "Medically reviewed by" not in html
+        assert (
+            'An earlier version was medically reviewed by <span class="byline__reviewer">'
+            'Dr Amira Haddad</span>, MD, neurologist on <time datetime="2026-04-03">'
+        ) in html
+        page = json_ld(html)[0]["mainEntityOfPage"]
+        assert page == {"@type": "MedicalWebPage", "@id": page["@id"]}  # no review claimed
+
+    def test_an_article_that_is_not_health_content_is_a_plain_web_page(self, client):
+        article = ArticleFactory()
+        html = html_of(client, article.get_absolute_url())
+        assert "reviewed" not in main_of(html)
+        assert json_ld(html)[0]["mainEntityOfPage"]["@type"] == "WebPage"
+
+    def test_a_minor_edit_does_not_change_updated(self, client, editor):
+        from tests.articles.test_admin_editing import form_of
+
+        article = ArticleFactory(author=editor, published_at=datetime(2025, 5, 1, 9, tzinfo=UTC))
+        SectionFactory(article=article, position=1)
+        services.article_text_revised(
+            article=article, substantive=True, at=datetime(2025, 9, 3, 14, tzinfo=UTC)
+        )
+        client.force_login(editor)
+        data = form_of(article, status="published", published_at=article.published_at)
+        data["standfirst"] = "A typo fixed in the summary."
+        assert client.post(f"/admin/articles/article/{article.pk}/change/", data).status_code == 302
+        client.logout()
+        content_changed()
+        html = html_of(client, article.get_absolute_url())
+        assert "A typo fixed" in html
+        assert 'Updated <time datetime="2025-09-03T14:00:00+00:00">3 September 2025</time>' in html
+        assert json_ld(html)[0]["dateModified"] == "2025-09-03T14:00:00+00:00"
+
+    def test_new_credentials_on_the_profile_show_at_once(
+        self, client, reviewed_article, commit_callbacks
+    ):
+        html_of(client, reviewed_article.get_absolute_url())  # kept whole now
+        doctor = reviewed_article.reviewer
+        doctor.credentials = "MD, PhD, neurologist"
+        commit_callbacks(doctor.save)
+        html = html_of(client, reviewed_article.get_absolute_url())
+        assert "Dr Amira Haddad</span>, MD, PhD, neurologist on" in html

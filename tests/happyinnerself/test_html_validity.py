@@ -52,6 +52,8 @@ def pages(client, monkeypatch) -> dict[str, str]:
         "home-page-2": ("/?page=2", 200),
         "article": (ARTICLE, 200),
         "author": ("/authors/elena-marsh/", 200),
+        # Health content with its medical reviewer in the byline and a MedicalWebPage.
+        "article-reviewed": ("/articles/when-your-eyelid-wont-stop-twitching/", 200),
         "topics": ("/tags/", 200),
         "topic": ("/tags/stress/", 200),
         "search-empty": ("/search/", 200),

@@ -101,3 +101,72 @@ def test_each_spike_day_gets_its_top_browser_and_share_in_one_query(
     assert rows[3].agent_views == 30
     with django_assert_num_queries(0):
         assert spikes_with_agents(article_id=article.pk, found=[]) == []
+
+
+def test_refresh_candidates_name_health_articles_whose_medical_review_is_needed(
+    client, owner, settings, django_assert_num_queries
+):
+    from articles import services
+    from articles.medical_review import months_before
+    from popularity.statistics import refresh_candidates
+    from tests.factories import ReviewerFactory, SectionFactory
+
+    settings.MEDICAL_REVIEW_DUE_AFTER_MONTHS = 12
+    settings.POPULARITY_REFRESH_MIN_VIEWS = 1000  # no article is listed for its views
+    doctor = ReviewerFactory()
+
+    def health(title, *, reviewed_on=None):
+        article = ArticleFactory(title=title, health_content=True)
+        SectionFactory(article=article, position=1)
+        if reviewed_on is not None:
+            services.article_review_record(
+                article=article, reviewer=doctor, reviewed_on=reviewed_on
+            )
+        return article
+
+    health("Never reviewed")
+    due = health("Reviewed long ago", reviewed_on=months_before(ago(0), 13))
+    changed = health("Edited after review", reviewed_on=ago(10))
+    section = changed.sections.get()
+    section.body = "<p>A new dose.</p>"
+    section.save()
+    services.article_refresh_derived(article_id=changed.pk)
+    health("Reviewed lately", reviewed_on=ago(10))
+    ArticleFactory(title="Not health content")
+    ArticleFactory(title="Health draft", health_content=True, draft=True)
+    DailyViewFactory(article=due, day=ago(1), views=7, unique_readers=5)
+
+    with django_assert_num_queries(2):  # the much-read stale articles, the health articles
+        found = refresh_candidates()
+    assert [(c.title, c.views, c.reasons) for c in found] == [
+        ("Reviewed long ago", 7, ("Medical review due",)),
+        ("Never reviewed", 0, ("Never medically reviewed",)),  # as read: the older first
+        ("Edited after review", 0, ("Changed since its medical review",)),
+    ]
+
+    client.force_login(owner)
+    html = client.get("/admin/statistics/").content.decode()
+    table = html[
+        html.index('id="refresh-table"') : html.index("</table>", html.index('id="refresh-table"'))
+    ]
+    assert "<td>Never medically reviewed</td>" in table
+    assert "Reviewed lately" not in table and "Not health content" not in table
+
+
+def test_a_much_read_health_article_due_for_review_has_both_reasons(settings):
+    from articles import services
+    from articles.medical_review import months_before
+    from popularity.statistics import refresh_candidates
+    from tests.factories import ReviewerFactory
+
+    settings.POPULARITY_REFRESH_MIN_VIEWS = 5
+    article = ArticleFactory(title="Old and read", health_content=True)
+    services.article_review_record(
+        article=article, reviewer=ReviewerFactory(), reviewed_on=months_before(ago(0), 24)
+    )
+    type(article).objects.filter(pk=article.pk).update(
+        updated_at=timezone.now() - timedelta(days=400)
+    )
+    DailyViewFactory(article=article, day=ago(1), views=9, unique_readers=9)
+    (candidate,) = refresh_candidates()
+    assert candidate.reasons == ("Read a lot, unchanged for long", "Medical review due")
