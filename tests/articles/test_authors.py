@@ -313,7 +313,7 @@ class TestDemoAuthors:
         assert not Article.objects.filter(bylines__isnull=True).exists()
         count = AuthorProfile.objects.count()
         call_command("load_demo", stdout=StringIO())
-        assert AuthorProfile.objects.count() == count == 3
+        assert AuthorProfile.objects.count() == count == 4  # three authors, one medical reviewer
         page = client.get(first.get_absolute_url()).content.decode()
         assert 'alt="Illustrated portrait of Dr Elena Marsh' in page
 

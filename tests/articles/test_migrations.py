@@ -101,6 +101,7 @@ def test_existing_articles_keep_their_byline_through_author_profiles():
         assert set(ArticleAuthor.objects.values_list("position", flat=True)) == {1}
 
 
+@pytest.mark.django_db(transaction=True)
 def test_what_readers_saw_as_updated_stays_their_updated_date():
     revised = timezone.now() - timezone.timedelta(days=30)
     with migrated_back_to("0022_article_sources") as apps:

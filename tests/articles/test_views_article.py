@@ -327,8 +327,9 @@ class TestMedicalReview:
         html = html_of(client, reviewed_article.get_absolute_url())
         start = html.index('<p class="byline">')
         byline = html[start : html.index("</p>", start)]
+        page = reviewed_article.reviewer.get_absolute_url()
         assert (
-            'Medically reviewed by <span class="byline__reviewer">Dr Amira Haddad</span>, '
+            f'Medically reviewed by <a class="byline__reviewer" href="{page}">Dr Amira Haddad</a>, '
             'MD, neurologist on <time datetime="2026-04-03">3 April 2026</time>'
         ) in byline
         assert byline.index("Published") < byline.index("Medically reviewed")
@@ -344,6 +345,7 @@ class TestMedicalReview:
         assert page["reviewedBy"] == {
             "@type": "Person",
             "name": "Dr Amira Haddad",
+            "url": f"http://testserver{reviewed_article.reviewer.get_absolute_url()}",
             "hasCredential": {
                 "@type": "EducationalOccupationalCredential",
                 "name": "MD, neurologist",
@@ -358,9 +360,11 @@ class TestMedicalReview:
         content_changed()
         html = html_of(client, reviewed_article.get_absolute_url())
         assert "Medically reviewed by" not in html
+        page = reviewed_article.reviewer.get_absolute_url()
         assert (
-            'An earlier version was medically reviewed by <span class="byline__reviewer">'
-            'Dr Amira Haddad</span>, MD, neurologist on <time datetime="2026-04-03">'
+            "An earlier version was medically reviewed by "
+            f'<a class="byline__reviewer" href="{page}">Dr Amira Haddad</a>, MD, neurologist on '
+            '<time datetime="2026-04-03">'
         ) in html
         page = json_ld(html)[0]["mainEntityOfPage"]
         assert page == {"@type": "MedicalWebPage", "@id": page["@id"]}  # no review claimed
@@ -398,4 +402,4 @@ class TestMedicalReview:
         doctor.credentials = "MD, PhD, neurologist"
         commit_callbacks(doctor.save)
         html = html_of(client, reviewed_article.get_absolute_url())
-        assert "Dr Amira Haddad</span>, MD, PhD, neurologist on" in html
+        assert "Dr Amira Haddad</a>, MD, PhD, neurologist on" in html
