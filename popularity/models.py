@@ -362,12 +362,49 @@ class ReadReportSeen(models.Model):
     pk = models.CompositePrimaryKey("day", "reader")
     day = models.DateField()
     reader = models.BigIntegerField()
+    # The most engaged seconds this reader reported today (blank: no figure sent): a later
+    # report with more moves them to a higher EngagedTimeDay bucket. Gone with the row.
+    engaged = models.PositiveSmallIntegerField(null=True)
 
     class Meta:
         default_permissions = ()
 
     def __str__(self) -> str:
         return f"read report on {self.day}"
+
+
+class EngagedTimeDay(models.Model):
+    """How many readers of one article on one day spent how long on it, visible and in use:
+    one row per bucket of engaged seconds (popularity.engaged.BUCKET_EDGES).
+
+    A histogram, never a reader's figure: medians and shares for an article, a tag or a
+    period are summed from these rows.
+    """
+
+    pk = models.CompositePrimaryKey("article", "day", "bucket")
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="engaged_time_days", db_index=False
+    )
+    day = models.DateField()
+    bucket = models.PositiveSmallIntegerField(
+        help_text="Index into BUCKET_EDGES: from that many seconds up to the next edge."
+    )
+    readers = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-day", "article_id", "bucket"]
+        default_permissions = ()
+        indexes = [
+            # A period's histograms of every article (the tags table) from this index alone.
+            models.Index(
+                fields=["day", "article"],
+                include=["bucket", "readers"],
+                name="engagedtimeday_day_article_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} on {self.day}, bucket {self.bucket}: {self.readers}"
 
 
 class DayNote(models.Model):

@@ -14,8 +14,9 @@ from articles.models import Section
 from .analysis import Period
 from .counting.rule import reader_hash
 from .counting.salts import salt_for_day
+from .engaged import bucket_of
 from .expressions import big_sum
-from .models import ReadDepthDay, ReadReportSeen, SectionReach
+from .models import EngagedTimeDay, ReadDepthDay, ReadReportSeen, SectionReach
 
 # --- Reads: the funnel -----------------------------------------------------------------
 
@@ -169,14 +170,18 @@ def read_report_record(
     complete: bool,
     ip: str,
     user_agent: str,
+    engaged: int | None = None,
     now: datetime | None = None,
 ) -> bool:
     """Keep one reader's read-depth report; False (nothing written) when this reader already
-    reported with a token of that day for this article.
+    reported with a token of that day for this article, and no more engaged time than then.
 
     `sections` are the article's top-level sections now; the reader reached the first
-    `deepest` of them (all of them when `complete`). One transaction: the seen-set row and
-    the aggregates are written together or not at all.
+    `deepest` of them (all of them when `complete`). `engaged`: the seconds the page was
+    visible and in use (None: not measured). The page reports again each time it is hidden,
+    its time grown: a reader's depth is their first report's, their engaged time the most
+    they reported that day. One transaction: the seen-set row and the aggregates are
+    written together or not at all.
     """
     now = now or timezone.now()
     day = timezone.localdate(now)
@@ -194,12 +199,16 @@ def read_report_record(
     # upsert by adding to the stored counts (bulk_create(update_conflicts=True) overwrites).
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {seen} (day, reader) VALUES (%s, %s) "
+            f"INSERT INTO {seen} (day, reader, engaged) VALUES (%s, %s, %s) "
             "ON CONFLICT (day, reader) DO NOTHING RETURNING 1",
-            [day, reader],
+            [day, reader, engaged],
         )
         if cursor.fetchone() is None:
-            return False
+            return engaged is not None and _engaged_raise(
+                cursor, article_id=article_id, day=day, reader=reader, engaged=engaged
+            )
+        if engaged is not None:
+            _engaged_move(cursor, article_id=article_id, day=day, into=bucket_of(engaged))
         cursor.execute(
             f"""
             INSERT INTO {days} AS d (article_id, day, readers, completions)
@@ -228,3 +237,49 @@ def read_report_record(
                 ],
             )
     return True
+
+
+def _engaged_raise(cursor, *, article_id: int, day: date, reader: int, engaged: int) -> bool:
+    """A later report of a reader already counted: their engaged time becomes `engaged` if
+    that is more than they reported before (moving them to its bucket). False: not more."""
+    seen = ReadReportSeen._meta.db_table
+    # The row is locked before it is read, so two reports at once move the reader once.
+    cursor.execute(
+        f"""
+        UPDATE {seen} AS s SET engaged = %s
+        FROM (SELECT day, reader, engaged FROM {seen}
+              WHERE day = %s AND reader = %s FOR UPDATE) AS before
+        WHERE s.day = before.day AND s.reader = before.reader
+            AND (before.engaged IS NULL OR before.engaged < %s)
+        RETURNING before.engaged
+        """,
+        [engaged, day, reader, engaged],
+    )
+    row = cursor.fetchone()
+    if row is None:
+        return False
+    into = bucket_of(engaged)
+    out_of = None if row[0] is None else bucket_of(row[0])
+    if into != out_of:
+        _engaged_move(cursor, article_id=article_id, day=day, into=into, out_of=out_of)
+    return True
+
+
+def _engaged_move(
+    cursor, *, article_id: int, day: date, into: int, out_of: int | None = None
+) -> None:
+    """One reader more in bucket `into` (and one fewer in `out_of`) of the article's day."""
+    table = EngagedTimeDay._meta.db_table
+    if out_of is not None:
+        cursor.execute(
+            f"UPDATE {table} SET readers = readers - 1 "
+            "WHERE article_id = %s AND day = %s AND bucket = %s AND readers > 0",
+            [article_id, day, out_of],
+        )
+    cursor.execute(
+        f"""
+        INSERT INTO {table} AS e (article_id, day, bucket, readers) VALUES (%s, %s, %s, 1)
+        ON CONFLICT (article_id, day, bucket) DO UPDATE SET readers = e.readers + 1
+        """,
+        [article_id, day, into],
+    )

@@ -22,6 +22,7 @@ from core.client import client_ip
 from core.ratelimit import rate_limit
 
 from .client import is_crawler, is_speculative, is_staff, opted_out
+from .engaged import ENGAGED_CAP_SECONDS
 from .read_depth import ReportedSection, article_top_sections, read_report_record
 from .tokens import TokenError, read_token_check
 
@@ -122,6 +123,10 @@ class ReadReportView(View):
                 raise ReportError(403, "Invalid or expired token.") from None
             deepest = _whole(fields.get("d"), "d", low=0, high=MAX_SECTIONS)
             complete = _whole(fields.get("e", 0), "e", low=0, high=1) == 1
+            # Engaged seconds; absent from reports of pages older than the measure.
+            engaged = fields.get("s")
+            if engaged is not None:
+                engaged = _whole(engaged, "s", low=0, high=ENGAGED_CAP_SECONDS)
             sections = _top_level_sections(signed.article_id)
             if sections is None:
                 raise ReportError(404, "No such article.")
@@ -137,6 +142,7 @@ class ReadReportView(View):
             complete=complete,
             ip=client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            engaged=engaged,
         )
         if not kept:
             return _refuse(409, "Already reported.")
