@@ -97,12 +97,15 @@ ORDER BY day;
 
 -- Engaged time: each reporting day's readers spread over up to five of the 24 buckets
 -- (one row per bucket that has readers, as reports write them).
-INSERT INTO popularity_engagedtimeday (article_id, day, bucket, readers)
-SELECT d.article_id, d.day, k * 4 + floor(random() * 4)::int, greatest(1, d.readers / n.n)
-FROM popularity_readdepthday AS d
-CROSS JOIN LATERAL (SELECT least(d.readers, 5)::int AS n) AS n
-CROSS JOIN LATERAL generate_series(0, n.n - 1) AS k
-ORDER BY d.day;
+-- (Half the articles' 4 minutes, 120 s, is bucket 7 on.)
+INSERT INTO popularity_engagedtimeday (article_id, day, bucket, readers, half_readers)
+SELECT article_id, day, bucket, r, CASE WHEN bucket >= 7 THEN r ELSE 0 END
+FROM (SELECT d.article_id, d.day, k * 4 + floor(random() * 4)::int AS bucket,
+             greatest(1, d.readers / n.n) AS r
+      FROM popularity_readdepthday AS d
+      CROSS JOIN LATERAL (SELECT least(d.readers, 5)::int AS n) AS n
+      CROSS JOIN LATERAL generate_series(0, n.n - 1) AS k) AS e
+ORDER BY day;
 """
 # VACUUM cannot run inside the seed's transaction; it sets the visibility map that lets
 # index-only scans skip the table, as autovacuum would on a live site.
@@ -115,6 +118,8 @@ AFTER_SEED = [
     "VACUUM ANALYZE popularity_sitedailyorigin",
     "VACUUM ANALYZE popularity_readdepthday",
     "VACUUM ANALYZE popularity_engagedtimeday",
+    "VACUUM ANALYZE popularity_tagreaddepthday",
+    "VACUUM ANALYZE popularity_tagengagedtimeday",
 ]
 
 
@@ -230,6 +235,7 @@ def run_bench(args, call_command) -> int:
     from popularity.least_read import least_read
     from popularity.models import DailyView, EngagedTimeDay
     from popularity.rankings import Window, ranking, ranking_queryset
+    from popularity.read_depth import tag_sums_rebuild
     from popularity.statistics import (
         stats_article_ranking,
         stats_article_rows,
@@ -244,6 +250,7 @@ def run_bench(args, call_command) -> int:
     call_command("migrate", verbosity=0)
     with connection.cursor() as cursor:
         cursor.execute(SEED_SQL)
+        tag_sums_rebuild()  # the tags' sums of read depth and engaged time, as counting keeps
         for statement in AFTER_SEED:
             cursor.execute(statement)
     articles, rows = Article.objects.count(), DailyView.objects.count()

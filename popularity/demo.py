@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from articles.models import Article
-from popularity.engaged import bucket_of
+from popularity.engaged import bucket_of, half_reading_seconds
 from popularity.read_depth import article_top_sections
 
 from .models import (
@@ -245,12 +245,13 @@ def _engaged(made, article, day, readers, done) -> None:
     Its own generator, so the other figures stay what they were."""
     rng = random.Random(_seed("engaged", article.slug, day))
     full = max(1, article.reading_time) * 60
-    counts: dict[int, int] = {}
+    counts: dict[int, list[int]] = {}
     for reader in range(readers):
-        share = rng.uniform(0.6, 1.4) if reader < done else rng.uniform(0.03, 0.7)
-        bucket = bucket_of(round(full * share))
-        counts[bucket] = counts.get(bucket, 0) + 1
+        seconds = round(full * (rng.uniform(0.6, 1.4) if reader < done else rng.uniform(0.03, 0.7)))
+        count = counts.setdefault(bucket_of(seconds), [0, 0])
+        count[0] += 1
+        count[1] += seconds >= half_reading_seconds(article.reading_time)
     made.engaged += [
-        EngagedTimeDay(article=article, day=day, bucket=bucket, readers=count)
-        for bucket, count in counts.items()
+        EngagedTimeDay(article=article, day=day, bucket=bucket, readers=n, half_readers=half)
+        for bucket, (n, half) in counts.items()
     ]

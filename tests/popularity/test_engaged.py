@@ -9,14 +9,13 @@ from popularity.analysis import Period
 from popularity.engaged import (
     BUCKET_EDGES,
     ENGAGED_CAP_SECONDS,
+    Engagement,
     bucket_of,
     duration_text,
-    engagement_of,
     median_seconds,
-    readers_at_least,
     tag_engagement,
 )
-from popularity.models import EngagedTimeDay, ReadDepthDay
+from popularity.read_depth import read_report_record
 from tests.factories import ArticleFactory, DailyViewFactory
 
 STATS = "/admin/statistics/"
@@ -44,10 +43,6 @@ def test_buckets_start_at_their_edge_and_the_last_holds_the_cap():
     assert list(BUCKET_EDGES) == sorted(set(BUCKET_EDGES))
 
 
-def test_half_of_every_reading_time_up_to_ten_minutes_is_a_bucket_edge():
-    assert {minutes * 30 for minutes in range(1, 11)} <= set(BUCKET_EDGES)
-
-
 def test_the_median_is_interpolated_inside_its_bucket():
     # Five readers: 10, 50, 100, 130, 400 s. The third (2.5 of 5) is half-way into 90–120.
     assert median_seconds(histogram(10, 50, 100, 130, 400)) == 105
@@ -57,23 +52,18 @@ def test_the_median_is_interpolated_inside_its_bucket():
     assert median_seconds(histogram(ENGAGED_CAP_SECONDS, ENGAGED_CAP_SECONDS)) == 1800
 
 
-def test_readers_at_least_is_exact_on_an_edge_and_proportional_inside_a_bucket():
-    counts = histogram(10, 50, 100, 130, 400)
-    assert readers_at_least(counts, 120) == 2  # 130 and 400
-    assert readers_at_least(counts, 0) == 5
-    # 105 is half-way into 90–120: half of the reader at 100 is counted.
-    assert readers_at_least(counts, 105) == 2.5
-
-
-def test_a_tag_judges_each_reader_against_their_own_articles_reading_time():
-    short = (2, histogram(70, 50))  # half of 2 min: 60 s → one of two
-    long = (10, histogram(200, 320, 400))  # half of 10 min: 300 s → two of three
-    summary = engagement_of([short, long], completions=2, depth=8)
-    assert (summary.readers, summary.half_readers) == (5, 3)
-    assert summary.half_share == 60
-    assert summary.reading_time == 10  # the median reader's article is the long one
-    assert summary.completion_rate == 25
-    assert summary.median == median_seconds(histogram(70, 50, 200, 320, 400))
+def test_shares_of_a_summary():
+    summary = Engagement(
+        readers=5, median=105, reading_time=4, half_readers=2, depth_readers=8, completions=2
+    )
+    assert (summary.half_share, summary.completion_rate) == (40, 25)
+    assert summary.median_of_reading_time == pytest.approx(43.75)
+    nobody = Engagement(readers=0, median=None, reading_time=4, half_readers=0)
+    assert (nobody.half_share, nobody.completion_rate, nobody.median_of_reading_time) == (
+        None,
+        None,
+        None,
+    )
 
 
 @pytest.mark.parametrize(
@@ -88,9 +78,23 @@ def test_durations_read_as_people_say_them(seconds, text):
 # --- What the pages show --------------------------------------------------------------------
 
 
-def engaged_days(article, day, *seconds):
-    for bucket, readers in histogram(*seconds).items():
-        EngagedTimeDay.objects.create(article=article, day=day, bucket=bucket, readers=readers)
+def reported(article, *seconds, days_ago, complete=0):
+    """One reader per figure (None: a page that measured no time) reads the article on that
+    day; the first `complete` of them reach its end."""
+    when = timezone.now() - timedelta(days=days_ago)
+    for n, value in enumerate(seconds):
+        assert read_report_record(
+            article_id=article.pk,
+            token_day=timezone.localdate(when),
+            sections=[],
+            deepest=0,
+            complete=n < complete,
+            ip=f"203.0.113.{n}",
+            user_agent="Browser",
+            engaged=value,
+            reading_time=article.reading_time,
+            now=when,
+        )
 
 
 @pytest.fixture
@@ -100,14 +104,14 @@ def read_articles():
     long = ArticleFactory(title="Long", tags=["calm", "sleep"])
     type(short).objects.filter(pk=short.pk).update(reading_time=4)
     type(long).objects.filter(pk=long.pk).update(reading_time=10)
+    short.refresh_from_db()
+    long.refresh_from_db()
     for article in (short, long):
         DailyViewFactory(article=article, day=ago(1), views=20, unique_readers=10)
-    engaged_days(short, ago(1), 10, 50, 100)
-    engaged_days(short, ago(2), 130, 400)
-    engaged_days(short, ago(40), 1000, 1000, 1000)  # outside the month: left out
-    engaged_days(long, ago(3), 320, 400, 20)
-    ReadDepthDay.objects.create(article=short, day=ago(1), readers=4, completions=1)
-    ReadDepthDay.objects.create(article=long, day=ago(3), readers=4, completions=3)
+    reported(short, 10, 50, 100, days_ago=1, complete=1)
+    reported(short, 130, 400, days_ago=2)
+    reported(short, 1000, 1000, 1000, days_ago=40)  # outside the month: left out
+    reported(long, 320, 400, 20, None, days_ago=3, complete=3)
     return short, long
 
 
@@ -118,7 +122,7 @@ def test_an_articles_page_shows_its_median_against_its_reading_time(client, owne
     html = client.get(f"{STATS}articles/{short.pk}/?range=30").content.decode()
     # 10, 50, 100, 130, 400 s: median 105 s against 4 minutes (44%); 2 of 5 past 2 minutes.
     assert 'data-engaged="median">1 min 45 s <small>of a 4-minute read (44%)' in html
-    assert 'data-engaged="completion">25%' in html
+    assert 'data-engaged="completion">20%' in html
     assert 'data-engaged="half">40% <small>of 5 readers' in html
 
 
@@ -135,16 +139,18 @@ def test_each_tag_shows_its_readers_engaged_time_and_completion(client, owner, r
     from tests.popularity.test_views import table
 
     month = Period(start=ago(29), end=ago(0))
-    by_tag = tag_engagement(period=month, slugs=["calm", "sleep"])
-    calm = by_tag["calm"]
-    # calm: short's 10, 50, 100, 130, 400 and long's 20, 320, 400; past half: 130, 400
-    # (of 4 min) and 320, 400 (of 10 min).
-    assert (calm.readers, calm.half_readers, calm.depth_readers, calm.completions) == (8, 4, 8, 4)
-    assert calm.median == median_seconds(histogram(10, 50, 100, 130, 400, 20, 320, 400))
-    assert (by_tag["sleep"].readers, by_tag["sleep"].half_share) == (3, pytest.approx(200 / 3))
+    by_tag = tag_engagement(period=month, slugs=["calm", "sleep", "unread"])
+    calm, sleep = by_tag["calm"], by_tag["sleep"]
+    # calm: short's 10, 50, 100, 130, 400 and long's 20, 320, 400 (and one reader of long who
+    # sent no time); past half their article: 130, 400 (of 4 min) and 320, 400 (of 10).
+    assert (calm.readers, calm.half_readers, calm.depth_readers, calm.completions) == (8, 4, 9, 4)
+    assert calm.median == 120  # the 4th of 8 is the only one in 90–120 s: its top
+    assert calm.reading_time == 4  # of 4 and 10 minutes, the lower middle
+    assert (sleep.readers, sleep.median, sleep.reading_time) == (3, 330, 10)
+    assert "unread" not in by_tag  # no such tag
 
     client.force_login(owner)
     html = client.get(STATS + "?range=30").content.decode()
     rows = {row[0]: row[3:] for row in table(html, "tag-table")[1:]}
-    assert rows["calm"] == [duration_text(calm.median), "4 min", "50%", "50%"]
+    assert rows["calm"] == ["2 min", "4 min", "44%", "50%"]
     assert rows["sleep"] == ["5 min 30 s", "10 min", "75%", "67%"]

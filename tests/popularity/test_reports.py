@@ -12,7 +12,14 @@ from django.utils import timezone
 
 from popularity.counting.salts import salts_rotate
 from popularity.engaged import BUCKET_EDGES, ENGAGED_CAP_SECONDS, bucket_of
-from popularity.models import EngagedTimeDay, ReadDepthDay, ReadReportSeen, SectionReach
+from popularity.models import (
+    EngagedTimeDay,
+    ReadDepthDay,
+    ReadReportSeen,
+    SectionReach,
+    TagEngagedTimeDay,
+    TagReadDepthDay,
+)
 from popularity.tokens import read_token_make
 from tests.factories import ArticleFactory, SectionFactory, UserFactory
 
@@ -350,3 +357,33 @@ def test_a_new_day_forgets_each_readers_time(article, report):
     salts_rotate(today=timezone.localdate() + timedelta(days=1))
     assert not ReadReportSeen.objects.exists()
     assert engaged(article) == {bucket_of(100): 1}  # the histogram stays, nobody in it
+
+
+def test_the_articles_tags_get_the_same_sums(article, report):
+    article.tags.add("calm", "sleep")
+    type(article).objects.filter(pk=article.pk).update(reading_time=11)  # half: 330 s
+    token = read_token_make(article_id=article.pk)
+    assert report({"t": token, "d": 2, "e": 1, "s": 310}).status_code == 204
+    assert report({"t": token, "d": 0, "s": 10}, ip="203.0.113.2").status_code == 204
+    # Later, the first reader passes half the reading time inside the same bucket.
+    assert report({"t": token, "d": 2, "s": 340}).status_code == 204
+    expected = {(bucket_of(340), 1, 1), (bucket_of(10), 1, 0)}
+    rows = EngagedTimeDay.objects.filter(readers__gt=0)
+    assert set(rows.values_list("bucket", "readers", "half_readers")) == expected
+    for tag in ("calm", "sleep"):
+        rows = TagEngagedTimeDay.objects.filter(tag__name=tag, readers__gt=0)
+        assert set(rows.values_list("bucket", "readers", "half_readers")) == expected
+        depth = TagReadDepthDay.objects.get(tag__name=tag)
+        assert (depth.readers, depth.completions) == (2, 1)
+    assert not TagReadDepthDay.objects.exclude(tag__name__in=["calm", "sleep"]).exists()
+
+
+def test_counts_never_go_below_zero_when_the_reading_time_changed_meanwhile(article, report):
+    type(article).objects.filter(pk=article.pk).update(reading_time=2)  # half: 60 s
+    token = read_token_make(article_id=article.pk)
+    assert report({"t": token, "d": 1, "s": 40}).status_code == 204  # not past half
+    # The editor shortens the article: 40 s would now have been past half (30 s).
+    type(article).objects.filter(pk=article.pk).update(reading_time=1)
+    assert report({"t": token, "d": 1, "s": 70}).status_code == 204
+    rows = EngagedTimeDay.objects.values_list("bucket", "readers", "half_readers")
+    assert set(rows) == {(bucket_of(40), 0, 0), (bucket_of(70), 1, 1)}

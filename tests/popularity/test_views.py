@@ -176,7 +176,7 @@ def test_dashboard_totals_table_and_tags(client, owner, month):
         ["2", "=Breath", "30", "25", "—", "30.0%", "60", "-50.0%"],
         ["3", "Kindness", "10", "10", "—", "10.0%", "0", "new"],
     ]
-    assert table(html, "tag-table")[1:] == [["calm", "100", "3", "—", "—", "—", "—"]]
+    assert table(html, "tag-table")[1:] == [["calm", "100", "3", "—", "1 min", "—", "—"]]
 
 
 def test_csv_export_matches_the_table(client, owner, month):
