@@ -87,6 +87,25 @@ SELECT day, source, medium, campaign, device, browser, os, country, sum(views),
 FROM popularity_dailyorigin
 GROUP BY day, source, medium, campaign, device, browser, os, country
 ORDER BY day;
+
+-- Read depth: four in ten readers' browsers report, about a third of them finish.
+INSERT INTO popularity_readdepthday (article_id, day, readers, completions)
+SELECT article_id, day, r, (r * random() * 0.66)::int
+FROM (SELECT article_id, day, greatest(1, (unique_readers * 0.4)::int) AS r
+      FROM popularity_dailyview) AS d
+ORDER BY day;
+
+-- Engaged time: each reporting day's readers spread over up to five of the 24 buckets
+-- (one row per bucket that has readers, as reports write them).
+-- (Half the articles' 4 minutes, 120 s, is bucket 7 on.)
+INSERT INTO popularity_engagedtimeday (article_id, day, bucket, readers, half_readers)
+SELECT article_id, day, bucket, r, CASE WHEN bucket >= 7 THEN r ELSE 0 END
+FROM (SELECT d.article_id, d.day, k * 4 + floor(random() * 4)::int AS bucket,
+             greatest(1, d.readers / n.n) AS r
+      FROM popularity_readdepthday AS d
+      CROSS JOIN LATERAL (SELECT least(d.readers, 5)::int AS n) AS n
+      CROSS JOIN LATERAL generate_series(0, n.n - 1) AS k) AS e
+ORDER BY day;
 """
 # VACUUM cannot run inside the seed's transaction; it sets the visibility map that lets
 # index-only scans skip the table, as autovacuum would on a live site.
@@ -97,6 +116,10 @@ AFTER_SEED = [
     "VACUUM ANALYZE popularity_articletotal",
     "VACUUM ANALYZE popularity_dailyorigin",
     "VACUUM ANALYZE popularity_sitedailyorigin",
+    "VACUUM ANALYZE popularity_readdepthday",
+    "VACUUM ANALYZE popularity_engagedtimeday",
+    "VACUUM ANALYZE popularity_tagreaddepthday",
+    "VACUUM ANALYZE popularity_tagengagedtimeday",
 ]
 
 
@@ -208,8 +231,11 @@ def run_bench(args, call_command) -> int:
     from articles.models import Article
     from popularity.analysis import Period
     from popularity.breakdowns import Filters, stats_breakdowns
-    from popularity.models import DailyView
+    from popularity.engaged import article_engagement, tag_engagement
+    from popularity.least_read import least_read
+    from popularity.models import DailyView, EngagedTimeDay
     from popularity.rankings import Window, ranking, ranking_queryset
+    from popularity.read_depth import tag_sums_rebuild
     from popularity.statistics import (
         stats_article_ranking,
         stats_article_rows,
@@ -224,15 +250,18 @@ def run_bench(args, call_command) -> int:
     call_command("migrate", verbosity=0)
     with connection.cursor() as cursor:
         cursor.execute(SEED_SQL)
+        tag_sums_rebuild()  # the tags' sums of read depth and engaged time, as counting keeps
         for statement in AFTER_SEED:
             cursor.execute(statement)
     articles, rows = Article.objects.count(), DailyView.objects.count()
     tagged = Article.tags.through.objects.count()
     today = timezone.localdate()
     window_rows = DailyView.objects.filter(day__gte=today - timedelta(days=29)).count()
+    engaged_rows = EngagedTimeDay.objects.count()
     print(
         f"seeded {articles:,} articles ({tagged:,} tag links) and {rows:,} daily rows "
-        f"({window_rows:,} in the last 30 days) in {time.perf_counter() - started:.1f}s"
+        f"({window_rows:,} in the last 30 days; {engaged_rows:,} engaged-time rows) in "
+        f"{time.perf_counter() - started:.1f}s"
     )
 
     ids = list(Article.objects.values_list("pk", flat=True))
@@ -262,6 +291,7 @@ def run_bench(args, call_command) -> int:
 
     month = Period(start=today - timedelta(days=29), end=today)
     ranked = stats_article_ranking(period=month)
+    tag_slugs = [tag.slug for tag in tags_of_ranking(ranked)]
 
     def table_page():
         stats_article_rows(
@@ -278,6 +308,21 @@ def run_bench(args, call_command) -> int:
         ("dashboard: tags of the ranking", lambda: tags_of_ranking(ranked)),
         ("CSV: every article's row, 30 days", lambda: stats_articles(period=month)),
         ("dashboard: tags alone, 30 days", lambda: stats_tags(period=month)),
+        (
+            "dashboard: tags' engaged time, 30 days",
+            lambda: tag_engagement(period=month, slugs=tag_slugs),
+        ),
+        ("dashboard: least read, 30 days", lambda: least_read(period=month, ranking=ranked)),
+        (
+            "article page: engaged time, 30 days",
+            lambda: article_engagement(
+                period=month,
+                article_id=ranked[0].article_id,
+                reading_time=4,
+                depth_readers=0,
+                completions=0,
+            ),
+        ),
         ("dashboard: all origin panels, 30 days", lambda: stats_breakdowns(period=month)),
         (
             "dashboard: panels, source=Reddit",

@@ -23,6 +23,11 @@ urlpatterns = [
         name="export_searches",
     ),
     path(
+        "export/least-read.csv",
+        admin.site.admin_view(views.LeastReadExportView.as_view()),
+        name="export_least_read",
+    ),
+    path(
         "export/<str:panel>.csv",
         admin.site.admin_view(views.BreakdownExportView.as_view()),
         name="export_panel",

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from .breakdowns import BreakdownRow
+from .least_read import LeastRead
 from .statistics import ArticleRow
 
 CSV_HEADER = [
@@ -49,3 +52,29 @@ def breakdown_row(panel: str, row: BreakdownRow) -> list[str]:
     if panel == "campaigns":
         first += [safe_cell(row.source), safe_cell(row.medium)]
     return [*first, str(row.views), str(row.unique_readers), f"{row.share:.1f}"]
+
+
+LEAST_READ_CSV_HEADER = [
+    "article id",
+    "title",
+    "published",
+    "days published in period",
+    "unique readers",
+    "readers a day",
+    "read-depth reports",
+    "completion %",
+]
+
+
+def least_read_row(item: LeastRead) -> list[str]:
+    rate = item.completion_rate
+    return [
+        str(item.article_id),
+        safe_cell(item.title),
+        timezone.localdate(item.published_at).isoformat(),
+        str(item.days),
+        str(item.readers),
+        f"{item.readers_a_day:.2f}",
+        str(item.depth_readers),
+        "" if rate is None else f"{rate:.0f}",
+    ]

@@ -3,12 +3,14 @@ period and the other filters stay, the page number goes."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from urllib.parse import urlencode
 
 from django.http import QueryDict
 
 from .breakdowns import BreakdownRow, Filters
+from .engaged import Engagement
 from .models import Device
 from .statistics import TagRow
 
@@ -35,6 +37,7 @@ class Panel:
 class TagShown:
     row: TagRow
     filter_url: str
+    engagement: Engagement | None = None  # None: none of its articles reported any
 
 
 @dataclass(frozen=True)
@@ -115,9 +118,18 @@ def filter_links(query: QueryDict, filters: Filters) -> list[ActiveFilter]:
     return active
 
 
-def tags_shown(tags: list[TagRow], query: QueryDict) -> list[TagShown]:
-    """The tag table's rows, each linking to the dashboard narrowed to that tag."""
-    return [TagShown(row=tag, filter_url=with_query(query, tag=tag.slug)) for tag in tags]
+def tags_shown(
+    tags: list[TagRow], query: QueryDict, *, engagement: Mapping[str, Engagement] | None = None
+) -> list[TagShown]:
+    """The tag table's rows, each linking to the dashboard narrowed to that tag, with what
+    its readers did when `engagement` ({slug: …}) has it."""
+    engagement = engagement or {}
+    return [
+        TagShown(
+            row=tag, filter_url=with_query(query, tag=tag.slug), engagement=engagement.get(tag.slug)
+        )
+        for tag in tags
+    ]
 
 
 def filter_query(filters: Filters) -> str:

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from taggit.models import Tag
 
 from articles.models import Article
 from core.search_terms import SEARCH_QUERY_MAX_LENGTH
@@ -363,12 +364,103 @@ class ReadReportSeen(models.Model):
     pk = models.CompositePrimaryKey("day", "reader")
     day = models.DateField()
     reader = models.BigIntegerField()
+    # The most engaged seconds this reader reported today (blank: no figure sent): a later
+    # report with more moves them to a higher EngagedTimeDay bucket. Gone with the row.
+    engaged = models.PositiveSmallIntegerField(null=True)
 
     class Meta:
         default_permissions = ()
 
     def __str__(self) -> str:
         return f"read report on {self.day}"
+
+
+class EngagedTimeCounts(models.Model):
+    """Readers in one bucket of engaged seconds (popularity.engaged.BUCKET_EDGES) on a day:
+    a histogram row, never a reader's figure."""
+
+    day = models.DateField()
+    bucket = models.PositiveSmallIntegerField(
+        help_text="Index into BUCKET_EDGES: from that many seconds up to the next edge."
+    )
+    readers = models.PositiveBigIntegerField(default=0)
+    half_readers = models.PositiveBigIntegerField(
+        default=0,
+        help_text="Of those, readers whose time was at least half the article's reading time "
+        "when they read it.",
+    )
+
+    class Meta:
+        abstract = True
+
+
+class EngagedTimeDay(EngagedTimeCounts):
+    """How many readers of one article on one day spent how long on it, visible and in use:
+    one row per bucket. Medians for any period are summed from these rows."""
+
+    pk = models.CompositePrimaryKey("article", "day", "bucket")
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="engaged_time_days", db_index=False
+    )
+
+    class Meta:
+        ordering = ["-day", "article_id", "bucket"]
+        default_permissions = ()
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(half_readers__lte=F("readers")), name="engagedtimeday_half_le_readers"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} on {self.day}, bucket {self.bucket}: {self.readers}"
+
+
+class TagEngagedTimeDay(EngagedTimeCounts):
+    """EngagedTimeDay summed over the articles a tag had that day, written by the same
+    transaction: what the dashboard's tags table reads (the articles' rows of a month are
+    hundreds of thousands on a large site; these are at most 24 a tag and day)."""
+
+    pk = models.CompositePrimaryKey("tag", "day", "bucket")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="+", db_index=False)
+
+    class Meta:
+        ordering = ["-day", "tag_id", "bucket"]
+        default_permissions = ()
+        indexes = [
+            models.Index(
+                fields=["day"],
+                include=["tag", "bucket", "readers", "half_readers"],
+                name="tagengagedtimeday_day_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"tag {self.tag_id} on {self.day}, bucket {self.bucket}: {self.readers}"
+
+
+class TagReadDepthDay(models.Model):
+    """ReadDepthDay summed over the articles a tag had that day, written with it."""
+
+    pk = models.CompositePrimaryKey("tag", "day")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField()
+    readers = models.PositiveBigIntegerField(default=0)
+    completions = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-day", "tag_id"]
+        default_permissions = ()
+        indexes = [
+            models.Index(
+                fields=["day"],
+                include=["tag", "readers", "completions"],
+                name="tagreaddepthday_day_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"tag {self.tag_id} on {self.day}: {self.completions}/{self.readers} finished"
 
 
 class DayNote(models.Model):

@@ -9,13 +9,21 @@ from datetime import date, datetime
 from django.db import connection, transaction
 from django.utils import timezone
 
-from articles.models import Section
+from articles.models import Section, TaggedArticle
 
 from .analysis import Period
 from .counting.rule import reader_hash
 from .counting.salts import salt_for_day
+from .engaged import bucket_of, half_reading_seconds
 from .expressions import big_sum
-from .models import ReadDepthDay, ReadReportSeen, SectionReach
+from .models import (
+    EngagedTimeDay,
+    ReadDepthDay,
+    ReadReportSeen,
+    SectionReach,
+    TagEngagedTimeDay,
+    TagReadDepthDay,
+)
 
 # --- Reads: the funnel -----------------------------------------------------------------
 
@@ -169,14 +177,20 @@ def read_report_record(
     complete: bool,
     ip: str,
     user_agent: str,
+    engaged: int | None = None,
+    reading_time: int = 1,
     now: datetime | None = None,
 ) -> bool:
     """Keep one reader's read-depth report; False (nothing written) when this reader already
-    reported with a token of that day for this article.
+    reported with a token of that day for this article, and no more engaged time than then.
 
     `sections` are the article's top-level sections now; the reader reached the first
-    `deepest` of them (all of them when `complete`). One transaction: the seen-set row and
-    the aggregates are written together or not at all.
+    `deepest` of them (all of them when `complete`). `engaged`: the seconds the page was
+    visible and in use (None: not measured), judged against the article's `reading_time`
+    (minutes) now. The page reports again each time it is hidden, its time grown: a
+    reader's depth is their first report's, their engaged time the most they reported that
+    day. One transaction: the seen-set row and the aggregates (the article's, and its tags'
+    sums) are written together or not at all.
     """
     now = now or timezone.now()
     day = timezone.localdate(now)
@@ -189,17 +203,21 @@ def read_report_record(
         purpose=f"read-depth:{token_day.isoformat()}",
     )
     seen, reach, days = (m._meta.db_table for m in (ReadReportSeen, SectionReach, ReadDepthDay))
+    tag_days, links = TagReadDepthDay._meta.db_table, TaggedArticle._meta.db_table
+    half = half_reading_seconds(reading_time)
     reached = sections[:deepest]
     # Raw SQL: the ORM cannot insert-if-absent and say whether it did in one statement, nor
     # upsert by adding to the stored counts (bulk_create(update_conflicts=True) overwrites).
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {seen} (day, reader) VALUES (%s, %s) "
+            f"INSERT INTO {seen} (day, reader, engaged) VALUES (%s, %s, %s) "
             "ON CONFLICT (day, reader) DO NOTHING RETURNING 1",
-            [day, reader],
+            [day, reader, engaged],
         )
         if cursor.fetchone() is None:
-            return False
+            return engaged is not None and _engaged_raise(
+                cursor, article_id=article_id, day=day, reader=reader, engaged=engaged, half=half
+            )
         cursor.execute(
             f"""
             INSERT INTO {days} AS d (article_id, day, readers, completions)
@@ -208,6 +226,18 @@ def read_report_record(
                 SET readers = d.readers + 1, completions = d.completions + EXCLUDED.completions
             """,
             [article_id, day, int(complete)],
+        )
+        # The tags' sums; rows locked in tag order, so reports of two articles sharing tags
+        # never wait on each other in a circle.
+        cursor.execute(
+            f"""
+            INSERT INTO {tag_days} AS t (tag_id, day, readers, completions)
+            SELECT l.tag_id, %s, 1, %s FROM {links} AS l
+            WHERE l.content_object_id = %s ORDER BY l.tag_id
+            ON CONFLICT (tag_id, day) DO UPDATE
+                SET readers = t.readers + 1, completions = t.completions + EXCLUDED.completions
+            """,
+            [day, int(complete), article_id],
         )
         if reached:
             cursor.execute(
@@ -227,4 +257,107 @@ def read_report_record(
                     [s.heading for s in reached],
                 ],
             )
+        if engaged is not None:
+            _histograms_change(
+                cursor, article_id=article_id, day=day, changes=[(engaged, 1)], half=half
+            )
     return True
+
+
+def _engaged_raise(
+    cursor, *, article_id: int, day: date, reader: int, engaged: int, half: int
+) -> bool:
+    """A later report of a reader already counted: their engaged time becomes `engaged` if
+    that is more than they reported before (moving them in the histograms). False: not more."""
+    seen = ReadReportSeen._meta.db_table
+    # The row is locked before it is read, so two reports at once move the reader once.
+    cursor.execute(
+        f"""
+        UPDATE {seen} AS s SET engaged = %s
+        FROM (SELECT day, reader, engaged FROM {seen}
+              WHERE day = %s AND reader = %s FOR UPDATE) AS before
+        WHERE s.day = before.day AND s.reader = before.reader
+            AND (before.engaged IS NULL OR before.engaged < %s)
+        RETURNING before.engaged
+        """,
+        [engaged, day, reader, engaged],
+    )
+    row = cursor.fetchone()
+    if row is None:
+        return False
+    changes = [(engaged, 1)] if row[0] is None else [(row[0], -1), (engaged, 1)]
+    _histograms_change(cursor, article_id=article_id, day=day, changes=changes, half=half)
+    return True
+
+
+def _histograms_change(
+    cursor, *, article_id: int, day: date, changes: list[tuple[int, int]], half: int
+) -> None:
+    """Add (+1) or take away (-1) a reader with so many engaged seconds, for each of
+    `changes`, in the article's histogram of the day and in its tags'; `half`: the seconds
+    from which a reader read at least half of it.
+
+    Rows are changed in one order (the article's, then the tags'; by bucket, then tag), so
+    two reports at once never wait on each other in a circle. Counts never go below 0
+    (half_readers never above readers), whatever an article's reading time did meanwhile.
+    """
+    by_bucket: dict[int, list[int]] = {}
+    for seconds, sign in changes:
+        change = by_bucket.setdefault(bucket_of(seconds), [0, 0])
+        change[0] += sign
+        change[1] += sign * (seconds >= half)
+    tables = [
+        (EngagedTimeDay._meta.db_table, "article_id", "SELECT %s::bigint AS key"),
+        (
+            TagEngagedTimeDay._meta.db_table,
+            "tag_id",
+            f"SELECT tag_id AS key FROM {TaggedArticle._meta.db_table} "
+            "WHERE content_object_id = %s",
+        ),
+    ]
+    for table, key, keys in tables:
+        for bucket, (readers, halves) in sorted(by_bucket.items()):
+            if not (readers or halves):
+                continue
+            # The row offered for insertion is checked (half ≤ readers) before any conflict.
+            cursor.execute(
+                f"""
+                INSERT INTO {table} AS e ({key}, day, bucket, readers, half_readers)
+                SELECT k.key, %s, %s, greatest(%s, 0), least(greatest(%s, 0), greatest(%s, 0))
+                FROM ({keys}) AS k ORDER BY k.key
+                ON CONFLICT ({key}, day, bucket) DO UPDATE SET
+                    readers = greatest(e.readers + %s, 0),
+                    half_readers = least(
+                        greatest(e.readers + %s, 0), greatest(e.half_readers + %s, 0)
+                    )
+                """,
+                [day, bucket, readers, halves, readers, article_id, readers, readers, halves],
+            )
+
+
+def tag_sums_rebuild() -> None:
+    """Write the tags' read-depth and engaged-time sums afresh from the articles' rows,
+    under the tags the articles have now: for rows written without them (the demo's, the
+    benchmark's seed). Counting keeps them itself."""
+    links = TaggedArticle._meta.db_table
+    depth, tag_depth = ReadDepthDay._meta.db_table, TagReadDepthDay._meta.db_table
+    engaged, tag_engaged = EngagedTimeDay._meta.db_table, TagEngagedTimeDay._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {tag_depth}")
+        cursor.execute(f"DELETE FROM {tag_engaged}")
+        cursor.execute(
+            f"""
+            INSERT INTO {tag_depth} (tag_id, day, readers, completions)
+            SELECT l.tag_id, d.day, sum(d.readers), sum(d.completions)
+            FROM {depth} AS d JOIN {links} AS l ON l.content_object_id = d.article_id
+            GROUP BY l.tag_id, d.day ORDER BY d.day
+            """
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO {tag_engaged} (tag_id, day, bucket, readers, half_readers)
+            SELECT l.tag_id, e.day, e.bucket, sum(e.readers), sum(e.half_readers)
+            FROM {engaged} AS e JOIN {links} AS l ON l.content_object_id = e.article_id
+            GROUP BY l.tag_id, e.day, e.bucket ORDER BY e.day
+            """
+        )

@@ -1,4 +1,5 @@
-"""The read-depth endpoint: one small, signed, anonymous report per reader and page.
+"""The read-depth endpoint: small, signed, anonymous reports of how far a reader got and
+how long the page was visible and in use (sent again, its time grown, each time it is hidden).
 
 CSRF-exempt on purpose: a report carries no cookie-based authority, and it is only accepted
 with the page's signed token (popularity.tokens). Everything doubtful answers 4xx and
@@ -22,6 +23,7 @@ from core.client import client_ip
 from core.ratelimit import rate_limit
 
 from .client import is_crawler, is_speculative, is_staff, opted_out
+from .engaged import ENGAGED_CAP_SECONDS
 from .read_depth import ReportedSection, article_top_sections, read_report_record
 from .tokens import TokenError, read_token_check
 
@@ -91,16 +93,24 @@ def _whole(value, name: str, *, low: int, high: int) -> int:
     return value
 
 
-def _top_level_sections(article_id: int) -> list[ReportedSection] | None:
-    """The published article's top-level sections (the page's <section>s), or None."""
-    if not Article.objects.published().filter(pk=article_id).exists():
+def _reported_article(article_id: int) -> tuple[list[ReportedSection], int] | None:
+    """The published article's top-level sections (the page's <section>s) and its reading
+    time in minutes, or None."""
+    reading_time = (
+        Article.objects.published()
+        .filter(pk=article_id)
+        .values_list("reading_time", flat=True)
+        .first()
+    )
+    if reading_time is None:
         return None
-    return [
+    sections = [
         ReportedSection(position, anchor, heading)
         for position, (anchor, heading) in enumerate(
             article_top_sections(article_id=article_id), start=1
         )
     ]
+    return sections, reading_time
 
 
 @method_decorator([csrf_exempt, never_cache], name="dispatch")
@@ -122,9 +132,14 @@ class ReadReportView(View):
                 raise ReportError(403, "Invalid or expired token.") from None
             deepest = _whole(fields.get("d"), "d", low=0, high=MAX_SECTIONS)
             complete = _whole(fields.get("e", 0), "e", low=0, high=1) == 1
-            sections = _top_level_sections(signed.article_id)
-            if sections is None:
+            # Engaged seconds; absent from reports of pages older than the measure.
+            engaged = fields.get("s")
+            if engaged is not None:
+                engaged = _whole(engaged, "s", low=0, high=ENGAGED_CAP_SECONDS)
+            article = _reported_article(signed.article_id)
+            if article is None:
                 raise ReportError(404, "No such article.")
+            sections, reading_time = article
             if deepest > len(sections):
                 raise ReportError(400, "The article has fewer sections.")
         except ReportError as error:
@@ -137,6 +152,8 @@ class ReadReportView(View):
             complete=complete,
             ip=client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            engaged=engaged,
+            reading_time=reading_time,
         )
         if not kept:
             return _refuse(409, "Already reported.")

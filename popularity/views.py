@@ -38,9 +38,23 @@ from .analysis import (
 from .article_statistics import article_first_day, peer_comparison, spikes_with_agents
 from .breakdowns import PANELS, Filters, stats_breakdowns
 from .charts import chart_days, line_chart, previous_points, weekday_offset
-from .export import CSV_HEADER, breakdown_header, breakdown_row, csv_row
-from .filters import filter_links, filter_query, panels_shown, tags_shown
+from .engaged import IDLE_SECONDS, article_engagement, tag_engagement
+from .export import (
+    CSV_HEADER,
+    LEAST_READ_CSV_HEADER,
+    breakdown_header,
+    breakdown_row,
+    csv_row,
+    least_read_row,
+)
+from .filters import TagShown, filter_links, filter_query, panels_shown, tags_shown
 from .forms import PRESETS, FilterForm, PeriodForm
+from .least_read import (
+    LEAST_READ_MIN_AGE_DAYS,
+    LEAST_READ_MIN_REPORTS,
+    LEAST_READ_SHOWN,
+    least_read,
+)
 from .live import live_now
 from .markers import article_markers, publications_in_period
 from .notes import notes_in_period, points_with_notes
@@ -55,6 +69,7 @@ from .searches import (
     gap_csv_row,
 )
 from .statistics import (
+    RankedArticle,
     refresh_candidates,
     stats_article_ranking,
     stats_article_rows,
@@ -204,12 +219,16 @@ class StatisticsView(StatisticsAccessMixin, TemplateView):
                 filters=filters,
             ),
             page=page,
-            tags=tags_shown(tags_of_ranking(ranking), self.request.GET),
+            tags=self._tags(period, ranking),
             breakdowns=panels_shown(
                 stats_breakdowns(period=period, filters=filters), self.request.GET
             ),
             live=live_now(),
             refresh=refresh_candidates(),
+            least_read=least_read(period=period, ranking=ranking),
+            least_read_shown=LEAST_READ_SHOWN,
+            least_read_min_age=LEAST_READ_MIN_AGE_DAYS,
+            least_read_min_reports=LEAST_READ_MIN_REPORTS,
             gaps=content_gaps(period=period),
             can_write=self.request.user.has_perm("articles.add_article"),
             query_string=self._query_without_page(),
@@ -220,6 +239,12 @@ class StatisticsView(StatisticsAccessMixin, TemplateView):
         query = self.request.GET.copy()
         query.pop("page", None)
         return query.urlencode()
+
+    def _tags(self, period: Period, ranking: list[RankedArticle]) -> list[TagShown]:
+        """Tags by views, each with what its readers did (engaged time, completion)."""
+        tags = tags_of_ranking(ranking)
+        engagement = tag_engagement(period=period, slugs=[tag.slug for tag in tags])
+        return tags_shown(tags, self.request.GET, engagement=engagement)
 
 
 class ArticleStatisticsView(StatisticsAccessMixin, TemplateView):
@@ -240,6 +265,11 @@ class ArticleStatisticsView(StatisticsAccessMixin, TemplateView):
         since = known_from(first_day=first_day, counted_since=context["counted_since"])
         points = history[-period.days :]
         previous = stats_previous_views(period=period, article_id=article.pk, filters=filters)
+        depth = read_depth_summary(
+            period=period,
+            article_id=article.pk,
+            current_sections=article_top_sections(article_id=article.pk),
+        )
         context.update(
             **_chart(
                 points_with_notes(points, notes_in_period(period=period, article_id=article.pk)),
@@ -266,11 +296,15 @@ class ArticleStatisticsView(StatisticsAccessMixin, TemplateView):
             bot_share=settings.POPULARITY_SPIKE_AGENT_SHARE * 100,
             totals=_totals(points, previous),
             peers=peer_comparison(article=article, counted_since=context["counted_since"]),
-            depth=read_depth_summary(
+            depth=depth,
+            engagement=article_engagement(
                 period=period,
                 article_id=article.pk,
-                current_sections=article_top_sections(article_id=article.pk),
+                reading_time=article.reading_time,
+                depth_readers=depth.readers,
+                completions=depth.completions,
             ),
+            idle_seconds=IDLE_SECONDS,
             breakdowns=panels_shown(
                 stats_breakdowns(period=period, filters=filters, article_id=article.pk),
                 self.request.GET,
@@ -339,6 +373,22 @@ class SearchesExportView(StatisticsAccessMixin, View):
             writer.writerow(GAPS_CSV_HEADER)
             writer.writerows(gap_csv_row(gap) for gap in content_gaps(period=period, limit=None))
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+
+
+class LeastReadExportView(StatisticsAccessMixin, View):
+    """Every article the "least read" rule judges, fewest readers a day first, as CSV."""
+
+    def get(self, request, *args, **kwargs):
+        period = self.period_form().period()
+        ranking = stats_article_ranking(period=period, filters=self.filter_form().filters())
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        name = f"least-read-{period.start}-to-{period.end}"
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        writer = csv.writer(response)
+        writer.writerow(LEAST_READ_CSV_HEADER)
+        items = least_read(period=period, ranking=ranking, limit=None)
+        writer.writerows(least_read_row(item) for item in items)
         return response
 
 

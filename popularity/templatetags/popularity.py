@@ -3,6 +3,7 @@ from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.template.defaultfilters import pluralize
 
+from popularity.engaged import duration_text
 from popularity.rankings import Window, popular_url, ranking_cached
 from popularity.tokens import read_token_make
 
@@ -47,3 +48,9 @@ def views_note(article, window: str) -> str:
 def read_depth_token(article_id: int) -> str:
     """The page's signed read-depth token (article and day; no query, same for every reader)."""
     return read_token_make(article_id=article_id)
+
+
+@register.filter
+def engaged_time(seconds: float | None) -> str:
+    """Engaged seconds as "45 s", "3 min 20 s", "30 min or more", or "—"."""
+    return duration_text(seconds)

@@ -15,7 +15,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from popularity.models import DailyAgentView, DailyView
+from popularity.models import DailyAgentView, DailyView, EngagedTimeDay
 from tests.browser.axe import axe_required, serious_violations
 from tests.factories import ArticleFactory, read_depth_reported
 
@@ -92,6 +92,10 @@ def site_with_readers(settings):
         readers=40,
         completions=12,
     )
+    EngagedTimeDay.objects.bulk_create(
+        EngagedTimeDay(article=lead, day=ago(1), bucket=bucket, readers=readers)
+        for bucket, readers in {2: 5, 6: 12, 9: 15, 14: 8}.items()
+    )
     type(lead).objects.filter(pk=lead.pk).update(updated_at=now - timedelta(days=800))
     scheduled = ArticleFactory(title="Coming next week", scheduled=True, tags=["sleep"])
     draft = ArticleFactory(title="Still a draft", draft=True, tags=["sleep"])
@@ -144,6 +148,9 @@ def test_every_statistics_page_passes_axe(owner_page, site_with_readers, scheme,
             assert "Likely a bot burst" in page.locator(".stats-spikes").text_content()
             assert page.locator(".stats-funnel__step").count() == 3
             assert page.locator(".stats-peers").is_visible()
+            assert "-minute read" in page.locator("#engagement").text_content()
+        if name == "dashboard-30":
+            assert page.locator("#least-read-table tbody tr").count() > 0
         if name == "dashboard-90":
             assert page.locator("#article-table tbody tr").count() == 50
             assert page.get_by_role("link", name="Next").is_visible()

@@ -9,6 +9,7 @@ from articles.models import Article
 from popularity.analysis import Period
 from popularity.breakdowns import stats_breakdowns
 from popularity.demo import demo_readership
+from popularity.engaged import article_engagement
 from popularity.models import (
     ArticleTotal,
     DailyOrigin,
@@ -117,6 +118,25 @@ def test_the_dashboard_shows_a_completion_rate_for_every_demo_article():
     assert len(rows) == Article.objects.published().count()
     assert all(row.completion_rate is not None and 10 < row.completion_rate < 90 for row in rows)
     assert ReadDepthDay.objects.exists() and SectionReach.objects.exists()
+
+
+def test_demo_articles_show_an_engaged_time_near_their_reading_time():
+    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo_views", stdout=StringIO())
+    period = Period(start=timezone.localdate() - timedelta(days=29), end=timezone.localdate())
+    for article in Article.objects.published():
+        depth = ReadDepthDay.objects.filter(article=article, day__gte=period.start)
+        readers = sum(depth.values_list("readers", flat=True))
+        shown = article_engagement(
+            period=period,
+            article_id=article.pk,
+            reading_time=article.reading_time,
+            depth_readers=readers,
+            completions=0,
+        )
+        # Every reporting reader has a time; the median reader spent some of the reading time.
+        assert shown.readers == readers > 0
+        assert 0 < shown.median_of_reading_time < 140
 
 
 def test_demo_readership_says_where_readers_came_from_and_on_what():

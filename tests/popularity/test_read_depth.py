@@ -306,9 +306,9 @@ def test_the_article_page_adds_one_query_for_its_spikes_only(
     client.get(page)  # warm the session
     # session, user, user and group permissions, article; the first counted day (site);
     # daily series (with the baseline), the article's first counted day, previous total;
-    # peers: tag (none); sections; read depth: totals, reaches; every origin panel; the
-    # owners' notes on the days; the searches that lead to the article
-    with django_assert_num_queries(16):  # the steady days before the spikes
+    # peers: tag (none); sections; read depth: totals, reaches; engaged time; every origin
+    # panel; the owners' notes on the days; the searches that lead to the article
+    with django_assert_num_queries(17):  # the steady days before the spikes
         client.get(f"{page}?start={ago(10)}&end={ago(4)}")
-    with django_assert_num_queries(17):  # … and one for the spike days' top browsers
+    with django_assert_num_queries(18):  # … and one for the spike days' top browsers
         client.get(f"{page}?range=7")

@@ -10,7 +10,16 @@ from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
-from popularity.models import ReadDepthDay, ReadReportSeen, SectionReach
+from popularity.counting.salts import salts_rotate
+from popularity.engaged import BUCKET_EDGES, ENGAGED_CAP_SECONDS, bucket_of
+from popularity.models import (
+    EngagedTimeDay,
+    ReadDepthDay,
+    ReadReportSeen,
+    SectionReach,
+    TagEngagedTimeDay,
+    TagReadDepthDay,
+)
 from popularity.tokens import read_token_make
 from tests.factories import ArticleFactory, SectionFactory, UserFactory
 
@@ -262,6 +271,119 @@ def test_the_kept_page_token_is_the_same_for_everyone_and_valid(article, client,
 
 def test_the_script_is_small_and_respects_privacy_signals(settings):
     script = (settings.BASE_DIR / "static" / "js" / "read-depth.js").read_text()
-    assert len(script.encode()) < 2048
+    assert len(script.encode()) < 3072
     assert "globalPrivacyControl" in script and "doNotTrack" in script
     assert "document.cookie" not in script and "Storage" not in script
+
+
+# --- Engaged time: the seconds the page was visible and in use --------------------------
+
+
+def engaged(article) -> dict[int, int]:
+    """{bucket: readers} of the article, all days together (empty buckets left out)."""
+    rows = EngagedTimeDay.objects.filter(article=article, readers__gt=0)
+    return dict(rows.values_list("bucket", "readers"))
+
+
+def test_a_report_with_engaged_time_counts_the_reader_in_its_bucket(article, report):
+    token = read_token_make(article_id=article.pk)
+    assert report({"t": token, "d": 1, "s": "95"}).status_code == 204
+    assert report({"t": token, "d": 1, "s": 12}, ip="203.0.113.2", as_json=True).status_code == 204
+    assert engaged(article) == {bucket_of(95): 1, bucket_of(12): 1}
+    assert BUCKET_EDGES[bucket_of(95)] == 90 and BUCKET_EDGES[bucket_of(12)] == 10
+
+
+def test_a_later_report_with_more_time_moves_the_reader_and_less_changes_nothing(article, report):
+    token = read_token_make(article_id=article.pk)
+    assert report({"t": token, "d": 1, "s": 8}).status_code == 204
+    # Hidden, back, hidden again: the page reports again, its time grown.
+    assert report({"t": token, "d": 3, "s": 200}).status_code == 204
+    assert engaged(article) == {bucket_of(200): 1}
+    # The same reader-day never counts twice, and an earlier, smaller figure is no news.
+    assert report({"t": token, "d": 1, "s": 200}).status_code == 409
+    assert report({"t": token, "d": 1, "s": 40}).status_code == 409
+    assert report({"t": token, "d": 1}).status_code == 409
+    assert engaged(article) == {bucket_of(200): 1}
+    assert ReadReportSeen.objects.get().engaged == 200
+    # Depth is the first report's: one reader, one section.
+    assert ReadDepthDay.objects.get(article=article).readers == 1
+    assert reach(article) == {1: 1}
+
+
+def test_time_inside_the_same_bucket_is_kept_without_moving_the_reader(article, report):
+    token = read_token_make(article_id=article.pk)
+    assert report({"t": token, "d": 1, "s": 31}).status_code == 204
+    assert report({"t": token, "d": 1, "s": 59}).status_code == 204
+    assert engaged(article) == {bucket_of(45): 1}
+    assert ReadReportSeen.objects.get().engaged == 59
+
+
+def test_a_report_without_engaged_time_adds_no_time_not_zero(article, report):
+    """Pages cached before the measure send none: unknown, never 0 s."""
+    token = read_token_make(article_id=article.pk)
+    assert report({"t": token, "d": 1}).status_code == 204
+    assert engaged(article) == {}
+    assert report({"t": token, "d": 1, "s": 70}).status_code == 204
+    assert engaged(article) == {bucket_of(70): 1}
+
+
+def test_engaged_time_is_capped(article, report):
+    token = read_token_make(article_id=article.pk)
+    assert report({"t": token, "d": 1, "s": ENGAGED_CAP_SECONDS}).status_code == 204
+    assert engaged(article) == {len(BUCKET_EDGES) - 1: 1}
+    response = report({"t": token, "d": 1, "s": ENGAGED_CAP_SECONDS + 1}, ip="203.0.113.3")
+    assert response.status_code == 400
+    assert "from 0 to 1800" in response.json()["error"]
+
+
+@pytest.mark.parametrize("seconds", ["-1", "1.5", "abc", "", "99999", "1e3", " 5"])
+def test_malformed_engaged_time_is_refused_without_a_write(article, report, seconds):
+    token = read_token_make(article_id=article.pk)
+    assert report({"t": token, "d": 1, "s": seconds}).status_code == 400
+    assert nothing_written() and not EngagedTimeDay.objects.exists()
+
+
+@pytest.mark.parametrize("seconds", [-1, 1.5, True, None, [5], "5" * 40])
+def test_malformed_engaged_time_in_json_is_refused(article, report, seconds):
+    token = read_token_make(article_id=article.pk)
+    response = report({"t": token, "d": 1, "s": seconds}, as_json=True)
+    # JSON null is "not measured", like a missing field.
+    assert response.status_code == (204 if seconds is None else 400)
+    assert not EngagedTimeDay.objects.exists()
+
+
+def test_a_new_day_forgets_each_readers_time(article, report):
+    report({"t": read_token_make(article_id=article.pk), "d": 1, "s": 100})
+    salts_rotate(today=timezone.localdate() + timedelta(days=1))
+    assert not ReadReportSeen.objects.exists()
+    assert engaged(article) == {bucket_of(100): 1}  # the histogram stays, nobody in it
+
+
+def test_the_articles_tags_get_the_same_sums(article, report):
+    article.tags.add("calm", "sleep")
+    type(article).objects.filter(pk=article.pk).update(reading_time=11)  # half: 330 s
+    token = read_token_make(article_id=article.pk)
+    assert report({"t": token, "d": 2, "e": 1, "s": 310}).status_code == 204
+    assert report({"t": token, "d": 0, "s": 10}, ip="203.0.113.2").status_code == 204
+    # Later, the first reader passes half the reading time inside the same bucket.
+    assert report({"t": token, "d": 2, "s": 340}).status_code == 204
+    expected = {(bucket_of(340), 1, 1), (bucket_of(10), 1, 0)}
+    rows = EngagedTimeDay.objects.filter(readers__gt=0)
+    assert set(rows.values_list("bucket", "readers", "half_readers")) == expected
+    for tag in ("calm", "sleep"):
+        rows = TagEngagedTimeDay.objects.filter(tag__name=tag, readers__gt=0)
+        assert set(rows.values_list("bucket", "readers", "half_readers")) == expected
+        depth = TagReadDepthDay.objects.get(tag__name=tag)
+        assert (depth.readers, depth.completions) == (2, 1)
+    assert not TagReadDepthDay.objects.exclude(tag__name__in=["calm", "sleep"]).exists()
+
+
+def test_counts_never_go_below_zero_when_the_reading_time_changed_meanwhile(article, report):
+    type(article).objects.filter(pk=article.pk).update(reading_time=2)  # half: 60 s
+    token = read_token_make(article_id=article.pk)
+    assert report({"t": token, "d": 1, "s": 40}).status_code == 204  # not past half
+    # The editor shortens the article: 40 s would now have been past half (30 s).
+    type(article).objects.filter(pk=article.pk).update(reading_time=1)
+    assert report({"t": token, "d": 1, "s": 70}).status_code == 204
+    rows = EngagedTimeDay.objects.values_list("bucket", "readers", "half_readers")
+    assert set(rows) == {(bucket_of(40), 0, 0), (bucket_of(70), 1, 1)}

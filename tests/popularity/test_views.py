@@ -176,7 +176,7 @@ def test_dashboard_totals_table_and_tags(client, owner, month):
         ["2", "=Breath", "30", "25", "—", "30.0%", "60", "-50.0%"],
         ["3", "Kindness", "10", "10", "—", "10.0%", "0", "new"],
     ]
-    assert table(html, "tag-table")[1:] == [["calm", "100", "3"]]
+    assert table(html, "tag-table")[1:] == [["calm", "100", "3", "—", "1 min", "—", "—"]]
 
 
 def test_csv_export_matches_the_table(client, owner, month):
@@ -286,11 +286,12 @@ def test_dashboard_query_count_does_not_grow_with_articles(
     # rates), tags, every origin panel, right now's readers and sources (no reader: no
     # titles), refresh candidates (the much-read stale ones, the health articles needing a
     # medical review), the owners' notes on the days, the articles published on them (the
-    # chart's markers; the previous period's line comes with the daily series), the content gaps
-    with django_assert_num_queries(18):
+    # chart's markers; the previous period's line comes with the daily series), the content
+    # gaps; the tags' engaged time and completion; the least read
+    with django_assert_num_queries(20):
         client.get(STATS + "?range=30")
     read_articles(*[(f"More {n}", [(n, 1, 1)]) for n in range(10)])
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(20):
         client.get(STATS + "?range=30")
 
 

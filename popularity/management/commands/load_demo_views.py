@@ -13,10 +13,12 @@ from popularity.models import (
     ArticleTotal,
     DailyOrigin,
     DailyView,
+    EngagedTimeDay,
     ReadDepthDay,
     SectionReach,
     SiteDailyOrigin,
 )
+from popularity.read_depth import tag_sums_rebuild
 
 
 class Command(BaseCommand):
@@ -38,6 +40,8 @@ class Command(BaseCommand):
             ArticleTotal.objects.bulk_create(made.totals())
             ReadDepthDay.objects.bulk_create(made.depth, batch_size=2000)
             SectionReach.objects.bulk_create(made.reaches, batch_size=2000)
+            EngagedTimeDay.objects.bulk_create(made.engaged, batch_size=2000)
+            tag_sums_rebuild()
             DailyOrigin.objects.bulk_create(made.origins, batch_size=2000)
             SiteDailyOrigin.objects.bulk_create(made.site_origins(), batch_size=2000)
         # Views written behind the signals' back: pages and rankings start anew.
