@@ -22,6 +22,11 @@ urlpatterns = [
         name="export_searches",
     ),
     path(
+        "export/paths.csv",
+        admin.site.admin_view(views.PathsExportView.as_view()),
+        name="export_paths",
+    ),
+    path(
         "export/<str:panel>.csv",
         admin.site.admin_view(views.BreakdownExportView.as_view()),
         name="export_panel",

@@ -38,12 +38,22 @@ from .analysis import (
 from .article_statistics import article_first_day, peer_comparison, spikes_with_agents
 from .breakdowns import PANELS, Filters, stats_breakdowns
 from .charts import chart_days, line_chart, previous_points, weekday_offset
-from .export import CSV_HEADER, breakdown_header, breakdown_row, csv_row
+from .export import (
+    ARTICLE_PATHS_CSV_HEADER,
+    CSV_HEADER,
+    PAIRS_CSV_HEADER,
+    article_path_csv_rows,
+    breakdown_header,
+    breakdown_row,
+    csv_row,
+    pair_csv_row,
+)
 from .filters import filter_links, filter_query, panels_shown, tags_shown
 from .forms import PRESETS, FilterForm, PeriodForm
 from .live import live_now
 from .markers import article_markers, publications_in_period
 from .notes import notes_in_period, points_with_notes
+from .paths import article_onward, article_paths, top_pairs
 from .rankings import Window, popular_url, ranking_cached
 from .read_depth import article_top_sections, read_depth_summary
 from .searches import (
@@ -211,6 +221,7 @@ class StatisticsView(StatisticsAccessMixin, TemplateView):
             live=live_now(),
             refresh=refresh_candidates(),
             gaps=content_gaps(period=period),
+            pairs=top_pairs(period=period),
             can_write=self.request.user.has_perm("articles.add_article"),
             query_string=self._query_without_page(),
         )
@@ -276,6 +287,8 @@ class ArticleStatisticsView(StatisticsAccessMixin, TemplateView):
                 self.request.GET,
             ),
             searches=article_searches(period=period, article_id=article.pk),
+            paths=article_paths(period=period, article_id=article.pk),
+            onward=article_onward(period=period, article_id=article.pk),
             query_string=self.request.GET.urlencode(),
         )
         return context
@@ -338,6 +351,29 @@ class SearchesExportView(StatisticsAccessMixin, View):
             name = f"content-gaps-{period.start}-to-{period.end}"
             writer.writerow(GAPS_CSV_HEADER)
             writer.writerows(gap_csv_row(gap) for gap in content_gaps(period=period, limit=None))
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+
+
+class PathsExportView(StatisticsAccessMixin, View):
+    """The site's "read A, then B" pairs as CSV, every pair, for the page's period;
+    `?article=<id>` for where one article's readers came from and went next. Paths have
+    no source, device or country: the filters do not apply (the pages say so)."""
+
+    def get(self, request, *args, **kwargs):
+        period = self.period_form().period()
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        writer = csv.writer(response)
+        if request.GET.get("article"):
+            article_id = get_object_or_404(Article, pk=_whole_number(request.GET["article"])).pk
+            name = f"paths-article-{article_id}-{period.start}-to-{period.end}"
+            writer.writerow(ARTICLE_PATHS_CSV_HEADER)
+            found = article_paths(period=period, article_id=article_id, limit=None)
+            writer.writerows(article_path_csv_rows(found))
+        else:
+            name = f"paths-{period.start}-to-{period.end}"
+            writer.writerow(PAIRS_CSV_HEADER)
+            writer.writerows(pair_csv_row(pair) for pair in top_pairs(period=period, limit=None))
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return response
 

@@ -2,6 +2,8 @@
 paths (straight into PostgreSQL, or through the Redis buffer and its flush), per day and
 never per person."""
 
+import csv
+import io
 import json
 import logging
 import uuid
@@ -10,19 +12,29 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
+from popularity.analysis import Period
 from popularity.counting.buffer import BufferedBatch, BufferedView
 from popularity.counting.flush import _apply_batch, buffer_flush
 from popularity.counting.record import view_record
 from popularity.counting.rule import CountingRule, reader_hash
 from popularity.counting.salts import salt_for_day, salts_rotate
 from popularity.models import DailyPath
-from tests.factories import ArticleFactory
+from popularity.paths import article_onward
+from tests.factories import (
+    ArticleFactory,
+    DailyOriginFactory,
+    DailyPathFactory,
+    DailyViewFactory,
+    UserFactory,
+)
 
 from .conftest import BROWSER, OTHER_BROWSER
 from .test_buffer import DOWN
 from .test_origin_counting import path  # noqa: F401 (a fixture: each test on both paths)
+from .test_views import ago, table
 
 pytestmark = pytest.mark.django_db
 
@@ -199,14 +211,115 @@ def test_nothing_stored_or_logged_ties_two_views_to_one_reader(read, path, caplo
             "readers": 1,
         }
     ]
-    for table, found in rows.items():
+    assert {h for h in hashes if any(h in row for row in rows["popularity_readerday"])} == hashes
+    for name, found in rows.items():
         for row in found:
             held = {h for h in hashes if h in row}
             # A hash is only ever the seen-set's, one reader of one article per row.
-            assert not held or (table == "popularity_readerday" and len(held) == 1), table
+            assert not held or (name == "popularity_readerday" and len(held) == 1), name
     assert ip not in caplog.text and not any(h in caplog.text for h in hashes)
 
     salts_rotate(today=today + timedelta(days=1))  # the next day: the salt and its hashes go
     dump = json.dumps(stored())
     assert not any(h in dump for h in hashes)
     assert DailyPath.objects.count() == 1  # the aggregate stays
+
+
+# --- The owners' dashboard ---------------------------------------------------------------
+
+
+@pytest.fixture
+def trail(owner):
+    """Sleep read by 10, Breath by 4 (4 of them from Sleep, 1 more the week before), Night
+    by 3 (2 from Sleep, 1 from Breath): over the last 7 days."""
+    today = timezone.localdate()
+    sleep, breath, night = (ArticleFactory(title=title) for title in ("Sleep", "=Breath", "Night"))
+    for article, readers in ((sleep, 10), (breath, 4), (night, 3)):
+        DailyViewFactory(article=article, day=today, views=readers, unique_readers=readers)
+        DailyOriginFactory(article=article, day=today, source="Google", views=1, unique_readers=1)
+    DailyPathFactory(from_article=sleep, to_article=breath, readers=3)
+    DailyPathFactory(from_article=sleep, to_article=breath, day=today - timedelta(days=1))
+    DailyPathFactory(from_article=sleep, to_article=breath, day=today - timedelta(days=9))
+    DailyPathFactory(from_article=sleep, to_article=night, readers=2)
+    DailyPathFactory(from_article=breath, to_article=night, readers=1)
+    return sleep, breath, night
+
+
+def page_of(article):
+    return reverse("statistics:article", kwargs={"article_id": article.pk})
+
+
+def test_an_articles_page_shows_where_its_readers_came_from_and_went_next(client, trail):
+    sleep, breath, night = trail
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    html = client.get(page_of(breath) + "?range=7").content.decode()
+    assert table(html, "came-from-table")[1:] == [["Sleep", "4"]]
+    assert table(html, "read-next-table")[1:] == [["Night", "1"]]
+    assert "Onward rate: <strong>25%</strong>" in html  # 1 of its 4 readers went on
+    html = client.get(page_of(sleep) + "?range=7").content.decode()
+    assert "No reader came here from another article in this period." in html
+    assert table(html, "read-next-table")[1:] == [["=Breath", "4"], ["Night", "2"]]
+    assert "Onward rate: <strong>60%</strong>" in html  # 6 of its 10 readers
+    html = client.get(page_of(sleep) + "?range=30").content.decode()
+    assert table(html, "read-next-table")[1:] == [["=Breath", "5"], ["Night", "2"]]
+
+    exported = client.get(reverse("statistics:export_paths"), {"range": 7, "article": sleep.pk})
+    assert list(csv.reader(io.StringIO(exported.content.decode()))) == [
+        ["direction", "article", "slug", "readers"],
+        ["read next", "'=Breath", breath.slug, "4"],
+        ["read next", "Night", night.slug, "2"],
+    ]
+
+
+def test_the_site_page_shows_the_pairs_read_most(client, owner, trail):
+    sleep, breath, night = trail
+    client.force_login(owner)
+    html = client.get(reverse("statistics:index") + "?range=7").content.decode()
+    assert table(html, "top-pairs-table")[1:] == [
+        ["Sleep", "=Breath", "4"],
+        ["Sleep", "Night", "2"],
+        ["=Breath", "Night", "1"],
+    ]
+    assert 'href="' + page_of(sleep) + '?range=7"' in html
+    assert "Not narrowed by the filters above" not in html
+    # The articles table: each article's onward rate, its own readers whatever the filter.
+    rows = {row[1]: row for row in table(html, "article-table")[1:]}
+    assert [rows[title][5] for title in ("Sleep", "=Breath", "Night")] == ["60%", "25%", "0%"]
+    filtered = client.get(reverse("statistics:index") + "?range=7&source=Google").content.decode()
+    assert filtered.count("Not narrowed by the filters above") == 1
+    assert table(filtered, "top-pairs-table") == table(html, "top-pairs-table")
+    rows = {row[1]: row for row in table(filtered, "article-table")[1:]}
+    assert rows["Sleep"][3] == "1" and rows["Sleep"][5] == "60%"  # 1 reader from Google
+
+    exported = client.get(reverse("statistics:export_paths"), {"range": 7}).content.decode()
+    assert list(csv.reader(io.StringIO(exported)))[1:] == [
+        ["Sleep", sleep.slug, "'=Breath", breath.slug, "4"],
+        ["Sleep", sleep.slug, "Night", night.slug, "2"],
+        ["'=Breath", breath.slug, "Night", night.slug, "1"],
+    ]
+    empty = client.get(reverse("statistics:index"), {"start": ago(20), "end": ago(20)})
+    assert "No reader followed a link from one article to another" in empty.content.decode()
+
+
+def test_the_onward_rate_never_passes_100_percent():
+    today = timezone.localdate()
+    first = ArticleFactory()
+    DailyViewFactory(article=first, day=today, views=2, unique_readers=2)
+    DailyPathFactory(from_article=first, readers=2)
+    DailyPathFactory(from_article=first, readers=1)  # a reader who opened two articles
+    onward = article_onward(period=Period(start=today, end=today), article_id=first.pk)
+    assert (onward.readers, onward.went_on, onward.rate) == (2, 3, 100.0)
+    unread = article_onward(period=Period(start=today, end=today), article_id=ArticleFactory().pk)
+    assert unread.rate is None
+
+
+@pytest.mark.parametrize("article", ["abc", "99999999", "-1", "1" * 30])
+def test_a_bad_article_in_the_paths_export_is_404(client, owner, article):
+    client.force_login(owner)
+    response = client.get(reverse("statistics:export_paths"), {"article": article})
+    assert response.status_code == 404
+
+
+def test_reading_paths_are_for_owners_only(client, trail):
+    client.force_login(UserFactory(is_staff=True))
+    assert client.get(reverse("statistics:export_paths")).status_code == 403
