@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -333,49 +334,57 @@ class BreakdownExportView(StatisticsAccessMixin, View):
         return response
 
 
-class SearchesExportView(StatisticsAccessMixin, View):
-    """The content gaps as CSV, every row, for the page's period; `?article=<id>` for the
-    searches that lead to one article."""
+class _SiteOrArticleExportView(StatisticsAccessMixin, View):
+    """A CSV of the page's period for the site, or with `?article=<id>` for one article:
+    subclasses say its file name, header and rows."""
+
+    def table(self, period: Period, article_id: int | None) -> tuple[str, list[str], Iterable]:
+        raise NotImplementedError
 
     def get(self, request, *args, **kwargs):
-        period = self.period_form().period()
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        writer = csv.writer(response)
+        article_id = None
         if request.GET.get("article"):
             article_id = get_object_or_404(Article, pk=_whole_number(request.GET["article"])).pk
-            name = f"searches-article-{article_id}-{period.start}-to-{period.end}"
-            writer.writerow(ARTICLE_SEARCHES_CSV_HEADER)
-            items = article_searches(period=period, article_id=article_id, limit=None)
-            writer.writerows(article_search_csv_row(item) for item in items)
-        else:
-            name = f"content-gaps-{period.start}-to-{period.end}"
-            writer.writerow(GAPS_CSV_HEADER)
-            writer.writerows(gap_csv_row(gap) for gap in content_gaps(period=period, limit=None))
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        period = self.period_form().period()
+        name, header, rows = self.table(period, article_id)
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="{name}-{period.start}-to-{period.end}.csv"'
+        )
+        writer = csv.writer(response)
+        writer.writerow(header)
+        writer.writerows(rows)
         return response
 
 
-class PathsExportView(StatisticsAccessMixin, View):
+class SearchesExportView(_SiteOrArticleExportView):
+    """The content gaps as CSV, every row, for the page's period; `?article=<id>` for the
+    searches that lead to one article."""
+
+    def table(self, period, article_id):
+        if article_id is not None:
+            items = article_searches(period=period, article_id=article_id, limit=None)
+            rows = [article_search_csv_row(item) for item in items]
+            return f"searches-article-{article_id}", ARTICLE_SEARCHES_CSV_HEADER, rows
+        rows = [gap_csv_row(gap) for gap in content_gaps(period=period, limit=None)]
+        return "content-gaps", GAPS_CSV_HEADER, rows
+
+
+class PathsExportView(_SiteOrArticleExportView):
     """The site's "read A, then B" pairs as CSV, every pair, for the page's period;
     `?article=<id>` for where one article's readers came from and went next. Paths have
     no source, device or country: the filters do not apply (the pages say so)."""
 
-    def get(self, request, *args, **kwargs):
-        period = self.period_form().period()
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        writer = csv.writer(response)
-        if request.GET.get("article"):
-            article_id = get_object_or_404(Article, pk=_whole_number(request.GET["article"])).pk
-            name = f"paths-article-{article_id}-{period.start}-to-{period.end}"
-            writer.writerow(ARTICLE_PATHS_CSV_HEADER)
+    def table(self, period, article_id):
+        if article_id is not None:
             found = article_paths(period=period, article_id=article_id, limit=None)
-            writer.writerows(article_path_csv_rows(found))
-        else:
-            name = f"paths-{period.start}-to-{period.end}"
-            writer.writerow(PAIRS_CSV_HEADER)
-            writer.writerows(pair_csv_row(pair) for pair in top_pairs(period=period, limit=None))
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return response
+            return (
+                f"paths-article-{article_id}",
+                ARTICLE_PATHS_CSV_HEADER,
+                article_path_csv_rows(found),
+            )
+        rows = [pair_csv_row(pair) for pair in top_pairs(period=period, limit=None)]
+        return "paths", PAIRS_CSV_HEADER, rows
 
 
 def _whole_number(value: str) -> int:
