@@ -1,36 +1,17 @@
 """A reader who reads one article, then follows a link in it to another, shows as the path
 "A → B" on both articles' statistics pages once the buffered views are flushed."""
 
-import uuid
-
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from popularity.counting.buffer import get_buffer
 from popularity.counting.flush import buffer_flush
 from tests.browser.axe import axe_required, serious_violations
 from tests.browser.conftest import DESKTOP_CHROME, log_in
 from tests.factories import ArticleFactory, SectionFactory, UserFactory
-from tests.support.redis import redis_required
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-REDIS_URL = "redis://127.0.0.1:6379/0"
-
-
-@pytest.fixture
-def buffered(settings):
-    """Counting through Redis, as in production, under a prefix of this test's own."""
-    redis_required(REDIS_URL)
-    settings.REDIS_URL = REDIS_URL
-    settings.POPULARITY_REDIS_PREFIX = f"test-paths-{uuid.uuid4().hex}"
-    yield
-    buffer = get_buffer()
-    keys = list(buffer.client.scan_iter(match=f"{settings.POPULARITY_REDIS_PREFIX}:*"))
-    if keys:
-        buffer.client.delete(*keys)
 
 
 def test_reading_a_then_b_shows_the_path_on_both_articles(
