@@ -99,7 +99,7 @@ def _record_sql() -> str:
     )
     articles = Article._meta.db_table
     columns = ", ".join(ORIGIN_KEY_FIELDS)
-    # Raw SQL: the ORM has no single statement that upserts into six tables, each insert
+    # Raw SQL: the ORM has no single statement that upserts into seven tables, each insert
     # reading what the one before RETURNed, nor an upsert that adds to the stored count.
     # One statement, so one round trip and all-or-nothing: the seen-set decides whether the
     # view counts (and whether it is a new reader); each upsert adds atomically, so
