@@ -21,7 +21,7 @@ from popularity.counting.flush import _apply_batch, buffer_flush
 from popularity.counting.record import view_record
 from popularity.counting.rule import CountingRule, reader_hash
 from popularity.counting.salts import salt_for_day, salts_rotate
-from popularity.models import DailyPath
+from popularity.models import DailyPath, DailyView
 from popularity.paths import article_onward
 from tests.factories import (
     ArticleFactory,
@@ -74,13 +74,17 @@ def test_following_a_link_from_one_article_to_another_is_a_path(read, path):  # 
         "http://testserver/articles/no-such-article/",
         "http://testserver/articles/{self}/",  # the article itself: a reload or an anchor
         "http://[broken/articles/{slug}/",
+        "http://testserver/articles/%00{slug}/",
+        "http://testserver:99999/articles/\u00e9t\u00e9/",
+        "http://testserver/articles/" + "x" * 5000 + "/",
     ],
 )
-def test_other_referrers_make_no_path(read, path, referer):  # noqa: F811
+def test_other_referrers_make_no_path_and_the_view_still_counts(read, path, referer):  # noqa: F811
     first, second = ArticleFactory(), ArticleFactory()
     read(second.get_absolute_url(), HTTP_REFERER=referer.format(slug=first.slug, self=second.slug))
     path.settle()
     assert paths() == []
+    assert DailyView.objects.get(article=second).views == 1
 
 
 def test_a_draft_or_a_deleted_first_article_makes_no_path(read, path):  # noqa: F811
