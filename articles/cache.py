@@ -127,16 +127,19 @@ def _add_validators(response: HttpResponse, etag: str, state: ContentState) -> N
     )
 
 
-def cache_public_page(view=None, *, extended: bool = False):
+def cache_public_page(view=None, *, extended: bool = False, carry: tuple[str, ...] = ()):
     """Decorate a public GET view: a 304 when the reader's copy is current, else the page
     kept whole under its ETag in the shared cache, else the view's answer, kept when it is
     a 200. Answers that are not 200 (404, redirects) are never kept.
 
     `extended=True` (as `@cache_public_page(extended=True)`) for pages that carry other
     apps' parts: their ETags also carry `page_validators`.
+    `carry` names headers a 304 keeps from the page it stands for (the search's result
+    count, which counting reads): taken from the kept page, or from the view run again
+    when the kept page has gone.
     """
     if view is None:
-        return functools.partial(cache_public_page, extended=extended)
+        return functools.partial(cache_public_page, extended=extended, carry=carry)
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -145,18 +148,22 @@ def cache_public_page(view=None, *, extended: bool = False):
         response = get_conditional_response(
             request, etag=etag, last_modified=int(state.changed_at.timestamp())
         )
-        if response is None:
+        if response is None or (response.status_code == 304 and carry):
             stored = cache.get(f"page:{etag}")
-            if stored is not None:
-                body, headers = stored
-                response = HttpResponse(body, headers=headers)
-        if response is None:
-            response = view(request, *args, **kwargs)
-            if hasattr(response, "render") and not response.is_rendered:
-                response.render()
-            if response.status_code == 200 and not response.streaming:
-                stored = (response.content, dict(response.headers))
-                cache.set(f"page:{etag}", stored, settings.ARTICLES_CACHE_SECONDS)
+            page = HttpResponse(stored[0], headers=stored[1]) if stored is not None else None
+            if page is None:
+                page = view(request, *args, **kwargs)
+                if hasattr(page, "render") and not page.is_rendered:
+                    page.render()
+                if page.status_code == 200 and not page.streaming:
+                    stored = (page.content, dict(page.headers))
+                    cache.set(f"page:{etag}", stored, settings.ARTICLES_CACHE_SECONDS)
+            if response is None:
+                response = page
+            elif page.status_code == 200:
+                for name in carry:
+                    if name in page:
+                        response[name] = page[name]
         if response.status_code in (200, 304):
             _add_validators(response, etag, state)
         return response

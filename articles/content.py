@@ -37,6 +37,8 @@ _EMPTY_BLOCK = re.compile(
     r"<(p|li|ul|ol|blockquote|strong|b|em|i|code)(?:\s[^>]*)?>(?:\s|&nbsp;|<br>)*</\1>"
 )
 
+# A link within the site (an address that starts with one "/"), with the rel nh3 gave it.
+_SITE_LINK_REL = re.compile(r'<a ((?=[^>]*\bhref="/(?!/))[^>]*?) rel="noopener noreferrer"')
 HEADING_RE = re.compile(r"^(#{2,3})\s+(.+?)\s*#*\s*$")
 
 
@@ -56,7 +58,9 @@ def _meaningful_attribute(element: str, attribute: str, value: str) -> str | Non
 
 def sanitize_html(html: str) -> str:
     """Clean HTML down to the allow-list, without empty paragraphs or meaningless
-    attributes; links get rel="noopener noreferrer"."""
+    attributes; links to other sites get rel="noopener noreferrer". A link within the site
+    (href="/…") keeps its Referer: it tells the statistics which article a reader came
+    from ("read A, then B"), and never leaves the site."""
     clean = nh3.clean(
         html or "",
         tags=set(ALLOWED_TAGS),
@@ -65,6 +69,7 @@ def sanitize_html(html: str) -> str:
         url_schemes=set(ALLOWED_URL_SCHEMES),
         link_rel="noopener noreferrer",
     )
+    clean = _SITE_LINK_REL.sub(r"<a \1", clean)
     # nh3 serialises canonically (lower-case tags, <br>, &nbsp;), so this one pattern sees
     # every empty block however it was written; removing one may empty its parent.
     while True:

@@ -164,7 +164,9 @@ class SearchView(StrictPaginationMixin, ListView):
     template_name = "articles/search.html"
     context_object_name = "results"
 
-    @method_decorator(cache_public_page)
+    # A revalidation answered 304 still says how many articles the search found: counting
+    # counts it like the 200 (as an article's 304 is a view).
+    @method_decorator(cache_public_page(carry=(SEARCH_RESULTS_HEADER,)))
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 

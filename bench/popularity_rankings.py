@@ -79,6 +79,14 @@ FROM (SELECT *, random() AS r FROM popularity_dailyview) AS d
 ORDER BY day;  -- counting writes a day's rows on that day: the table is in day order
 UPDATE popularity_dailyview SET origins = 1;
 
+-- Reading paths (1,000,000 rows): each daily row's readers went on to one of the 50
+-- articles after it, a fifth of them, in day order as counting writes them.
+INSERT INTO popularity_dailypath (from_article_id, day, to_article_id, readers)
+SELECT d.article_id, d.day, 1 + (d.article_id + 1 + (random() * 49)::int) % {ARTICLES},
+       greatest(1, d.unique_readers / 5)
+FROM popularity_dailyview AS d
+ORDER BY d.day;
+
 -- The site's rows: the origin rows summed over the articles, as counting writes them.
 INSERT INTO popularity_sitedailyorigin
     (day, source, medium, campaign, device, browser, os, country, views, unique_readers)
@@ -120,6 +128,7 @@ AFTER_SEED = [
     "VACUUM ANALYZE popularity_engagedtimeday",
     "VACUUM ANALYZE popularity_tagreaddepthday",
     "VACUUM ANALYZE popularity_tagengagedtimeday",
+    "VACUUM ANALYZE popularity_dailypath",
 ]
 
 
@@ -234,6 +243,7 @@ def run_bench(args, call_command) -> int:
     from popularity.engaged import article_engagement, tag_engagement
     from popularity.least_read import least_read
     from popularity.models import DailyView, EngagedTimeDay
+    from popularity.paths import article_onward, article_paths, top_pairs
     from popularity.rankings import Window, ranking, ranking_queryset
     from popularity.read_depth import tag_sums_rebuild
     from popularity.statistics import (
@@ -336,7 +346,16 @@ def run_bench(args, call_command) -> int:
             "dashboard: chart, source=Reddit",
             lambda: stats_daily(period=month, filters=Filters(source="Reddit")),
         ),
+        ("dashboard: top reading paths, 30 days", lambda: top_pairs(period=month)),
+        (
+            "article: came from, read next, onward",
+            lambda: (
+                article_paths(period=month, article_id=page_ids[0]),
+                article_onward(period=month, article_id=page_ids[0]),
+            ),
+        ),
         ("dashboard page, 30 days (whole view)", dashboard_page("?range=30")),
+        ("article page, 30 days (whole view)", dashboard_page(f"articles/{page_ids[0]}/?range=30")),
         ("dashboard page, source=Reddit", dashboard_page("?range=30&source=Reddit")),
     ]
 

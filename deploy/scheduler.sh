@@ -2,8 +2,9 @@
 # The periodic management commands, in one loop. Each command is idempotent, so a restart
 # of this container never double-counts or loses work.
 #   every POPULARITY_FLUSH_INTERVAL_SECONDS (60): move buffered view counts from Redis into
-#     PostgreSQL (this interval is the most counting a crash can lose), delete past salts
-#     and the user agent counts older than POPULARITY_AGENT_RETENTION_DAYS; put live the
+#     PostgreSQL (this interval is the most counting a crash can lose), delete past salts,
+#     the user agent counts older than POPULARITY_AGENT_RETENTION_DAYS and the site
+#     searches older than POPULARITY_SEARCH_RETENTION_DAYS; put live the
 #     scheduled article updates that are due (a request does it first when readers visit)
 #   every hour: delete expired sessions; send last week's e-mail digest to the site owners
 #     (popularity_digest records each week it sends, so it goes out once, early on Monday,

@@ -44,6 +44,10 @@ def popularity_settings(app_configs=None, **kwargs) -> list[Error]:
         errors.append(
             Error("POPULARITY_AGENT_RETENTION_DAYS must be 1 or more.", id="popularity.E006")
         )
+    if settings.POPULARITY_SEARCH_RETENTION_DAYS < 1:
+        errors.append(
+            Error("POPULARITY_SEARCH_RETENTION_DAYS must be 1 or more.", id="popularity.E010")
+        )
     if settings.POPULARITY_MAX_ORIGINS_PER_DAY < 2:
         errors.append(
             Error(

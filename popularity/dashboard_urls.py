@@ -28,6 +28,11 @@ urlpatterns = [
         name="export_least_read",
     ),
     path(
+        "export/paths.csv",
+        admin.site.admin_view(views.PathsExportView.as_view()),
+        name="export_paths",
+    ),
+    path(
         "export/<str:panel>.csv",
         admin.site.admin_view(views.BreakdownExportView.as_view()),
         name="export_panel",

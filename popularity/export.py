@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from .breakdowns import BreakdownRow
 from .least_read import LeastRead
+from .paths import ArticlePaths, PathPair
 from .statistics import ArticleRow
 
 CSV_HEADER = [
@@ -18,7 +19,10 @@ CSV_HEADER = [
     "previous period views",
     "change %",
     "completion %",
+    "onward %",
 ]
+ARTICLE_PATHS_CSV_HEADER = ["direction", "article", "slug", "readers"]
+PAIRS_CSV_HEADER = ["read first", "first slug", "then", "then slug", "readers"]
 
 
 def safe_cell(text: str) -> str:
@@ -38,6 +42,7 @@ def csv_row(row: ArticleRow) -> list[str]:
         "" if row.previous_views is None else str(row.previous_views),
         "" if row.change is None else f"{row.change:+.1f}",
         "" if row.completion_rate is None else f"{row.completion_rate:.0f}",
+        "" if row.onward_rate is None else f"{row.onward_rate:.0f}",
     ]
 
 
@@ -77,4 +82,23 @@ def least_read_row(item: LeastRead) -> list[str]:
         f"{item.readers_a_day:.2f}",
         str(item.depth_readers),
         "" if rate is None else f"{rate:.0f}",
+    ]
+
+
+def article_path_csv_rows(paths: ArticlePaths) -> list[list[str]]:
+    """An article's "came from" rows, then its "read next" rows."""
+    return [
+        [direction, safe_cell(item.title), item.slug, str(item.readers)]
+        for direction, items in (("came from", paths.came_from), ("read next", paths.read_next))
+        for item in items
+    ]
+
+
+def pair_csv_row(pair: PathPair) -> list[str]:
+    return [
+        safe_cell(pair.from_title),
+        pair.from_slug,
+        safe_cell(pair.to_title),
+        pair.to_slug,
+        str(pair.readers),
     ]

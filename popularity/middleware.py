@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
-from django.core.cache import cache
+from django.conf import settings
+from django.core.cache import BaseCache, cache, caches
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, ResolverMatch, resolve
 
@@ -47,6 +49,7 @@ class ViewCountingMiddleware:
                         ip=client_ip(request),
                         user_agent=request.META.get("HTTP_USER_AGENT", ""),
                         origin=request_origin(request),
+                        from_article_id=_referring_article_id(request, article_id),
                     )
         except Exception:
             logger.exception("popularity: a view could not be counted (page served anyway)")
@@ -86,14 +89,45 @@ def _article_id(request: HttpRequest, response: HttpResponse) -> int | None:
     match = _resolver_match(request)
     if match is None:
         return None
-    slug = match.kwargs.get("slug", "")
+    return _published_article_id(request, match.kwargs.get("slug", ""))
+
+
+def _referring_article_id(request: HttpRequest, article_id: int) -> int | None:
+    """The published article whose page sent the reader to this one ("read A, then B"): the
+    Referer is an article address on this site. None for any other referrer, and for the
+    article itself (a reload, a link within the page)."""
+    referer = request.META.get("HTTP_REFERER", "")[:2048].strip()
+    try:
+        parts = urlsplit(referer)
+        host = parts.hostname or ""
+    except ValueError:  # a malformed address: no path to tell
+        return None
+    own = request.get_host().lower().split(":")[0].removeprefix("www.")
+    if not host or host.removeprefix("www.") != own:
+        return None
+    try:
+        match = resolve(parts.path or "/")
+    except Resolver404:
+        return None
+    if match.view_name != COUNTED_VIEW:
+        return None
+    # Kept in the process's own cache: the referrer costs no call to a shared cache server.
+    local = caches["local"] if "local" in settings.CACHES else cache
+    from_id = _published_article_id(request, match.kwargs.get("slug", ""), kept_in=local)
+    return from_id if from_id != article_id else None
+
+
+def _published_article_id(
+    request: HttpRequest, slug: str, *, kept_in: BaseCache = cache
+) -> int | None:
+    """The published article at `slug` (a lookup kept in the cache), or None."""
     # Keyed by the content version the page itself was found under (read once per request
     # already): a slug that moves to another article is never stale, and no extra read.
     key = f"popularity:slug:{content_state(request).version}:{slug}"
-    article_id = cache.get(key)
+    article_id = kept_in.get(key)
     if article_id is None:
         article_id = Article.objects.published().filter(slug=slug).values_list("pk", flat=True)
         article_id = article_id.first()
         if article_id is not None:
-            cache.set(key, article_id, _SLUG_CACHE_SECONDS)
+            kept_in.set(key, article_id, _SLUG_CACHE_SECONDS)
     return article_id

@@ -650,3 +650,51 @@ class SentDigest(models.Model):
 
     def __str__(self) -> str:
         return f"digest of the week of {self.week_start}"
+
+
+class DailyPath(models.Model):
+    """Readers who read one article, then followed a link on it to another, on one day:
+    "read A, then B". Never per person: the pair, the day and a count, nothing else.
+
+    Counted from the referrer of a counted view (a page of this site's article A sent the
+    reader to article B), on the reader's first counted view of B that day, so B's readers
+    from each article are readers, never reloads or returns.
+    """
+
+    pk = models.CompositePrimaryKey("from_article", "day", "to_article")
+    from_article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="daily_paths_out", db_index=False
+    )
+    day = models.DateField()
+    to_article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="daily_paths_in", db_index=False
+    )
+    readers = models.PositiveBigIntegerField(
+        default=0, help_text="Readers who came to the second article from the first that day."
+    )
+
+    class Meta:
+        ordering = ["-day", "from_article_id", "-readers"]
+        default_permissions = ()
+        indexes = [
+            # An article's "came from" (the primary key gives its "read next").
+            models.Index(
+                fields=["to_article", "day"],
+                include=["from_article", "readers"],
+                name="dailypath_to_day_idx",
+            ),
+            # The period's top pairs across the site, from this index alone.
+            models.Index(
+                fields=["day"],
+                include=["from_article", "to_article", "readers"],
+                name="dailypath_day_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_article=F("to_article")), name="dailypath_two_articles"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_article_id} → {self.to_article_id} on {self.day}: {self.readers}"

@@ -1,10 +1,11 @@
 """Counts site searches and the results readers open from them (counting/searches.py).
 
 The search page says how many articles it found in a header (articles.views.
-SEARCH_RESULTS_HEADER), kept with the page in the cache, so a search answered from the
-cache is counted like one that was run; this middleware takes the header off before the
-page leaves. The same promises as counting views: GET only, no bots, prefetches or staff,
-and nothing at all for a reader whose browser asks not to be tracked (Sec-GPC, DNT).
+SEARCH_RESULTS_HEADER), kept with the page in the cache and carried by its 304s, so a
+search answered from the cache or revalidated is counted like one that was run; this
+middleware takes the header off before the page leaves. The same promises as counting
+views: GET only, no bots, prefetches or staff, and nothing at all for a reader whose
+browser asks not to be tracked (Sec-GPC, DNT).
 """
 
 from __future__ import annotations
@@ -43,7 +44,9 @@ class SearchCountingMiddleware:
         if results is not None:
             del response[SEARCH_RESULTS_HEADER]
         try:
-            if request.method != "GET" or response.status_code != 200:
+            # A 304 is the reader's browser revalidating its copy: a search (or an opening) made
+            # again, counted like the 200, as an article's 304 is a view.
+            if request.method != "GET" or response.status_code not in (200, 304):
                 return response
             if results is None and POSITION_PARAMETER not in request.GET:
                 return response  # most pages: neither a search nor a result opened

@@ -28,7 +28,8 @@ from .analysis import (
 )
 from .breakdowns import NO_FILTERS, Filters, counted_rows, site_rows
 from .expressions import big_sum
-from .models import DailyView, ReadDepthDay
+from .models import DailyPath, DailyView, ReadDepthDay
+from .paths import Onward
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,9 @@ class ArticleRow:
     change: float | None  # percent; None when there is no previous period or it had none
     # Percent of the period's read-depth reports that reached the end; None without reports.
     completion_rate: float | None = None
+    # Percent of its readers (all sources) who followed a link to another article; None
+    # without readers. See paths.Onward.
+    onward_rate: float | None = None
 
     @property
     def change_label(self) -> str:
@@ -142,10 +146,11 @@ def stats_article_rows(
     filters: Filters = NO_FILTERS,
 ) -> list[ArticleRow]:
     """The table rows of `ranked` (a page of stats_article_ranking): title, share of
-    `total_views`, the previous period and the completion rate, in one query.
+    `total_views`, the previous period, the completion rate and the onward rate, in one
+    query.
 
-    The completion rate is the article's own, whatever the filters (read depth has no
-    source)."""
+    The completion and onward rates are the article's own, whatever the filters (read
+    depth and paths have no source)."""
     previous = period.previous
     ranked = list(ranked)
     ids = _int_array(item.article_id for item in ranked)
@@ -169,24 +174,51 @@ def stats_article_rows(
         .annotate(r=big_sum("readers"), c=big_sum("completions"))
         .query.sql_with_params()
     )
+    onward_sql, onward_params = (
+        DailyPath.objects.filter(
+            RawSQL("from_article_id = ANY(%s::bigint[])", (ids,), output_field=BooleanField()),
+            day__range=(period.start, period.end),
+        )
+        .order_by()
+        .values("from_article_id")
+        .annotate(n=big_sum("readers"))
+        .query.sql_with_params()
+    )
+    # Under a source, device or country filter the ranking's readers are that origin's: the
+    # onward rate needs all of the article's readers (no need without a filter: the same).
+    own_sql, own_params = "SELECT NULL::bigint AS article_id, NULL::bigint AS u", ()
+    if filters.by_origin:
+        own_sql, own_params = (
+            DailyView.objects.filter(of_these, day__range=(period.start, period.end))
+            .order_by()
+            .values("article_id")
+            .annotate(u=big_sum("unique_readers"))
+            .query.sql_with_params()
+        )
     with connection.cursor() as cursor:
         # Raw SQL: the ORM cannot join subqueries in FROM.
         cursor.execute(
             f"""
-            SELECT a.id, a.title, a.slug, a.status, p.v, d.r, d.c
+            SELECT a.id, a.title, a.slug, a.status, p.v, d.r, d.c, o.n, r.u
             FROM {Article._meta.db_table} AS a
             LEFT JOIN ({prev_sql}) AS p ON p.article_id = a.id
             LEFT JOIN ({depth_sql}) AS d ON d.article_id = a.id
+            LEFT JOIN ({onward_sql}) AS o ON o.from_article_id = a.id
+            LEFT JOIN ({own_sql}) AS r ON r.article_id = a.id
             WHERE a.id = ANY(%s::bigint[])
             """,
-            [*prev_params, *depth_params, ids],
+            [*prev_params, *depth_params, *onward_params, *own_params, ids],
         )
         found = {pk: rest for pk, *rest in cursor.fetchall()}
     rows = []
     for rank, item in enumerate(ranked, start=first_rank):
         if item.article_id not in found:  # deleted since the ranking was read
             continue
-        title, slug, status, views_before, read, done = found[item.article_id]
+        title, slug, status, views_before, read, done, went_on, own_readers = found[item.article_id]
+        onward = Onward(
+            readers=item.unique_readers if own_readers is None else own_readers,
+            went_on=went_on or 0,
+        )
         rows.append(
             ArticleRow(
                 rank=rank,
@@ -200,6 +232,7 @@ def stats_article_rows(
                 previous_views=(views_before or 0) if previous else None,
                 change=percent_change(item.views, views_before or 0) if previous else None,
                 completion_rate=done / read * 100 if read else None,
+                onward_rate=onward.rate,
             )
         )
     return rows

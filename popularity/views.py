@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -40,12 +41,16 @@ from .breakdowns import PANELS, Filters, stats_breakdowns
 from .charts import chart_days, line_chart, previous_points, weekday_offset
 from .engaged import IDLE_SECONDS, article_engagement, tag_engagement
 from .export import (
+    ARTICLE_PATHS_CSV_HEADER,
     CSV_HEADER,
     LEAST_READ_CSV_HEADER,
+    PAIRS_CSV_HEADER,
+    article_path_csv_rows,
     breakdown_header,
     breakdown_row,
     csv_row,
     least_read_row,
+    pair_csv_row,
 )
 from .filters import TagShown, filter_links, filter_query, panels_shown, tags_shown
 from .forms import PRESETS, FilterForm, PeriodForm
@@ -58,6 +63,7 @@ from .least_read import (
 from .live import live_now
 from .markers import article_markers, publications_in_period
 from .notes import notes_in_period, points_with_notes
+from .paths import article_onward, article_paths, top_pairs
 from .rankings import Window, popular_url, ranking_cached
 from .read_depth import article_top_sections, read_depth_summary
 from .searches import (
@@ -230,6 +236,7 @@ class StatisticsView(StatisticsAccessMixin, TemplateView):
             least_read_min_age=LEAST_READ_MIN_AGE_DAYS,
             least_read_min_reports=LEAST_READ_MIN_REPORTS,
             gaps=content_gaps(period=period),
+            pairs=top_pairs(period=period),
             can_write=self.request.user.has_perm("articles.add_article"),
             query_string=self._query_without_page(),
         )
@@ -310,6 +317,8 @@ class ArticleStatisticsView(StatisticsAccessMixin, TemplateView):
                 self.request.GET,
             ),
             searches=article_searches(period=period, article_id=article.pk),
+            paths=article_paths(period=period, article_id=article.pk),
+            onward=article_onward(period=period, article_id=article.pk),
             query_string=self.request.GET.urlencode(),
         )
         return context
@@ -354,26 +363,57 @@ class BreakdownExportView(StatisticsAccessMixin, View):
         return response
 
 
-class SearchesExportView(StatisticsAccessMixin, View):
+class _SiteOrArticleExportView(StatisticsAccessMixin, View):
+    """A CSV of the page's period for the site, or with `?article=<id>` for one article:
+    subclasses say its file name, header and rows."""
+
+    def table(self, period: Period, article_id: int | None) -> tuple[str, list[str], Iterable]:
+        raise NotImplementedError
+
+    def get(self, request, *args, **kwargs):
+        article_id = None
+        if request.GET.get("article"):
+            article_id = get_object_or_404(Article, pk=_whole_number(request.GET["article"])).pk
+        period = self.period_form().period()
+        name, header, rows = self.table(period, article_id)
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="{name}-{period.start}-to-{period.end}.csv"'
+        )
+        writer = csv.writer(response)
+        writer.writerow(header)
+        writer.writerows(rows)
+        return response
+
+
+class SearchesExportView(_SiteOrArticleExportView):
     """The content gaps as CSV, every row, for the page's period; `?article=<id>` for the
     searches that lead to one article."""
 
-    def get(self, request, *args, **kwargs):
-        period = self.period_form().period()
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        writer = csv.writer(response)
-        if request.GET.get("article"):
-            article_id = get_object_or_404(Article, pk=_whole_number(request.GET["article"])).pk
-            name = f"searches-article-{article_id}-{period.start}-to-{period.end}"
-            writer.writerow(ARTICLE_SEARCHES_CSV_HEADER)
+    def table(self, period, article_id):
+        if article_id is not None:
             items = article_searches(period=period, article_id=article_id, limit=None)
-            writer.writerows(article_search_csv_row(item) for item in items)
-        else:
-            name = f"content-gaps-{period.start}-to-{period.end}"
-            writer.writerow(GAPS_CSV_HEADER)
-            writer.writerows(gap_csv_row(gap) for gap in content_gaps(period=period, limit=None))
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return response
+            rows = [article_search_csv_row(item) for item in items]
+            return f"searches-article-{article_id}", ARTICLE_SEARCHES_CSV_HEADER, rows
+        rows = [gap_csv_row(gap) for gap in content_gaps(period=period, limit=None)]
+        return "content-gaps", GAPS_CSV_HEADER, rows
+
+
+class PathsExportView(_SiteOrArticleExportView):
+    """The site's "read A, then B" pairs as CSV, every pair, for the page's period;
+    `?article=<id>` for where one article's readers came from and went next. Paths have
+    no source, device or country: the filters do not apply (the pages say so)."""
+
+    def table(self, period, article_id):
+        if article_id is not None:
+            found = article_paths(period=period, article_id=article_id, limit=None)
+            return (
+                f"paths-article-{article_id}",
+                ARTICLE_PATHS_CSV_HEADER,
+                article_path_csv_rows(found),
+            )
+        rows = [pair_csv_row(pair) for pair in top_pairs(period=period, limit=None)]
+        return "paths", PAIRS_CSV_HEADER, rows
 
 
 class LeastReadExportView(StatisticsAccessMixin, View):

@@ -149,6 +149,18 @@ class DailyOriginFactory(factory.django.DjangoModelFactory):
             )
 
 
+class DailyPathFactory(factory.django.DjangoModelFactory):
+    """Readers who read one article, then another, on a day."""
+
+    class Meta:
+        model = "popularity.DailyPath"
+
+    from_article = factory.SubFactory(ArticleFactory)
+    day = factory.LazyFunction(timezone.localdate)
+    to_article = factory.SubFactory(ArticleFactory)
+    readers = 1
+
+
 def read_depth_reported(*, article, day, headings, readers, completions) -> None:
     """Read-depth reports of one day for an article with these section headings: `readers`
     reported, `completions` reached the end, and readers // n reached the n-th section."""

@@ -466,6 +466,9 @@ POPULARITY_SPIKE_AGENT_SHARE = env_float("POPULARITY_SPIKE_AGENT_SHARE", 0.5)
 # Views per user agent string (per article and day) are kept this many days, today
 # included, then deleted by the daily salt rotation.
 POPULARITY_AGENT_RETENTION_DAYS = env_int("POPULARITY_AGENT_RETENTION_DAYS", 90)
+# Site searches per query and day (what readers typed, normalised) are kept this many days,
+# today included, then deleted by the salt rotation: 13 months, a year against the one before.
+POPULARITY_SEARCH_RETENTION_DAYS = env_int("POPULARITY_SEARCH_RETENTION_DAYS", 400)
 # Sources, campaigns, devices and countries per article and day: at most this many distinct
 # combinations (rows); views with a new one beyond it are summed as "Other".
 POPULARITY_MAX_ORIGINS_PER_DAY = env_int("POPULARITY_MAX_ORIGINS_PER_DAY", 300)

@@ -4,11 +4,13 @@ A view is one atomic Lua call. It pre-filters on short-lived keys (`<prefix>:gap
 `<prefix>:seen:<day>:<reader>`, both expiring) so reloads never reach the buffer, and keeps
 each view that passes as an event in the live hash `<prefix>:buffer`: field
 `r:<article>:<day>:<reader>:<agent id>` → the times it was seen, each with the id of its
-origin (`<epoch ms>/<origin id>`, space separated; at most POPULARITY_MAX_VIEWS_PER_READER of
-them; the origin itself is the value of `origin:<id>`). Redis's verdict is provisional:
-the flush applies the counting rule again against PostgreSQL's reader-days (ReaderDay), the
-same rows the straight-to-PostgreSQL path writes while Redis is down, so a reader is counted
-once whichever path saw them, before, during or after an outage.
+origin and, when a page of another article linked to it, that article's id
+(`<epoch ms>/<origin id>[/<from article>]`, space separated; at most
+POPULARITY_MAX_VIEWS_PER_READER of them; the origin itself is the value of `origin:<id>`).
+Redis's verdict is provisional: the flush applies the counting rule again against
+PostgreSQL's reader-days (ReaderDay), the same rows the straight-to-PostgreSQL path writes
+while Redis is down, so a reader is counted once whichever path saw them, before, during or
+after an outage.
 A user agent may hold any character, ':' too, so the event names it by a hex digest and the
 agent itself is the value of the field `agent:<id>`.
 The same call keeps "right now" (live.py): per minute, a HyperLogLog of each article's
@@ -76,6 +78,8 @@ class BufferedView:
     at: datetime
     # None for views buffered before origins were kept: counted, but in no breakdown.
     origin: Origin | None = None
+    # The article whose page linked here (its referrer): "read A, then B".
+    from_article_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -150,6 +154,7 @@ class RedisViewBuffer:
         at: datetime,
         repeat_after: timedelta,
         max_views: int,
+        from_article_id: int | None = None,
     ) -> bool:
         """Buffer one view; False when the pre-filter already knows it cannot count.
 
@@ -161,6 +166,9 @@ class RedisViewBuffer:
         origin_key = agent_id(origin_text)
         minute = live_minute(at)
         articles_key, sources_key = self.minute_keys(minute)
+        event = f"{_epoch_ms(at)}/{origin_key}"
+        if from_article_id is not None and from_article_id != article_id:
+            event += f"/{from_article_id}"
         args: list[str | int] = [
             int(repeat_after.total_seconds()),
             _SEEN_TTL_SECONDS,
@@ -168,7 +176,7 @@ class RedisViewBuffer:
             f"r:{article_id}:{day.isoformat()}:{reader}:{agent_key}",
             agent_key,
             agent,
-            f"{_epoch_ms(at)}/{origin_key}",
+            event,
             reader,
             article_id,
             _LIVE_TTL_SECONDS,
@@ -231,6 +239,13 @@ def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 
+def _event_parts(token: str) -> tuple[str, str, str]:
+    """(epoch ms, origin id, from article) of one buffered view; "" for what it lacks."""
+    ms, _, rest = token.partition("/")
+    origin, _, from_article = rest.partition("/")
+    return ms, origin, from_article
+
+
 def _parse_batch(key: str, fields: dict[str, str]) -> BufferedBatch:
     names = {k.removeprefix("agent:"): v for k, v in fields.items() if k.startswith("agent:")}
     origins = {
@@ -255,8 +270,9 @@ def _parse_batch(key: str, fields: dict[str, str]) -> BufferedBatch:
                     agent=names[agent],
                     at=datetime.fromtimestamp(int(ms) / 1000, tz=UTC),
                     origin=origins.get(origin) if origin else None,
+                    from_article_id=int(from_article) if from_article else None,
                 )
-                for ms, _, origin in (token.partition("/") for token in value.split())
+                for ms, origin, from_article in (_event_parts(token) for token in value.split())
             )
             continue
         article, day, kind, *rest = name.split(":")  # a batch from before events

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from articles.models import Article
 
-from ..models import ArticleTotal, DailyAgentView, DailyView, FlushedBatch, ReaderDay
+from ..models import ArticleTotal, DailyAgentView, DailyPath, DailyView, FlushedBatch, ReaderDay
 from .breakdown import origins_assign, origins_state, origins_upsert
 from .buffer import BufferedBatch, BufferedView, get_buffer
 from .origin import origin_key, platform_of
@@ -112,6 +113,14 @@ def _apply_batch(batch: BufferedBatch, *, rule: CountingRule) -> AppliedBatch | 
                 ]
             )
         origins_upsert(origin_tallies)
+        # "Read A, then B": a reader's first counted view of B that day, linked from A.
+        paths = Counter(
+            (view.from_article_id, view.day, view.article_id)
+            for view, new_reader in counted
+            if new_reader and view.from_article_id not in (None, view.article_id)
+        )
+        if paths:
+            _upsert_paths([(a, d, b, n) for (a, d, b), n in paths.items()])
         if agents:
             _upsert_agent_counts([(a, d, g, v) for (a, d, g), v in agents.items()])
     return AppliedBatch(views=sum(v for v, _ in counts.values()), overruled=overruled)
@@ -218,4 +227,24 @@ def _upsert_agent_counts(rows: list[tuple[int, date, str, int]]) -> None:
             ON CONFLICT (article_id, day, agent) DO UPDATE SET views = g.views + EXCLUDED.views
             """,
             [article_ids, days, agents, views],
+        )
+
+
+def _upsert_paths(rows: list[tuple[int | None, date, int, int]]) -> None:
+    """(from article, day, to article, readers): one statement, however many pairs. The
+    join drops a first article deleted since (the second was checked with the batch)."""
+    from_ids, days, to_ids, readers = (list(column) for column in zip(*rows, strict=True))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {DailyPath._meta.db_table} AS p
+                (from_article_id, day, to_article_id, readers)
+            SELECT u.from_article_id, u.day, u.to_article_id, u.readers
+            FROM unnest(%s::bigint[], %s::date[], %s::bigint[], %s::bigint[])
+                AS u(from_article_id, day, to_article_id, readers)
+            JOIN {Article._meta.db_table} AS a ON a.id = u.from_article_id
+            ON CONFLICT (from_article_id, day, to_article_id) DO UPDATE
+                SET readers = p.readers + EXCLUDED.readers
+            """,
+            [from_ids, days, to_ids, readers],
         )

@@ -10,10 +10,13 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from articles.models import Article
+
 from ..models import (
     ArticleTotal,
     DailyAgentView,
     DailyOrigin,
+    DailyPath,
     DailyView,
     ReaderDay,
     SiteDailyOrigin,
@@ -32,6 +35,7 @@ def view_record(
     ip: str,
     user_agent: str,
     origin: Origin | None = None,
+    from_article_id: int | None = None,
     now: datetime | None = None,
 ) -> bool:
     """Count one served article page; True when it counted under the counting rule.
@@ -40,6 +44,8 @@ def view_record(
     reader-days in PostgreSQL; if Redis fails it is decided and counted in PostgreSQL at once.
     Both paths decide by the same rows, so an outage neither loses a view nor counts one twice.
     `origin` (where the view came from) is counted with it; the address never is.
+    `from_article_id`: the article whose page linked here (its referrer), counted as the
+    path "read A, then B" on the reader's first counted view of this article that day.
     """
     now = now or timezone.now()
     origin = origin or Origin()
@@ -58,6 +64,7 @@ def view_record(
                 reader=reader,
                 agent=agent,
                 origin=origin,
+                from_article_id=from_article_id,
                 at=now,
                 repeat_after=rule.repeat_after,
                 max_views=rule.max_views,
@@ -70,6 +77,7 @@ def view_record(
         reader=reader,
         agent=agent,
         key=origin_key(origin, platform_of(agent)),
+        from_article_id=from_article_id,
         rule=rule,
         now=now,
     )
@@ -77,12 +85,21 @@ def view_record(
 
 @functools.cache
 def _record_sql() -> str:
-    readers, daily, totals, agents, origins, site = (
+    readers, daily, totals, agents, origins, site, paths = (
         m._meta.db_table
-        for m in (ReaderDay, DailyView, ArticleTotal, DailyAgentView, DailyOrigin, SiteDailyOrigin)
+        for m in (
+            ReaderDay,
+            DailyView,
+            ArticleTotal,
+            DailyAgentView,
+            DailyOrigin,
+            SiteDailyOrigin,
+            DailyPath,
+        )
     )
+    articles = Article._meta.db_table
     columns = ", ".join(ORIGIN_KEY_FIELDS)
-    # Raw SQL: the ORM has no single statement that upserts into six tables, each insert
+    # Raw SQL: the ORM has no single statement that upserts into seven tables, each insert
     # reading what the one before RETURNed, nor an upsert that adds to the stored count.
     # One statement, so one round trip and all-or-nothing: the seen-set decides whether the
     # view counts (and whether it is a new reader); each upsert adds atomically, so
@@ -100,6 +117,9 @@ def _record_sql() -> str:
     # request has just stored looks new and costs the counter one more, which can only keep
     # the rows under the limit, never above it. The site's row adds the same view under the
     # key the article's row got (its own, or Other), which that upsert RETURNs.
+    #
+    # The path "read A, then B": on the reader's first counted view of B that day, when the
+    # referrer was article A; the join drops an A deleted meanwhile (and a NULL A: no path).
     return f"""
     SET LOCAL synchronous_commit TO OFF;
     WITH seen AS (
@@ -151,6 +171,13 @@ def _record_sql() -> str:
         FROM origin, seen
         ON CONFLICT (day, {columns}) DO UPDATE
             SET views = s.views + 1, unique_readers = s.unique_readers + EXCLUDED.unique_readers
+    ), path AS (
+        INSERT INTO {paths} AS p (from_article_id, day, to_article_id, readers)
+        SELECT a.id, %(day)s, %(article_id)s, 1
+        FROM seen JOIN {articles} AS a ON a.id = %(from_article_id)s
+        WHERE seen.new_reader = 1
+        ON CONFLICT (from_article_id, day, to_article_id) DO UPDATE
+            SET readers = p.readers + 1
     )
     INSERT INTO {totals} AS t (article_id, views)
     SELECT %(article_id)s, 1 FROM daily
@@ -166,6 +193,7 @@ def _record_in_database(
     reader: int,
     agent: str,
     key: OriginKey,
+    from_article_id: int | None,
     rule: CountingRule,
     now: datetime,
 ) -> bool:
@@ -185,6 +213,7 @@ def _record_in_database(
                 "other_source": OTHER_KEY[0],
                 "other_device": OTHER_KEY[3],
                 "other_family": OTHER_KEY[4],
+                "from_article_id": from_article_id if from_article_id != article_id else None,
             },
         )
         return cursor.fetchone() is not None

@@ -17,7 +17,14 @@ from django.core.cache import BaseCache, cache, caches
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import DailyAgentView, DailySalt, ReaderDay, ReadReportSeen
+from ..models import (
+    DailyAgentView,
+    DailySalt,
+    DailySearch,
+    DailySearchOpen,
+    ReaderDay,
+    ReadReportSeen,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -60,8 +67,10 @@ def _salt_keep(*, day: date, secret: bytes) -> None:
 
 def salts_rotate(*, today: date) -> bytes:
     """Make sure today's salt exists and that no past salt or past seen-set row survives;
-    delete the user agent counts older than POPULARITY_AGENT_RETENTION_DAYS too."""
+    delete the user agent counts older than POPULARITY_AGENT_RETENTION_DAYS and the site
+    searches older than POPULARITY_SEARCH_RETENTION_DAYS too."""
     kept_since = today - timedelta(days=settings.POPULARITY_AGENT_RETENTION_DAYS - 1)
+    searches_since = today - timedelta(days=settings.POPULARITY_SEARCH_RETENTION_DAYS - 1)
     with transaction.atomic():
         DailySalt.objects.bulk_create(
             [DailySalt(day=today, secret=secrets.token_bytes(32))], ignore_conflicts=True
@@ -70,4 +79,7 @@ def salts_rotate(*, today: date) -> bytes:
         ReaderDay.objects.filter(day__lt=today).delete()
         ReadReportSeen.objects.filter(day__lt=today).delete()
         DailyAgentView.objects.filter(day__lt=kept_since).delete()
+        # What readers typed (normalised) does not live for ever; the counts above do.
+        DailySearchOpen.objects.filter(day__lt=searches_since).delete()
+        DailySearch.objects.filter(day__lt=searches_since).delete()
         return bytes(DailySalt.objects.get(day=today).secret)

@@ -33,6 +33,30 @@ def test_sanitiser_keeps_the_allowed_formatting():
     assert 'rel="noopener noreferrer"' in clean
 
 
+@pytest.mark.parametrize(
+    ("sent", "saved"),
+    [
+        # Within the site: the Referer tells the statistics which article a reader came from.
+        ('<p><a href="/articles/sleep/">s</a></p>', '<p><a href="/articles/sleep/">s</a></p>'),
+        (
+            '<p><a href="/articles/sleep/" title="Sleep">s</a></p>',
+            '<p><a href="/articles/sleep/" title="Sleep">s</a></p>',
+        ),
+        # Another site, even written without its scheme, never gets the address.
+        (
+            '<p><a href="//example.org/">e</a></p>',
+            '<p><a href="//example.org/" rel="noopener noreferrer">e</a></p>',
+        ),
+        (
+            '<p><a title="/x" href="https://example.org/">e</a></p>',
+            '<p><a title="/x" href="https://example.org/" rel="noopener noreferrer">e</a></p>',
+        ),
+    ],
+)
+def test_only_links_to_other_sites_drop_the_referrer(sent, saved):
+    assert sanitize_html(sent) == saved
+
+
 def test_split_sections_nests_levels_and_converts_markdown():
     sections = split_sections("## One\n\nHello *there*.\n\n### One a\n\n- x\n- y\n\n## Two\n\nBye.")
     assert [(s.heading, s.level) for s in sections] == [("One", 2), ("One a", 3), ("Two", 2)]

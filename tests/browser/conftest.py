@@ -6,6 +6,7 @@ is missing, and these fixtures point Playwright at it.
 
 import os
 import shutil
+import uuid
 from io import StringIO
 from pathlib import Path
 
@@ -111,3 +112,20 @@ def editor():
     user = UserFactory(username="eddie", is_staff=True)  # password: correct horse battery
     user.groups.add(Group.objects.get(name="Editors"))
     return user
+
+
+@pytest.fixture
+def buffered(settings):
+    """Counting through Redis, as in production, under a prefix of this test's own."""
+    from popularity.counting.buffer import get_buffer
+    from tests.support.redis import redis_required
+
+    redis_url = "redis://127.0.0.1:6379/0"
+    redis_required(redis_url)
+    settings.REDIS_URL = redis_url
+    settings.POPULARITY_REDIS_PREFIX = f"test-browser-{uuid.uuid4().hex}"
+    yield
+    buffer = get_buffer()
+    keys = list(buffer.client.scan_iter(match=f"{settings.POPULARITY_REDIS_PREFIX}:*"))
+    if keys:
+        buffer.client.delete(*keys)

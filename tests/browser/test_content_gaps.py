@@ -2,7 +2,6 @@
 "write this" link opens a new draft titled with the query."""
 
 import re
-import uuid
 
 import pytest
 from django.contrib.auth.models import Group
@@ -10,29 +9,12 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from articles.models import Article
-from popularity.counting.buffer import get_buffer
 from popularity.counting.searches import searches_flush
 from tests.browser.axe import axe_required, serious_violations
 from tests.browser.conftest import DESKTOP_CHROME, log_in
 from tests.factories import ArticleFactory, UserFactory
-from tests.support.redis import redis_required
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-REDIS_URL = "redis://127.0.0.1:6379/0"
-
-
-@pytest.fixture
-def buffered(settings):
-    """Counting through Redis, as in production, under a prefix of this test's own."""
-    redis_required(REDIS_URL)
-    settings.REDIS_URL = REDIS_URL
-    settings.POPULARITY_REDIS_PREFIX = f"test-gaps-{uuid.uuid4().hex}"
-    yield
-    buffer = get_buffer()
-    keys = list(buffer.client.scan_iter(match=f"{settings.POPULARITY_REDIS_PREFIX}:*"))
-    if keys:
-        buffer.client.delete(*keys)
 
 
 def test_a_search_with_no_result_becomes_a_draft_to_write(

@@ -1,39 +1,21 @@
 """Readers arriving from a search engine with UTM tags show up in the owner's dashboard
 after a flush, and choosing a source narrows every panel."""
 
-import uuid
-
 import pytest
 from django.contrib.auth.models import Permission
 from playwright.sync_api import expect
 
-from popularity.counting.buffer import get_buffer
 from popularity.counting.flush import buffer_flush
 from tests.browser.axe import serious_violations
 from tests.browser.conftest import DESKTOP_CHROME
 from tests.factories import ArticleFactory, UserFactory
-from tests.support.redis import redis_required
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
 PHONE = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
     "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
 )
-
-
-@pytest.fixture
-def buffered(settings):
-    """Counting through Redis, as in production, under a prefix of this test's own."""
-    redis_required(REDIS_URL)
-    settings.REDIS_URL = REDIS_URL
-    settings.POPULARITY_REDIS_PREFIX = f"test-sources-{uuid.uuid4().hex}"
-    yield
-    buffer = get_buffer()
-    keys = list(buffer.client.scan_iter(match=f"{settings.POPULARITY_REDIS_PREFIX}:*"))
-    if keys:
-        buffer.client.delete(*keys)
 
 
 def panel_values(page, name: str) -> list[str]:

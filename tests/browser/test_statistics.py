@@ -15,7 +15,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from popularity.models import DailyAgentView, DailyView, EngagedTimeDay
+from popularity.models import DailyAgentView, DailyPath, DailyView, EngagedTimeDay
 from tests.browser.axe import axe_required, serious_violations
 from tests.factories import ArticleFactory, read_depth_reported
 
@@ -51,7 +51,8 @@ def readership(rank: int, age: int, published: int) -> int:
 @pytest.fixture
 def site_with_readers(settings):
     """55 articles read over 100 days (a second page of the table); one with a bot burst,
-    read-depth reports and peers; a scheduled article and a draft; a refresh candidate."""
+    read-depth reports, reading paths and peers; a scheduled article and a draft; a refresh
+    candidate."""
     axe_required()
     settings.POPULARITY_SPIKE_FACTOR = 5
     settings.POPULARITY_SPIKE_MIN_VIEWS = 50
@@ -97,6 +98,14 @@ def site_with_readers(settings):
         for bucket, readers in {2: 5, 6: 12, 9: 15, 14: 8}.items()
     )
     type(lead).objects.filter(pk=lead.pk).update(updated_at=now - timedelta(days=800))
+    # Reading paths: readers came to the lead from three articles and went on to two.
+    DailyPath.objects.bulk_create(
+        [
+            DailyPath(from_article=a, to_article=lead, day=ago(1), readers=9 - n)
+            for n, a in enumerate(articles[1:4])
+        ]
+        + [DailyPath(from_article=lead, to_article=a, day=ago(2), readers=5) for a in articles[4:6]]
+    )
     scheduled = ArticleFactory(title="Coming next week", scheduled=True, tags=["sleep"])
     draft = ArticleFactory(title="Still a draft", draft=True, tags=["sleep"])
     return {"lead": lead, "scheduled": scheduled, "draft": draft}

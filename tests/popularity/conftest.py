@@ -2,6 +2,7 @@ import os
 import uuid
 
 import pytest
+import redis
 
 from popularity.counting.buffer import get_buffer
 from popularity.models import DailyAgentView
@@ -65,3 +66,22 @@ def buffer(settings):
     keys = list(buffer.client.scan_iter(match=f"{settings.POPULARITY_REDIS_PREFIX}:*"))
     if keys:
         buffer.client.delete(*keys)
+
+
+@pytest.fixture
+def redis_replies(monkeypatch):
+    """Start counting Redis round trips (a pipeline or a script is one): a list that grows
+    by one with each reply read from any Redis connection."""
+
+    def start() -> list[int]:
+        replies: list[int] = []
+        original = redis.connection.Connection.read_response
+
+        def counted(self, *args, **kwargs):
+            replies.append(1)
+            return original(self, *args, **kwargs)
+
+        monkeypatch.setattr(redis.connection.Connection, "read_response", counted)
+        return replies
+
+    return start

@@ -18,6 +18,7 @@ def test_default_settings_pass():
         ("POPULARITY_SPIKE_AGENT_SHARE", 1.5, "popularity.E005"),
         ("POPULARITY_AGENT_RETENTION_DAYS", 0, "popularity.E006"),
         ("POPULARITY_DIGEST_RECIPIENTS", ["owner@example.org", "owner"], "popularity.E009"),
+        ("POPULARITY_SEARCH_RETENTION_DAYS", 0, "popularity.E010"),
     ],
 )
 def test_bad_settings_are_reported_at_start_up(settings, name, value, error_id):

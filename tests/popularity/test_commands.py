@@ -41,12 +41,13 @@ def test_report_compares_only_with_a_period_that_was_counted():
     call_command("popularity_report", "--days", "7", stdout=out)
     # Counting began 2 days ago: the 7 days before were not counted, not read 0 times.
     row = out.getvalue().splitlines()[2].split()
-    assert row[3:] == ["9", "1", "100.0"]  # views, readers, share; no previous, no change
+    # views, readers, share, onward % (no path); no previous, no change, no completion
+    assert row[3:] == ["9", "1", "100.0", "0"]
     DailyViewFactory(article=ArticleFactory(title="Old"), day=ago(20), views=1)
     out = StringIO()
     call_command("popularity_report", "--days", "7", stdout=out)
     row = out.getvalue().splitlines()[2].split()
-    assert row[3:] == ["9", "1", "100.0", "0"]  # … and the previous period: 0 views (new)
+    assert row[3:] == ["9", "1", "100.0", "0", "0"]  # … and the previous period: 0 views
 
 
 def test_report_with_no_views_and_bad_days():

@@ -1,8 +1,10 @@
 """The counting rule, the daily salt and what is (not) stored."""
 
+import io
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
@@ -14,6 +16,8 @@ from popularity.models import (
     ArticleTotal,
     DailyAgentView,
     DailySalt,
+    DailySearch,
+    DailySearchOpen,
     DailyView,
     ReaderDay,
 )
@@ -200,3 +204,19 @@ def test_browser_counts_are_kept_for_the_retention_days_only(settings):
     kept = DailyAgentView.objects.order_by("day").values_list("day", flat=True)
     assert list(kept) == [today - timedelta(days=89), today]
     assert DailyView.objects.filter(article=article).count() == 4  # views are kept for good
+
+
+def test_site_searches_are_kept_for_the_retention_days_only(settings):
+    settings.POPULARITY_SEARCH_RETENTION_DAYS = 400
+    today = timezone.localdate()
+    article = ArticleFactory()
+    for age in (0, 399, 400, 1000):
+        day = today - timedelta(days=age)
+        DailySearch.objects.create(day=day, query="grief at work", searches=2, opened=1)
+        DailySearchOpen.objects.create(day=day, query="grief at work", article=article, opened=1)
+
+    call_command("popularity_rotate_salts", stdout=io.StringIO())  # what the scheduler runs
+
+    kept = [today - timedelta(days=399), today]
+    assert list(DailySearch.objects.order_by("day").values_list("day", flat=True)) == kept
+    assert list(DailySearchOpen.objects.order_by("day").values_list("day", flat=True)) == kept

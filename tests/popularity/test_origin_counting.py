@@ -7,7 +7,6 @@ import logging
 from datetime import timedelta
 
 import pytest
-import redis
 from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
@@ -227,18 +226,11 @@ def test_simultaneous_views_of_many_articles_from_one_origin_all_reach_the_sites
     assert [(row[1], row[-2]) for row in site_matches_articles()] == [("Google", THREADS * 15)]
 
 
-def test_counting_a_view_is_still_one_redis_round_trip(read, buffer, monkeypatch):
+def test_counting_a_view_is_still_one_redis_round_trip(read, buffer, redis_replies):
     article = ArticleFactory()
     url = article.get_absolute_url() + "?utm_source=newsletter&utm_campaign=may"
     read(url, ip="198.51.100.200")  # loads the script once
-    replies = []
-    original = redis.connection.Connection.read_response
-
-    def counted(self, *args, **kwargs):
-        replies.append(1)
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(redis.connection.Connection, "read_response", counted)
+    replies = redis_replies()
     for n in range(5):
         read(url, ip=f"198.51.100.{n}", agent=IPHONE, HTTP_REFERER="https://www.google.com/")
     read(url, ip="198.51.100.0", agent=IPHONE)  # a reload, filtered in the same one call

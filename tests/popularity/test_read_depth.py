@@ -157,9 +157,9 @@ def test_the_ranking_shows_completion_rate_beside_views(article, client, owner):
     html = client.get(STATS + "?range=7").content.decode()
     assert '<td class="num" data-label="Completion">25%</td>' in html
     csv_lines = client.get(STATS + "export.csv?range=7").content.decode().splitlines()
-    assert csv_lines[0].endswith(",completion %")
-    assert csv_lines[1].startswith("1,Sleep,") and csv_lines[1].endswith(",25")
-    assert csv_lines[2].startswith("2,Unmeasured,") and csv_lines[2].endswith(",")
+    assert csv_lines[0].endswith(",completion %,onward %")
+    assert csv_lines[1].startswith("1,Sleep,") and csv_lines[1].endswith(",25,0")
+    assert csv_lines[2].startswith("2,Unmeasured,") and csv_lines[2].endswith(",,0")
 
 
 def test_a_new_day_forgets_who_reported(article):
@@ -307,8 +307,9 @@ def test_the_article_page_adds_one_query_for_its_spikes_only(
     # session, user, user and group permissions, article; the first counted day (site);
     # daily series (with the baseline), the article's first counted day, previous total;
     # peers: tag (none); sections; read depth: totals, reaches; engaged time; every origin
-    # panel; the owners' notes on the days; the searches that lead to the article
-    with django_assert_num_queries(17):  # the steady days before the spikes
+    # panel; the owners' notes on the days; the searches that lead to the article; its
+    # reading paths (came from, read next) and onward rate
+    with django_assert_num_queries(20):  # the steady days before the spikes
         client.get(f"{page}?start={ago(10)}&end={ago(4)}")
-    with django_assert_num_queries(18):  # … and one for the spike days' top browsers
+    with django_assert_num_queries(21):  # … and one for the spike days' top browsers
         client.get(f"{page}?range=7")

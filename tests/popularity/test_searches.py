@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -88,6 +89,18 @@ def test_each_search_is_counted_per_day_with_its_results(client, searchable):
     search(client, "volcanoes")
     assert sorted(rows()) == [("breathing", 2, 1, 0), ("volcanoes", 1, 0, 0)]
     assert "X-Search-Results" not in search(client, "breathing").headers
+
+
+@pytest.mark.parametrize("kept", [True, False], ids=["page kept", "page evicted"])
+def test_a_revalidated_search_answered_304_is_counted_like_a_200(client, searchable, kept):
+    searchable("Breathing for calm")
+    etag = search(client, "breathing")["ETag"]
+    if not kept:
+        cache.delete(f"page:{etag}")  # the kept page has gone: the 304 still knows the count
+    again = search(client, "breathing", HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    assert "X-Search-Results" not in again.headers
+    assert rows() == [("breathing", 2, 1, 0)]
 
 
 def test_paging_an_empty_query_or_stop_words_is_not_a_search(client):

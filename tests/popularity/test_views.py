@@ -172,9 +172,9 @@ def test_dashboard_totals_table_and_tags(client, owner, month):
     assert re.search(r'data-total="views">100<', html)
     assert re.search(r'data-total="unique_readers">80<', html)
     assert table(html, "article-table")[1:] == [
-        ["1", "Sleep", "60", "45", "—", "60.0%", "30", "+100.0%"],
-        ["2", "=Breath", "30", "25", "—", "30.0%", "60", "-50.0%"],
-        ["3", "Kindness", "10", "10", "—", "10.0%", "0", "new"],
+        ["1", "Sleep", "60", "45", "—", "0%", "60.0%", "30", "+100.0%"],
+        ["2", "=Breath", "30", "25", "—", "0%", "30.0%", "60", "-50.0%"],
+        ["3", "Kindness", "10", "10", "—", "0%", "10.0%", "0", "new"],
     ]
     assert table(html, "tag-table")[1:] == [["calm", "100", "3", "—", "1 min", "—", "—"]]
 
@@ -189,13 +189,16 @@ def test_csv_export_matches_the_table(client, owner, month):
         shown = table(html, "article-table")[1:]
         assert len(rows) - 1 == len(shown) > 0, query
         for csv_row, html_row in zip(rows[1:], shown, strict=True):
-            rank, title, _slug, views, readers, share, previous, change, completion = csv_row
+            rank, title, _slug, views, readers, share, previous, change, completion, onward = (
+                csv_row
+            )
             # A title that a spreadsheet would run as a formula is quoted in the CSV.
             assert [rank, title.removeprefix("'"), views, readers] == html_row[:4]
             assert (f"{completion}%" if completion else "—") == html_row[4]
-            assert f"{share}%" == html_row[5]
-            assert (previous or "—") == html_row[6]
-            assert html_row[7] in (f"{change}%", "new", "—")
+            assert (f"{onward}%" if onward else "—") == html_row[5]
+            assert f"{share}%" == html_row[6]
+            assert (previous or "—") == html_row[7]
+            assert html_row[8] in (f"{change}%", "new", "—")
 
 
 def test_a_long_table_is_paged_and_the_csv_has_every_page(client, owner):
@@ -253,7 +256,7 @@ def test_custom_dates_choose_the_period(client, owner, month):
     start, end = ago(31).isoformat(), ago(31).isoformat()
     html = client.get(STATS + f"?start={start}&end={end}").content.decode()
     assert table(html, "article-table")[1:] == [
-        ["1", "=Breath", "60", "50", "—", "100.0%", "0", "new"]
+        ["1", "=Breath", "60", "50", "—", "0%", "100.0%", "0", "new"]
     ]
 
 
@@ -287,11 +290,12 @@ def test_dashboard_query_count_does_not_grow_with_articles(
     # titles), refresh candidates (the much-read stale ones, the health articles needing a
     # medical review), the owners' notes on the days, the articles published on them (the
     # chart's markers; the previous period's line comes with the daily series), the content
-    # gaps; the tags' engaged time and completion; the least read
-    with django_assert_num_queries(20):
+    # gaps; the tags' engaged time and completion; the least read; the top reading paths
+    # (their titles: one more when there are any)
+    with django_assert_num_queries(21):
         client.get(STATS + "?range=30")
     read_articles(*[(f"More {n}", [(n, 1, 1)]) for n in range(10)])
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(21):
         client.get(STATS + "?range=30")
 
 
@@ -452,7 +456,7 @@ def test_a_period_whose_period_before_was_not_counted_is_not_compared(client, ow
     client.force_login(owner)
     html = client.get(STATS + "?range=7").content.decode()  # the 7 days before: half counted
     assert re.search(r'data-total="change">—</dd>', html)
-    assert table(html, "article-table")[1][6:] == ["—", "—"]
+    assert table(html, "article-table")[1][7:] == ["—", "—"]
     html = client.get(STATS + "?range=30").content.decode()
     assert "Views are counted from" in html and "the chart starts there" in html
     assert len(re.findall(r'<tr data-day="', html)) == 11  # from the first counted day

@@ -8,8 +8,9 @@ from popularity.models import DailySalt
 class Command(BaseCommand):
     help = (
         "Create today's reader-hash salt and delete every past day's salt and seen-set rows, "
-        "so no reader can be linked across days, and the user agent counts older than "
-        "POPULARITY_AGENT_RETENTION_DAYS. Counting does this too on the first view "
+        "so no reader can be linked across days, the user agent counts older than "
+        "POPULARITY_AGENT_RETENTION_DAYS and the site searches older than "
+        "POPULARITY_SEARCH_RETENTION_DAYS. Counting does this too on the first view "
         "of a day; run it shortly after midnight so it happens on quiet days as well."
     )
 
