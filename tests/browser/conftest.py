@@ -6,6 +6,7 @@ is missing, and these fixtures point Playwright at it.
 
 import os
 import shutil
+import time
 import uuid
 from io import StringIO
 from pathlib import Path
@@ -129,3 +130,16 @@ def buffered(settings):
     keys = list(buffer.client.scan_iter(match=f"{settings.POPULARITY_REDIS_PREFIX}:*"))
     if keys:
         buffer.client.delete(*keys)
+
+
+@pytest.fixture(autouse=True)
+def _last_beacons_land(request):
+    """Closing a page sends its read-depth and engaged-time beacon; let it reach the live
+    server before the test database is flushed, or the flush's TRUNCATE and the beacon's
+    write deadlock (seen in CI)."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("live_server")  # torn down after this fixture's wait
+    yield
+    time.sleep(0.5)
