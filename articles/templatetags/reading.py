@@ -154,18 +154,9 @@ def author_url(author) -> str:
 
 def person_json_ld(context, profile) -> dict:
     """schema.org Person for an author profile: name, page, credentials, links, photo."""
-    person: dict = {
-        "@type": "Person",
-        "name": profile.name,
-        "url": absolute(context, profile.get_absolute_url()),
-    }
+    person = reviewer_json_ld(context, profile)
     if profile.job_title:
         person["jobTitle"] = profile.job_title
-    if profile.credentials:
-        person["hasCredential"] = {
-            "@type": "EducationalOccupationalCredential",
-            "name": profile.credentials,
-        }
     same_as = getattr(profile, "same_as", None)
     if same_as is None:  # not annotated (the author page): the prefetched links
         same_as = [link.url for link in profile.links.all()]
@@ -190,7 +181,9 @@ def page_json_ld(context, article, url: str) -> dict:
 
 
 def reviewer_json_ld(context, profile) -> dict:
-    """A medical reviewer as a schema.org Person: name, author page, credentials."""
+    """A medical reviewer as a schema.org Person: name, author page, credentials (what
+    every Person here carries; person_json_ld adds an author's links and photo, which the
+    review line does not read)."""
     person: dict = {
         "@type": "Person",
         "name": profile.name,
