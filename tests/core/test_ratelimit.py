@@ -1,9 +1,19 @@
 """Search is limited per client: a flood gets a calm 429, other readers are unaffected."""
 
+from types import SimpleNamespace
+
 import pytest
 from django_redis import get_redis_connection
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def mid_window(monkeypatch):
+    """Each limit counts per fixed window (a minute); a test whose requests straddled a
+    window's end would see its counter start again. The clock stands mid-window."""
+    start = 1_800_000_000  # a multiple of every window used here
+    monkeypatch.setattr("core.ratelimit.time", SimpleNamespace(time=lambda: start + 20.0))
 
 
 def search(client, ip: str, **extra):
