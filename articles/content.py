@@ -121,9 +121,20 @@ def reading_minutes(words: int) -> int:
     return max(1, math.ceil(words / settings.READING_WORDS_PER_MINUTE))
 
 
+# Ids the article page gives its own parts: footnotes and their back links
+# (articles.citations: source-1, cite-1-2), the header's search box, Popular Posts, and
+# the landmarks, all written with underscores (article_title, sources_title ...). A
+# heading that slugifies to one of them ("Source 1") is prefixed instead, so no two
+# elements share an id and a footnote link never jumps to a heading.
+RESERVED_ANCHOR = re.compile(r"(source|cite)-\d+(-\d+)?|site-search-q|popular-heading|\w*_\w*")
+
+
 def unique_anchor(heading: str, taken: set[str]) -> str:
-    """slugify(heading), suffixed -2, -3 ... until it is not in `taken` (which it joins)."""
+    """slugify(heading), suffixed -2, -3 ... until it is not in `taken` (which it joins);
+    "section-" before it when it is an id of the page's own parts."""
     base = slugify(heading)[:90] or "section"
+    if RESERVED_ANCHOR.fullmatch(base):
+        base = f"section-{base}"
     anchor, n = base, 2
     while anchor in taken:
         anchor = f"{base}-{n}"

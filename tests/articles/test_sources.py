@@ -192,6 +192,18 @@ class TestThePage:
             entry = html[html.index(f'<li id="{source_id}">') :]
             assert f'href="#{cite_id}"' in entry[: entry.index("</li>")]
 
+    def test_headings_named_like_the_pages_own_parts_never_share_their_ids(self, client):
+        article, _ = page_with_sources()
+        for position, heading in enumerate(["Source 1", "Cite 2 1", "Sources_title"], 10):
+            SectionFactory(article=article, position=position, heading=heading)
+        html = html_of(client, article.get_absolute_url())
+        ids = re.findall(r'\bid="([^"]+)"', html)
+        assert len(ids) == len(set(ids))
+        # The footnote still lands on its source, and the contents on the heading.
+        assert '<li id="source-1">' in html
+        assert '<h2 id="section-source-1">Source 1</h2>' in html
+        assert 'href="#section-source-1"' in html
+
     def test_each_back_link_says_where_it_goes(self, client):
         article, _ = page_with_sources()
         html = html_of(client, article.get_absolute_url())
