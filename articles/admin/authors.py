@@ -11,6 +11,7 @@ from ..images import file_delete_on_commit
 from ..models import ArticleAuthor, AuthorLink, AuthorProfile
 from ..renditions import photo_picture
 from .forms import CoverImageField
+from .positions import PositionedForm, RenumberingFormSet
 
 
 class LabelledFormSet(forms.BaseInlineFormSet):
@@ -31,36 +32,16 @@ class LabelledFormSet(forms.BaseInlineFormSet):
                 widget.attrs["aria-label"] = label
 
 
-class OrderedFormSet(LabelledFormSet):
-    """Rows ordered by the positions typed (empty ones last, ties in page order), then
-    numbered 1, 2, 3…; a new row counts only once something is chosen in it."""
-
-    #: the field a new row needs for it to count
-    chosen_field = ""
-
-    def clean(self) -> None:
-        super().clean()
-        kept = []
-        for index, form in enumerate(self.forms):
-            if not hasattr(form, "cleaned_data") or form.errors:
-                continue
-            if self.can_delete and self._should_delete_form(form):
-                continue
-            if not (form.instance.pk or form.has_changed()):
-                continue
-            typed = form.cleaned_data.get("position")
-            kept.append((typed if typed is not None else float("inf"), index, form))
-        for number, (*_, form) in enumerate(sorted(kept, key=lambda k: k[:2]), start=1):
-            if form.instance.pk and form.initial.get("position") != number:
-                form.renumbered = True  # saved though only its neighbours moved
-            form.cleaned_data["position"] = number
-            form.instance.position = number
+class OrderedFormSet(LabelledFormSet, RenumberingFormSet):
+    """Rows numbered 1, 2, 3… as sections and sources are (a row given a new number takes
+    that place); a new row counts only once something is chosen in it."""
 
 
-class OrderedRowForm(forms.ModelForm):
+class OrderedRowForm(PositionedForm):
     position = forms.IntegerField(
         required=False, min_value=1, widget=forms.NumberInput(attrs={"class": "vIntegerField"})
     )
+    #: the field a new row needs for it to count
     chosen_field = ""
 
     def has_changed(self) -> bool:
@@ -68,12 +49,7 @@ class OrderedRowForm(forms.ModelForm):
             # A new row counts when something is chosen in it: the first author offered on
             # a new article counts as it stands, an empty row is left out.
             return bool(self[self.chosen_field].data)
-        return super().has_changed() or getattr(self, "renumbered", False)
-
-    def _get_validation_exclusions(self):
-        exclusions = super()._get_validation_exclusions()
-        exclusions.add("position")  # renumbered by the formset
-        return exclusions
+        return super().has_changed()
 
 
 # ---------------------------------------------------------------------------

@@ -99,6 +99,23 @@ class TestArticleAdmin:
         assert response.status_code == 302, response.context["adminform"].form.errors
         assert names(article) == ["Sam", "Ana"]
 
+    def test_typing_1_on_the_last_author_names_them_first(self, editor_client):
+        # As with sections and sources: the row given a number takes that place.
+        article = ArticleFactory(slug="breathing-through-the-day", draft=True)
+        ana, sam, kim = (AuthorProfileFactory(name=n) for n in ("Ana", "Sam", "Kim"))
+        byline(article, ana, sam, kim)
+        rows = list(article.bylines.order_by("position"))
+        typed = [(ana, "1"), (sam, "2"), (kim, "1")]
+        data = article_data(
+            bylines=[
+                {"id": row.pk, "article": article.pk, "profile": who.pk, "position": position}
+                for row, (who, position) in zip(rows, typed, strict=True)
+            ]
+        )
+        response = editor_client.post(change_url(article), data)
+        assert response.status_code == 302, response.context["adminform"].form.errors
+        assert names(article) == ["Kim", "Ana", "Sam"]
+
     def test_naming_an_author_twice_is_a_form_error(self, editor_client):
         ana = AuthorProfileFactory(name="Ana")
         data = article_data(
