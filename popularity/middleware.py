@@ -42,7 +42,7 @@ class ViewCountingMiddleware:
         response = self.get_response(request)
         try:
             if self._is_reader_view(request, response):
-                article_id = _article_id(request, response)
+                article_id = viewed_article_id(request, response)
                 if article_id is not None:
                     view_record(
                         article_id=article_id,
@@ -59,7 +59,7 @@ class ViewCountingMiddleware:
     def _is_reader_view(request: HttpRequest, response: HttpResponse) -> bool:
         if request.method != "GET" or response.status_code not in (200, 304):
             return False
-        match = _resolver_match(request)
+        match = resolver_match_of(request)
         if match is None or match.view_name != COUNTED_VIEW:
             return False
         if is_speculative(request) or is_crawler(request.META.get("HTTP_USER_AGENT", "")):
@@ -67,7 +67,7 @@ class ViewCountingMiddleware:
         return not is_staff(request)
 
 
-def _resolver_match(request: HttpRequest) -> ResolverMatch | None:
+def resolver_match_of(request: HttpRequest) -> ResolverMatch | None:
     # A page answered from a cache middleware never reached URL resolution.
     match = getattr(request, "resolver_match", None)
     if match is not None:
@@ -78,7 +78,7 @@ def _resolver_match(request: HttpRequest) -> ResolverMatch | None:
         return None
 
 
-def _article_id(request: HttpRequest, response: HttpResponse) -> int | None:
+def viewed_article_id(request: HttpRequest, response: HttpResponse) -> int | None:
     """The article the view just rendered, or (for a cached page) a cached slug lookup."""
     context = getattr(response, "context_data", None) or {}
     if context.get("preview"):  # belt and braces: a preview is never a reader's view
@@ -86,7 +86,7 @@ def _article_id(request: HttpRequest, response: HttpResponse) -> int | None:
     article = context.get("object")
     if isinstance(article, Article):
         return article.pk
-    match = _resolver_match(request)
+    match = resolver_match_of(request)
     if match is None:
         return None
     return _published_article_id(request, match.kwargs.get("slug", ""))

@@ -25,7 +25,7 @@ from .counting.searches import (
     search_open_record,
     search_record,
 )
-from .middleware import COUNTED_VIEW, _article_id, _resolver_match
+from .middleware import COUNTED_VIEW, resolver_match_of, viewed_article_id
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ class SearchCountingMiddleware:
                 return response
             if results is None and POSITION_PARAMETER not in request.GET:
                 return response  # most pages: neither a search nor a result opened
-            match = _resolver_match(request)
+            match = resolver_match_of(request)
             view_name = match.view_name if match else ""
             if view_name == COUNTED_SEARCH and results is not None:
                 query = search_normalise(request.GET.get("q"))
@@ -58,7 +58,7 @@ class SearchCountingMiddleware:
                     search_record(query=query, results=int(results))
             elif view_name == COUNTED_VIEW and (opened := opened_result(request.GET)):
                 if _is_reader(request):
-                    article_id = _article_id(request, response)
+                    article_id = viewed_article_id(request, response)
                     if article_id is not None:
                         search_open_record(
                             query=opened[0], position=opened[1], article_id=article_id
