@@ -36,14 +36,16 @@ def publications_in_period(*, period: Period) -> dict[date, list[str]]:
 
 
 def article_markers(*, article: Article, period: Period) -> dict[date, list[str]]:
-    """The days of the period this article was published, and its words last changed (an
+    """The days of the period this article was published, and last updated for readers (an
     article's chart). No query: the article is loaded."""
     marks: dict[date, list[str]] = defaultdict(list)
     if article.published_at is not None:
         marks[_local_day(article.published_at)].append(f"{article.title} (published)")
-    if article.revised_at is not None and (
-        article.published_at is None
-        or _local_day(article.revised_at) > _local_day(article.published_at)
+    # The update readers and search engines are told of, as the page's "Updated" is: a
+    # typo fix moves no reader, so it would only be a false lead on the chart.
+    updated = article.substantive_change_at
+    if updated is not None and (
+        article.published_at is None or _local_day(updated) > _local_day(article.published_at)
     ):
-        marks[_local_day(article.revised_at)].append(f"{article.title} (updated)")
+        marks[_local_day(updated)].append(f"{article.title} (updated)")
     return {day: titles for day, titles in marks.items() if period.start <= day <= period.end}

@@ -36,14 +36,15 @@ def test_the_sites_markers_are_the_days_articles_were_published(django_assert_nu
 
 def test_an_articles_markers_are_its_publication_and_its_update():
     article = ArticleFactory(title="Sleep", published_at=at(ago(20), 9))
-    article.revised_at = at(ago(3), 10)
+    article.revised_at = at(ago(1), 10)  # a typo fixed since: not a reader's update
+    article.substantive_change_at = at(ago(3), 10)
     week, month = Period(start=ago(6), end=ago(0)), Period(start=ago(29), end=ago(0))
     assert article_markers(article=article, period=week) == {ago(3): ["Sleep (updated)"]}
     assert article_markers(article=article, period=month) == {
         ago(20): ["Sleep (published)"],
         ago(3): ["Sleep (updated)"],
     }
-    article.revised_at = at(ago(20), 11)  # changed on its publication day: no update
+    article.substantive_change_at = at(ago(20), 11)  # on its publication day: no update
     assert article_markers(article=article, period=month) == {ago(20): ["Sleep (published)"]}
 
 
