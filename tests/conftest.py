@@ -37,6 +37,22 @@ def _empty_cache():
         each.clear()
 
 
+@pytest.fixture(autouse=True)
+def _rankings_clock_mid_period(monkeypatch, settings):
+    """Pages with Popular Posts carry the rankings' five-minute period in their ETag, so a
+    test whose two requests straddled a period's end saw two ETags (it happened in CI). The
+    rankings' clock stands in the middle of the current period; tests of the period's turn
+    move it themselves."""
+    import time
+    from types import SimpleNamespace
+
+    import popularity.rankings
+
+    period = settings.POPULARITY_RANKING_CACHE_SECONDS
+    middle = (time.time() // period) * period + period / 2
+    monkeypatch.setattr(popularity.rankings, "time", SimpleNamespace(time=lambda: middle))
+
+
 # The two real roles, as `manage.py setup_roles` makes them.
 @pytest.fixture
 def roles(db):
