@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import BooleanField, F, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from taggit.models import Tag
 
@@ -315,6 +316,12 @@ def _int_array(values: Iterable[int]) -> str:
     return "{" + ",".join(map(str, map(int, values))) + "}"
 
 
+#: When readers were last told the article was updated (its "Updated", else its
+#: publication): the clock of a refresh. A save that changed no words (a tag, featuring) or
+#: only fixed a typo does not restart it (Article.modified_at).
+LAST_UPDATE = Coalesce("substantive_change_at", "published_at")
+
+
 def refresh_candidates(*, now: datetime | None = None, limit: int = 10) -> list[RefreshCandidate]:
     """Published articles read a lot lately whose text has not changed for a long time, most
     read first (analysis.refresh_rank). One query; the database applies the same thresholds
@@ -328,10 +335,11 @@ def refresh_candidates(*, now: datetime | None = None, limit: int = 10) -> list[
     # it expects, not by all of them, and does not spend ~20 ms compiling it (JIT).
     rows = (
         Article.objects.published()
-        .filter(updated_at__lt=now - stale_after, daily_views__day__range=(start, today))
+        .annotate(updated=LAST_UPDATE)
+        .filter(updated__lt=now - stale_after, daily_views__day__range=(start, today))
         .annotate(recent=big_sum("daily_views__views"))
         .filter(recent__gte=min_views)
-        .values_list("pk", "title", "recent", "updated_at")
+        .values_list("pk", "title", "recent", "updated")
     )
     stale = refresh_rank(
         (RefreshCandidate(*row) for row in rows),
@@ -365,13 +373,16 @@ def with_medical_reviews(
             | Q(reviewed_at__lte=cutoff)
             | ~Q(reviewed_text_digest=F("text_digest"))
         )
-        .annotate(recent=big_sum("daily_views__views", filter=Q(daily_views__day__gte=start)))
+        .annotate(
+            recent=big_sum("daily_views__views", filter=Q(daily_views__day__gte=start)),
+            updated=LAST_UPDATE,
+        )
         .order_by("-recent", "pk")
         .values_list(
             "pk",
             "title",
             "recent",
-            "updated_at",
+            "updated",
             "reviewed_at",
             "reviewed_text_digest",
             "text_digest",

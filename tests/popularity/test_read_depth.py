@@ -180,7 +180,7 @@ def test_refresh_candidates_are_read_a_lot_and_unchanged_for_long(client, owner,
     stale_long_ago = ArticleFactory(title="Read long ago")
     long_ago = timezone.now() - timedelta(days=400)
     for article in (stale_popular, stale_quiet, stale_draft, stale_long_ago):
-        type(article).objects.filter(pk=article.pk).update(updated_at=long_ago)
+        type(article).objects.filter(pk=article.pk).update(published_at=long_ago)
     for article, views in ((stale_popular, 12), (stale_quiet, 5), (fresh_popular, 50)):
         DailyViewFactory(article=article, day=ago(0), views=views, unique_readers=1)
         DailyViewFactory(article=article, day=ago(20), views=views, unique_readers=1)
@@ -194,6 +194,19 @@ def test_refresh_candidates_are_read_a_lot_and_unchanged_for_long(client, owner,
     table = html[html.index('id="refresh-table"') :]
     assert f'/articles/article/{stale_popular.pk}/change/">Stale and read</a>' in table
     assert "Fresh and read" not in table.split("</table>")[0]
+
+
+def test_a_refresh_is_due_from_the_last_update_readers_were_told_of(settings):
+    """Featuring an article or fixing a typo saves it, but readers still read the old text:
+    it stays a candidate until an editor marks a change as substantive."""
+    settings.POPULARITY_REFRESH_MIN_VIEWS = 5
+    article = ArticleFactory(title="Old guide", published_at=timezone.now() - timedelta(days=900))
+    DailyViewFactory(article=article, day=ago(1), views=50, unique_readers=40)
+    article.featured = True
+    article.save()  # updated_at is now
+    assert [c.title for c in refresh_candidates()] == ["Old guide"]
+    type(article).objects.filter(pk=article.pk).update(substantive_change_at=timezone.now())
+    assert refresh_candidates() == []
 
 
 def test_first_week_against_the_median_of_its_main_tag(client, owner):

@@ -165,7 +165,7 @@ def test_a_much_read_health_article_due_for_review_has_both_reasons(settings):
         article=article, reviewer=ReviewerFactory(), reviewed_on=months_before(ago(0), 24)
     )
     type(article).objects.filter(pk=article.pk).update(
-        updated_at=timezone.now() - timedelta(days=400)
+        published_at=timezone.now() - timedelta(days=400)
     )
     DailyViewFactory(article=article, day=ago(1), views=9, unique_readers=9)
     (candidate,) = refresh_candidates()
