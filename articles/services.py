@@ -429,15 +429,30 @@ def _import_reviewer(document: ImportDocument) -> AuthorProfile:
     return profile
 
 
-def author_slug_free(*, name: str) -> str:
-    """An author page address made from `name` that no profile uses yet."""
-    base = slugify(name)[:110] or "author"
-    taken = set(AuthorProfile.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+def _first_free(base: str, taken: set[str]) -> str:
+    """`base`, or `base-2`, `base-3` … whichever `taken` does not hold first."""
     slug, number = base, 1
     while slug in taken:
         number += 1
         slug = f"{base}-{number}"
     return slug
+
+
+def author_slug_free(*, name: str) -> str:
+    """An author page address made from `name` that no profile uses yet."""
+    base = slugify(name)[:110] or "author"
+    taken = set(AuthorProfile.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    return _first_free(base, taken)
+
+
+def article_slug_free(*, title: str) -> str:
+    """An article address made from `title` that no article uses, nor redirects from."""
+    base = slugify(title)[:190] or "article"
+    taken = {
+        *Article.objects.filter(slug__startswith=base).values_list("slug", flat=True),
+        *SlugRedirect.objects.filter(old_slug__startswith=base).values_list("old_slug", flat=True),
+    }
+    return _first_free(base, taken)
 
 
 def author_profile_for(*, person: dict) -> AuthorProfile:

@@ -145,7 +145,13 @@ class ArticleAdmin(
         return fieldsets
 
     def get_changeform_initial_data(self, request):
-        return {"author": request.user.pk, **super().get_changeform_initial_data(request)}
+        initial = {"author": request.user.pk, **super().get_changeform_initial_data(request)}
+        if initial.get("title") and not initial.get("slug"):
+            # A title given in the address ("Write this" on the statistics page) comes with
+            # its address: the admin's prepopulate script fills the slug only as one types,
+            # so the draft could not be saved as it opened.
+            initial["slug"] = services.article_slug_free(title=str(initial["title"]))
+        return initial
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)

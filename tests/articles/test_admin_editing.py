@@ -1,5 +1,7 @@
 """Writing an article in the admin: the form, its sections, their order and history."""
 
+import re
+
 import pytest
 from reversion.models import Version
 
@@ -70,6 +72,13 @@ def test_add_form_prefills_the_slug_and_shows_the_tools_editors_need(editor_clie
     assert "data-django-prose-editor-configurable" in html  # the rich-text body
     assert 'data-ajax--url="/admin/articles/article/tags/autocomplete/"' in html
     assert 'accept="image/jpeg,image/png,image/webp,image/gif"' in html
+
+
+def test_a_title_in_the_address_comes_with_a_free_address(editor_client):
+    # "Write this" on the statistics page opens the add form titled with a search.
+    ArticleFactory(slug="grief-at-work")
+    html = editor_client.get(ADD_URL, {"title": "Grief at work"}).content.decode()
+    assert re.search(r'<input[^>]+name="slug"[^>]+value="grief-at-work-2"', html)
 
 
 def test_tag_autocomplete_offers_existing_tags_most_used_first(editor_client):

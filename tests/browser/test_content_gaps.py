@@ -50,7 +50,13 @@ def test_a_search_with_no_result_becomes_a_draft_to_write(
     gaps.get_by_role("link", name=re.compile("^Write this")).click()
     page.wait_for_url("**/admin/articles/article/add/?title=Grief+at+work")
     expect(page.locator("#id_title")).to_have_value("Grief at work")
+    expect(page.locator("#id_slug")).to_have_value("grief-at-work")
     assert not Article.objects.filter(title="Grief at work").exists()  # nothing saved yet
+    # Saved as it opened: a draft to write in.
+    page.get_by_role("button", name="Save and continue editing").first.click()
+    page.wait_for_url("**/change/**")
+    draft = Article.objects.get(title="Grief at work")
+    assert (draft.slug, draft.status) == ("grief-at-work", Article.Status.DRAFT)
 
     page.goto(f"/admin/statistics/articles/{found.pk}/?range=7")
     searches = page.locator("#article-searches")
