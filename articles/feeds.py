@@ -93,15 +93,16 @@ class LatestArticlesFeed(Feed):
         return item.published_at
 
     def item_updateddate(self, item: Article):
-        return item.updated_at
+        # The update readers are told of (the page's "Updated"), not every save: a feed
+        # reader marks an item changed when this moves.
+        return item.modified_at
 
     def item_author_name(self, item: Article) -> str:
-        # The byline's names (annotated by the feed's query), else the login user's.
+        # The byline's names (annotated by the feed's query), else the login user's full
+        # name (never the login name: half of what an attacker needs to sign in).
         if names := getattr(item, "byline_names", None):
             return ", ".join(names)
-        if item.author is None:
-            return settings.SITE_NAME
-        return item.author.get_full_name() or item.author.get_username()
+        return (item.author.get_full_name() if item.author else "") or settings.SITE_NAME
 
     def item_guid(self, item: Article) -> str:
         return article_tag_uri(item, authority=self.request.get_host())

@@ -274,10 +274,11 @@ def article_json_ld(context, article, tags, primary_tag=None, byline=(), sources
         data["dateModified"] = article.modified_at.isoformat()
     if byline:
         data["author"] = [person_json_ld(context, profile) for profile in byline]
-    elif author is not None:
+    elif author is not None and author.get_full_name():
+        # Never the login name: it is half of what an attacker needs to sign in.
         data["author"] = {
             "@type": "Person",
-            "name": author.get_full_name() or author.get_username(),
+            "name": author.get_full_name(),
             "url": absolute(context, author_url(author)),
         }
     else:

@@ -189,6 +189,26 @@ class TestWhatValidatorsCheck:
         creators = [i.findtext(DC_CREATOR) for i in rss.findall("channel/item")]
         assert creators == ["Ada Calm", "Happy Inner Self"]
 
+    def test_a_login_name_is_never_published(self, client, articles):
+        # An account with no full name and no author profile: the site stands for it.
+        quiet = ArticleFactory(
+            title="Quiet", author=UserFactory(username="ed-login"), published_at=days_ago(2)
+        )
+        for url in ("/feed/", "/feed/atom/", quiet.get_absolute_url()):
+            body = client.get(url).content.decode()
+            assert "Quiet" in body and "ed-login" not in body, url
+
+    def test_an_entry_is_updated_when_readers_are_told_not_on_every_save(self, client, articles):
+        newer, _ = articles
+        type(newer).objects.filter(pk=newer.pk).update(revised_at=timezone.now())  # a typo
+        cache.clear()
+        entry = feedparser.parse(client.get("/feed/atom/").content).entries[0]
+        assert entry.updated_parsed == entry.published_parsed
+        type(newer).objects.filter(pk=newer.pk).update(substantive_change_at=timezone.now())
+        cache.clear()
+        entry = feedparser.parse(client.get("/feed/atom/").content).entries[0]
+        assert entry.updated_parsed > entry.published_parsed
+
     @pytest.mark.parametrize("url", ["/feed/", "/feed/atom/", "/tags/sleep/feed/atom/"])
     def test_a_renamed_article_keeps_its_id(self, client, articles, commit_callbacks, url):
         newer, _ = articles
