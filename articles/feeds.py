@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 from datetime import UTC
+from functools import cached_property
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -113,10 +114,19 @@ class LatestArticlesFeed(Feed):
         return [tag.name for tag in item.tags.all()]
 
     def item_extra_kwargs(self, item: Article) -> dict:
+        # A health article carries its sources and the medical disclaimer, as on its page.
+        disclaimer = self.disclaimer if item.health_content else ""
         html = render_to_string(
-            "articles/feed_content.html", {"article": item, "request": self.request}
+            "articles/feed_content.html",
+            {"article": item, "request": self.request, "disclaimer": disclaimer},
         )
         return {"content_html": html}
+
+    @cached_property
+    def disclaimer(self) -> str:
+        """The owners' text, read once per request (each has its copy of the feed) and
+        only when an item needs it."""
+        return selectors.site_notices().disclaimer
 
 
 def article_tag_uri(article: Article, *, authority: str) -> str:

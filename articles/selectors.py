@@ -294,14 +294,18 @@ def article_byline(*, article: Article) -> list[AuthorProfile]:
 
 
 def article_feed_public() -> QuerySet[Article]:
-    """Published articles as feeds carry them: sections and tags prefetched, and
+    """Published articles as feeds carry them: sections, tags and sources prefetched, and
     `byline_names`, the authors' names in byline order, read in the same query."""
     names = (
         ArticleAuthor.objects.filter(article=OuterRef("pk"))
         .order_by("position", "pk")
         .values("profile__name")
     )
-    return article_detail_public().annotate(byline_names=ArraySubquery(names))
+    return (
+        article_detail_public()
+        .annotate(byline_names=ArraySubquery(names))
+        .prefetch_related("sources")
+    )
 
 
 def author_public(*, slug: str) -> AuthorProfile | None:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from articles.services import article_slug_redirect_create
-from tests.factories import ArticleFactory, SectionFactory, UserFactory
+from tests.factories import ArticleFactory, SectionFactory, SourceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -151,12 +151,12 @@ def test_a_feed_is_cached_and_revalidates(client, articles, django_assert_num_qu
 
 @pytest.mark.parametrize(
     ("url", "cold"),
-    [("/feed/", 4), ("/feed/atom/", 4), ("/tags/sleep/feed/", 5)],
+    [("/feed/", 5), ("/feed/atom/", 5), ("/tags/sleep/feed/", 6)],
 )
 def test_feed_query_counts_do_not_grow(client, django_assert_num_queries, url, cold):
     from django.core.cache import cache
 
-    # version, articles, their sections, their tags (+ the tag for a tag's feed)
+    # version, articles, their sections, tags and sources (+ the tag for a tag's feed)
     for n in (2, 9):
         for _ in range(n):
             article = ArticleFactory(tags=["sleep", "calm"])
@@ -165,6 +165,27 @@ def test_feed_query_counts_do_not_grow(client, django_assert_num_queries, url, c
         cache.clear()
         with django_assert_num_queries(cold):
             client.get(url)
+
+
+def test_a_health_article_carries_its_sources_and_the_disclaimer(client, django_assert_num_queries):
+    from articles.models import TrustSettings
+
+    row = TrustSettings.load()
+    row.disclaimer = "This is general information, not a diagnosis."
+    row.save()
+    health = [ArticleFactory(title=f"Health {n}", health_content=True) for n in range(3)]
+    SourceFactory(article=health[0], title="Eyelid myokymia in adults", doi="10.1000/eye")
+    ArticleFactory(title="Calm")
+    cache.clear()
+    with django_assert_num_queries(6):  # the feed's five and the owners' text once
+        entries = {e.title: e for e in feedparser.parse(client.get("/feed/atom/").content).entries}
+    first = entries["Health 0"].content[0].value
+    assert "<cite>Eyelid myokymia in adults</cite>" in first
+    assert 'href="https://doi.org/10.1000/eye"' in first
+    for n in range(3):
+        assert "not a diagnosis" in entries[f"Health {n}"].content[0].value
+    assert "Sources" not in entries["Calm"].content[0].value
+    assert "not a diagnosis" not in entries["Calm"].content[0].value
 
 
 RFC_3339 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)")
