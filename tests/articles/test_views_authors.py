@@ -148,6 +148,12 @@ class TestAuthorPage:
         assert card_titles(main) == ["Newer", "Older"]
         assert "2 articles." in main
 
+    def test_a_job_title_the_credentials_already_name_is_said_once(self, client, neurologist):
+        neurologist.credentials = "MD, FRCP, consultant neurologist"
+        neurologist.save()
+        main = main_of(html_of(client, "/authors/ana-ruiz/"))
+        assert '<p class="author-card__credentials">MD, FRCP, consultant neurologist</p>' in main
+
     def test_photo_through_renditions_with_its_alt_text(self, client, neurologist):
         neurologist.photo = image_file("ana.jpg", size=(900, 900))
         neurologist.photo_alt = "Ana Ruiz smiling"
