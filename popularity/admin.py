@@ -7,6 +7,8 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -35,13 +37,14 @@ class ArticleWithViewsAdmin(ArticleAdmin):
         # Annotations: sortable columns, no extra query per row.
         return annotate_view_totals(super().get_queryset(request))
 
+    # Grouped thousands, as on the statistics pages.
     @admin.display(description="Views, 7 days", ordering="views_7d")
-    def views_7d(self, obj: Any) -> int:  # an Article annotated by annotate_view_totals
-        return obj.views_7d
+    def views_7d(self, obj: Any) -> str:  # an Article annotated by annotate_view_totals
+        return intcomma(obj.views_7d)
 
     @admin.display(description="Views, all time", ordering="views_total")
-    def views_total(self, obj: Any) -> int:
-        return obj.views_total
+    def views_total(self, obj: Any) -> str:
+        return intcomma(obj.views_total)
 
 
 admin.site.unregister(Article)
@@ -64,12 +67,33 @@ class DayNoteAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
+class SharedLinkStateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("active", "Active"), ("expired", "Expired"), ("revoked", "Revoked")]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        live = Q(revoked_at__isnull=True)
+        if self.value() == "active":
+            return queryset.filter(live, Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        if self.value() == "expired":
+            return queryset.filter(live, expires_at__lte=now)
+        if self.value() == "revoked":
+            return queryset.filter(revoked_at__isnull=False)
+        return queryset
+
+
 @admin.register(SharedStatsLink)
 class SharedStatsLinkAdmin(admin.ModelAdmin):
     """Site owners give out read-only links to the statistics, and revoke them."""
 
-    list_display = ["label", "scope", "article", "tag", "state", "created_by", "created_at"]
-    list_filter = ["scope", ("revoked_at", admin.EmptyFieldListFilter)]
+    # Few, short columns: the state (revoked or not) must show without scrolling sideways.
+    list_display = ["label", "shows", "state", "created_at"]
+    list_select_related = ["article", "tag"]
+    list_filter = ["scope", SharedLinkStateFilter]
     search_fields = ["label", "article__title", "tag__name"]
     autocomplete_fields = ["article", "tag"]
     fields = ["label", "scope", "article", "tag", "expires_at", "link", "state"]
@@ -100,6 +124,14 @@ class SharedStatsLinkAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(
             reverse("admin:popularity_sharedstatslink_change", args=[obj.pk])
         )
+
+    @admin.display(description="Shows", ordering="scope")
+    def shows(self, obj: SharedStatsLink) -> str:
+        if obj.article is not None:
+            return f"Article: {obj.article.title}"
+        if obj.tag is not None:
+            return f"Topic: {obj.tag.name}"
+        return "The whole site"
 
     @admin.display(description="State")
     def state(self, obj: SharedStatsLink) -> str:

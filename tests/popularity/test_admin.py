@@ -18,7 +18,7 @@ def test_the_articles_list_shows_and_sorts_by_the_weeks_views(client, editor):
     read = ArticleFactory(title="Much read piece")
     DailyViewFactory(article=quiet, day=today, views=3)
     DailyViewFactory(article=read, day=today - timedelta(days=2), views=41)
-    DailyViewFactory(article=read, day=today - timedelta(days=30), views=500)  # not this week
+    DailyViewFactory(article=read, day=today - timedelta(days=30), views=5_000)  # not this week
     client.force_login(editor)
 
     # Columns: title, status, published, views (7 days), ...: "-4" is most viewed first.
@@ -28,3 +28,4 @@ def test_the_articles_list_shows_and_sorts_by_the_weeks_views(client, editor):
     assert page.index("Much read piece") < page.index("Quiet piece")
     assert '<td class="field-views_7d">41</td>' in page
     assert '<td class="field-views_7d">3</td>' in page
+    assert '<td class="field-views_total">5,041</td>' in page  # thousands grouped

@@ -178,3 +178,21 @@ def test_site_owners_revoke_links_and_no_one_deletes_them(client, owner, editor,
     assert client.get(shared_link_path(link=link)).status_code == 404
     delete = reverse("admin:popularity_sharedstatslink_delete", args=[link.pk])
     assert client.get(delete).status_code == 403
+
+
+def test_the_list_says_what_each_link_shows_and_filters_by_state(client, owner, site):
+    revoked = shared(scope="site")
+    shared(scope="article", article=site["sleep"])
+    SharedStatsLink.objects.filter(pk=revoked.pk).update(revoked_at=timezone.now())
+    changelist = reverse("admin:popularity_sharedstatslink_changelist")
+    client.force_login(owner)
+    site_row, article_row = (
+        'field-shows">The whole site<',
+        f'field-shows">Article: {site["sleep"].title}<',
+    )
+    page = client.get(changelist).content.decode()
+    assert site_row in page and article_row in page
+    only = client.get(changelist, {"state": "revoked"}).content.decode()
+    assert site_row in only and article_row not in only
+    only = client.get(changelist, {"state": "active"}).content.decode()
+    assert site_row not in only and article_row in only
