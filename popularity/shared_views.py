@@ -4,6 +4,7 @@ cookie, nothing beyond the link's scope."""
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
@@ -58,6 +59,11 @@ class SharedStatisticsView(TemplateView):
         )
         points = stats_daily(period=period, article_id=article_id, filters=filters)
         views = sum(point.views for point in points)
+        unique_readers = sum(point.unique_readers for point in points)
+        if article_id is not None and link.article and link.article.published_at:
+            # The days before it was public are not days it went unread.
+            first = timezone.localdate(link.article.published_at)
+            points = [point for point in points if point.day >= first]
         previous = stats_previous_views(period=period, article_id=article_id, filters=filters)
         rows = []
         if article_id is None:
@@ -82,7 +88,7 @@ class SharedStatisticsView(TemplateView):
             period=period,
             totals={
                 "views": views,
-                "unique_readers": sum(point.unique_readers for point in points),
+                "unique_readers": unique_readers,
                 "previous_views": previous,
                 "change": change_text(views, previous),
             },

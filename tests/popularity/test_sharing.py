@@ -1,6 +1,7 @@
 """Shared read-only links to the statistics: scope, revocation, expiry, tampering, headers,
 and who may make and revoke them."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -47,6 +48,16 @@ def test_an_article_link_shows_that_article_and_nothing_of_the_others(client, si
     assert "Reddit" in html
     for elsewhere in ("Grief at work", "The secret nap plan", "Google"):
         assert elsewhere not in html
+
+
+def test_an_article_links_days_start_on_its_publication_day(client, site):
+    sleep = site["sleep"]
+    type(sleep).objects.filter(pk=sleep.pk).update(published_at=timezone.now() - timedelta(days=3))
+    html = client.get(shared_link_path(link=shared(scope="article", article=sleep))).content
+    days = re.findall(
+        r'<time datetime="([\d-]+)"', html.decode().split('id="shared-days-table"')[1]
+    )
+    assert days == [f"{ago(n):%Y-%m-%d}" for n in range(4)]  # newest first, not 30 days
 
 
 def test_a_tag_link_shows_the_tags_published_articles_only(client, site):
