@@ -61,7 +61,7 @@ SOURCES = (
     ((Source.GOOGLE, "", ""), 0.46),
     ((Source.DIRECT, "", ""), 0.17),
     ((Source.FACEBOOK, "", ""), 0.08),
-    (("newsletter", "email", "weekly-letter"), 0.07),
+    ((Source.NEWSLETTERS, "email", "weekly-letter"), 0.07),
     ((Source.PINTEREST, "", ""), 0.05),
     ((Source.BING, "", ""), 0.04),
     ((Source.DUCKDUCKGO, "", ""), 0.04),
@@ -234,7 +234,9 @@ def _origins(article, day, views, unique, rng) -> list[DailyOrigin]:
                     browser=browser,
                     os=os,
                     views=count,
-                    unique_readers=max(1, math.floor(count * unique / views)),
+                    # Rounded up: as on a live site, a reader who came twice by two
+                    # ways counts once in each, so the parts add up to at least the whole.
+                    unique_readers=max(1, math.ceil(count * unique / views)),
                 )
             )
     return rows

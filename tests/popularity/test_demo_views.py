@@ -155,7 +155,7 @@ def test_demo_readership_says_where_readers_came_from_and_on_what():
     today = timezone.localdate()
     panels = stats_breakdowns(period=Period(today - timedelta(days=29), today))
     sources = [row.value for row in panels["sources"]]
-    assert sources[0] == "Google" and {"Direct / none", "Facebook", "newsletter"} <= set(sources)
+    assert sources[0] == "Google" and {"Direct / none", "Facebook", "Newsletters"} <= set(sources)
     assert [row.value for row in panels["campaigns"]] == ["weekly-letter"]
     assert [row.value for row in panels["devices"]][:2] == ["mobile", "desktop"]
     assert "Chrome" in [row.value for row in panels["browsers"]]
