@@ -131,7 +131,7 @@ class ScheduleAdminMixin:
             context["scheduling"] = {
                 "update_of": update_of,
                 "pending": scheduling.article_update_pending(article=obj) if published else None,
-                "can_prepare": published,
+                "can_prepare": obj.is_public,  # a scheduled article is edited as it is
                 "page": reverse("admin:articles_article_scheduled_update", args=[obj.pk]),
             }
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)  # type: ignore[misc]

@@ -381,6 +381,11 @@ class TestScheduledUpdateAdmin:
         assert "Prepare a scheduled update" in change
         assert "Goes live at" in body(editor_client, self.page(live))
 
+    def test_an_article_not_yet_live_is_edited_as_it_is(self, editor_client):
+        scheduled = ArticleFactory(scheduled=True)
+        change = body(editor_client, reverse("admin:articles_article_change", args=[scheduled.pk]))
+        assert "Prepare a scheduled update" not in change
+
     def test_preparing_opens_the_new_version_to_edit(self, editor_client, live):
         future = timezone.localtime() + timedelta(days=1)
         response = editor_client.post(
