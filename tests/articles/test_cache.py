@@ -190,6 +190,72 @@ class TestInvalidation:
         assert "Due tomorrow" in text(client, "/")
 
 
+class TestOnlyWhatChanged:
+    """A save renders again only the pages that show what it changed: a typo fixed in one
+    article's text leaves every other article's page, the home and topic pages kept; a new
+    title reaches every page that shows it."""
+
+    @pytest.fixture
+    def neighbour(self, article, commit_callbacks):
+        return commit_callbacks(ArticleFactory, title="Neighbouring calm", tags=["calm"])
+
+    @staticmethod
+    def fix_a_typo(article, commit_callbacks) -> None:
+        # As the admin saves it: the article's form, then the changed section, one commit.
+        def save() -> None:
+            with transaction.atomic():
+                Article.objects.get(pk=article.pk).save()
+                section = article.sections.get()
+                section.body = "<p>Original body, mended.</p>"
+                section.save()
+
+        commit_callbacks(save)
+
+    def test_a_typo_fix_leaves_other_pages_kept(
+        self, client, article, neighbour, commit_callbacks, django_assert_num_queries
+    ):
+        kept = [neighbour.get_absolute_url(), "/", "/tags/calm/", "/tags/"]
+        before = {url: client.get(url)["ETag"] for url in kept}
+        own = client.get(article.get_absolute_url())["ETag"]
+        self.fix_a_typo(article, commit_callbacks)
+        for url in kept:
+            with django_assert_num_queries(0):  # still the kept page
+                response = client.get(url, HTTP_IF_NONE_MATCH=before[url])
+            assert response.status_code == 304, url
+        fixed = client.get(article.get_absolute_url(), HTTP_IF_NONE_MATCH=own)
+        assert fixed.status_code == 200 and "Original body, mended." in fixed.content.decode()
+
+    def test_a_typo_fix_reaches_search_and_feeds(
+        self, client, article, neighbour, commit_callbacks
+    ):
+        assert "mended" not in text(client, "/feed/")
+        assert "Original title" not in text(client, "/search/?q=mended")
+        self.fix_a_typo(article, commit_callbacks)
+        assert "Original body, mended." in text(client, "/feed/")
+        assert "Original title" in text(client, "/search/?q=mended")
+
+    def test_a_new_title_reaches_every_page_showing_it(
+        self, client, article, neighbour, commit_callbacks
+    ):
+        pages = ["/", "/tags/calm/", neighbour.get_absolute_url(), "/search/?q=calm", "/feed/"]
+        for url in pages:
+            assert "Original title" in text(client, url), url
+        article.title = "Retitled calm"
+        commit_callbacks(article.save)
+        for url in pages:
+            page = text(client, url)
+            assert "Retitled calm" in page and "Original title" not in page, url
+
+    def test_a_longer_text_changes_the_reading_time_on_cards(
+        self, client, article, commit_callbacks
+    ):
+        assert "1 min read" in text(client, "/")
+        section = article.sections.get()
+        section.body = "<p>" + "calm " * 1000 + "</p>"
+        commit_callbacks(section.save)
+        assert "1 min read" not in text(client, "/")
+
+
 class TestArticleTextKept:
     """An article's cover, contents and text are kept under its own version: a new content
     version (an editor saving another article) renders the rest of its page again only."""
