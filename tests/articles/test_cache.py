@@ -225,6 +225,40 @@ class TestOnlyWhatChanged:
         fixed = client.get(article.get_absolute_url(), HTTP_IF_NONE_MATCH=own)
         assert fixed.status_code == 200 and "Original body, mended." in fixed.content.decode()
 
+    def test_a_word_fixed_in_the_admin_leaves_the_lists_kept(
+        self, client, editor_client, commit_callbacks
+    ):
+        from django.test import Client
+
+        from tests.articles.admin_data import article_data, change_url
+
+        def create():
+            # As the admin saved it: published to the second, no login user as author.
+            moment = timezone.now().replace(microsecond=0) - timezone.timedelta(days=1)
+            article = ArticleFactory(published_at=moment, author=None, tags=["calm"])
+            SectionFactory(article=article, position=1, body="<p>Calm breathng.</p>")
+            return article
+
+        article = commit_callbacks(create)
+        reader = Client()
+        before = {url: reader.get(url)["ETag"] for url in ("/", "/tags/calm/")}
+        own = reader.get(article.get_absolute_url())["ETag"]
+        data = article_data(
+            title=article.title,
+            slug=article.slug,
+            standfirst=article.standfirst,
+            status="published",
+            published_at=article.published_at,
+            tags=["calm"],
+            existing=[(article.sections.get(), {"body": "<p>Calm breathing.</p>"})],
+        )
+        response = commit_callbacks(editor_client.post, change_url(article), data)
+        assert response.status_code == 302
+        for url, etag in before.items():
+            assert reader.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304, url
+        fixed = reader.get(article.get_absolute_url(), HTTP_IF_NONE_MATCH=own)
+        assert fixed.status_code == 200 and "Calm breathing." in fixed.content.decode()
+
     def test_a_typo_fix_reaches_search_and_feeds(
         self, client, article, neighbour, commit_callbacks
     ):
