@@ -199,16 +199,24 @@ def main() -> None:
         stages.setdefault("article: after a content change", []).append(
             cpu_ms(article, pid, repeat=1)
         )
-    stages["home: kept"] = [cpu_ms(lambda: get("/"), pid) for _ in range(args.pages)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT t.slug FROM taggit_tag t JOIN articles_taggedarticle ta"
+            " ON ta.tag_id = t.id GROUP BY t.slug ORDER BY count(*) DESC, t.slug"
+        )
+        tags = [slug for (slug,) in cursor.fetchall()]
+    # The pages bench/run asks for again and again (each kept after its first answer).
+    again = "+".join(content_words()[:2])
+    for name, path in [
+        ("home: kept", "/"),
+        ("tag: kept", f"/tags/{tags[0]}/"),
+        ("popular: kept", "/popular/"),
+        ("search asked again: kept", f"/search/?q={again}"),
+    ]:
+        stages[name] = [cpu_ms(functools.partial(get, path), pid) for _ in range(args.pages)]
     for name, found in stages.items():
         report(name, found)
     if args.mixed:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT t.slug FROM taggit_tag t JOIN articles_taggedarticle ta"
-                " ON ta.tag_id = t.id GROUP BY t.slug ORDER BY count(*) DESC, t.slug"
-            )
-            tags = [slug for (slug,) in cursor.fetchall()]
         requests = list(
             mixed_requests(args.mixed, slugs=slugs, tags=tags, words=content_words(), seed=16)
         )
