@@ -167,8 +167,8 @@ def articles_changed(*, slugs: Iterable[str], listed: bool) -> None:
     one's page and a new content version (search, feeds, sitemaps); a new listed version
     too if `listed`, when what lists and cards show of them changed."""
     now = timezone.now()
-    for slug in slugs:
-        _new_version(article_key(slug), now)
+    new = Version.new(now)  # new to every one of these pages: one token serves them all
+    cache.set_many({article_key(slug): (new.token, new.changed_at) for slug in slugs}, None)
     if listed:
         _new_version(LISTED_KEY, now)
     _new_state(now)
