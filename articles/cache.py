@@ -112,10 +112,17 @@ def _new_state(changed_at: datetime) -> tuple[Version, datetime | None]:
     return new, due
 
 
-def _new_version(key: str, changed_at: datetime) -> Version:
+def _new_version(key: str, changed_at: datetime, timeout: int | None = None) -> Version:
     new = Version.new(changed_at)
-    cache.set(key, (new.token, new.changed_at), None)
+    cache.set(key, (new.token, new.changed_at), timeout)
     return new
+
+
+def _article_seconds() -> int:
+    # An article's version lives as long as a page kept under it: any address asked for
+    # (a mistyped slug too) gets one, so it must not live for ever; one made again after
+    # it expired is a new token, never an old one back.
+    return settings.ARTICLES_CACHE_SECONDS
 
 
 def content_state(request: HttpRequest | None = None, *, article: str = "") -> ContentState:
@@ -144,7 +151,7 @@ def content_state(request: HttpRequest | None = None, *, article: str = "") -> C
         try:
             own = Version(*stored[article_key(article)])
         except (KeyError, TypeError):
-            own = _new_version(article_key(article), now)
+            own = _new_version(article_key(article), now, _article_seconds())
     state = ContentState(content, due, listed, own)
     if request is not None:
         request.content_state = state
@@ -168,7 +175,8 @@ def articles_changed(*, slugs: Iterable[str], listed: bool) -> None:
     too if `listed`, when what lists and cards show of them changed."""
     now = timezone.now()
     new = Version.new(now)  # new to every one of these pages: one token serves them all
-    cache.set_many({article_key(slug): (new.token, new.changed_at) for slug in slugs}, None)
+    versions = {article_key(slug): (new.token, new.changed_at) for slug in slugs}
+    cache.set_many(versions, _article_seconds())
     if listed:
         _new_version(LISTED_KEY, now)
     _new_state(now)

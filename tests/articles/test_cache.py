@@ -290,6 +290,16 @@ class TestOnlyWhatChanged:
         assert "1 min read" not in text(client, "/")
 
 
+def test_an_articles_version_does_not_outlive_its_pages(client, settings, redis_cache):
+    """Any address asked for gets a version (a mistyped one too): it expires with the
+    pages kept under it, so addresses nobody has leave nothing behind in Redis."""
+    from django.core.cache import cache
+
+    settings.ARTICLES_CACHE_SECONDS = 120
+    assert client.get("/articles/no-such-article/").status_code == 404
+    assert 0 < cache.ttl(page_cache.article_key("no-such-article")) <= 120
+
+
 class TestArticleTextKept:
     """An article's cover, contents and text are kept under its own version: a new content
     version (an editor saving another article) renders the rest of its page again only."""
