@@ -1,7 +1,7 @@
 """Thin views over the selectors.
 
 Every public page is kept whole in the shared cache under its canonical address and the
-content version, and answers conditional requests (see articles.cache.cache_public_page).
+versions of what it shows, and answers conditional requests (articles.cache).
 """
 
 from __future__ import annotations
@@ -313,7 +313,7 @@ class ArticleDetailView(DetailView):
             tags=tags,
             filing=primary,
             # The disclaimer and the help box: outside the article's own fragment, so the
-            # owners' edits (a new content version, articles.signals) show at once.
+            # owners' edits (new versions of every page, articles.signals) show at once.
             notices=SimpleLazyObject(
                 lambda: selectors.article_notices(
                     article=article, tags=tags, site=lambda: site_notices(self.request)
@@ -331,7 +331,7 @@ class ArticleDetailView(DetailView):
             shown_article_ids=SimpleLazyObject(lambda: end.shown_ids),
             # The cover, contents, text and sources are kept apart under the article's own
             # version (pk, updated_at, derived_at: any saved change to it, its sections,
-            # sources or tags), so a new content version or rankings period renders only
+            # sources or tags), so a new listed version or rankings period renders only
             # the rest of the page.
             fragment_seconds=settings.ARTICLES_FRAGMENT_CACHE_SECONDS,
         )
