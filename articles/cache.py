@@ -100,22 +100,20 @@ def page_versions(state: ContentState, shows: Shows) -> list[Version]:
     return versions
 
 
-def _new_state(changed_at: datetime) -> tuple[Version, datetime | None]:
-    """A new content version, stored with when the next scheduled moment is due."""
+def _new_state(changed_at: datetime, *, listed: Version | None) -> tuple[Version, datetime | None]:
+    """A new content version (and the new `listed` version, if given), stored in one cache
+    call with when the next scheduled moment is due."""
     from .scheduling import next_due_at
 
     # The next article to publish or to unpublish, or update to apply (applying those due).
     due = next_due_at(now=timezone.now())
     new = Version.new(changed_at)
     # Stored as plain values so a code change never meets an old pickled class.
-    cache.set(STATE_KEY, (new.token, new.changed_at, due), None)
+    values = {STATE_KEY: (new.token, new.changed_at, due)}
+    if listed is not None:
+        values[LISTED_KEY] = (listed.token, listed.changed_at)
+    cache.set_many(values, None)
     return new, due
-
-
-def _new_version(key: str, changed_at: datetime, timeout: int | None = None) -> Version:
-    new = Version.new(changed_at)
-    cache.set(key, (new.token, new.changed_at), timeout)
-    return new
 
 
 def _article_seconds() -> int:
@@ -136,22 +134,20 @@ def content_state(request: HttpRequest | None = None, *, article: str = "") -> C
     now = timezone.now()
     try:
         token, changed_at, due = stored[STATE_KEY]
-        content = Version(token, changed_at)
+        content, listed = Version(token, changed_at), Version(*stored[LISTED_KEY])
     except (KeyError, TypeError, ValueError):  # gone from the cache (or an older shape)
-        content, due = _new_state(now)
-    try:
-        listed = Version(*stored[LISTED_KEY])
-    except (KeyError, TypeError):
-        listed = _new_version(LISTED_KEY, now)
+        listed = Version.new(now)
+        content, due = _new_state(now, listed=listed)
     if due is not None and due <= now:  # a publication or an expiry: what lists show
-        listed = _new_version(LISTED_KEY, due)
-        content, due = _new_state(due)
+        listed = Version.new(due)
+        content, due = _new_state(due, listed=listed)
     own = None
     if article:
         try:
             own = Version(*stored[article_key(article)])
         except (KeyError, TypeError):
-            own = _new_version(article_key(article), now, _article_seconds())
+            own = Version.new(now)
+            cache.set(article_key(article), (own.token, own.changed_at), _article_seconds())
     state = ContentState(content, due, listed, own)
     if request is not None:
         request.content_state = state
@@ -165,8 +161,7 @@ def content_changed() -> None:
     services.articles_refresh_derived for it first: the article's text is kept under the
     time that refresh stamps (`derived_at`)."""
     now = timezone.now()
-    _new_state(now)
-    _new_version(LISTED_KEY, now)
+    _new_state(now, listed=Version.new(now))
 
 
 def articles_changed(*, slugs: Iterable[str], listed: bool) -> None:
@@ -177,9 +172,7 @@ def articles_changed(*, slugs: Iterable[str], listed: bool) -> None:
     new = Version.new(now)  # new to every one of these pages: one token serves them all
     versions = {article_key(slug): (new.token, new.changed_at) for slug in slugs}
     cache.set_many(versions, _article_seconds())
-    if listed:
-        _new_version(LISTED_KEY, now)
-    _new_state(now)
+    _new_state(now, listed=Version.new(now) if listed else None)
 
 
 def canonical_path(request: HttpRequest) -> str:
