@@ -1,16 +1,26 @@
 """Public pages through Django's cache framework and conditional GET.
 
-Everything readers see derives from one *content version*, kept in the shared cache
-(settings.CACHES["default"]: Redis in production). Any change to an article, its sections
-or its tags replaces the version after commit (articles.signals), so every page kept and
-every validator given under the old one stops being used at once, in every worker. A
-scheduled article becoming visible (or an expired one leaving) changes nothing in the
-database, so the version also records when the next such moment is due (a publication, an
-expiry, a scheduled update: articles.scheduling) and is replaced when that moment passes.
+Pages are kept under versions held in the shared cache (settings.CACHES["default"]: Redis
+in production), the same in every worker, each replaced after commit by what a save
+changed (articles.signals), so every page kept and every validator given under an old one
+stops being used at once, in every worker:
+- the *listed* version: what lists and cards show (titles, addresses, standfirsts, covers,
+  visibility, tags, bylines, reading times; the site's notices and authors). Every public
+  page depends on it: home, topics, authors, Popular Posts, and other articles' pages
+  (related, previous/next, tag counts);
+- each article's own version, under its address: its page alone depends on it and on the
+  listed version, so a typo fixed in one article renders that article's page again, not
+  the ten thousand others;
+- the content version: any saved change to any article. Search results (snippets), feeds
+  (full text, updated dates) and sitemaps (lastmod) depend on it.
+A scheduled article becoming visible (or an expired one leaving) changes nothing in the
+database, so the content version also records when the next such moment is due (a
+publication, an expiry, a scheduled update: articles.scheduling), and every version is
+replaced when that moment passes.
 
 A public page is identified by its canonical address: host, path and query string without
 tracking parameters (utm_*, fbclid, ...), so twenty visits from a social network with
-twenty different click ids are one cached copy with one ETag. The ETag hashes the version
+twenty different click ids are one cached copy with one ETag. The ETag hashes the versions
 and that address; equal ETags mean equal bytes, so the page is kept whole under it, and a
 browser or CDN revalidating gets a 304.
 """
@@ -20,9 +30,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 from urllib.parse import parse_qsl
 
 from django.conf import settings
@@ -33,6 +44,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, urlencode
 
 STATE_KEY = "articles:content-state"
+LISTED_KEY = "articles:listed-version"
 
 # Parts other apps add to the pages that carry them (articles.extensions), and that change
 # independently of the content (e.g. a ranking with its own period), add a token to those
@@ -53,51 +65,114 @@ def is_tracking_parameter(name: str) -> bool:
     return name in TRACKING_PARAMETERS or name.startswith("utm_")
 
 
+def article_key(slug: str) -> str:
+    return f"articles:article-version:{slug}"
+
+
+@dataclass(frozen=True)
+class Version:
+    token: str
+    changed_at: datetime
+
+    @classmethod
+    def new(cls, changed_at: datetime) -> Version:
+        return cls(uuid.uuid4().hex[:16], changed_at.replace(microsecond=0))
+
+
 @dataclass(frozen=True)
 class ContentState:
-    version: str
-    changed_at: datetime
+    content: Version  # any saved change to the content
     next_due_at: datetime | None
+    listed: Version  # what lists and cards show
+    article: Version | None = None  # the asked-for article's own (content_state(article=))
 
 
-def _store_state(*, changed_at: datetime) -> ContentState:
+#: What a page shows, so which versions it is kept under (see the module docstring).
+Shows = Literal["lists", "texts", "article"]
+
+
+def page_versions(state: ContentState, shows: Shows) -> list[Version]:
+    versions = [state.listed]
+    if shows == "texts":
+        versions.append(state.content)
+    elif shows == "article" and state.article is not None:
+        versions.append(state.article)
+    return versions
+
+
+def _new_state(changed_at: datetime, *, listed: Version | None) -> tuple[Version, datetime | None]:
+    """A new content version (and the new `listed` version, if given), stored in one cache
+    call with when the next scheduled moment is due."""
     from .scheduling import next_due_at
 
     # The next article to publish or to unpublish, or update to apply (applying those due).
     due = next_due_at(now=timezone.now())
-    state = ContentState(
-        version=uuid.uuid4().hex[:16],
-        changed_at=changed_at.replace(microsecond=0),
-        next_due_at=due,
-    )
+    new = Version.new(changed_at)
     # Stored as plain values so a code change never meets an old pickled class.
-    cache.set(STATE_KEY, (state.version, state.changed_at, due), None)
-    return state
+    values = {STATE_KEY: (new.token, new.changed_at, due)}
+    if listed is not None:
+        values[LISTED_KEY] = (listed.token, listed.changed_at)
+    cache.set_many(values, None)
+    return new, due
 
 
-def content_state(request: HttpRequest | None = None) -> ContentState:
-    """The current content version: one cache read, memoised on the request."""
-    if request is not None and (memo := getattr(request, "content_state", None)) is not None:
+def _article_seconds() -> int:
+    # An article's version lives as long as a page kept under it: any address asked for
+    # (a mistyped slug too) gets one, so it must not live for ever; one made again after
+    # it expired is a new token, never an old one back.
+    return settings.ARTICLES_CACHE_SECONDS
+
+
+def content_state(request: HttpRequest | None = None, *, article: str = "") -> ContentState:
+    """The current versions (with the `article` slug's own, if named): one cache read,
+    memoised on the request."""
+    memo = getattr(request, "content_state", None) if request is not None else None
+    if memo is not None and (not article or memo.article is not None):
         return memo
-    stored = cache.get(STATE_KEY)
+    keys = [STATE_KEY, LISTED_KEY, *([article_key(article)] if article else [])]
+    stored = cache.get_many(keys)
     now = timezone.now()
-    if stored is None:
-        state = _store_state(changed_at=now)
-    else:
-        state = ContentState(*stored)
-        if state.next_due_at is not None and state.next_due_at <= now:
-            state = _store_state(changed_at=state.next_due_at)
+    try:
+        token, changed_at, due = stored[STATE_KEY]
+        content, listed = Version(token, changed_at), Version(*stored[LISTED_KEY])
+    except (KeyError, TypeError, ValueError):  # gone from the cache (or an older shape)
+        listed = Version.new(now)
+        content, due = _new_state(now, listed=listed)
+    if due is not None and due <= now:  # a publication or an expiry: what lists show
+        listed = Version.new(due)
+        content, due = _new_state(due, listed=listed)
+    own = None
+    if article:
+        try:
+            own = Version(*stored[article_key(article)])
+        except (KeyError, TypeError):
+            own = Version.new(now)
+            cache.set(article_key(article), (own.token, own.changed_at), _article_seconds())
+    state = ContentState(content, due, listed, own)
     if request is not None:
         request.content_state = state
     return state
 
 
 def content_changed() -> None:
-    """Start a new content version. Signals call this after commit; call it yourself after
-    writes that bypass model signals (QuerySet.update(), raw SQL). When such a write changes
-    an article's sections or cover, call services.articles_refresh_derived for it first:
-    the article's text is kept under the time that refresh stamps (`derived_at`)."""
-    _store_state(changed_at=timezone.now())
+    """Replace every version: any page may show what changed. Signals call this after
+    commit; call it yourself after writes that bypass model signals (QuerySet.update(), raw
+    SQL). When such a write changes an article's sections or cover, call
+    services.articles_refresh_derived for it first: the article's text is kept under the
+    time that refresh stamps (`derived_at`)."""
+    now = timezone.now()
+    _new_state(now, listed=Version.new(now))
+
+
+def articles_changed(*, slugs: Iterable[str], listed: bool) -> None:
+    """After a save of these articles (their derived fields written): a new version of each
+    one's page and a new content version (search, feeds, sitemaps); a new listed version
+    too if `listed`, when what lists and cards show of them changed."""
+    now = timezone.now()
+    new = Version.new(now)  # new to every one of these pages: one token serves them all
+    versions = {article_key(slug): (new.token, new.changed_at) for slug in slugs}
+    cache.set_many(versions, _article_seconds())
+    _new_state(now, listed=Version.new(now) if listed else None)
 
 
 def canonical_path(request: HttpRequest) -> str:
@@ -107,9 +182,9 @@ def canonical_path(request: HttpRequest) -> str:
     return f"{request.path}?{query}" if query else request.path
 
 
-def etag_for(request: HttpRequest, state: ContentState, *, extended: bool = False) -> str:
+def etag_for(request: HttpRequest, versions: list[Version], *, extended: bool = False) -> str:
     tokens = [
-        state.version,
+        *(version.token for version in versions),
         # Pages name their own absolute address (canonical link, social cards).
         request.scheme,
         request.get_host(),
@@ -119,34 +194,41 @@ def etag_for(request: HttpRequest, state: ContentState, *, extended: bool = Fals
     return '"' + hashlib.sha256("\n".join(tokens).encode()).hexdigest()[:32] + '"'
 
 
-def _add_validators(response: HttpResponse, etag: str, state: ContentState) -> None:
+def _add_validators(response: HttpResponse, etag: str, modified: datetime) -> None:
     response.headers["ETag"] = etag
-    response.headers["Last-Modified"] = http_date(state.changed_at.timestamp())
+    response.headers["Last-Modified"] = http_date(modified.timestamp())
     patch_cache_control(
         response, public=True, max_age=settings.ARTICLES_HTTP_MAX_AGE, must_revalidate=True
     )
 
 
-def cache_public_page(view=None, *, extended: bool = False, carry: tuple[str, ...] = ()):
+def cache_public_page(
+    view=None, *, shows: Shows = "lists", extended: bool = False, carry: tuple[str, ...] = ()
+):
     """Decorate a public GET view: a 304 when the reader's copy is current, else the page
     kept whole under its ETag in the shared cache, else the view's answer, kept when it is
     a 200. Answers that are not 200 (404, redirects) are never kept.
 
-    `extended=True` (as `@cache_public_page(extended=True)`) for pages that carry other
-    apps' parts: their ETags also carry `page_validators`.
+    `shows` says which versions the page is kept under: "lists" (the default: what lists
+    and cards show), "texts" (also any article's text: search, feeds, sitemaps), "article"
+    (the article named by the view's `slug` argument, and what lists show).
+    `extended=True` for pages that carry other apps' parts: their ETags also carry
+    `page_validators`.
     `carry` names headers a 304 keeps from the page it stands for (the search's result
     count, which counting reads): taken from the kept page, or from the view run again
     when the kept page has gone.
     """
     if view is None:
-        return functools.partial(cache_public_page, extended=extended, carry=carry)
+        return functools.partial(cache_public_page, shows=shows, extended=extended, carry=carry)
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        state = content_state(request)
-        etag = etag_for(request, state, extended=extended)
+        slug = kwargs.get("slug", "") if shows == "article" else ""
+        versions = page_versions(content_state(request, article=slug), shows)
+        etag = etag_for(request, versions, extended=extended)
+        modified = max(version.changed_at for version in versions)
         response = get_conditional_response(
-            request, etag=etag, last_modified=int(state.changed_at.timestamp())
+            request, etag=etag, last_modified=int(modified.timestamp())
         )
         if response is None or (response.status_code == 304 and carry):
             stored = cache.get(f"page:{etag}")
@@ -165,7 +247,7 @@ def cache_public_page(view=None, *, extended: bool = False, carry: tuple[str, ..
                     if name in page:
                         response[name] = page[name]
         if response.status_code in (200, 304):
-            _add_validators(response, etag, state)
+            _add_validators(response, etag, modified)
         return response
 
     return wrapped

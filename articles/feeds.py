@@ -57,7 +57,7 @@ class LatestArticlesFeed(Feed):
     title = settings.SITE_NAME
     description = "Calm, practical writing on stress, sleep, healing and kindness."
 
-    @method_decorator(cache_public_page)
+    @method_decorator(cache_public_page(shows="texts"))
     def __call__(self, request, *args, **kwargs):
         # One Feed instance serves every request: the request goes on a copy.
         feed = copy.copy(self)

@@ -318,6 +318,18 @@ class Article(models.Model):
         editable=False,
         help_text="MD5 of the title, standfirst and sections: derived, like the search vector.",
     )
+    listed_digest = models.CharField(
+        max_length=32,
+        blank=True,
+        default="",
+        db_default="",
+        editable=False,
+        help_text=(
+            "MD5 of what lists and cards show of the article (title, address, standfirst, "
+            "cover, visibility, featured, reading time, author, tags): derived. Only a save "
+            "that changes it renders the home, topic and other articles' pages again."
+        ),
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(
         null=True,
@@ -1123,5 +1135,6 @@ reversion.register(
         "preview_links_version",
         "derived_at",
         "text_digest",
+        "listed_digest",
     ],
 )

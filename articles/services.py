@@ -51,6 +51,9 @@ from .publishing_checks import article_check_before_publishing
 # - text_digest: MD5 of the words (title, standfirst, each section's level, heading and
 #   body in order): a medical review covers the digest it was recorded on
 #   (articles.medical_review).
+# - listed_digest: MD5 of what lists and cards show of the article; the refresh says whose
+#   changed, so a typo fixed in one article's text renders only the pages showing that text
+#   again (articles.signals, articles.cache).
 # - derived_at: when this ran, so after every saved change to the article, its sections,
 #   sources or tags; the parts of its page that depend on it alone are cached under it.
 # Citation markers go first: their text is a source's key, not words of the article.
@@ -77,26 +80,36 @@ UPDATE articles_article AS a SET
         || setweight(to_tsvector('english', {headings_and_tags}), 'C')
         || setweight(to_tsvector('english', {bodies}), 'D'),
     text_digest = md5(a.title || chr(31) || a.standfirst || chr(30) || s.text_parts),
+    listed_digest = md5(ROW(
+        a.title, a.slug, a.standfirst, a.cover, a.cover_width, a.cover_height,
+        a.cover_renditions, a.status, a.published_at, a.expires_at, a.featured,
+        s.reading_time, a.author_id, a.primary_tag_id, s.tag_ids)::text),
     derived_at = clock_timestamp(),
-    reading_time = greatest(1, ceil(
+    reading_time = s.reading_time
+FROM (SELECT *, greatest(1, ceil(
         coalesce(array_length(regexp_split_to_array(
-            trim(a.standfirst || ' ' || s.headings || ' ' || s.bodies), '\\s+'), 1), 0)
-        / {words_per_minute}::numeric))
+            trim(standfirst || ' ' || headings || ' ' || bodies), '\\s+'), 1), 0)
+        / {words_per_minute}::numeric)) AS reading_time
 FROM (
     SELECT a2.id AS article_id,
+           a2.standfirst,
+           a2.listed_digest AS listed_before,
            coalesce(string_agg(sec.heading, ' ' ORDER BY sec.position), '') AS headings,
            coalesce(string_agg({plain_body}, E'\\n' ORDER BY sec.position), '') AS bodies,
            coalesce(string_agg(sec.level || chr(31) || sec.heading || chr(31) || sec.body,
                                chr(30) ORDER BY sec.position), '') AS text_parts,
            coalesce((SELECT string_agg(t.name, ' ')
                      FROM articles_taggedarticle AS ta JOIN taggit_tag AS t ON t.id = ta.tag_id
-                     WHERE ta.content_object_id = a2.id), '') AS tag_names
+                     WHERE ta.content_object_id = a2.id), '') AS tag_names,
+           (SELECT array_agg(ta.tag_id ORDER BY ta.tag_id)
+            FROM articles_taggedarticle AS ta WHERE ta.content_object_id = a2.id) AS tag_ids
     FROM articles_article AS a2
     LEFT JOIN articles_section AS sec ON sec.article_id = a2.id
     WHERE {where}
     GROUP BY a2.id
-) AS s
+) AS parts) AS s
 WHERE a.id = s.article_id
+RETURNING a.id, a.slug, a.listed_digest IS DISTINCT FROM s.listed_before
 """
 
 # An upsert, not a delete and an insert: two refreshes of one article at once (each after
@@ -131,7 +144,17 @@ WHERE {where} AND NOT EXISTS (
 """
 
 
-def _refresh(article_ids: list[int] | None) -> None:
+@dataclass(frozen=True)
+class Refreshed:
+    """An article whose derived fields were just written."""
+
+    slug: str
+    #: Whether what lists and cards show of it changed (listed_digest; also when it had
+    #: never been derived): the pages listing it must be rendered again.
+    listed_changed: bool
+
+
+def _refresh(article_ids: list[int] | None) -> dict[int, Refreshed]:
     """The derived fields of these articles (of all: None), in three statements."""
     params = [] if article_ids is None else [article_ids]
 
@@ -155,8 +178,10 @@ def _refresh(article_ids: list[int] | None) -> None:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+        refreshed = {pk: Refreshed(slug, listed) for pk, slug, listed in cursor.fetchall()}
         cursor.execute(passages, params * 2)
         cursor.execute(_STALE_PASSAGES_SQL.format(where=where("p.article_id")), params)
+    return refreshed
 
 
 def article_refresh_derived(*, article_id: int) -> None:
@@ -164,9 +189,9 @@ def article_refresh_derived(*, article_id: int) -> None:
     articles_refresh_derived(article_ids=[article_id])
 
 
-def articles_refresh_derived(*, article_ids: list[int]) -> None:
-    """The same for these articles, in three statements."""
-    _refresh(list(article_ids))
+def articles_refresh_derived(*, article_ids: list[int]) -> dict[int, Refreshed]:
+    """The same for these articles, in three statements: those still there, by id."""
+    return _refresh(list(article_ids))
 
 
 def article_refresh_derived_all() -> None:

@@ -2,9 +2,13 @@
 
 Only these live in signals (everything else is an explicit service call):
 - the search vector, snippet passages and reading time (articles.services.articles_refresh_derived),
-  after commit, also when the article's tags or sources change,
-- the public pages' cache version (articles.cache), replaced after commit (also when the
-  disclaimer, the help resources or a tag's sensitivity change),
+  after commit, also when the article's tags or sources change; then the versions of the
+  pages showing what changed (articles.cache.articles_changed): the article's own page,
+  search, feeds and sitemaps, and every page listing articles only when what lists and
+  cards show of it changed,
+- every version of the public pages (articles.cache.content_changed), replaced after commit
+  when what many pages show changes: a tag's name, authors, bylines, the disclaimer, the
+  help resources, a tag's sensitivity,
 - deleting an article's cover renditions, which must follow every way of deleting it
   (including the admin's bulk delete, which never calls Article.delete()), and an author's
   photo with its renditions.
@@ -20,7 +24,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from taggit.models import Tag
 
-from .cache import content_changed
+from .cache import articles_changed, content_changed
 from .models import (
     Article,
     ArticleAuthor,
@@ -47,7 +51,12 @@ _waiting = threading.local()
 def _refresh_waiting() -> None:
     ids, _waiting.ids = getattr(_waiting, "ids", set()), set()
     if ids:
-        articles_refresh_derived(article_ids=sorted(ids))
+        refreshed = articles_refresh_derived(article_ids=sorted(ids))
+        # Then new versions, once the derived fields are written (readers never get a page
+        # kept from the old reading time under the new version). An article gone (deleted)
+        # leaves the lists it was on.
+        listed = len(refreshed) < len(ids) or any(r.listed_changed for r in refreshed.values())
+        articles_changed(slugs=[r.slug for r in refreshed.values()], listed=listed)
 
 
 def schedule_refresh(article_id: int) -> None:
@@ -97,9 +106,7 @@ def _tag_saved(sender, instance: Tag, created: bool = False, raw: bool = False, 
 
 
 # ---------------------------------------------------------------------------
-# Public page cache. Connected after the refresh above, so in any transaction the
-# version is replaced after the derived fields are written (readers never get a page
-# cached from the old reading time under the new version).
+# Everything public: what many pages show beyond one article's own rows.
 
 
 def _content_changed_waiting() -> None:
@@ -109,22 +116,13 @@ def _content_changed_waiting() -> None:
 
 
 def schedule_content_changed() -> None:
-    # As the refresh above: however many rows a transaction saves, one new version, made
-    # by the first of its callbacks to run. That one was registered after the refresh of
-    # the same save, which by then refreshed every article waiting: the version starts
-    # after every derived field is written.
+    # As the refresh above: however many rows a transaction saves, one set of new
+    # versions, made by the first of its callbacks to run. (A tag renamed: registered
+    # after the refresh of its articles, so the versions start after their vectors.)
     _waiting.content = True
     transaction.on_commit(_content_changed_waiting)
 
 
-@receiver(post_save, sender=Article, dispatch_uid="article_cache_on_save")
-@receiver(post_delete, sender=Article, dispatch_uid="article_cache_on_delete")
-@receiver(post_save, sender=Section, dispatch_uid="section_cache_on_save")
-@receiver(post_delete, sender=Section, dispatch_uid="section_cache_on_delete")
-@receiver(post_save, sender=Source, dispatch_uid="source_cache_on_save")
-@receiver(post_delete, sender=Source, dispatch_uid="source_cache_on_delete")
-@receiver(post_save, sender=TaggedArticle, dispatch_uid="tagging_cache_on_save")
-@receiver(post_delete, sender=TaggedArticle, dispatch_uid="tagging_cache_on_delete")
 @receiver(post_save, sender=Tag, dispatch_uid="tag_cache_on_save")
 @receiver(post_delete, sender=Tag, dispatch_uid="tag_cache_on_delete")
 # Bylines and author pages show profiles and their links; the disclaimer, the help

@@ -1,7 +1,7 @@
 """Thin views over the selectors.
 
 Every public page is kept whole in the shared cache under its canonical address and the
-content version, and answers conditional requests (see articles.cache.cache_public_page).
+versions of what it shows, and answers conditional requests (articles.cache).
 """
 
 from __future__ import annotations
@@ -166,7 +166,7 @@ class SearchView(StrictPaginationMixin, ListView):
 
     # A revalidation answered 304 still says how many articles the search found: counting
     # counts it like the 200 (as an article's 304 is a view).
-    @method_decorator(cache_public_page(carry=(SEARCH_RESULTS_HEADER,)))
+    @method_decorator(cache_public_page(shows="texts", carry=(SEARCH_RESULTS_HEADER,)))
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -177,7 +177,7 @@ class SearchView(StrictPaginationMixin, ListView):
         number, per_page = page_number(self.request), self.get_paginate_by(None)
         # Kept per content version and normalised query, however the query was typed.
         digest = hashlib.sha256(f"{self.query}\n{number}\n{per_page}".encode()).hexdigest()
-        key = f"search:{content_state(self.request).version}:{digest[:32]}"
+        key = f"search:{content_state(self.request).content.token}:{digest[:32]}"
         found = cache.get(key)
         if found is None:
             found = selectors.article_search_page(text=self.query, number=number, per_page=per_page)
@@ -223,8 +223,8 @@ class SearchView(StrictPaginationMixin, ListView):
 
 
 def site_notices(request) -> selectors.SiteNotices:
-    """The disclaimer and help resources, read once per content version for every page."""
-    key = f"site-notices:{content_state(request).version}"
+    """The disclaimer and help resources, read once per listed version for every page."""
+    key = f"site-notices:{content_state(request).listed.token}"
     notices = cache.get(key)
     if notices is None:
         notices = selectors.site_notices()
@@ -262,7 +262,7 @@ class ArticleDetailView(DetailView):
             return self.public_get(request, *args, **kwargs)
         return self.page(request, *args, **kwargs)
 
-    @method_decorator(cache_public_page(extended=True))
+    @method_decorator(cache_public_page(shows="article", extended=True))
     def public_get(self, request, *args, **kwargs):
         return self.page(request, *args, **kwargs)
 
@@ -313,7 +313,7 @@ class ArticleDetailView(DetailView):
             tags=tags,
             filing=primary,
             # The disclaimer and the help box: outside the article's own fragment, so the
-            # owners' edits (a new content version, articles.signals) show at once.
+            # owners' edits (new versions of every page, articles.signals) show at once.
             notices=SimpleLazyObject(
                 lambda: selectors.article_notices(
                     article=article, tags=tags, site=lambda: site_notices(self.request)
@@ -331,7 +331,7 @@ class ArticleDetailView(DetailView):
             shown_article_ids=SimpleLazyObject(lambda: end.shown_ids),
             # The cover, contents, text and sources are kept apart under the article's own
             # version (pk, updated_at, derived_at: any saved change to it, its sections,
-            # sources or tags), so a new content version or rankings period renders only
+            # sources or tags), so a new listed version or rankings period renders only
             # the rest of the page.
             fragment_seconds=settings.ARTICLES_FRAGMENT_CACHE_SECONDS,
         )
@@ -367,13 +367,13 @@ def favicon_ico(request) -> HttpResponse:
     return response
 
 
-@cache_public_page
+@cache_public_page(shows="texts")
 def sitemap_index(request):
     """sitemap.xml: the index of the sections' sitemaps and their pages (Django's view)."""
     return sitemaps_views.index(request, sitemaps=SITEMAPS, sitemap_url_name="sitemap-section")
 
 
-@cache_public_page
+@cache_public_page(shows="texts")
 def sitemap_section(request, section: str):
     """One page (?p=) of one section's sitemap. Kept whole like every public page: its
     canonical address, and so its ETag and cache key, carry the page number."""

@@ -18,8 +18,8 @@ REPEATED = "+".join(content_words()[:2])
 BASELINE = "baseline (stored page through Django)"
 FRESH = f"search (new queries, {FRESH_CONNECTIONS} connections)"
 # The mixed round twice: from an emptied cache (the first minutes of a new site, or of a
-# flushed Redis), and as a live site sees it after an editor saves an article (every
-# article visited before, then a new content version).
+# flushed Redis), and as a live site sees it after an editor's save (every article visited
+# before, then a word fixed in the newest article: bench/editing.py).
 MIXED_COLD = "mixed traffic (emptied cache)"
 MIXED_WARM = "mixed traffic (after an editor's save)"
 MIXED_LOCAL = "mixed traffic (per-process caches)"  # without Redis: neither can be made
@@ -152,8 +152,9 @@ def measure_size(site: Site, args, queries: Queries, problems: list[str]) -> dic
 
 def after_an_editors_save(site: Site, args, baseline: Round, mixed: Round) -> list[dict]:
     """The mixed round as a live site sees it: every article visited once (its page and
-    the parts kept apart from it), then an editor's save (a new content version) before each
-    run. Each run's ratio is taken against a baseline run just before it."""
+    the parts kept apart from it), then an editor's save (a word fixed in the newest
+    article) before each run. Each run's ratio is taken against a baseline run just before
+    it."""
     print(f"  visiting each of the {len(site.slugs):,} articles once ...", flush=True)
     started = time.monotonic()
     visits = fetch_each(

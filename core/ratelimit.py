@@ -37,13 +37,16 @@ def over_limit(request, *, scope: str, rate: str) -> int:
 def count_in_window(key: str, timeout: int) -> int:
     """Add one to the shared counter `key`, which lives `timeout` seconds from its first
     count. A cache that cannot answer (Redis down) counts 0: limits are lifted, never
-    wrongly hit."""
-    if cache.add(key, 1, timeout):
-        return 1
+    wrongly hit. One cache call for every request but a window's first (which adds the
+    counter): a search asked again is otherwise a cache read or two."""
     try:
         return cache.incr(key) or 0
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout)
+    except ValueError:  # the window's first request (or the counter just expired)
+        if cache.add(key, 1, timeout):
+            return 1
+    try:
+        return cache.incr(key) or 0  # another worker added it in between
+    except ValueError:
         return 1
 
 

@@ -121,9 +121,9 @@ def _published_article_id(
     request: HttpRequest, slug: str, *, kept_in: BaseCache = cache
 ) -> int | None:
     """The published article at `slug` (a lookup kept in the cache), or None."""
-    # Keyed by the content version the page itself was found under (read once per request
-    # already): a slug that moves to another article is never stale, and no extra read.
-    key = f"popularity:slug:{content_state(request).version}:{slug}"
+    # Keyed by the listed version (addresses, visibility) the page was found under (read
+    # once per request already): a slug that moves to another article is never stale.
+    key = f"popularity:slug:{content_state(request).listed.token}:{slug}"
     article_id = kept_in.get(key)
     if article_id is None:
         article_id = Article.objects.published().filter(slug=slug).values_list("pk", flat=True)

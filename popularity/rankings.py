@@ -179,16 +179,16 @@ def ranking_cached(
 ) -> list[RankedArticle]:
     """ranking(), cached for POPULARITY_RANKING_CACHE_SECONDS: no query on a hit.
 
-    The key names the content version (a title, a visibility or a deletion changes it, as it
-    changes every public page) and the ranking period that pages add to their ETag: a page
+    The key names the listed version (a title, a visibility or a deletion changes it, as it
+    changes every page listing articles) and the ranking period that pages add to their ETag: a page
     re-rendered because a new period began shows that period's ranking, not one computed
     near the end of the last (which would let Popular Posts lag two periods behind).
-    Given the `request`, the content version it already read is used (one cache read fewer
+    Given the `request`, the version it already read is used (one cache read fewer
     on each page rendered with Popular Posts).
     """
     window = Window(window)
     today = timezone.localdate().isoformat()
-    version = content_state(request).version
+    version = content_state(request).listed.token
     key = f"popularity:ranking:{version}:{today}:{rankings_period()}:{window}:{limit}"
     result: list[RankedArticle] | None = cache.get(key)
     if result is None:

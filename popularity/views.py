@@ -90,7 +90,7 @@ TABLE_PAGE_SIZE = 50  # articles per page of the dashboard's table; the CSV has 
 STATISTICS_PERMISSION = "popularity.view_statistics"
 
 
-# Kept whole per content version and ranking period (both are in the ETag).
+# Kept whole per listed version and ranking period (both are in the ETag).
 @method_decorator(cache_public_page(extended=True), name="get")
 class PopularView(TemplateView):
     """Most read articles, one window per tab (plain links: works without JavaScript).

@@ -190,6 +190,116 @@ class TestInvalidation:
         assert "Due tomorrow" in text(client, "/")
 
 
+class TestOnlyWhatChanged:
+    """A save renders again only the pages that show what it changed: a typo fixed in one
+    article's text leaves every other article's page, the home and topic pages kept; a new
+    title reaches every page that shows it."""
+
+    @pytest.fixture
+    def neighbour(self, article, commit_callbacks):
+        return commit_callbacks(ArticleFactory, title="Neighbouring calm", tags=["calm"])
+
+    @staticmethod
+    def fix_a_typo(article, commit_callbacks) -> None:
+        # As the admin saves it: the article's form, then the changed section, one commit.
+        def save() -> None:
+            with transaction.atomic():
+                Article.objects.get(pk=article.pk).save()
+                section = article.sections.get()
+                section.body = "<p>Original body, mended.</p>"
+                section.save()
+
+        commit_callbacks(save)
+
+    def test_a_typo_fix_leaves_other_pages_kept(
+        self, client, article, neighbour, commit_callbacks, django_assert_num_queries
+    ):
+        kept = [neighbour.get_absolute_url(), "/", "/tags/calm/", "/tags/"]
+        before = {url: client.get(url)["ETag"] for url in kept}
+        own = client.get(article.get_absolute_url())["ETag"]
+        self.fix_a_typo(article, commit_callbacks)
+        for url in kept:
+            with django_assert_num_queries(0):  # still the kept page
+                response = client.get(url, HTTP_IF_NONE_MATCH=before[url])
+            assert response.status_code == 304, url
+        fixed = client.get(article.get_absolute_url(), HTTP_IF_NONE_MATCH=own)
+        assert fixed.status_code == 200 and "Original body, mended." in fixed.content.decode()
+
+    def test_a_word_fixed_in_the_admin_leaves_the_lists_kept(
+        self, client, editor_client, commit_callbacks
+    ):
+        from django.test import Client
+
+        from tests.articles.admin_data import article_data, change_url
+
+        def create():
+            # As the admin saved it: published to the second, no login user as author.
+            moment = timezone.now().replace(microsecond=0) - timezone.timedelta(days=1)
+            article = ArticleFactory(published_at=moment, author=None, tags=["calm"])
+            SectionFactory(article=article, position=1, body="<p>Calm breathng.</p>")
+            return article
+
+        article = commit_callbacks(create)
+        reader = Client()
+        before = {url: reader.get(url)["ETag"] for url in ("/", "/tags/calm/")}
+        own = reader.get(article.get_absolute_url())["ETag"]
+        data = article_data(
+            title=article.title,
+            slug=article.slug,
+            standfirst=article.standfirst,
+            status="published",
+            published_at=article.published_at,
+            tags=["calm"],
+            existing=[(article.sections.get(), {"body": "<p>Calm breathing.</p>"})],
+        )
+        response = commit_callbacks(editor_client.post, change_url(article), data)
+        assert response.status_code == 302
+        for url, etag in before.items():
+            assert reader.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304, url
+        fixed = reader.get(article.get_absolute_url(), HTTP_IF_NONE_MATCH=own)
+        assert fixed.status_code == 200 and "Calm breathing." in fixed.content.decode()
+
+    def test_a_typo_fix_reaches_search_and_feeds(
+        self, client, article, neighbour, commit_callbacks
+    ):
+        assert "mended" not in text(client, "/feed/")
+        assert "Original title" not in text(client, "/search/?q=mended")
+        self.fix_a_typo(article, commit_callbacks)
+        assert "Original body, mended." in text(client, "/feed/")
+        assert "Original title" in text(client, "/search/?q=mended")
+
+    def test_a_new_title_reaches_every_page_showing_it(
+        self, client, article, neighbour, commit_callbacks
+    ):
+        pages = ["/", "/tags/calm/", neighbour.get_absolute_url(), "/search/?q=calm", "/feed/"]
+        for url in pages:
+            assert "Original title" in text(client, url), url
+        article.title = "Retitled calm"
+        commit_callbacks(article.save)
+        for url in pages:
+            page = text(client, url)
+            assert "Retitled calm" in page and "Original title" not in page, url
+
+    def test_a_longer_text_changes_the_reading_time_on_cards(
+        self, client, article, commit_callbacks
+    ):
+        assert "1 min read" in text(client, "/")
+        section = article.sections.get()
+        section.body = "<p>" + "calm " * 1000 + "</p>"
+        commit_callbacks(section.save)
+        assert "1 min read" not in text(client, "/")
+
+
+def test_an_articles_version_does_not_outlive_its_pages(client, settings, redis_cache):
+    """Any address asked for gets a version (a mistyped one too): it expires with the
+    pages kept under it, so addresses nobody has leave nothing behind in Redis."""
+    from django.core.cache import cache
+
+    settings.ARTICLES_CACHE_SECONDS = 120
+    assert client.get("/articles/no-such-article/").status_code == 404
+    assert 0 < cache.ttl(page_cache.article_key("no-such-article")) <= 120
+
+
 class TestArticleTextKept:
     """An article's cover, contents and text are kept under its own version: a new content
     version (an editor saving another article) renders the rest of its page again only."""

@@ -119,3 +119,26 @@ def test_publishing_and_deleting_show_at_once_in_every_worker(servers):
         for path in ("/", "/search/?q=breathing", "/feed/"):
             assert "Breathing before sleep" not in stack.get(path).body, path
         assert stack.get("/articles/breathing-sleep/").status == 404
+
+
+def test_a_word_fixed_in_one_article_leaves_the_lists_kept_in_every_worker(servers):
+    first, second = servers
+    article = (
+        "from articles.models import Article; "
+        "a = Article.objects.get(slug='face-twitching-mystery')"
+    )
+    shell(first, f"{article}; a.save()")  # its listed fields derived (unchanged since)
+    lists = ("/tags/botox/", "/tags/")
+    before = {path: first.get(path).header("ETag") for path in lists}
+    own = first.get(ARTICLE).header("ETag")
+    shell(
+        first,
+        f"{article}; s = a.sections.order_by('position')[0]; "
+        "s.body = s.body.replace(' the ', ' thee ', 1); s.save()",
+    )
+    for stack in servers:
+        for path in lists:
+            page = stack.get(path, headers={"If-None-Match": before[path]})
+            assert page.status == 304, path
+        fixed = stack.get(ARTICLE, headers={"If-None-Match": own})
+        assert fixed.status == 200 and " thee " in fixed.body

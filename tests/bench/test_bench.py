@@ -137,3 +137,18 @@ def test_cpu_stages_replays_the_mixed_rounds_shares():
     )
     # The first articles are asked for most, as in bench/lua/mixed.lua.
     assert paths.count("/articles/a0/") > paths.count("/articles/a999/")
+
+
+@pytest.mark.django_db
+def test_the_editors_save_fixes_one_word_of_the_newest_article(commit_callbacks):
+    from bench.editing import editor_fixes_a_word
+    from tests.factories import ArticleFactory, SectionFactory
+
+    older, newest = ArticleFactory(), ArticleFactory()
+    for article in (older, newest):
+        SectionFactory(article=article, position=1, body="<p>Breathe in the calm of the day.</p>")
+    commit_callbacks(editor_fixes_a_word)
+    assert newest.sections.get().body == "<p>Breathe in teh calm of the day.</p>"
+    assert older.sections.get().body == "<p>Breathe in the calm of the day.</p>"
+    commit_callbacks(editor_fixes_a_word)
+    assert newest.sections.get().body == "<p>Breathe in the calm of the day.</p>"
