@@ -27,7 +27,8 @@ from .analysis import (
     refresh_rank,
 )
 from .breakdowns import NO_FILTERS, Filters, counted_rows, site_rows
-from .expressions import big_sum
+from .closed_days import closed_days_cached, closed_days_get, closed_days_set, period_split
+from .expressions import big_sum, int_array
 from .models import DailyPath, DailyView, ReadDepthDay
 from .paths import Onward
 
@@ -76,12 +77,25 @@ def _summed_rows(*, filters: Filters, article_id: int | None) -> QuerySet[Any]:
 def stats_daily(
     *, period: Period, article_id: int | None = None, filters: Filters = NO_FILTERS
 ) -> list[DayPoint]:
-    """One point per day of the period (days without views are zeros), in one query."""
-    rows = _summed_rows(filters=filters, article_id=article_id).filter(
-        day__range=(period.start, period.end)
-    )
-    sums = rows.order_by().values("day").annotate(v=big_sum("views"), u=big_sum("unique_readers"))
-    by_day = {row["day"]: (row["v"], row["u"]) for row in sums}
+    """One point per day of the period (days without views are zeros), in one query; the
+    sums of its ended days are kept (closed_days.py), so then only today's rows are read."""
+    closed, live = period_split(period, today=timezone.localdate())
+    scope = (article_id, filters)
+    by_day = closed_days_get("daily", closed, *scope) if closed else None
+    if by_day is None or live is not None:
+        read = period if by_day is None or live is None else live
+        rows = _summed_rows(filters=filters, article_id=article_id).filter(
+            day__range=(read.start, read.end)
+        )
+        sums = (
+            rows.order_by().values("day").annotate(v=big_sum("views"), u=big_sum("unique_readers"))
+        )
+        found = {row["day"]: (row["v"], row["u"]) for row in sums}
+        if by_day is None and closed is not None:
+            closed_days_set(
+                "daily", closed, {d: vu for d, vu in found.items() if d <= closed.end}, *scope
+            )
+        by_day = {**(by_day or {}), **found}
     points = []
     for offset in range(period.days):
         day = period.start + timedelta(days=offset)
@@ -93,14 +107,21 @@ def stats_daily(
 def stats_previous_views(
     *, period: Period, article_id: int | None = None, filters: Filters = NO_FILTERS
 ) -> int | None:
+    """The views of the period before (its days have ended: kept, see closed_days.py)."""
     previous = period.previous
     if previous is None:
         return None
-    rows = _summed_rows(filters=filters, article_id=article_id).filter(
-        day__range=(previous.start, previous.end)
-    )
-    total: int = rows.order_by().aggregate(total=big_sum("views"))["total"]
-    return total
+
+    def total() -> int:
+        rows = _summed_rows(filters=filters, article_id=article_id).filter(
+            day__range=(previous.start, previous.end)
+        )
+        summed: int = rows.order_by().aggregate(total=big_sum("views"))["total"]
+        return summed
+
+    if previous.end >= timezone.localdate():  # not ended yet: nothing to keep
+        return total()
+    return closed_days_cached("previous", previous, total, article_id, filters)
 
 
 class RankedArticle(NamedTuple):
@@ -112,13 +133,36 @@ class RankedArticle(NamedTuple):
 
 def stats_article_ranking(*, period: Period, filters: Filters = NO_FILTERS) -> list[RankedArticle]:
     """Every article read in the period, most views first (ties: more unique readers, then
-    the lower id): one index-only scan of the period's rows, nothing else.
+    the lower id): the sums of its ended days kept (closed_days.py), today's added from one
+    index-only scan of today's rows (one more of the ended days when they are not kept).
 
     The dashboard pages this list and fetches titles and the previous period for the page
     only (stats_article_rows); on 1,000,000 daily rows the one query that joined them for
     all ~9,000 articles read in 30 days, and their previous 30 days too, cost about three
     times as much (bench/popularity_rankings.py).
     """
+    closed, live = period_split(period, today=timezone.localdate())
+    if closed is None:
+        return _ranking_query(period=period, filters=filters)
+
+    def columns() -> list[list[int]]:
+        # Three lists of plain ints: read back from the cache several times faster than
+        # ~9,000 tuples.
+        return [list(c) for c in zip(*_ranking_query(period=closed, filters=filters), strict=True)]
+
+    kept = closed_days_cached("ranking", closed, columns, filters)
+    if live is None:
+        return list(map(RankedArticle._make, zip(*kept, strict=True)))
+    sums = {article_id: (v, u) for article_id, v, u in zip(*kept, strict=True)}
+    for article_id, v, u in _ranking_query(period=live, filters=filters):
+        before = sums.get(article_id, (0, 0))
+        sums[article_id] = (before[0] + v, before[1] + u)
+    ranked = [RankedArticle(article_id, v, u) for article_id, (v, u) in sums.items()]
+    ranked.sort(key=lambda item: (-item.views, -item.unique_readers, item.article_id))
+    return ranked
+
+
+def _ranking_query(*, period: Period, filters: Filters) -> list[RankedArticle]:
     sums = (
         counted_rows(filters=filters)
         .filter(day__range=(period.start, period.end))
@@ -153,7 +197,7 @@ def stats_article_rows(
     depth and paths have no source)."""
     previous = period.previous
     ranked = list(ranked)
-    ids = _int_array(item.article_id for item in ranked)
+    ids = int_array(item.article_id for item in ranked)
     of_these = RawSQL("article_id = ANY(%s::bigint[])", (ids,), output_field=BooleanField())
     # Each sum grouped once over these articles' rows (a page's 50 or the CSV's thousands):
     # a subquery per article would probe the index ~27,000 times for the whole CSV.
@@ -301,18 +345,11 @@ def tags_of_ranking(ranking: Sequence[RankedArticle]) -> list[TagRow]:
             GROUP BY t.id, t.name, t.slug
             ORDER BY 2 DESC, t.name
             """,
-            [_int_array(column) for column in list(zip(*ranking, strict=True))[:2]],
+            [int_array(column) for column in list(zip(*ranking, strict=True))[:2]],
         )
         return [
             TagRow(name=name, views=views, articles=n, slug=slug) for name, views, n, slug in cursor
         ]
-
-
-def _int_array(values: Iterable[int]) -> str:
-    """Integers as one PostgreSQL array literal. psycopg2 sends a list as ARRAY[1, 2, …],
-    which the server parses and plans as ~9,000 separate constants (~60 ms on the bench's
-    30 days); one '{1,2,…}' string is read by the array type's input function at once."""
-    return "{" + ",".join(map(str, map(int, values))) + "}"
 
 
 def refresh_candidates(*, now: datetime | None = None, limit: int = 10) -> list[RefreshCandidate]:

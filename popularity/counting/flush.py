@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from articles.models import Article
 
+from ..closed_days import closed_days_changed
 from ..models import ArticleTotal, DailyAgentView, DailyPath, DailyView, FlushedBatch, ReaderDay
 from .breakdown import origins_assign, origins_state, origins_upsert
 from .buffer import BufferedBatch, BufferedView, get_buffer
@@ -123,6 +124,9 @@ def _apply_batch(batch: BufferedBatch, *, rule: CountingRule) -> AppliedBatch | 
             _upsert_paths([(a, d, b, n) for (a, d, b), n in paths.items()])
         if agents:
             _upsert_agent_counts([(a, d, g, v) for (a, d, g), v in agents.items()])
+        # A batch buffered before midnight: the sums kept of the ended days are out of date.
+        if any(day < timezone.localdate() for _, day in counts):
+            transaction.on_commit(closed_days_changed)
     return AppliedBatch(views=sum(v for v, _ in counts.values()), overruled=overruled)
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from articles.cache import content_changed
 from articles.models import Article
+from popularity.closed_days import closed_days_changed
 from popularity.demo import HISTORY_DAYS, demo_readership
 from popularity.models import (
     ArticleTotal,
@@ -46,6 +47,7 @@ class Command(BaseCommand):
             SiteDailyOrigin.objects.bulk_create(made.site_origins(), batch_size=2000)
         # Views written behind the signals' back: pages and rankings start anew.
         content_changed()
+        closed_days_changed()
         self.stdout.write(
             f"demo views: {len(made.daily)} daily rows, {len(made.depth)} read-depth days "
             f"for {len(articles)} articles"
