@@ -25,7 +25,7 @@ from .models import DailyPath, DailyView
 PATHS_SHOWN = 10
 PAIRS_SHOWN = 10
 #: Pairs of the period's ended days kept for the dashboard (closed_days.py): a pair below
-#: them reaches the top only with as many readers today as it lacked, which is looked up.
+#: them reaches the top only with as many readers today as it lacked, and is looked up.
 PAIRS_KEPT = 100
 
 
@@ -107,47 +107,45 @@ def top_pairs(*, period: Period, limit: int | None = PAIRS_SHOWN) -> list[PathPa
 
     With a `limit` (the dashboard), the top PAIRS_KEPT pairs of the period's ended days are
     kept (closed_days.py) and today's rows added to them in one query, with the titles;
-    without one (the CSV), every pair is summed."""
+    without one (the CSV), or when pairs not kept could tie with the last one shown, every
+    pair is summed."""
     if limit is None:
-        summed = (
-            DailyPath.objects.filter(day__range=(period.start, period.end))
-            .order_by()
-            .values("from_article", "to_article")
-            .annotate(n=Sum("readers"))
-            .order_by("-n", "from_article", "to_article")
-        )
-        return _titled(list(summed.values_list("from_article", "to_article", "n")))
+        return _titled(_pairs_summed(period))
     closed, live = period_split(period, today=timezone.localdate())
     kept_count = max(PAIRS_KEPT, limit)
     kept: list[tuple[int, int, int]] = []
     if closed is not None:
-        kept = closed_days_cached("pairs", closed, lambda: _pairs_kept(closed, kept_count))
+        kept = closed_days_cached("pairs", closed, lambda: _pairs_summed(closed, kept_count))
     if live is None:
         return _titled(kept[:limit])
-    return _pairs_with_today(
+    # What a pair not kept may have had on the ended days: at most the last one kept, or
+    # nothing when every pair was.
+    most_not_kept = kept[-1][2] if len(kept) == kept_count else 0
+    shown, last_place = _pairs_with_today(
         kept=kept,
-        # What a pair not kept may have had on the ended days: less than the last one kept
-        # (ties with it are kept too), or nothing when every pair was.
-        most_not_kept=kept[-1][2] - 1 if len(kept) >= kept_count else 0,
+        most_not_kept=most_not_kept,
         closed=closed or Period(start=live.start, end=live.start - timedelta(days=1)),
         live=live,
         limit=limit,
     )
+    if most_not_kept and last_place <= most_not_kept:
+        # A pair not kept, not read today, could tie with the last place: sum them all.
+        return _titled(_pairs_summed(period, limit))
+    return shown
 
 
-def _pairs_kept(closed: Period, count: int) -> list[tuple[int, int, int]]:
-    """The `count` pairs with most readers in `closed`, and those tied with the last, most
-    first: [(from, to, readers)]. Raw SQL: the ORM has no FETCH FIRST … WITH TIES."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            SELECT from_article_id, to_article_id, sum(readers)::bigint AS n
-            FROM {DailyPath._meta.db_table} WHERE day BETWEEN %s AND %s
-            GROUP BY 1, 2 ORDER BY n DESC FETCH FIRST %s ROWS WITH TIES
-            """,
-            [closed.start, closed.end, count],
-        )
-        return sorted(cursor.fetchall(), key=lambda pair: (-pair[2], pair[0], pair[1]))
+def _pairs_summed(period: Period, limit: int | None = None) -> list[tuple[int, int, int]]:
+    """[(from, to, readers)] of the period, most readers first (ties: the older pairs),
+    summed from the day index alone; with a `limit`, only that many are sorted."""
+    summed = (
+        DailyPath.objects.filter(day__range=(period.start, period.end))
+        .order_by()
+        .values("from_article", "to_article")
+        .annotate(n=Sum("readers"))
+        .order_by("-n", "from_article", "to_article")
+        .values_list("from_article", "to_article", "n")
+    )
+    return list(summed if limit is None else summed[:limit])
 
 
 def _pairs_with_today(
@@ -157,11 +155,11 @@ def _pairs_with_today(
     closed: Period,
     live: Period,
     limit: int,
-) -> list[PathPair]:
-    """The top `limit` pairs of closed + live: the kept pairs with today's readers added,
-    and the pairs of today that could reach them, with what they had on the ended days
-    looked up (an index probe each). One query; raw SQL: the ORM cannot rank a union of
-    grouped subqueries."""
+) -> tuple[list[PathPair], int]:
+    """The top `limit` pairs of closed + live, and the last place's readers among the kept
+    pairs: the kept pairs with today's readers added, and the pairs of today that could
+    reach that last place, with what they had on the ended days looked up (an index probe
+    each). One query; raw SQL: the ORM cannot rank a union of grouped subqueries."""
     paths, articles = DailyPath._meta.db_table, Article._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
@@ -176,8 +174,6 @@ def _pairs_with_today(
             known AS (
                 SELECT k.a, k.b, k.n + coalesce(t.n, 0) AS n FROM k LEFT JOIN t USING (a, b)
             ),
-            -- The last place's readers among the kept pairs: a pair of today that cannot
-            -- reach them is not looked up.
             bar AS (
                 SELECT coalesce((SELECT n FROM known ORDER BY n DESC OFFSET %s LIMIT 1), 0) AS n
             ),
@@ -194,7 +190,7 @@ def _pairs_with_today(
             top AS (
                 (SELECT * FROM known UNION ALL SELECT * FROM lifted) ORDER BY n DESC, a, b LIMIT %s
             )
-            SELECT top.a, x.title, x.slug, top.b, y.title, y.slug, top.n
+            SELECT top.a, x.title, x.slug, top.b, y.title, y.slug, top.n, (SELECT n FROM bar)
             FROM top
             JOIN {articles} AS x ON x.id = top.a
             JOIN {articles} AS y ON y.id = top.b
@@ -211,7 +207,9 @@ def _pairs_with_today(
                 limit,
             ],
         )
-        return [PathPair(*row) for row in cursor.fetchall()]
+        rows = cursor.fetchall()
+    last_place = rows[0][-1] if rows else 0
+    return [PathPair(*row[:-1]) for row in rows], last_place
 
 
 def _titled(pairs: list[tuple[int, int, int]]) -> list[PathPair]:

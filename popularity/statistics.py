@@ -148,13 +148,14 @@ def stats_article_ranking(*, period: Period, filters: Filters = NO_FILTERS) -> l
     def columns() -> list[list[int]]:
         # Three lists of plain ints: read back from the cache several times faster than
         # ~9,000 tuples.
-        return [list(c) for c in zip(*_ranking_query(period=closed, filters=filters), strict=True)]
+        rows = _ranking_rows(period=closed, filters=filters)
+        return [[row[i] for row in rows] for i in range(3)]
 
     kept = closed_days_cached("ranking", closed, columns, filters)
     if live is None:
         return list(map(RankedArticle._make, zip(*kept, strict=True)))
     sums = {article_id: (v, u) for article_id, v, u in zip(*kept, strict=True)}
-    for article_id, v, u in _ranking_query(period=live, filters=filters):
+    for article_id, v, u in _ranking_rows(period=live, filters=filters):
         before = sums.get(article_id, (0, 0))
         sums[article_id] = (before[0] + v, before[1] + u)
     ranked = [RankedArticle(article_id, v, u) for article_id, (v, u) in sums.items()]
@@ -163,6 +164,10 @@ def stats_article_ranking(*, period: Period, filters: Filters = NO_FILTERS) -> l
 
 
 def _ranking_query(*, period: Period, filters: Filters) -> list[RankedArticle]:
+    return list(map(RankedArticle._make, _ranking_rows(period=period, filters=filters)))
+
+
+def _ranking_rows(*, period: Period, filters: Filters) -> list[tuple[int, int, int]]:
     sums = (
         counted_rows(filters=filters)
         .filter(day__range=(period.start, period.end))
@@ -178,7 +183,7 @@ def _ranking_query(*, period: Period, filters: Filters) -> list[RankedArticle]:
     sql, params = sums.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return list(map(RankedArticle._make, cursor.fetchall()))
+        return cursor.fetchall()
 
 
 def stats_article_rows(

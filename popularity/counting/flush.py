@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -121,7 +122,7 @@ def _apply_batch(batch: BufferedBatch, *, rule: CountingRule) -> AppliedBatch | 
             if new_reader and view.from_article_id not in (None, view.article_id)
         )
         if paths:
-            _upsert_paths([(a, d, b, n) for (a, d, b), n in paths.items()])
+            paths_upsert([(a, d, b, n) for (a, d, b), n in paths.items()])
         if agents:
             _upsert_agent_counts([(a, d, g, v) for (a, d, g), v in agents.items()])
         # A batch buffered before midnight: the sums kept of the ended days are out of date.
@@ -234,7 +235,7 @@ def _upsert_agent_counts(rows: list[tuple[int, date, str, int]]) -> None:
         )
 
 
-def _upsert_paths(rows: list[tuple[int | None, date, int, int]]) -> None:
+def paths_upsert(rows: Sequence[tuple[int | None, date, int, int]]) -> None:
     """(from article, day, to article, readers): one statement, however many pairs. The
     join drops a first article deleted since (the second was checked with the batch)."""
     from_ids, days, to_ids, readers = (list(column) for column in zip(*rows, strict=True))

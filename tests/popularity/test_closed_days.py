@@ -81,6 +81,22 @@ def test_top_pairs_kept_or_not_equal_the_sum_of_the_rows(paths_of_a_month, monke
     assert shown(top_pairs(period=ended, limit=5)) == raw_pairs(ended)[:5]
 
 
+def test_a_pair_below_the_kept_ones_that_today_lifts_into_the_top_is_counted_whole(
+    monkeypatch, django_assert_num_queries
+):
+    monkeypatch.setattr(paths, "PAIRS_KEPT", 4)
+    a, b, c, d, e, f = ArticleFactory.create_batch(6)
+    for (first, second), readers in zip(
+        [(a, b), (b, c), (c, d), (d, e), (e, f)], [50, 40, 30, 29, 10], strict=True
+    ):
+        DailyPathFactory(from_article=first, to_article=second, day=ago(3), readers=readers)
+    top_pairs(period=month(), limit=2)  # keeps the four first of the ended days
+    DailyPathFactory(from_article=e, to_article=f, day=ago(0), readers=35)
+    with django_assert_num_queries(1):  # no summing of every pair
+        shown_now = shown(top_pairs(period=month(), limit=2))
+    assert shown_now == [(a.pk, b.pk, 50), (e.pk, f.pk, 45)]
+
+
 def test_todays_paths_show_at_once_with_the_ended_days_kept(
     paths_of_a_month, django_assert_num_queries
 ):
