@@ -3,13 +3,17 @@ it shows is always what the rows say, kept or not, and a write to an ended day s
 once."""
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db.models import Sum
 from django.utils import timezone
 
 import popularity.paths as paths
 from popularity.analysis import Period
+from popularity.breakdowns import stats_breakdowns
+from popularity.charts import history_period
 from popularity.closed_days import period_split
 from popularity.counting.flush import buffer_flush
 from popularity.counting.record import view_record
@@ -193,3 +197,19 @@ def test_a_deleted_articles_paths_leave_the_kept_top_pairs(
     with django_capture_on_commit_callbacks(execute=True):
         next(a for a in paths_of_a_month if a.pk == first.from_id).delete()
     assert shown(top_pairs(period=ended)) == raw_pairs(ended)[: paths.PAIRS_SHOWN]
+
+
+def test_the_scheduler_sums_the_default_view_once_so_a_mornings_first_view_is_quick(
+    month_of_views, settings, django_assert_num_queries
+):
+    settings.REDIS_URL = ""  # the flush command still runs, and warms
+    out = StringIO()
+    call_command("popularity_flush", stdout=out)
+    assert "summed the dashboard's ended days" in out.getvalue()
+    again = StringIO()
+    call_command("popularity_flush", stdout=again)
+    assert "summed" not in again.getvalue()
+    with django_assert_num_queries(3):  # today's rows only: ranking, chart, origin panels
+        stats_article_ranking(period=month())
+        stats_daily(period=history_period(month()))
+        stats_breakdowns(period=month())
