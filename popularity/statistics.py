@@ -154,13 +154,18 @@ def stats_article_ranking(*, period: Period, filters: Filters = NO_FILTERS) -> l
     kept = closed_days_cached("ranking", closed, columns, filters)
     if live is None:
         return list(map(RankedArticle._make, zip(*kept, strict=True)))
-    sums = {article_id: (v, u) for article_id, v, u in zip(*kept, strict=True)}
+    ids, kept_views, kept_readers = kept or ([], [], [])
+    views, readers = (
+        dict(zip(ids, kept_views, strict=True)),
+        dict(zip(ids, kept_readers, strict=True)),
+    )
     for article_id, v, u in _ranking_rows(period=live, filters=filters):
-        before = sums.get(article_id, (0, 0))
-        sums[article_id] = (before[0] + v, before[1] + u)
-    ranked = [RankedArticle(article_id, v, u) for article_id, (v, u) in sums.items()]
-    ranked.sort(key=lambda item: (-item.views, -item.unique_readers, item.article_id))
-    return ranked
+        views[article_id] = views.get(article_id, 0) + v
+        readers[article_id] = readers.get(article_id, 0) + u
+    # One integer a key (views, then readers, descending; then the id): ~9,000 tuples of
+    # three as keys cost about as much again.
+    order = sorted(views, key=lambda pk: pk - ((views[pk] << 128) | (readers[pk] << 64)))
+    return [RankedArticle(pk, views[pk], readers[pk]) for pk in order]
 
 
 def _ranking_query(*, period: Period, filters: Filters) -> list[RankedArticle]:
