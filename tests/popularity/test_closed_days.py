@@ -213,3 +213,25 @@ def test_the_scheduler_sums_the_default_view_once_so_a_mornings_first_view_is_qu
         stats_article_ranking(period=month())
         stats_daily(period=history_period(month()))
         stats_breakdowns(period=month())
+
+
+def test_with_the_cache_down_the_dashboard_sums_every_day_each_time(
+    month_of_views, paths_of_a_month, settings, client, owner
+):
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.25, "SOCKET_TIMEOUT": 0.25},
+        },
+    }
+    views = dict(
+        DailyView.objects.filter(day__gte=ago(29)).values_list("article").annotate(Sum("views"))
+    )
+    for _ in range(2):
+        ranking = stats_article_ranking(period=month())
+        assert {r.article_id: r.views for r in ranking} == views
+        assert shown(top_pairs(period=month(), limit=5)) == raw_pairs(month())[:5]
+    client.force_login(owner)
+    assert client.get("/admin/statistics/?range=30").status_code == 200
