@@ -18,7 +18,7 @@ import hashlib
 import time
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from django.core.cache import cache
 from django.db import transaction
@@ -55,26 +55,22 @@ def article_deleted(**kwargs: object) -> None:
     transaction.on_commit(closed_days_changed)
 
 
-def _key(name: str, period: Period, scope: tuple[object, ...]) -> str:
+def closed_days_key(name: str, period: Period, *scope: object) -> str:
+    """The cache key of `name`'s sums over `period` (whose days have all ended) and `scope`
+    (an article, the filters) under the current generation. Take it before reading the rows
+    and store under it: a write committed meanwhile has moved the generation on, so sums
+    read before that write are never found under the new one."""
     generation = cache.get_or_set(_GENERATION_KEY, time.time_ns, None)
     parts = ":".join(map(str, (period.start, period.end, generation, *scope)))
     return f"popularity:closed-days:{name}:{hashlib.sha256(parts.encode()).hexdigest()[:32]}"
 
 
-def closed_days_get(name: str, period: Period, *scope: object) -> Any:
-    """What closed_days_set kept for `name`, `period` (whose days have all ended) and
-    `scope` (an article, the filters), or None."""
-    return cache.get(_key(name, period, scope))
-
-
-def closed_days_set(name: str, period: Period, value: object, *scope: object) -> None:
-    cache.set(_key(name, period, scope), value, CLOSED_DAYS_CACHE_SECONDS)
-
-
 def closed_days_cached(name: str, period: Period, compute: Callable[[], T], *scope: object) -> T:
-    """compute() kept as closed_days_set keeps it, computed when nothing is kept."""
-    kept = closed_days_get(name, period, *scope)
+    """compute() (its sums over `period`), kept under closed_days_key(), computed when
+    nothing is kept."""
+    key = closed_days_key(name, period, *scope)
+    kept = cache.get(key)
     if kept is None:
         kept = compute()
-        closed_days_set(name, period, kept, *scope)
+        cache.set(key, kept, CLOSED_DAYS_CACHE_SECONDS)
     return kept

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import BooleanField, F, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -27,7 +28,12 @@ from .analysis import (
     refresh_rank,
 )
 from .breakdowns import NO_FILTERS, Filters, counted_rows, site_rows
-from .closed_days import closed_days_cached, closed_days_get, closed_days_set, period_split
+from .closed_days import (
+    CLOSED_DAYS_CACHE_SECONDS,
+    closed_days_cached,
+    closed_days_key,
+    period_split,
+)
 from .expressions import big_sum, int_array
 from .models import DailyPath, DailyView, ReadDepthDay
 from .paths import Onward
@@ -80,8 +86,8 @@ def stats_daily(
     """One point per day of the period (days without views are zeros), in one query; the
     sums of its ended days are kept (closed_days.py), so then only today's rows are read."""
     closed, live = period_split(period, today=timezone.localdate())
-    scope = (article_id, filters)
-    by_day = closed_days_get("daily", closed, *scope) if closed else None
+    key = closed_days_key("daily", closed, article_id, filters) if closed else None
+    by_day = cache.get(key) if key else None
     if by_day is None or live is not None:
         read = period if by_day is None or live is None else live
         rows = _summed_rows(filters=filters, article_id=article_id).filter(
@@ -92,9 +98,8 @@ def stats_daily(
         )
         found = {row["day"]: (row["v"], row["u"]) for row in sums}
         if by_day is None and closed is not None:
-            closed_days_set(
-                "daily", closed, {d: vu for d, vu in found.items() if d <= closed.end}, *scope
-            )
+            kept = {d: vu for d, vu in found.items() if d <= closed.end}
+            cache.set(key, kept, CLOSED_DAYS_CACHE_SECONDS)
         by_day = {**(by_day or {}), **found}
     points = []
     for offset in range(period.days):

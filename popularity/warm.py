@@ -9,11 +9,12 @@ view too.
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.utils import timezone
 
 from .breakdowns import stats_breakdowns
 from .charts import history_period
-from .closed_days import closed_days_get, period_split
+from .closed_days import closed_days_key, period_split
 from .forms import PeriodForm
 from .least_read import least_read
 from .paths import top_pairs
@@ -26,7 +27,7 @@ def statistics_warm() -> bool:
     period = PeriodForm({}).period()
     closed, _ = period_split(period, today=timezone.localdate())
     # "Least read"'s read depth is summed last: kept, so is the rest.
-    if closed is None or closed_days_get("depth", closed) is not None:
+    if closed is None or cache.get(closed_days_key("depth", closed)) is not None:
         return False
     ranking = stats_article_ranking(period=period)
     stats_daily(period=history_period(period))
