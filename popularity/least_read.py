@@ -60,7 +60,8 @@ def least_read(
     """The dashboard's list (see the module's rule): the fewest readers a day first, then
     the lowest completion. `ranking` is the period's (stats_article_ranking): its unique
     readers are reused, not read again. With `limit=None`: every article the rule judges,
-    fewest readers a day first (the CSV). One query."""
+    fewest readers a day first (the CSV). One query, and one more for the read depth of the
+    period's ended days when it is not kept (closed_days.py)."""
     published = (
         Article.objects.published()
         .filter(published_at__date__lte=period.end - timedelta(days=LEAST_READ_MIN_AGE_DAYS))

@@ -328,7 +328,7 @@ def stats_risers(
 
 def stats_articles(*, period: Period, filters: Filters = NO_FILTERS) -> list[ArticleRow]:
     """Every article read in the period as table rows, most views first (the CSV, the
-    report command): two queries."""
+    report command): the ranking's queries (stats_article_ranking), then one more."""
     ranking = stats_article_ranking(period=period, filters=filters)
     return stats_article_rows(
         period=period,
