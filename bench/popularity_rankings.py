@@ -114,6 +114,17 @@ FROM (SELECT d.article_id, d.day, k * 4 + floor(random() * 4)::int AS bucket,
       CROSS JOIN LATERAL (SELECT least(d.readers, 5)::int AS n) AS n
       CROSS JOIN LATERAL generate_series(0, n.n - 1) AS k) AS e
 ORDER BY day;
+
+-- Site searches: 300 distinct queries a day (a fifth found nothing, a fifth of the rest
+-- opened nothing), as the flush writes them.
+INSERT INTO popularity_dailysearch (day, query, searches, results, opened, position_sum)
+SELECT current_date - d, 'query ' || ((q * 7 + d) % 3000), s, r, o, o * 2
+FROM generate_series(0, {HISTORY_DAYS - 1}) AS d
+CROSS JOIN generate_series(1, 300) AS q
+CROSS JOIN LATERAL (SELECT 1 + (20 * random() ^ 3)::int AS s) AS s
+CROSS JOIN LATERAL (SELECT CASE WHEN q % 5 = 0 THEN 0 ELSE 1 + q % 9 END AS r) AS r
+CROSS JOIN LATERAL (SELECT CASE WHEN r = 0 OR q % 5 = 1 THEN 0 ELSE (s + 1) / 2 END AS o) AS o
+ORDER BY 1;
 """
 # VACUUM cannot run inside the seed's transaction; it sets the visibility map that lets
 # index-only scans skip the table, as autovacuum would on a live site.
@@ -129,6 +140,7 @@ AFTER_SEED = [
     "VACUUM ANALYZE popularity_tagreaddepthday",
     "VACUUM ANALYZE popularity_tagengagedtimeday",
     "VACUUM ANALYZE popularity_dailypath",
+    "VACUUM ANALYZE popularity_dailysearch",
 ]
 
 
@@ -240,12 +252,14 @@ def run_bench(args, call_command) -> int:
     from articles.models import Article
     from popularity.analysis import Period
     from popularity.breakdowns import Filters, stats_breakdowns
+    from popularity.closed_days import closed_days_changed
     from popularity.engaged import article_engagement, tag_engagement
     from popularity.least_read import least_read
     from popularity.models import DailyView, EngagedTimeDay
     from popularity.paths import article_onward, article_paths, top_pairs
     from popularity.rankings import Window, ranking, ranking_queryset
     from popularity.read_depth import tag_sums_rebuild
+    from popularity.searches import content_gaps
     from popularity.statistics import (
         stats_article_ranking,
         stats_article_rows,
@@ -282,8 +296,9 @@ def run_bench(args, call_command) -> int:
 
     page_ids = rng.sample(ids, 100)
 
-    def dashboard_page(query: str):
-        """The whole statistics view as an owner gets it (server time, no network)."""
+    def dashboard_page(query: str, *, kept: bool = True):
+        """The whole statistics view as an owner gets it (server time, no network). With
+        `kept=False`, as after a write to an ended day: its sums summed again."""
         from django.contrib.auth import get_user_model
         from django.test import Client
 
@@ -294,6 +309,8 @@ def run_bench(args, call_command) -> int:
         client.force_login(owner)
 
         def get():
+            if not kept:
+                closed_days_changed()
             response = client.get(f"/admin/statistics/{query}")
             assert response.status_code == 200, response.status_code
 
@@ -354,9 +371,12 @@ def run_bench(args, call_command) -> int:
                 article_onward(period=month, article_id=page_ids[0]),
             ),
         ),
+        ("dashboard: content gaps, 30 days", lambda: content_gaps(period=month)),
         ("dashboard page, 30 days (whole view)", dashboard_page("?range=30")),
+        ("… ended days not kept", dashboard_page("?range=30", kept=False)),
         ("article page, 30 days (whole view)", dashboard_page(f"articles/{page_ids[0]}/?range=30")),
         ("dashboard page, source=Reddit", dashboard_page("?range=30&source=Reddit")),
+        ("… ended days not kept", dashboard_page("?range=30&source=Reddit", kept=False)),
     ]
 
     cpu = backend_cpu(connection)
@@ -366,6 +386,10 @@ def run_bench(args, call_command) -> int:
     for name, run in cases:
         elapsed, used = median_ms(run, args.repeat, cpu)
         print(f"{name:<40}{elapsed:>11.3f}{elapsed / baseline:>14.1f}{used:>9.1f}")
+    from django.conf import settings
+
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"\nload average {load}; cache {settings.CACHES['default']['BACKEND']}")
     if args.explain:
         for window in Window:
             raw = ranking_queryset(window=window, limit=10)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete
 
 
 class PopularityConfig(AppConfig):
@@ -8,8 +9,10 @@ class PopularityConfig(AppConfig):
     def ready(self) -> None:
         from articles import extensions
         from articles.cache import page_validators
+        from articles.models import Article
 
         from . import checks  # noqa: F401  (settings checks)
+        from .closed_days import article_deleted
         from .rankings import rankings_period
 
         # Public pages carry Popular Posts: their ETags must move when the rankings can.
@@ -22,3 +25,5 @@ class PopularityConfig(AppConfig):
         ):
             if name not in slot:
                 slot.append(name)
+        # An article's counts go with it: the sums kept of ended days must too.
+        post_delete.connect(article_deleted, sender=Article, dispatch_uid="closed-days")

@@ -8,10 +8,12 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from articles.models import TaggedArticle
 
 from .analysis import Period
+from .closed_days import closed_days_cached, period_split
 from .models import DailyOrigin, DailyView, SiteDailyOrigin
 
 
@@ -101,8 +103,9 @@ def stats_breakdowns(
     *, period: Period, filters: Filters = NO_FILTERS, article_id: int | None = None
 ) -> dict[str, list[BreakdownRow]]:
     """Every panel's rows for the period, most views first (ties: more readers, then the
-    name): one query, one pass over the period's origin rows (the site's own, unless an
-    article or a tag is asked for).
+    name): one pass over the period's origin rows (the site's own, unless an article or a
+    tag is asked for), its ended days' sums kept (closed_days.py): one query for today's
+    rows, one more for the ended days' when they are not kept.
 
     Raw SQL around the ORM's filtered rows: the ORM has no GROUPING SETS, and six separate
     GROUP BYs read the same rows six times (bench/popularity_rankings.py).
@@ -113,6 +116,29 @@ def stats_breakdowns(
         rows = _narrowed(DailyOrigin.objects.all(), filters)
     else:
         rows = _narrowed(SiteDailyOrigin.objects.all(), filters)
+    # The ended days' sums are kept (closed_days.py); today's are added to them.
+    closed, live = period_split(period, today=timezone.localdate())
+    parts: list[tuple] = []
+    if closed is not None:
+        scope = (filters, article_id)
+        parts += closed_days_cached("breakdowns", closed, lambda: _grouped(rows, closed), *scope)
+    if live is not None:
+        parts += _grouped(rows, live)
+    summed: dict[tuple, list[int]] = {}
+    for bits, *values, views, readers in parts:
+        total = summed.setdefault((bits, *values), [0, 0])
+        total[0] += views
+        total[1] += readers
+    found = [(*key, views, readers) for key, (views, readers) in summed.items()]
+    by_bits = {_grouping_bits(columns): name for name, columns in PANELS.items()}
+    panels: dict[str, list[tuple]] = {name: [] for name in PANELS}
+    for bits, *values, views, readers in found:
+        panels[by_bits[bits]].append((dict(zip(_COLUMNS, values, strict=True)), views, readers))
+    return {name: _panel(name, entries) for name, entries in panels.items()}
+
+
+def _grouped(rows: QuerySet[Any], period: Period) -> list[tuple]:
+    """[(GROUPING bits, *columns, views, readers)] of `rows` in `period`, for every panel."""
     rows = rows.filter(day__range=(period.start, period.end))
     # The rows as they are, not summed per combination first: the planner cannot estimate
     # how few combinations there are and sorts them on disk (3.5 times the CPU on the
@@ -131,12 +157,7 @@ def stats_breakdowns(
             """,
             params,
         )
-        found = cursor.fetchall()
-    by_bits = {_grouping_bits(columns): name for name, columns in PANELS.items()}
-    panels: dict[str, list[tuple]] = {name: [] for name in PANELS}
-    for bits, *values, views, readers in found:
-        panels[by_bits[bits]].append((dict(zip(_COLUMNS, values, strict=True)), views, readers))
-    return {name: _panel(name, entries) for name, entries in panels.items()}
+        return cursor.fetchall()
 
 
 def _panel(name: str, entries: list[tuple[dict, int, int]]) -> list[BreakdownRow]:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from .analysis import DayPoint
+from .analysis import DayPoint, Period
 
 # The plot's own coordinates: any size will do, the box it is stretched to decides.
 PLOT_WIDTH, PLOT_HEIGHT = 1000, 200
@@ -155,6 +155,12 @@ def weekday_offset(days: int) -> int:
     rounded up to whole weeks, so each day faces the same weekday (Mondays on Mondays) and
     the whole compared stretch lies before the period (7 days: a week; 30 days: 35)."""
     return max(7, -(-days // 7) * 7)
+
+
+def history_period(period: Period, *, at_least: int = 0) -> Period:
+    """The period widened back, so one query brings the previous period's line too."""
+    back = max(at_least, weekday_offset(period.days) if period.previous else 0)
+    return Period(start=period.start - timedelta(days=back), end=period.end)
 
 
 def previous_points(

@@ -13,7 +13,11 @@ show what they are for:
   readers report how far they read; fewer reach each later section, fewer still the end)
   and engaged time (those who finish spend about the reading time, the others less);
 - where readers came from and on what: most from search engines and phones, some direct,
-  from social sites and the newsletter's campaign (DailyOrigin, and their site-wide sums).
+  from social sites and the newsletter's campaign (DailyOrigin, and their site-wide sums);
+- reading paths: a share of each day's readers go on to an article that shares a tag with
+  the one they read (the better read ones more often);
+- site searches (demo_searches): what a wellbeing blog's readers look for, most finding an
+  article and opening it, some finding nothing the site has written yet (content gaps).
 
 Deterministic: the same articles on the same day give the same counts.
 """
@@ -27,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from articles.models import Article
+from articles.selectors import article_search, article_search_count
 from popularity.engaged import bucket_of, half_reading_seconds
 from popularity.read_depth import article_top_sections
 
@@ -68,6 +73,27 @@ SOURCES = (
     ((Source.INTERNAL, "", ""), 0.05),
     ((Source.REDDIT, "", ""), 0.04),
 )
+#: Reading paths are counted for the most recent days only, like read depth.
+PATH_DAYS = 90
+#: The share of a day's readers who go on to another article.
+ONWARD_SHARE = (0.12, 0.3)
+#: Searches are kept POPULARITY_SEARCH_RETENTION_DAYS at most; the demo makes this many.
+SEARCH_DAYS = 60
+#: (query, searches a day, share of them whose reader opened a result): the last ones are
+#: what the demo site has no article on (or none its readers chose): its content gaps.
+SEARCHES = (
+    ("sleep", 2.5, 0.6),
+    ("burnout", 1.6, 0.55),
+    ("panic attack", 1.2, 0.5),
+    ("eyelid twitching", 1.0, 0.55),
+    ("therapist", 0.8, 0.45),
+    ("gratitude", 0.6, 0.5),
+    ("meditation", 0.7, 0.4),
+    ("melatonin", 0.9, 0.0),
+    ("grief", 0.7, 0.0),
+    ("seasonal affective disorder", 0.4, 0.0),
+    ("adhd in adults", 0.5, 0.0),
+)
 #: And on what: (device, browser, system), share.
 DEVICES = (
     ((Device.MOBILE, "Mobile Safari", "iOS"), 0.34),
@@ -87,6 +113,8 @@ class DemoReadership:
     reaches: list[SectionReach] = field(default_factory=list)
     engaged: list[EngagedTimeDay] = field(default_factory=list)
     origins: list[DailyOrigin] = field(default_factory=list)
+    # (from article, day, to article, readers), as the flush writes them (paths_upsert).
+    paths: list[tuple[int, date, int, int]] = field(default_factory=list)
 
     def site_origins(self) -> list[SiteDailyOrigin]:
         """The origin rows summed over the articles, as counting keeps them too."""
@@ -138,10 +166,12 @@ def _completion_share(sections: int, rng: random.Random) -> float:
 
 
 def demo_readership(*, articles: list[Article], today: date) -> DemoReadership:
-    """Daily views, read depth and section reach for `articles` (published ones) up to
-    `today`, as plain unsaved rows."""
+    """Daily views, read depth, section reach, origins and reading paths for `articles`
+    (published ones) up to `today`, as plain unsaved rows."""
     made = DemoReadership()
-    for rank, article in enumerate(_appeal_order(articles)):
+    ordered = _appeal_order(articles)
+    onward = _related(ordered)
+    for rank, article in enumerate(ordered):
         if article.published_at is None:  # a draft: never read
             continue
         rng = random.Random(_seed("views", article.slug))
@@ -176,6 +206,70 @@ def demo_readership(*, articles: list[Article], today: date) -> DemoReadership:
             )
             if days_ago < READ_DEPTH_DAYS:
                 _read_depth(made, article, day, unique, sections, completion, rng)
+            if days_ago < PATH_DAYS:
+                made.paths += _paths(article, day, unique, onward[article.pk])
+    return made
+
+
+def _related(ordered: list[Article]) -> dict[int, list[Article]]:
+    """Where each article's readers go on to: the articles sharing a tag with it (its
+    "Related" links), most read first; the three most read others when none does."""
+    tags = {article.pk: set(article.tags.names()) for article in ordered}
+    related = {}
+    for article in ordered:
+        others = [other for other in ordered if other.pk != article.pk]
+        sharing = [other for other in others if tags[article.pk] & tags[other.pk]]
+        related[article.pk] = sharing or others[:3]
+    return related
+
+
+def _paths(article, day, unique, related) -> list[tuple[int, date, int, int]]:
+    """A day's readers of `article` who went on to another, spread over `related` (those
+    published by then), the better read ones chosen more. Its own generator, so the other
+    figures stay what they were."""
+    targets = [
+        other
+        for other in related
+        if other.published_at is not None and other.published_at.date() <= day
+    ]
+    if not targets:
+        return []
+    rng = random.Random(_seed("paths", article.slug, day))
+    went = round(unique * rng.uniform(*ONWARD_SHARE))
+    weights = [rng.uniform(0.5, 1.5) / (position + 1) for position in range(len(targets))]
+    return [
+        (article.pk, day, other.pk, readers)
+        for other, readers in zip(targets, _split(went, weights), strict=True)
+        if readers
+    ]
+
+
+@dataclass
+class DemoSearches:
+    # As the flush writes them (searches_upsert, search_opens_upsert).
+    searches: list[tuple[date, str, int, int]] = field(default_factory=list)
+    opens: list[tuple[date, str, int, int, int]] = field(default_factory=list)
+
+
+def demo_searches(*, today: date) -> DemoSearches:
+    """SEARCHES over the last SEARCH_DAYS days: each day's count with the weekly rhythm,
+    the articles the site's own search finds for it, and the results readers opened (the
+    first more often than the second)."""
+    made = DemoSearches()
+    for query, daily, opened_share in SEARCHES:
+        found = list(article_search(text=query).values_list("pk", flat=True)[:2])
+        results = article_search_count(text=query)
+        rng = random.Random(_seed("searches", query))
+        for days_ago in range(SEARCH_DAYS):
+            day = today - timedelta(days=days_ago)
+            searches = round(daily * WEEKLY_RHYTHM[day.weekday()] * rng.lognormvariate(0, 0.5))
+            if not searches:
+                continue
+            made.searches.append((day, query, searches, results))
+            opened = round(searches * opened_share * rng.uniform(0.8, 1.2)) if found else 0
+            for position, count in enumerate(_split(opened, [0.75, 0.25][: len(found)]), 1):
+                if count:
+                    made.opens.append((day, query, found[position - 1], count, count * position))
     return made
 
 

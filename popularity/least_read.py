@@ -21,8 +21,10 @@ from django.utils import timezone
 from articles.models import Article
 
 from .analysis import Period
+from .closed_days import closed_days_cached, period_split
+from .expressions import big_sum, int_array
 from .models import ReadDepthDay
-from .statistics import RankedArticle, _int_array
+from .statistics import RankedArticle
 
 LEAST_READ_MIN_AGE_DAYS = 14
 LEAST_READ_MIN_REPORTS = 20
@@ -58,7 +60,8 @@ def least_read(
     """The dashboard's list (see the module's rule): the fewest readers a day first, then
     the lowest completion. `ranking` is the period's (stats_article_ranking): its unique
     readers are reused, not read again. With `limit=None`: every article the rule judges,
-    fewest readers a day first (the CSV). One query."""
+    fewest readers a day first (the CSV). One query, and one more for the read depth of the
+    period's ended days when it is not kept (closed_days.py)."""
     published = (
         Article.objects.published()
         .filter(published_at__date__lte=period.end - timedelta(days=LEAST_READ_MIN_AGE_DAYS))
@@ -82,8 +85,8 @@ def least_read(
         )
     """
     params: list = [
-        _int_array(item.article_id for item in ranking),
-        _int_array(item.unique_readers for item in ranking),
+        int_array(item.article_id for item in ranking),
+        int_array(item.unique_readers for item in ranking),
         *depth_params,
         period.end,
         period.start,
@@ -121,9 +124,33 @@ def _item(row: Sequence, reason: str = "") -> LeastRead:
 
 
 def _depth_sums(period: Period) -> tuple[str, tuple]:
+    """SQL of each article's read-depth sums in the period, (article_id, r, c): those of its
+    ended days kept (closed_days.py) as arrays, today's rows added."""
     table = ReadDepthDay._meta.db_table
+    closed, live = period_split(period, today=timezone.localdate())
+    kept = ("{}", "{}", "{}")
+    if closed is not None:
+        kept = closed_days_cached("depth", closed, lambda: _closed_depth_sums(closed))
+    # No days from today on: a span that holds none.
+    live_span = (live.start, live.end) if live else (period.end + timedelta(days=1), period.end)
     return (
-        f"SELECT article_id, sum(readers)::bigint AS r, sum(completions)::bigint AS c "
-        f"FROM {table} WHERE day BETWEEN %s AND %s GROUP BY article_id",
-        (period.start, period.end),
+        f"SELECT article_id, sum(r)::bigint AS r, sum(c)::bigint AS c FROM ("
+        f"SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[]) AS k(article_id, r, c) "
+        f"UNION ALL SELECT article_id, readers, completions FROM {table} "
+        f"WHERE day BETWEEN %s AND %s) AS s GROUP BY article_id",
+        (*kept, *live_span),
     )
+
+
+def _closed_depth_sums(closed: Period) -> tuple[str, str, str]:
+    """Each article's read-depth sums over `closed` as three array literals (ids, readers,
+    completions): small to keep, and read back by the array type's input at once."""
+    rows = list(
+        ReadDepthDay.objects.filter(day__range=(closed.start, closed.end))
+        .order_by()
+        .values("article_id")
+        .annotate(r=big_sum("readers"), c=big_sum("completions"))
+        .values_list("article_id", "r", "c")
+    )
+    ids, readers, completions = (int_array(row[i] for row in rows) for i in range(3))
+    return ids, readers, completions

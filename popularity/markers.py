@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from articles.models import Article
@@ -27,11 +28,13 @@ def publications_in_period(*, period: Period) -> dict[date, list[str]]:
         Article.objects.published()
         .filter(published_at__gte=start, published_at__lt=end)
         .order_by("published_at", "id")
-        .values_list("published_at", "title")
+        # The local day from the database (the site's time zone): ~700 conversions in
+        # Python cost a few ms of the view on the bench's month.
+        .values_list(TruncDate("published_at"), "title")
     )
     by_day: dict[date, list[str]] = defaultdict(list)
-    for published_at, title in rows:
-        by_day[_local_day(published_at)].append(title)
+    for day, title in rows:
+        by_day[day].append(title)
     return dict(by_day)
 
 

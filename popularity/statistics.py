@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import BooleanField, F, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -28,7 +29,13 @@ from .analysis import (
     refresh_rank,
 )
 from .breakdowns import NO_FILTERS, Filters, counted_rows, site_rows
-from .expressions import big_sum
+from .closed_days import (
+    CLOSED_DAYS_CACHE_SECONDS,
+    closed_days_cached,
+    closed_days_key,
+    period_split,
+)
+from .expressions import big_sum, int_array
 from .models import DailyPath, DailyView, ReadDepthDay
 from .paths import Onward
 
@@ -77,12 +84,24 @@ def _summed_rows(*, filters: Filters, article_id: int | None) -> QuerySet[Any]:
 def stats_daily(
     *, period: Period, article_id: int | None = None, filters: Filters = NO_FILTERS
 ) -> list[DayPoint]:
-    """One point per day of the period (days without views are zeros), in one query."""
-    rows = _summed_rows(filters=filters, article_id=article_id).filter(
-        day__range=(period.start, period.end)
-    )
-    sums = rows.order_by().values("day").annotate(v=big_sum("views"), u=big_sum("unique_readers"))
-    by_day = {row["day"]: (row["v"], row["u"]) for row in sums}
+    """One point per day of the period (days without views are zeros), in one query; the
+    sums of its ended days are kept (closed_days.py), so then only today's rows are read."""
+    closed, live = period_split(period, today=timezone.localdate())
+    key = closed_days_key("daily", closed, article_id, filters) if closed else None
+    by_day = cache.get(key) if key else None
+    if by_day is None or live is not None:
+        read = period if by_day is None or live is None else live
+        rows = _summed_rows(filters=filters, article_id=article_id).filter(
+            day__range=(read.start, read.end)
+        )
+        sums = (
+            rows.order_by().values("day").annotate(v=big_sum("views"), u=big_sum("unique_readers"))
+        )
+        found = {row["day"]: (row["v"], row["u"]) for row in sums}
+        if by_day is None and closed is not None:
+            kept = {d: vu for d, vu in found.items() if d <= closed.end}
+            cache.set(key, kept, CLOSED_DAYS_CACHE_SECONDS)
+        by_day = {**(by_day or {}), **found}
     points = []
     for offset in range(period.days):
         day = period.start + timedelta(days=offset)
@@ -94,14 +113,21 @@ def stats_daily(
 def stats_previous_views(
     *, period: Period, article_id: int | None = None, filters: Filters = NO_FILTERS
 ) -> int | None:
+    """The views of the period before (its days have ended: kept, see closed_days.py)."""
     previous = period.previous
     if previous is None:
         return None
-    rows = _summed_rows(filters=filters, article_id=article_id).filter(
-        day__range=(previous.start, previous.end)
-    )
-    total: int = rows.order_by().aggregate(total=big_sum("views"))["total"]
-    return total
+
+    def total() -> int:
+        rows = _summed_rows(filters=filters, article_id=article_id).filter(
+            day__range=(previous.start, previous.end)
+        )
+        summed: int = rows.order_by().aggregate(total=big_sum("views"))["total"]
+        return summed
+
+    if previous.end >= timezone.localdate():  # not ended yet: nothing to keep
+        return total()
+    return closed_days_cached("previous", previous, total, article_id, filters)
 
 
 class RankedArticle(NamedTuple):
@@ -113,13 +139,46 @@ class RankedArticle(NamedTuple):
 
 def stats_article_ranking(*, period: Period, filters: Filters = NO_FILTERS) -> list[RankedArticle]:
     """Every article read in the period, most views first (ties: more unique readers, then
-    the lower id): one index-only scan of the period's rows, nothing else.
+    the lower id): the sums of its ended days kept (closed_days.py), today's added from one
+    index-only scan of today's rows (one more of the ended days when they are not kept).
 
     The dashboard pages this list and fetches titles and the previous period for the page
     only (stats_article_rows); on 1,000,000 daily rows the one query that joined them for
     all ~9,000 articles read in 30 days, and their previous 30 days too, cost about three
     times as much (bench/popularity_rankings.py).
     """
+    closed, live = period_split(period, today=timezone.localdate())
+    if closed is None:
+        return _ranking_query(period=period, filters=filters)
+
+    def columns() -> list[list[int]]:
+        # Three lists of plain ints: read back from the cache several times faster than
+        # ~9,000 tuples.
+        rows = _ranking_rows(period=closed, filters=filters)
+        return [[row[i] for row in rows] for i in range(3)]
+
+    kept = closed_days_cached("ranking", closed, columns, filters)
+    if live is None:
+        return list(map(RankedArticle._make, zip(*kept, strict=True)))
+    ids, kept_views, kept_readers = kept or ([], [], [])
+    views, readers = (
+        dict(zip(ids, kept_views, strict=True)),
+        dict(zip(ids, kept_readers, strict=True)),
+    )
+    for article_id, v, u in _ranking_rows(period=live, filters=filters):
+        views[article_id] = views.get(article_id, 0) + v
+        readers[article_id] = readers.get(article_id, 0) + u
+    # One integer a key (views, then readers, descending; then the id): ~9,000 tuples of
+    # three as keys cost about as much again.
+    order = sorted(views, key=lambda pk: pk - ((views[pk] << 128) | (readers[pk] << 64)))
+    return [RankedArticle(pk, views[pk], readers[pk]) for pk in order]
+
+
+def _ranking_query(*, period: Period, filters: Filters) -> list[RankedArticle]:
+    return list(map(RankedArticle._make, _ranking_rows(period=period, filters=filters)))
+
+
+def _ranking_rows(*, period: Period, filters: Filters) -> list[tuple[int, int, int]]:
     sums = (
         counted_rows(filters=filters)
         .filter(day__range=(period.start, period.end))
@@ -135,7 +194,7 @@ def stats_article_ranking(*, period: Period, filters: Filters = NO_FILTERS) -> l
     sql, params = sums.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return list(map(RankedArticle._make, cursor.fetchall()))
+        return cursor.fetchall()
 
 
 def stats_article_rows(
@@ -154,7 +213,7 @@ def stats_article_rows(
     depth and paths have no source)."""
     previous = period.previous
     ranked = list(ranked)
-    ids = _int_array(item.article_id for item in ranked)
+    ids = int_array(item.article_id for item in ranked)
     of_these = RawSQL("article_id = ANY(%s::bigint[])", (ids,), output_field=BooleanField())
     # Each sum grouped once over these articles' rows (a page's 50 or the CSV's thousands):
     # a subquery per article would probe the index ~27,000 times for the whole CSV.
@@ -270,7 +329,7 @@ def stats_risers(
 
 def stats_articles(*, period: Period, filters: Filters = NO_FILTERS) -> list[ArticleRow]:
     """Every article read in the period as table rows, most views first (the CSV, the
-    report command): two queries."""
+    report command): the ranking's queries (stats_article_ranking), then one more."""
     ranking = stats_article_ranking(period=period, filters=filters)
     return stats_article_rows(
         period=period,
@@ -302,18 +361,11 @@ def tags_of_ranking(ranking: Sequence[RankedArticle]) -> list[TagRow]:
             GROUP BY t.id, t.name, t.slug
             ORDER BY 2 DESC, t.name
             """,
-            [_int_array(column) for column in list(zip(*ranking, strict=True))[:2]],
+            [int_array(column) for column in list(zip(*ranking, strict=True))[:2]],
         )
         return [
             TagRow(name=name, views=views, articles=n, slug=slug) for name, views, n, slug in cursor
         ]
-
-
-def _int_array(values: Iterable[int]) -> str:
-    """Integers as one PostgreSQL array literal. psycopg2 sends a list as ARRAY[1, 2, …],
-    which the server parses and plans as ~9,000 separate constants (~60 ms on the bench's
-    30 days); one '{1,2,…}' string is read by the array type's input function at once."""
-    return "{" + ",".join(map(str, map(int, values))) + "}"
 
 
 #: When readers were last told the article was updated (its "Updated", else its

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 
 from django.conf import settings
 from django.contrib import admin
@@ -38,7 +38,7 @@ from .analysis import (
 )
 from .article_statistics import article_first_day, peer_comparison, spikes_with_agents
 from .breakdowns import PANELS, Filters, stats_breakdowns
-from .charts import chart_days, line_chart, previous_points, weekday_offset
+from .charts import chart_days, history_period, line_chart, previous_points
 from .engaged import IDLE_SECONDS, article_engagement, tag_engagement
 from .export import (
     ARTICLE_PATHS_CSV_HEADER,
@@ -174,12 +174,6 @@ def _chart(
     return {"points": shown, "chart": chart, "chart_days": days, "chart_note": note}
 
 
-def _history_period(period: Period, *, at_least: int = 0) -> Period:
-    """The period widened back, so one query brings the previous period's line too."""
-    back = max(at_least, weekday_offset(period.days) if period.previous else 0)
-    return Period(start=period.start - timedelta(days=back), end=period.end)
-
-
 def _facing(history: list[DayPoint], period: Period, since: date | None) -> list[DayPoint | None]:
     if period.previous is None:
         return [None] * period.days
@@ -203,7 +197,7 @@ class StatisticsView(StatisticsAccessMixin, TemplateView):
         context = self.admin_context(title="Site statistics")
         period: Period = context["period"]
         filters: Filters = context["filters"]
-        history = stats_daily(period=_history_period(period), filters=filters)
+        history = stats_daily(period=history_period(period), filters=filters)
         points = history[-period.days :]
         # Ranked once; the table's page gets its titles and figures, the tags its sums.
         ranking = stats_article_ranking(period=period, filters=filters)
@@ -264,7 +258,7 @@ class ArticleStatisticsView(StatisticsAccessMixin, TemplateView):
         filters: Filters = context["filters"]
         # The days before the period too, in the same query: each day's usual level.
         history = stats_daily(
-            period=_history_period(period, at_least=SPIKE_BASELINE_DAYS),
+            period=history_period(period, at_least=SPIKE_BASELINE_DAYS),
             article_id=article.pk,
             filters=filters,
         )

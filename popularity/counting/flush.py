@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from articles.models import Article
 
+from ..closed_days import closed_days_changed
 from ..models import ArticleTotal, DailyAgentView, DailyPath, DailyView, FlushedBatch, ReaderDay
 from .breakdown import origins_assign, origins_state, origins_upsert
 from .buffer import BufferedBatch, BufferedView, get_buffer
@@ -120,9 +122,12 @@ def _apply_batch(batch: BufferedBatch, *, rule: CountingRule) -> AppliedBatch | 
             if new_reader and view.from_article_id not in (None, view.article_id)
         )
         if paths:
-            _upsert_paths([(a, d, b, n) for (a, d, b), n in paths.items()])
+            paths_upsert([(a, d, b, n) for (a, d, b), n in paths.items()])
         if agents:
             _upsert_agent_counts([(a, d, g, v) for (a, d, g), v in agents.items()])
+        # A batch buffered before midnight: the sums kept of the ended days are out of date.
+        if any(day < timezone.localdate() for _, day in counts):
+            transaction.on_commit(closed_days_changed)
     return AppliedBatch(views=sum(v for v, _ in counts.values()), overruled=overruled)
 
 
@@ -230,7 +235,7 @@ def _upsert_agent_counts(rows: list[tuple[int, date, str, int]]) -> None:
         )
 
 
-def _upsert_paths(rows: list[tuple[int | None, date, int, int]]) -> None:
+def paths_upsert(rows: Sequence[tuple[int | None, date, int, int]]) -> None:
     """(from article, day, to article, readers): one statement, however many pairs. The
     join drops a first article deleted since (the second was checked with the batch)."""
     from_ids, days, to_ids, readers = (list(column) for column in zip(*rows, strict=True))

@@ -7,11 +7,12 @@ import logging
 from datetime import date, datetime
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from articles.models import Article
 
+from ..closed_days import closed_days_changed
 from ..models import (
     ArticleTotal,
     DailyAgentView,
@@ -216,4 +217,7 @@ def _record_in_database(
                 "from_article_id": from_article_id if from_article_id != article_id else None,
             },
         )
-        return cursor.fetchone() is not None
+        counted = cursor.fetchone() is not None
+    if counted and day < timezone.localdate():  # a view of a day that has ended since
+        transaction.on_commit(closed_days_changed)
+    return counted

@@ -52,7 +52,7 @@ def search_record(*, query: str, results: int, now: datetime | None = None) -> N
             return
         except buffer.errors:
             logger.warning("popularity: Redis buffer failed, counting the search in PostgreSQL")
-    _searches_upsert([(day, query, 1, results)])
+    searches_upsert([(day, query, 1, results)])
 
 
 def search_open_record(
@@ -68,7 +68,7 @@ def search_open_record(
             return
         except buffer.errors:
             logger.warning("popularity: Redis buffer failed, counting the opening in PostgreSQL")
-    _opens_upsert([(day, query, article_id, 1, position)])
+    search_opens_upsert([(day, query, article_id, 1, position)])
 
 
 def opened_result(get: dict) -> tuple[str, int] | None:
@@ -124,11 +124,11 @@ def _batch_apply(batch_id: uuid.UUID, fields: dict[str, int]) -> int:
         _, created = FlushedBatch.objects.get_or_create(batch_id=batch_id)
         if not created:
             return 0
-        _searches_upsert([(d, q, n, r) for (d, q), (n, r) in searches.items()])
+        searches_upsert([(d, q, n, r) for (d, q), (n, r) in searches.items()])
         live = set(
             Article.objects.filter(pk__in={a for _, _, a in opens}).values_list("pk", flat=True)
         )
-        _opens_upsert([(d, q, a, n, p) for (d, q, a), (n, p) in opens.items() if a in live])
+        search_opens_upsert([(d, q, a, n, p) for (d, q, a), (n, p) in opens.items() if a in live])
     return sum(n for n, _ in searches.values())
 
 
@@ -136,7 +136,7 @@ def _batch_apply(batch_id: uuid.UUID, fields: dict[str, int]) -> int:
 # it, and cannot feed one table's update from another's insert in the same statement.
 
 
-def _searches_upsert(rows: list[tuple[date, str, int, int]]) -> None:
+def searches_upsert(rows: list[tuple[date, str, int, int]]) -> None:
     """(day, query, searches, results): one statement, whatever the number of rows."""
     if not rows:
         return
@@ -156,7 +156,7 @@ def _searches_upsert(rows: list[tuple[date, str, int, int]]) -> None:
         )
 
 
-def _opens_upsert(rows: list[tuple[date, str, int, int, int]]) -> None:
+def search_opens_upsert(rows: list[tuple[date, str, int, int, int]]) -> None:
     """(day, query, article, opened, sum of positions): one statement. Only a search counted
     that day can be opened: a link forged for a query nobody searched adds nothing."""
     if not rows:

@@ -159,3 +159,38 @@ def test_demo_readership_says_where_readers_came_from_and_on_what():
     assert [row.value for row in panels["campaigns"]] == ["weekly-letter"]
     assert [row.value for row in panels["devices"]][:2] == ["mobile", "desktop"]
     assert "Chrome" in [row.value for row in panels["browsers"]]
+
+
+# --- issue 22: what readers look for, read next and stay for -----------------------------
+
+
+def test_the_demo_dashboard_fills_the_paths_searches_and_engaged_time_panels(
+    client, owner, commit_callbacks
+):
+    # The search vectors are written after load_demo's commit: the searches need them.
+    commit_callbacks(call_command, "load_demo", stdout=StringIO())
+    call_command("load_demo_views", stdout=StringIO())
+    client.force_login(owner)
+    page = client.get("/admin/statistics/?range=30")
+    assert page.status_code == 200
+    context = page.context
+    # Reading paths between demo articles, and every article's onward rate.
+    assert len(context["pairs"]) == 10
+    assert all(pair.from_id != pair.to_id and pair.readers > 0 for pair in context["pairs"])
+    assert all(row.onward_rate and 5 < row.onward_rate < 40 for row in context["rows"])
+    # Content gaps: searches that found nothing; none of those whose results readers open.
+    gaps = {gap.query: gap for gap in context["gaps"]}
+    assert {"grief", "adhd in adults"} <= gaps.keys()
+    assert not {"sleep", "burnout"} & gaps.keys()
+    assert any(gap.reason == "No result" for gap in gaps.values())
+    # Engaged time per tag, and the least read of the older articles.
+    assert all(tag.engagement and tag.engagement.median for tag in context["tags"])
+    assert context["least_read"]
+    html = page.content.decode()
+    assert "grief" in html and context["pairs"][0].from_title in html
+    # An article's page: where its readers came from, went next, and what they searched.
+    sleep = Article.objects.get(slug="a-gentle-wind-down-for-better-sleep")
+    context = client.get(f"/admin/statistics/articles/{sleep.pk}/?range=30").context
+    assert context["paths"].came_from and context["paths"].read_next
+    assert context["onward"].went_on > 0
+    assert [item.query for item in context["searches"]][:1] == ["sleep"]

@@ -8,7 +8,10 @@ from django.utils import timezone
 
 from articles.cache import content_changed
 from articles.models import Article
-from popularity.demo import HISTORY_DAYS, demo_readership
+from popularity.closed_days import closed_days_changed
+from popularity.counting.flush import paths_upsert
+from popularity.counting.searches import search_opens_upsert, searches_upsert
+from popularity.demo import HISTORY_DAYS, demo_readership, demo_searches
 from popularity.models import (
     ArticleTotal,
     DailyOrigin,
@@ -25,8 +28,8 @@ class Command(BaseCommand):
     help = (
         f"Give the published articles up to {HISTORY_DAYS} days of made-up readership shaped "
         "like a real site's (a few hits and a long tail, a weekly rhythm, launch bumps, read "
-        "depth, sources and devices); local use only. Does nothing once any view has been "
-        "recorded, so real counts are never mixed in."
+        "depth, sources and devices, reading paths, site searches); local use only. Does "
+        "nothing once any view has been recorded, so real counts are never mixed in."
     )
 
     def handle(self, *args, **options) -> None:
@@ -34,7 +37,8 @@ class Command(BaseCommand):
             self.stdout.write("demo views: real or demo views already recorded, left alone")
             return
         articles = list(Article.objects.published().order_by("published_at", "pk"))
-        made = demo_readership(articles=articles, today=timezone.localdate())
+        today = timezone.localdate()
+        made = demo_readership(articles=articles, today=today)
         with transaction.atomic():
             DailyView.objects.bulk_create(made.daily, batch_size=2000)
             ArticleTotal.objects.bulk_create(made.totals())
@@ -44,9 +48,17 @@ class Command(BaseCommand):
             tag_sums_rebuild()
             DailyOrigin.objects.bulk_create(made.origins, batch_size=2000)
             SiteDailyOrigin.objects.bulk_create(made.site_origins(), batch_size=2000)
+            # Paths and searches through the flush's own statements.
+            if made.paths:
+                paths_upsert(made.paths)
+            searches = demo_searches(today=today)
+            searches_upsert(searches.searches)
+            search_opens_upsert(searches.opens)
         # Views written behind the signals' back: pages and rankings start anew.
         content_changed()
+        closed_days_changed()
         self.stdout.write(
-            f"demo views: {len(made.daily)} daily rows, {len(made.depth)} read-depth days "
-            f"for {len(articles)} articles"
+            f"demo views: {len(made.daily)} daily rows, {len(made.depth)} read-depth days, "
+            f"{len(made.paths)} reading paths for {len(articles)} articles; "
+            f"{len(searches.searches)} days' searches"
         )

@@ -4,18 +4,21 @@ from django.core.management.base import BaseCommand, CommandError
 from popularity.counting.buffer import get_buffer
 from popularity.counting.flush import buffer_flush
 from popularity.counting.searches import searches_flush
+from popularity.warm import statistics_warm
 
 
 class Command(BaseCommand):
     help = (
         "Write view counts buffered in Redis (REDIS_URL) into PostgreSQL, each batch exactly "
-        "once. Run it every POPULARITY_FLUSH_INTERVAL_SECONDS; without REDIS_URL it does nothing."
+        "once. Run it every POPULARITY_FLUSH_INTERVAL_SECONDS; without REDIS_URL it does nothing "
+        "but sum the dashboard's ended days for its default view when they are not kept."
     )
 
     def handle(self, *args, **options) -> None:
         buffer = get_buffer()
         if buffer is None:
             self.stdout.write("no REDIS_URL: views are written straight to PostgreSQL")
+            self._warm()
             return
         try:
             result = buffer_flush()
@@ -28,3 +31,9 @@ class Command(BaseCommand):
             + f"; {searches} search(es)"
             + f" (every {settings.POPULARITY_FLUSH_INTERVAL_SECONDS}s)"
         )
+        self._warm()
+
+    def _warm(self) -> None:
+        # After the flush: what it wrote is in the sums (popularity/warm.py).
+        if statistics_warm():
+            self.stdout.write("summed the dashboard's ended days for its default view")
