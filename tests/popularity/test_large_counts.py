@@ -197,7 +197,7 @@ def test_editors_change_list_shows_the_view_totals(client, editor, traffic):
     response = client.get("/admin/articles/article/")
     html = response.content.decode()
     assert response.status_code == 200
-    assert str(VIRAL_ALL_TIME) in html and str(VIRAL_TODAY + 7_500) in html
+    assert f"{VIRAL_ALL_TIME:,}" in html and f"{VIRAL_TODAY + 7_500:,}" in html
 
 
 def test_counts_past_32_bits_are_kept_ranked_and_shown(client, settings):
