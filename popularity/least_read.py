@@ -6,7 +6,8 @@ divided by the days of it they were published (an article published mid-period i
 held against the days before it); the LEAST_READ_SHOWN with the fewest readers a day, then
 the LEAST_READ_SHOWN with the lowest completion among those with at least
 LEAST_READ_MIN_REPORTS read-depth reports in the period (so two readers who stopped early
-do not make an article "least finished").
+do not make an article "least finished"); each only below the median of the articles
+judged, so a small site's well-read articles are never listed.
 """
 
 from __future__ import annotations
@@ -96,13 +97,22 @@ def least_read(
     if limit is None:
         sql = f"{judged} SELECT {columns} FROM s ORDER BY u::float8 / days, id"
     else:
-        sql = f"""{judged}
-            (SELECT {columns}, 1 FROM s ORDER BY u::float8 / days, id LIMIT %s)
+        # Below the site's median only: on a small site the five "fewest" would otherwise
+        # name articles that are read as well as most.
+        sql = f"""{judged},
+            m AS (
+                SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY u::float8 / days) AS rd,
+                    percentile_cont(0.5) WITHIN GROUP (ORDER BY dc::float8 / dr)
+                        FILTER (WHERE dr >= %s) AS cr
+                FROM s
+            )
+            (SELECT {columns}, 1 FROM s, m WHERE u::float8 / days < m.rd
+             ORDER BY u::float8 / days, id LIMIT %s)
             UNION ALL
-            (SELECT {columns}, 2 FROM s WHERE dr >= %s
+            (SELECT {columns}, 2 FROM s, m WHERE dr >= %s AND dc::float8 / dr < m.cr
              ORDER BY dc::float8 / dr, u::float8 / days, id LIMIT %s)
         """
-        params += [limit, LEAST_READ_MIN_REPORTS, limit * 2]
+        params += [LEAST_READ_MIN_REPORTS, limit, LEAST_READ_MIN_REPORTS, limit * 2]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
