@@ -63,14 +63,15 @@ LAUNCH_HALF_LIFE_DAYS = 2.0
 BURST_RANK, BURST_DAYS_AGO, BURST = 1, 12, (6.0, 3.0, 1.6)
 #: Where a small health blog's readers come from: (source, medium, campaign), share.
 SOURCES = (
-    ((Source.GOOGLE, "", ""), 0.46),
-    ((Source.DIRECT, "", ""), 0.17),
+    ((Source.GOOGLE, "", ""), 0.34),
+    ((Source.DIRECT, "", ""), 0.14),
     ((Source.FACEBOOK, "", ""), 0.08),
     ((Source.NEWSLETTERS, "email", "weekly-letter"), 0.07),
     ((Source.PINTEREST, "", ""), 0.05),
     ((Source.BING, "", ""), 0.04),
     ((Source.DUCKDUCKGO, "", ""), 0.04),
-    ((Source.INTERNAL, "", ""), 0.05),
+    # About the share of readers the reading paths send on to another article.
+    ((Source.INTERNAL, "", ""), 0.20),
     ((Source.REDDIT, "", ""), 0.04),
 )
 #: Reading paths are counted for the most recent days only, like read depth.
@@ -312,9 +313,17 @@ def _origins(article, day, views, unique, rng) -> list[DailyOrigin]:
     """A day's views of an article split by source, then by device, with some noise."""
     rows = []
     sources = _split(views, [share * rng.uniform(0.7, 1.3) for _, share in SOURCES])
-    for ((source, medium, campaign), _), from_source in zip(SOURCES, sources, strict=True):
+    # Each reader is counted under the way they first came, so the parts add up to the
+    # day's unique readers exactly (largest remainders, in proportion to the views).
+    source_readers = _split(unique, [float(n) for n in sources])
+    for ((source, medium, campaign), _), from_source, readers in zip(
+        SOURCES, sources, source_readers, strict=True
+    ):
         devices = _split(from_source, [share * rng.uniform(0.8, 1.2) for _, share in DEVICES])
-        for ((device, browser, os), _), count in zip(DEVICES, devices, strict=True):
+        device_readers = _split(readers, [float(n) for n in devices]) if from_source else devices
+        for ((device, browser, os), _), count, count_readers in zip(
+            DEVICES, devices, device_readers, strict=True
+        ):
             if not count:
                 continue
             rows.append(
@@ -328,9 +337,7 @@ def _origins(article, day, views, unique, rng) -> list[DailyOrigin]:
                     browser=browser,
                     os=os,
                     views=count,
-                    # Rounded up: as on a live site, a reader who came twice by two
-                    # ways counts once in each, so the parts add up to at least the whole.
-                    unique_readers=max(1, math.ceil(count * unique / views)),
+                    unique_readers=count_readers,
                 )
             )
     return rows

@@ -26,7 +26,8 @@ class WeekForm(forms.Form):
     week = forms.DateField(
         required=False,
         label="Week of",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        # A date box takes ISO dates only: the site's "23/11/2026" would show it empty.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="Any day of the week; the digest covers Monday to Sunday.",
     )
 

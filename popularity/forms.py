@@ -21,8 +21,12 @@ class PeriodForm(forms.Form):
     """A preset (?range=7|30|90|all) or custom dates (?start=…&end=…), the latter winning."""
 
     range = forms.ChoiceField(choices=list(PRESETS.items()), required=False)
-    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    end = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -149,6 +149,9 @@ def test_demo_readership_says_where_readers_came_from_and_on_what():
     assert sum(row.views for row in origins) == article.views
     assert origins.count() == article.origins <= 300
     assert all(row.unique_readers <= row.views for row in SiteDailyOrigin.objects.all())
+    # Each reader under the way they first came: the parts add up to the whole.
+    readers = sum(SiteDailyOrigin.objects.values_list("unique_readers", flat=True))
+    assert readers == sum(DailyView.objects.values_list("unique_readers", flat=True))
     site_views = sum(SiteDailyOrigin.objects.values_list("views", flat=True))
     assert site_views == sum(DailyView.objects.values_list("views", flat=True))
 

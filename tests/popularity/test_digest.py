@@ -1,6 +1,7 @@
 """The weekly e-mail digest: its figures (the dashboard's), the command that sends it once a
 week, and the owners' preview in the admin."""
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from io import StringIO
 
@@ -209,6 +210,8 @@ def test_the_preview_shows_the_digest_to_site_owners_only(client, owner, editor,
     assert response.status_code == 200
     assert 'data-digest="views">205<' in html and owner.email in html
     assert "Not yet" in html
+    # The date box shows the week previewed (a date box reads ISO dates only).
+    assert re.search(rf'<input type="date" name="week" value="{week}"', html)
     # Another week, chosen by any of its days; a bad date falls back to last week.
     earlier = client.get(url, {"week": str(week - timedelta(days=5))}).content.decode()
     assert f'data-week-start="{week - timedelta(days=7)}"' in earlier
