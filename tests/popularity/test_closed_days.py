@@ -23,6 +23,7 @@ from popularity.closed_days import (
 )
 from popularity.counting.flush import buffer_flush
 from popularity.counting.record import view_record
+from popularity.forms import PeriodForm
 from popularity.least_read import least_read
 from popularity.models import DailyPath, DailyView, ReadDepthDay
 from popularity.paths import top_pairs
@@ -219,6 +220,9 @@ def test_the_scheduler_sums_the_default_view_once_so_a_mornings_first_view_is_qu
         stats_article_ranking(period=month())
         stats_daily(period=history_period(month()))
         stats_breakdowns(period=month())
+    week = PeriodForm({"range": "7"}).period()  # the other periods are kept too
+    with django_assert_num_queries(1):
+        stats_article_ranking(period=week)
 
 
 def test_with_the_cache_down_the_dashboard_sums_every_day_each_time(

@@ -36,4 +36,4 @@ class Command(BaseCommand):
     def _warm(self) -> None:
         # After the flush: what it wrote is in the sums (popularity/warm.py).
         if statistics_warm():
-            self.stdout.write("summed the dashboard's ended days for its default view")
+            self.stdout.write("summed the dashboard's ended days for its unfiltered views")
