@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Max, Sum
+from django.db.models import Max, OuterRef, Subquery, Sum
 from django.urls import reverse
 from django.utils.http import urlencode
+
+from articles.models import Article
 
 from .analysis import Period
 from .export import safe_cell
@@ -24,6 +26,13 @@ class ContentGap:
     query: str
     searches: int
     results: int  # the most articles any day's search for it found in the period
+    #: An article titled as the query that readers cannot find yet (a draft, scheduled):
+    #: the gap is being filled, so the panel links to it instead of starting another.
+    underway_id: int | None = None
+
+    @property
+    def underway_url(self) -> str:
+        return reverse("admin:articles_article_change", args=[self.underway_id])
 
     @property
     def reason(self) -> str:
@@ -50,17 +59,21 @@ class ArticleSearch:
 def content_gaps(*, period: Period, limit: int | None = GAPS_SHOWN) -> list[ContentGap]:
     """Searches in the period from which readers opened no result (none found, or none
     chosen), the most made first. One query."""
+    underway = Article.objects.filter(title__iexact=OuterRef("query")).exclude(
+        pk__in=Article.objects.published().values("pk")
+    )
     rows = (
         DailySearch.objects.filter(day__range=(period.start, period.end))
         .values("query")
         .annotate(total=Sum("searches"), most=Max("results"), opened_total=Sum("opened"))
         .filter(opened_total=0)
+        .annotate(underway=Subquery(underway.order_by("-pk").values("pk")[:1]))
         .order_by("-total", "query")
-        .values_list("query", "total", "most")
+        .values_list("query", "total", "most", "underway")
     )
     if limit is not None:
         rows = rows[:limit]
-    return [ContentGap(query=q, searches=n, results=r) for q, n, r in rows]
+    return [ContentGap(query=q, searches=n, results=r, underway_id=u) for q, n, r, u in rows]
 
 
 def article_searches(

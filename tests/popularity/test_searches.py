@@ -270,6 +270,18 @@ def test_write_this_opens_a_new_draft_titled_with_the_query(client, owner):
     assert 'value="Grief at work"' in add.content.decode()
 
 
+def test_a_gap_already_being_written_links_to_its_draft_not_to_another(client, owner):
+    DailySearch.objects.create(day=timezone.localdate(), query="melatonin", searches=3)
+    DailySearch.objects.create(day=timezone.localdate(), query="grief", searches=2)
+    draft = ArticleFactory(title="Melatonin", draft=True)
+    client.force_login(owner)
+    html = client.get(reverse("statistics:index")).content.decode()
+    gaps = html[html.index('id="content-gaps-table"') :].split("</table>")[0]
+    change = reverse("admin:articles_article_change", args=[draft.pk])
+    assert f'<a href="{change}">Being written' in gaps
+    assert re.findall(r"Write this<span[^>]*>: ([^<]+)<", gaps) == ["grief"]
+
+
 def test_a_search_costs_one_statement_without_redis(django_assert_num_queries):
     with django_assert_num_queries(1):
         search_record(query="calm", results=0)
