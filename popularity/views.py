@@ -225,6 +225,8 @@ class StatisticsView(StatisticsAccessMixin, TemplateView):
             ),
             live=live_now(),
             refresh=refresh_candidates(),
+            # The candidates' own window, whatever the period chosen above.
+            refresh_window_days=settings.POPULARITY_REFRESH_WINDOW_DAYS,
             least_read=least_read(period=period, ranking=ranking),
             least_read_shown=LEAST_READ_SHOWN,
             least_read_min_age=LEAST_READ_MIN_AGE_DAYS,
