@@ -98,7 +98,7 @@ def line_chart(points: list[DayPoint], previous: Sequence[DayPoint | None] = ())
     def series(name: str, css_class: str, attr: str) -> Series:
         coords = [(x(i), y(getattr(p, attr))) for i, p in enumerate(points)]
         dots = [
-            (cx, cy, f"{p.day:%-d %b %Y}: {getattr(p, attr)} {name.lower()}")
+            (cx, cy, f"{p.day:%-d %b %Y}: {getattr(p, attr):,} {name.lower()}")
             for (cx, cy), p in zip(coords, points, strict=True)
         ]
         return Series(
@@ -122,7 +122,7 @@ def line_chart(points: list[DayPoint], previous: Sequence[DayPoint | None] = ())
     total_readers = sum(p.unique_readers for p in points)
     summary = (
         f"Daily views and unique readers from {points[0].day:%-d %B %Y} to "
-        f"{points[-1].day:%-d %B %Y}: {total_views} views, {total_readers} unique readers."
+        f"{points[-1].day:%-d %B %Y}: {total_views:,} views, {total_readers:,} unique readers."
         if points
         else "No days in this period."
     )

@@ -47,6 +47,21 @@ def test_the_highest_day_is_drawn_on_or_below_the_top_gridline():
     assert [tip for _, _, tip in views.dots][1] == "2 Nov 2026: 5 views"
 
 
+def test_what_a_screen_reader_and_a_hover_tell_groups_thousands():
+    """The chart's name and each dot's tooltip, like the table and the totals beside it."""
+    chart = chart_of(1064, 2396)
+    assert chart.summary == (
+        "Daily views and unique readers from 1 November 2026 to 2 November 2026: "
+        "3,460 views, 3,460 unique readers."
+    )
+    views, readers = chart.series
+    assert [tip for _, _, tip in views.dots] == [
+        "1 Nov 2026: 1,064 views",
+        "2 Nov 2026: 2,396 views",
+    ]
+    assert [tip for _, _, tip in readers.dots][1] == "2 Nov 2026: 2,396 unique readers"
+
+
 def test_a_label_on_the_last_day_ends_inside_the_plot():
     chart = chart_of(*range(6))  # a label every day, the last at the right edge
     assert [(tick.percent, tick.anchor) for tick in chart.x_ticks] == [
