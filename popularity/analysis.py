@@ -201,13 +201,14 @@ FIRST_WEEK_DAYS = 7
 @dataclass(frozen=True)
 class PeerComparison:
     tag: str
-    first_week_views: int | None  # None: its first week began before views were counted
+    first_week_views: int | None  # None: before views were counted, or not begun yet
     first_week_complete: bool  # False while the article is younger than seven days
     peers: int  # other articles with the tag whose first week is over and was counted
     peer_median: float | None
     others: int = 0  # every other published article with the tag
     too_young: int = 0  # of them, still in their first week
     uncounted: int = 0  # of them, published before views were counted: no figure to compare
+    first_week_begun: bool = True  # False for an article scheduled for a later day
 
     @property
     def ratio(self) -> float | None:
@@ -230,7 +231,8 @@ def peers_compare(
 
     A first week that began before `counted_since` (the first day any view was counted;
     None: none ever was) has no figure: it is left out, never taken as 0 views. One that
-    began after it and has no views (None) was counted, and nobody read it: 0.
+    began after it and has no views (None) was counted, and nobody read it: 0. One that
+    begins after `today` (a scheduled article) has no figure yet either.
     """
 
     def counted(day: date) -> bool:
@@ -241,15 +243,17 @@ def peers_compare(
     young = [day for day, _ in others if day >= over]
     uncounted = [day for day, _ in others if day < over and not counted(day)]
     done = [views or 0 for day, views in others if day < over and counted(day)]
+    begun = first_day <= today
     return PeerComparison(
         tag=tag,
-        first_week_views=(first_week_views or 0) if counted(first_day) else None,
+        first_week_views=(first_week_views or 0) if begun and counted(first_day) else None,
         first_week_complete=first_day < over,
         peers=len(done),
         peer_median=statistics.median(done) if done else None,
         others=len(others),
         too_young=len(young),
         uncounted=len(uncounted),
+        first_week_begun=begun,
     )
 
 

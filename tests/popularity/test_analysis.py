@@ -115,6 +115,15 @@ def test_peers_published_before_views_were_counted_are_left_out_not_taken_as_zer
     assert unread.first_week_views == 0
 
 
+def test_an_article_not_published_yet_has_no_first_week_to_compare():
+    scheduled = compare(
+        first_day=date(2025, 4, 1), first_week_views=None, peers=[(date(2025, 2, 3), 60)]
+    )
+    assert scheduled.first_week_begun is False
+    assert (scheduled.first_week_views, scheduled.ratio, scheduled.peer_median) == (None, None, 60)
+    assert compare(first_day=date(2025, 3, 20)).first_week_begun is True  # published today
+
+
 def test_the_only_article_with_its_tag_is_told_apart_from_peers_not_comparable_yet():
     alone = compare(tag="botox")
     assert (alone.others, alone.peers, alone.peer_median) == (0, 0, None)

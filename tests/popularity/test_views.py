@@ -476,6 +476,26 @@ def test_a_scheduled_article_says_when_readers_will_see_it(client, owner):
     assert "Never published yet: nothing to chart." in html
 
 
+def test_a_scheduled_article_is_not_compared_with_its_peers_as_if_unread(client, owner):
+    counted_since(100)
+    peer = published("Read in its first week", 40, tags=["sleep"])
+    DailyViewFactory(article=peer, day=ago(40), views=534, unique_readers=500)
+    article = ArticleFactory(title="Next week", scheduled=True, tags=["sleep"])
+    client.force_login(owner)
+    peers = article_page(client, article).content.decode()
+    peers = peers[
+        peers.index("Against its peers") : peers.index(
+            "</section>", peers.index("Against its peers")
+        )
+    ]
+    assert "Not published yet: its first 7 days are still to come." in peers
+    assert "0 views" not in peers and "still in its first week" not in peers
+    assert (
+        "The one other article tagged “sleep” to compare with: <strong>534 views</strong>." in peers
+    )
+    assert "×" not in peers
+
+
 def test_the_chart_starts_on_the_day_the_article_was_published(client, owner):
     counted_since(100)
     article = published("New", 3)
