@@ -15,6 +15,7 @@ from django.core.validators import (
 )
 from django.db import models, transaction
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
@@ -29,6 +30,10 @@ from .renditions import (
     renditions_are_stale,
     renditions_refresh,
 )
+
+#: Article.modified_at in SQL: the last update readers were told of (a substantive change,
+#: else the publication). Sitemaps' lastmod and refresh candidates count from it.
+MODIFIED_AT = Coalesce("substantive_change_at", "published_at")
 
 
 class ArticleQuerySet(models.QuerySet):

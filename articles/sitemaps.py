@@ -16,7 +16,7 @@ from django.db.models import Max
 from django.urls import reverse
 
 from . import selectors
-from .models import Article, AuthorProfile
+from .models import MODIFIED_AT, Article, AuthorProfile
 
 
 def whole_seconds(moment: datetime | None) -> datetime | None:
@@ -31,14 +31,20 @@ class ArticleSitemap(Sitemap):
 
     def items(self):
         return (
-            Article.objects.published().only("slug", "updated_at").order_by("-published_at", "-pk")
+            Article.objects.published()
+            .annotate(modified=MODIFIED_AT)
+            .only("slug")
+            .order_by("-published_at", "-pk")
         )
 
     def lastmod(self, item: Article):
-        return item.updated_at
+        # The page's own "Updated" (its JSON-LD dateModified): a typo fix, a tag or an
+        # import is no significant change for a crawler to fetch the page again for.
+        return item.modified
 
     def get_latest_lastmod(self):
-        return whole_seconds(Article.objects.published().aggregate(last=Max("updated_at"))["last"])
+        newest = Article.objects.published().aggregate(last=Max(MODIFIED_AT))["last"]
+        return whole_seconds(newest)
 
 
 class TagSitemap(Sitemap):

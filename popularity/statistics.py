@@ -13,12 +13,11 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import BooleanField, F, Q, QuerySet
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from taggit.models import Tag
 
 from articles.medical_review import ReviewStatus, review_due_cutoff
-from articles.models import Article, TaggedArticle
+from articles.models import MODIFIED_AT, Article, TaggedArticle
 
 from .analysis import (
     DayPoint,
@@ -368,12 +367,6 @@ def tags_of_ranking(ranking: Sequence[RankedArticle]) -> list[TagRow]:
         ]
 
 
-#: When readers were last told the article was updated (its "Updated", else its
-#: publication): the clock of a refresh. A save that changed no words (a tag, featuring) or
-#: only fixed a typo does not restart it (Article.modified_at).
-LAST_UPDATE = Coalesce("substantive_change_at", "published_at")
-
-
 def refresh_candidates(*, now: datetime | None = None, limit: int = 10) -> list[RefreshCandidate]:
     """Published articles read a lot lately whose text has not changed for a long time, most
     read first (analysis.refresh_rank). One query; the database applies the same thresholds
@@ -387,7 +380,7 @@ def refresh_candidates(*, now: datetime | None = None, limit: int = 10) -> list[
     # it expects, not by all of them, and does not spend ~20 ms compiling it (JIT).
     rows = (
         Article.objects.published()
-        .annotate(updated=LAST_UPDATE)
+        .annotate(updated=MODIFIED_AT)
         .filter(updated__lt=now - stale_after, daily_views__day__range=(start, today))
         .annotate(recent=big_sum("daily_views__views"))
         .filter(recent__gte=min_views)
@@ -427,7 +420,7 @@ def with_medical_reviews(
         )
         .annotate(
             recent=big_sum("daily_views__views", filter=Q(daily_views__day__gte=start)),
-            updated=LAST_UPDATE,
+            updated=MODIFIED_AT,
         )
         .order_by("-recent", "pk")
         .values_list(

@@ -72,7 +72,8 @@ class TestIndex:
         newest = max(newer.updated_at, older.updated_at).replace(microsecond=0).isoformat()
         assert index_of(client) == {
             f"{BASE}/sitemap-pages.xml": newest,
-            f"{BASE}/sitemap-articles.xml": newest,
+            # An article's lastmod is its readers' "Updated", here its publication.
+            f"{BASE}/sitemap-articles.xml": newer.published_at.replace(microsecond=0).isoformat(),
             f"{BASE}/sitemap-tags.xml": newest,
             # No article has an author profile here: a section without a newest change.
             f"{BASE}/sitemap-authors.xml": None,
@@ -102,7 +103,7 @@ class TestSections:
             f"{BASE}{newer.get_absolute_url()}",
             f"{BASE}{older.get_absolute_url()}",
         ]
-        assert found[f"{BASE}{older.get_absolute_url()}"] == older.updated_at.date().isoformat()
+        assert found[f"{BASE}{older.get_absolute_url()}"] == older.published_at.date().isoformat()
         tags = urls_of(client, "/sitemap-tags.xml")
         assert set(tags) == {f"{BASE}/tags/{slug}/" for slug in ("breath", "rest", "sleep")}
         assert all({**pages, **found, **tags}.values()), "every address has a lastmod"
@@ -165,3 +166,23 @@ def test_query_counts_do_not_grow(client, django_assert_num_queries, path, cold)
             first = client.get(path)
         with django_assert_num_queries(0):
             assert client.get(path).content == first.content
+
+
+def test_an_articles_lastmod_moves_with_what_readers_are_told_not_with_every_save(client):
+    """A crawler is sent back to a page for a significant change: the "Updated" the page
+    and its JSON-LD show. A typo fixed, a tag added or an import's own save is none."""
+    article = ArticleFactory(tags=["sleep"], published_at=days_ago(30))
+    address = f"{BASE}{article.get_absolute_url()}"
+    published = article.published_at.date().isoformat()
+    article.tags.add("rest")
+    article.save()  # updated_at is now: a save that told readers of no update
+    cache.clear()
+    assert urls_of(client, "/sitemap-articles.xml")[address] == published
+    assert index_of(client)[f"{BASE}/sitemap-articles.xml"].startswith(published)
+
+    article.substantive_change_at = days_ago(2)
+    article.save()
+    cache.clear()
+    updated = article.substantive_change_at.date().isoformat()
+    assert urls_of(client, "/sitemap-articles.xml")[address] == updated
+    assert index_of(client)[f"{BASE}/sitemap-articles.xml"].startswith(updated)
