@@ -405,9 +405,16 @@ def test_the_admin_import_page_answers_a_bad_reviewer_with_a_reason(editor_clien
 # -- demo ----------------------------------------------------------------------------------------
 
 
-def test_the_demo_face_twitching_article_is_reviewed_health_content():
+@pytest.mark.parametrize("slug", ["face-twitching-mystery", "when-your-eyelid-wont-stop-twitching"])
+def test_the_demo_face_twitching_articles_are_reviewed_health_content(client, slug):
     call_command("load_demo", stdout=StringIO())
-    article = Article.objects.get(slug="when-your-eyelid-wont-stop-twitching")
+    article = Article.objects.get(slug=slug)
     assert article.health_content and article.review_covers_text
     assert article.reviewer.credentials.startswith("MD")
     assert article.reviewed_at <= article.published_at.date()
+    reviewer = article.reviewer
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert (
+        f'Medically reviewed by <a class="byline__reviewer" href="{reviewer.get_absolute_url()}">'
+        f"{reviewer.name}</a>, {reviewer.credentials} on"
+    ) in html
