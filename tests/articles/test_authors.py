@@ -181,6 +181,8 @@ class TestProfileAdmin:
         profile = AuthorProfile.objects.get()
         assert [(link.label, link.position) for link in profile.links.all()] == [("ORCID", 1)]
         assert profile.photo_renditions["source"] == profile.photo.name
+        with profile.photo.open("rb") as stored:  # cleaned like a cover: no camera or place
+            assert len(Image.open(stored).getexif()) == 0
         listing = editor_client.get(PROFILES).content.decode()
         assert 'alt="Ana smiling"' in listing and "Dr Ana Ruiz" in listing
         found = editor_client.get(PROFILES + "?q=neurologist").content.decode()
@@ -192,6 +194,9 @@ class TestProfileAdmin:
             ("links-0-url", "javascript:alert(1)", "Enter a valid URL"),
             ("credentials", "x" * 10_000, "at most 200 characters"),
             ("photo_alt", "", "Say what the photo shows"),
+            ("photo", b'<svg xmlns="http://www.w3.org/2000/svg"/>', "SVG images are not accepted"),
+            ("photo", b"not a picture at all", "This file is not a JPEG"),
+            ("photo", pictures.png_claiming_size(50_000, 50_000), "pixels"),
         ],
     )
     def test_bad_input_is_a_form_error_never_a_500(self, editor_client, field, value, message):
@@ -212,7 +217,7 @@ class TestProfileAdmin:
             "links-0-url": "https://ana.example.org/",
             "links-0-position": "",
         }
-        data[field] = value
+        data[field] = SimpleUploadedFile("ana.jpg", value) if isinstance(value, bytes) else value
         response = editor_client.post(PROFILES + "add/", data)
         assert response.status_code == 200
         assert message in response.content.decode()
