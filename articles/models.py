@@ -88,7 +88,9 @@ class AuthorProfile(models.Model):
 
     name = models.CharField(max_length=120, help_text="As readers see it in bylines.")
     slug = models.SlugField(
-        max_length=120, unique=True, help_text="The author page's address: /authors/<slug>/."
+        max_length=120,
+        unique=True,
+        help_text="The author page's address: “ana-ruiz” is /authors/ana-ruiz/.",
     )
     credentials = models.CharField(
         max_length=200,
@@ -294,7 +296,8 @@ class Article(models.Model):
         verbose_name="medical reviewer",
         help_text=(
             "Who checked the medical facts: an author profile with credentials. Readers see "
-            "'Medically reviewed by <name>, <credentials>' while the text is the one reviewed."
+            "“Medically reviewed by Dr Ana Ruiz, MD, neurologist” while the text is the one "
+            "reviewed."
         ),
     )
     reviewed_at = models.DateField(

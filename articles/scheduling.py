@@ -120,6 +120,18 @@ def _copy_words(*, source: Article, target: Article) -> None:
     target.primary_tag = source.primary_tag if source.primary_tag in tags else None
 
 
+def _take_review(*, source: Article, target: Article) -> list[str]:
+    """A medical review covering `source`'s words goes with them to `target` (the update's
+    copy, or the live article once the update is applied): it covers the same words, digest
+    and all, until one changes. The fields set, or none."""
+    if not source.review_covers_text:
+        return []
+    target.reviewer_id = source.reviewer_id
+    target.reviewed_at = source.reviewed_at
+    target.reviewed_text_digest = source.reviewed_text_digest
+    return ["reviewer", "reviewed_at", "reviewed_text_digest"]
+
+
 @transaction.atomic
 def article_update_prepare(
     *, article: Article, go_live_at: datetime, user: AbstractBaseUser | None = None
@@ -132,8 +144,11 @@ def article_update_prepare(
         slug=f"{article.slug[:180]}-update-{uuid.uuid4().hex[:8]}",
         status=Article.Status.DRAFT,
         author=article.author,
+        # Checked as health content, so its checks ask for sources and a review of its text.
+        health_content=article.health_content,
     )
     _copy_words(source=article, target=draft)
+    _take_review(source=article, target=draft)  # it covers the copy until a word changes
     with reversion.create_revision():
         draft.save()
         draft.tags.set(list(article.tags.all()))
@@ -185,6 +200,7 @@ def article_update_apply(*, update_id: int, now: datetime | None = None) -> bool
                 _copy_words(source=draft, target=live)
                 # A prepared update is one readers are told about: substantive.
                 live.revised_at = live.substantive_change_at = update.go_live_at
+                reviewed = _take_review(source=draft, target=live)
                 live.save(
                     update_fields=[
                         "title",
@@ -193,6 +209,7 @@ def article_update_apply(*, update_id: int, now: datetime | None = None) -> bool
                         "revised_at",
                         "substantive_change_at",
                         "updated_at",
+                        *reviewed,
                     ]
                 )
                 live.sections.all().delete()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.utils.html import format_html
 
@@ -163,6 +164,20 @@ class AuthorProfileForm(forms.ModelForm):
             "photo_alt",
             "user",
         ]
+
+    def clean_credentials(self):
+        credentials = self.cleaned_data.get("credentials", "")
+        if not credentials.strip() and self.instance.pk:
+            if reviewed := list(self.instance.reviews.order_by("title")[:4]):
+                titles = ", ".join(f"“{article.title}”" for article in reviewed[:3])
+                titles += " and others" if len(reviewed) > 3 else ""
+                raise ValidationError(
+                    f"{self.instance.name} is named as medical reviewer (on {titles}): readers "
+                    "are told who checked the facts, with their credentials. Name another "
+                    "reviewer on those articles first, or keep the credentials.",
+                    code="reviewer_credentials",
+                )
+        return credentials
 
     def clean(self):
         cleaned = super().clean()

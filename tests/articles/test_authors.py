@@ -1,6 +1,7 @@
 """Author profiles: the models, the editors' admin, and `authors:` in imported files."""
 
 import re
+from datetime import date
 from io import StringIO
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 from PIL import Image, ImageChops, ImageStat
 
+from articles import services
 from articles.models import Article, ArticleAuthor, AuthorLink, AuthorProfile
 from scripts import make_demo_portraits
 from tests import pictures
@@ -19,6 +21,7 @@ from tests.factories import (
     ArticleFactory,
     AuthorLinkFactory,
     AuthorProfileFactory,
+    ReviewerFactory,
     byline,
 )
 
@@ -181,6 +184,8 @@ class TestProfileAdmin:
         profile = AuthorProfile.objects.get()
         assert [(link.label, link.position) for link in profile.links.all()] == [("ORCID", 1)]
         assert profile.photo_renditions["source"] == profile.photo.name
+        with profile.photo.open("rb") as stored:  # cleaned like a cover: no camera or place
+            assert len(Image.open(stored).getexif()) == 0
         listing = editor_client.get(PROFILES).content.decode()
         assert 'alt="Ana smiling"' in listing and "Dr Ana Ruiz" in listing
         found = editor_client.get(PROFILES + "?q=neurologist").content.decode()
@@ -192,6 +197,9 @@ class TestProfileAdmin:
             ("links-0-url", "javascript:alert(1)", "Enter a valid URL"),
             ("credentials", "x" * 10_000, "at most 200 characters"),
             ("photo_alt", "", "Say what the photo shows"),
+            ("photo", b'<svg xmlns="http://www.w3.org/2000/svg"/>', "SVG images are not accepted"),
+            ("photo", b"not a picture at all", "This file is not a JPEG"),
+            ("photo", pictures.png_claiming_size(50_000, 50_000), "pixels"),
         ],
     )
     def test_bad_input_is_a_form_error_never_a_500(self, editor_client, field, value, message):
@@ -212,11 +220,40 @@ class TestProfileAdmin:
             "links-0-url": "https://ana.example.org/",
             "links-0-position": "",
         }
-        data[field] = value
+        data[field] = SimpleUploadedFile("ana.jpg", value) if isinstance(value, bytes) else value
         response = editor_client.post(PROFILES + "add/", data)
         assert response.status_code == 200
         assert message in response.content.decode()
         assert not AuthorProfile.objects.exists() and not AuthorLink.objects.exists()
+
+    def test_a_reviewers_credentials_cannot_be_emptied(self, editor_client):
+        doctor = ReviewerFactory(name="Dr Ana Ruiz", credentials="MD, neurologist")
+        article = ArticleFactory(title="Why faces twitch", health_content=True)
+        services.article_review_record(article=article, reviewer=doctor, reviewed_on=date.today())
+        data = {
+            "name": doctor.name,
+            "slug": doctor.slug,
+            "credentials": "  ",
+            "job_title": "",
+            "bio": "",
+            "photo_alt": "",
+            "user": "",
+            "links-TOTAL_FORMS": "0",
+            "links-INITIAL_FORMS": "0",
+            "links-MIN_NUM_FORMS": "0",
+            "links-MAX_NUM_FORMS": "1000",
+        }
+        response = editor_client.post(f"{PROFILES}{doctor.pk}/change/", data)
+        assert response.status_code == 200
+        assert "is named as medical reviewer (on “Why faces twitch”)" in response.content.decode()
+        doctor.refresh_from_db()
+        assert doctor.credentials == "MD, neurologist"
+        writer = AuthorProfileFactory(credentials="BA")  # reviews nothing: may drop them
+        data.update(name=writer.name, slug=writer.slug)
+        response = editor_client.post(f"{PROFILES}{writer.pk}/change/", data)
+        assert response.status_code == 302
+        writer.refresh_from_db()
+        assert writer.credentials == ""
 
 
 # -- import ------------------------------------------------------------------------------------

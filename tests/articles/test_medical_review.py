@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.utils import timezone
 
-from articles import services
+from articles import scheduling, services
 from articles.content import ContentError, parse_import_document
 from articles.medical_review import ReviewStatus, months_before, review_due_cutoff
 from articles.models import Article, AuthorProfile
@@ -312,6 +312,54 @@ def test_a_minor_edit_leaves_updated_alone_and_a_substantive_one_moves_it(
     assert article.substantive_change_at == before
 
 
+# -- scheduled updates ---------------------------------------------------------------------------
+
+
+def prepared_update(article: Article):
+    update = scheduling.article_update_prepare(article=article, go_live_at=timezone.now())
+    services.article_refresh_derived(article_id=update.draft_id)  # as after the commit
+    update.draft.refresh_from_db()
+    return update
+
+
+def applied(update) -> Article:
+    assert scheduling.article_update_apply(update_id=update.pk)
+    services.article_refresh_derived(article_id=update.article_id)  # as after the commit
+    return Article.objects.get(pk=update.article_id)
+
+
+def test_a_health_articles_update_is_checked_as_health_content_and_starts_reviewed():
+    article = reviewed(health_article(), on=date(2026, 4, 3))
+    draft = prepared_update(article).draft
+    assert draft.health_content
+    assert draft.medical_review_status == ReviewStatus.CURRENT  # the same words, reviewed
+    rewrite_first_section(draft)
+    assert draft.medical_review_status == ReviewStatus.CHANGED
+    findings = {f.check for f in article_findings(article=draft)}
+    assert Check.MEDICAL_REVIEW in findings and Check.HEALTH_SOURCES in findings
+
+
+def test_a_review_of_the_updates_words_goes_live_with_them():
+    doctor = ReviewerFactory(name="Dr Amira Haddad")
+    article = reviewed(health_article(), on=date(2026, 4, 3))
+    update = prepared_update(article)
+    reviewed(rewrite_first_section(update.draft), on=date(2026, 5, 2), reviewer=doctor)
+    live = applied(update)
+    assert "50 mg" in live.sections.get().body
+    assert (live.reviewer, live.reviewed_at) == (doctor, date(2026, 5, 2))
+    assert live.medical_review_status == ReviewStatus.CURRENT
+
+
+def test_an_update_nobody_reviewed_leaves_the_live_review_covering_an_earlier_version():
+    article = reviewed(health_article(), on=date(2026, 4, 3))
+    first_reviewer = article.reviewer
+    update = prepared_update(article)
+    rewrite_first_section(update.draft)
+    live = applied(update)
+    assert (live.reviewer, live.reviewed_at) == (first_reviewer, date(2026, 4, 3))
+    assert live.medical_review_status == ReviewStatus.CHANGED
+
+
 # -- import --------------------------------------------------------------------------------------
 
 FILE = """---
@@ -405,9 +453,16 @@ def test_the_admin_import_page_answers_a_bad_reviewer_with_a_reason(editor_clien
 # -- demo ----------------------------------------------------------------------------------------
 
 
-def test_the_demo_face_twitching_article_is_reviewed_health_content():
+@pytest.mark.parametrize("slug", ["face-twitching-mystery", "when-your-eyelid-wont-stop-twitching"])
+def test_the_demo_face_twitching_articles_are_reviewed_health_content(client, slug):
     call_command("load_demo", stdout=StringIO())
-    article = Article.objects.get(slug="when-your-eyelid-wont-stop-twitching")
+    article = Article.objects.get(slug=slug)
     assert article.health_content and article.review_covers_text
     assert article.reviewer.credentials.startswith("MD")
     assert article.reviewed_at <= article.published_at.date()
+    reviewer = article.reviewer
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert (
+        f'Medically reviewed by <a class="byline__reviewer" href="{reviewer.get_absolute_url()}">'
+        f"{reviewer.name}</a>, {reviewer.credentials} on"
+    ) in html

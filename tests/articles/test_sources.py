@@ -2,6 +2,7 @@
 the page, refusing to remove a cited source, the checks before publishing, and import."""
 
 import re
+from datetime import date
 from io import StringIO
 from pathlib import Path
 
@@ -494,6 +495,52 @@ def test_an_imported_article_shows_its_sources_cited_in_its_text(client, tmp_pat
     assert [c["name"] for c in json_ld(html)[0]["citation"]] == [
         "Hemifacial spasm: clinical findings and treatment",
         "Eyelid twitching",
+    ]
+
+
+def trust_of(article: Article) -> tuple:
+    """What an import says about who wrote and checked an article, and on what sources."""
+    article = Article.objects.get(pk=article.pk)
+    return (
+        [b.profile.slug for b in article.bylines.select_related("profile").order_by("position")],
+        (article.reviewer.slug, article.reviewer.credentials, article.reviewed_at),
+        list(
+            article.sources.order_by("position").values_list(
+                "position", "key", "authors", "title", "container", "year", "url", "doi", "pmid"
+            )
+        ),
+    )
+
+
+def test_the_import_round_trip_keeps_authors_reviewer_and_sources(client, tmp_path):
+    trust = (
+        "authors:\n  - name: Dr Ana Ruiz\n    credentials: MD, neurologist\n  - Sam Lee\n"
+        "health_content: true\n"
+        'reviewed_by: {name: Dr Lee Park, credentials: "MD, GP"}\n'
+        "reviewed_at: 2026-04-03\n"
+    )
+    path = write(tmp_path, DOCUMENT.replace("status: published\n", "status: published\n" + trust))
+    call_command("import_articles", str(path), stdout=StringIO())
+    article = Article.objects.get(slug="twitching-eyelids")
+    first = trust_of(article)
+    assert first[0] == ["dr-ana-ruiz", "sam-lee"]
+    assert first[1] == ("dr-lee-park", "MD, GP", date(2026, 4, 3))
+    assert [row[:2] for row in first[2]] == [(1, "wang-1998"), (2, "aao")]
+
+    call_command("import_articles", str(path), stdout=StringIO())  # the same file again
+    assert Article.objects.get().pk == article.pk
+    assert trust_of(article) == first
+    assert Article.objects.get().review_covers_text
+    html = html_of(client, article.get_absolute_url())
+    data = json_ld(html)[0]
+    assert [person["name"] for person in data["author"]] == ["Dr Ana Ruiz", "Sam Lee"]
+    assert data["mainEntityOfPage"]["reviewedBy"]["name"] == "Dr Lee Park"
+    assert data["mainEntityOfPage"]["lastReviewed"] == "2026-04-03"
+    assert len(data["citation"]) == 2
+    assert re.findall(r'<a href="#(source-\d)" id="cite', html) == [
+        "source-2",
+        "source-1",
+        "source-2",
     ]
 
 

@@ -89,6 +89,14 @@ class TestDisclaimer:
         notices(disclaimer="")
         assert disclaimer_of(page(client, ArticleFactory(health_content=True))) == ""
 
+    def test_the_owners_wording_is_the_only_disclaimer_on_any_page(self, client):
+        notices(disclaimer="Ask your own doctor before you change a treatment.")
+        health = page(client, ArticleFactory(health_content=True))
+        assert "Ask your own doctor" in disclaimer_of(health)
+        other = page(client, ArticleFactory(health_content=False))
+        for html in (health, other, client.get("/").content.decode()):
+            assert "medical advice" not in html  # no template's own wording beside it
+
     def test_nothing_set_up_yet_no_box_and_no_row_written(self, client):
         html = page(client, ArticleFactory(health_content=True, tags=["calm"]))
         assert disclaimer_of(html) == "" and help_box_of(html) == ""

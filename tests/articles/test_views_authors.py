@@ -171,6 +171,7 @@ class TestAuthorPage:
     def test_an_author_with_nothing_published_yet(self, client, writer):
         html = main_of(html_of(client, writer.get_absolute_url()))
         assert "No published articles yet." in html
+        assert "0 articles" not in html  # said once
 
     @pytest.mark.parametrize("path", ["/authors/nobody/", "/authors/ana-ruiz/?page=2"])
     def test_unknown_author_or_page_is_404(self, client, neurologist, path):
