@@ -5,7 +5,8 @@ in production), the same in every worker, each replaced after commit by what a s
 changed (articles.signals), so every page kept and every validator given under an old one
 stops being used at once, in every worker:
 - the *listed* version: what lists and cards show (titles, addresses, standfirsts, covers,
-  visibility, tags, bylines, reading times; the site's notices and authors). Every public
+  visibility, tags, bylines, reading times, medical reviews as reviewers' pages list them;
+  the site's notices and authors). Every public
   page depends on it: home, topics, authors, Popular Posts, and other articles' pages
   (related, previous/next, tag counts);
 - each article's own version, under its address: its page alone depends on it and on the

@@ -322,6 +322,37 @@ def article_list_for_author(*, profile: AuthorProfile) -> QuerySet[Article]:
     return article_list_public().filter(bylines__profile=profile)
 
 
+#: How many of a reviewer's reviews their author page lists: the newest, with the count of
+#: all. A reader checking a reviewer wants how much and how lately they checked; the page
+#: stays one size however many articles a doctor reviews, and every article is still
+#: reached from the site's lists.
+REVIEWS_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class AuthorReviews:
+    """Published articles naming an author as medical reviewer, newest review first (at most
+    REVIEWS_SHOWN), and how many there are. Each says through `review_covers_text` whether
+    the review covers its words as they are now."""
+
+    articles: list[Article]
+    total: int
+
+
+def author_reviews(*, profile: AuthorProfile, at_most: int | None = None) -> AuthorReviews:
+    """The published articles `profile` medically reviewed, the newest `at_most` reviews
+    (REVIEWS_SHOWN), in one query: the count of all is a window over the same rows."""
+    at_most = REVIEWS_SHOWN if at_most is None else at_most
+    articles = list(
+        Article.objects.published()
+        .filter(reviewer=profile, reviewed_at__isnull=False)
+        .annotate(review_total=Window(Count("pk")))
+        .only("title", "slug", "reviewer", "reviewed_at", "reviewed_text_digest", "text_digest")
+        .order_by("-reviewed_at", "-published_at", "-pk")[:at_most]
+    )
+    return AuthorReviews(articles, articles[0].review_total if articles else 0)
+
+
 def author_list_public() -> QuerySet[AuthorProfile]:
     """Authors with at least one published article, each with `last_change`: the newest
     change among those articles (sitemap)."""

@@ -51,9 +51,11 @@ from .publishing_checks import article_check_before_publishing
 # - text_digest: MD5 of the words (title, standfirst, each section's level, heading and
 #   body in order): a medical review covers the digest it was recorded on
 #   (articles.medical_review).
-# - listed_digest: MD5 of what lists and cards show of the article; the refresh says whose
-#   changed, so a typo fixed in one article's text renders only the pages showing that text
-#   again (articles.signals, articles.cache).
+# - listed_digest: MD5 of what lists and cards show of the article, and its medical review
+#   as its reviewer's author page lists it (who, when, whether it covers the words now: the
+#   first edit after a review changes that); the refresh says whose changed, so a typo fixed
+#   in one article's text renders only the pages showing that text again (articles.signals,
+#   articles.cache).
 # - derived_at: when this ran, so after every saved change to the article, its sections,
 #   sources or tags; the parts of its page that depend on it alone are cached under it.
 # Citation markers go first: their text is a source's key, not words of the article.
@@ -83,7 +85,10 @@ UPDATE articles_article AS a SET
     listed_digest = md5(ROW(
         a.title, a.slug, a.standfirst, a.cover, a.cover_width, a.cover_height,
         a.cover_renditions, a.status, a.published_at, a.expires_at, a.featured,
-        s.reading_time, a.author_id, a.primary_tag_id, s.tag_ids)::text),
+        s.reading_time, a.author_id, a.primary_tag_id, s.tag_ids,
+        a.reviewer_id, a.reviewed_at,
+        a.reviewed_text_digest = md5(a.title || chr(31) || a.standfirst || chr(30) || s.text_parts)
+        )::text),
     derived_at = clock_timestamp(),
     reading_time = s.reading_time
 FROM (SELECT *, greatest(1, ceil(

@@ -99,7 +99,9 @@ class TagDetailView(ContentListView):
 
 @method_decorator(cache_public_page, name="get")
 class AuthorDetailView(ContentListView):
-    """An author's page: who they are, then their published articles, newest first."""
+    """An author's page: who they are, their published articles, newest first, and on the
+    first page the published articles they medically reviewed (the review line of every
+    health article links here)."""
 
     template_name = "articles/author_detail.html"
 
@@ -110,7 +112,10 @@ class AuthorDetailView(ContentListView):
         return selectors.article_list_for_author(profile=self.profile)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(profile=self.profile, **kwargs)
+        context = super().get_context_data(profile=self.profile, **kwargs)
+        if context["page_obj"].number == 1:
+            context["reviews"] = selectors.author_reviews(profile=self.profile)
+        return context
 
 
 @method_decorator(cache_public_page, name="get")

@@ -2,17 +2,22 @@
 
 import re
 import xml.etree.ElementTree as ET
+from datetime import date
 
 import pytest
 from django.core.cache import cache
 
+from articles import selectors, services
 from articles.cache import content_changed
+from articles.models import Article
 from tests.articles.conftest import image_file
 from tests.articles.page_reading import days_ago, html_of, json_ld, main_of
 from tests.factories import (
     ArticleFactory,
     AuthorLinkFactory,
     AuthorProfileFactory,
+    ReviewerFactory,
+    SectionFactory,
     UserFactory,
     byline,
 )
@@ -44,6 +49,24 @@ def writer():
 
 def card_titles(html: str) -> list[str]:
     return re.findall(r'class="card__title"><a href="[^"]+">([^<]+)</a>', html)
+
+
+def health_article(**fields) -> Article:
+    article = ArticleFactory(health_content=True, **fields)
+    SectionFactory(article=article, position=1, heading="What a twitch is")
+    return article
+
+
+def review(article: Article, reviewer, on: date) -> Article:
+    return services.article_review_record(article=article, reviewer=reviewer, reviewed_on=on)
+
+
+def reviews_listed(html: str) -> list[tuple[str, str]]:
+    """The author page's reviewed articles: (title, what the line says of the review)."""
+    items = re.findall(
+        r'<li><a href="[^"]+">([^<]+)</a> <span class="reviewed-list__when">(.*?)</span></li>', html
+    )
+    return [(title, re.sub(r"<[^>]+>", "", when)) for title, when in items]
 
 
 class TestByline:
@@ -191,19 +214,40 @@ class TestAuthorPage:
         assert client.get("/authors/ana-ruiz/?page=4").status_code == 404
 
     @pytest.mark.parametrize("count", [1, 50])
+    @pytest.mark.parametrize(
+        ("writes", "reviews", "queries"),
+        [
+            # a new content version (its next due moment), the profile, its links, the
+            # count, the page, its tags, the articles they reviewed with their count
+            (True, False, 7),
+            (True, True, 7),
+            (False, True, 5),  # wrote nothing: no page of their own articles, nor its tags
+        ],
+    )
     def test_query_count_is_the_same_for_one_article_or_fifty(
-        self, client, neurologist, django_assert_num_queries, count
+        self,
+        client,
+        neurologist,
+        settings,
+        django_assert_num_queries,
+        count,
+        writes,
+        reviews,
+        queries,
     ):
         for n in range(count):
-            article = ArticleFactory(published_at=days_ago(n + 1), tags=["calm", "sleep"])
-            byline(article, neurologist)
+            if writes:
+                article = ArticleFactory(published_at=days_ago(n + 1), tags=["calm", "sleep"])
+                byline(article, neurologist)
+            if reviews:
+                review(health_article(published_at=days_ago(n + 1)), neurologist, date(2026, 3, 1))
         content_changed()
         client.get("/")  # the process's own caches (content types) warm
         cache.clear()
-        # a new content version (its next due moment), the profile, its links, the count,
-        # the page, its tags
-        with django_assert_num_queries(6):
-            assert client.get("/authors/ana-ruiz/").status_code == 200
+        with django_assert_num_queries(queries):
+            html = html_of(client, "/authors/ana-ruiz/")
+        assert len(card_titles(html)) == (min(count, settings.ARTICLES_PER_PAGE) if writes else 0)
+        assert len(reviews_listed(html)) == (min(count, selectors.REVIEWS_SHOWN) if reviews else 0)
         with django_assert_num_queries(0):  # kept whole, like topic pages
             assert client.get("/authors/ana-ruiz/").status_code == 200
 
@@ -211,6 +255,115 @@ class TestAuthorPage:
         first = client.get(neurologist.get_absolute_url())
         again = client.get(neurologist.get_absolute_url(), HTTP_IF_NONE_MATCH=first["ETag"])
         assert again.status_code == 304
+
+
+class TestReviewsOnAuthorPage:
+    """The review line of every health article links to its reviewer's page, which says what
+    they reviewed."""
+
+    def test_a_reviewer_who_wrote_nothing_lists_the_articles_they_reviewed(
+        self, client, neurologist
+    ):
+        review(health_article(title="Why faces twitch"), neurologist, date(2026, 3, 2))
+        review(health_article(title="Eyelid twitching"), neurologist, date(2026, 4, 5))
+        review(health_article(title="Jaw tension"), ReviewerFactory(), date(2026, 4, 6))
+        main = main_of(html_of(client, "/authors/ana-ruiz/"))
+        assert '<h2 id="author_reviews">Medically reviewed by Dr Ana Ruiz</h2>' in main
+        assert "2 published articles name Dr Ana Ruiz as medical reviewer." in main
+        assert reviews_listed(main) == [  # newest review first
+            ("Eyelid twitching", "Reviewed on 5 April 2026"),
+            ("Why faces twitch", "Reviewed on 2 March 2026"),
+        ]
+        assert "No published articles yet." not in main
+        assert "Articles by Dr Ana Ruiz" not in main
+
+    def test_own_articles_first_then_the_reviews(self, client, neurologist):
+        byline(ArticleFactory(title="Written by Ana"), neurologist)
+        review(health_article(title="Checked by Ana"), neurologist, date(2026, 3, 2))
+        main = main_of(html_of(client, "/authors/ana-ruiz/"))
+        assert card_titles(main) == ["Written by Ana"]
+        assert main.index("Articles by Dr Ana Ruiz") < main.index("Medically reviewed by")
+        assert "1 published article names Dr Ana Ruiz as medical reviewer." in main
+        assert reviews_listed(main) == [("Checked by Ana", "Reviewed on 2 March 2026")]
+
+    def test_only_published_articles_and_a_changed_text_is_an_earlier_version(
+        self, client, neurologist
+    ):
+        review(health_article(title="Coming soon", scheduled=True), neurologist, date(2026, 3, 2))
+        review(health_article(title="A draft", draft=True), neurologist, date(2026, 3, 2))
+        changed = review(health_article(title="Since rewritten"), neurologist, date(2026, 3, 2))
+        section = changed.sections.get()
+        section.body = "<p>A new dose: 50 mg.</p>"
+        section.save()
+        services.article_refresh_derived(article_id=changed.pk)
+        main = main_of(html_of(client, "/authors/ana-ruiz/"))
+        assert reviews_listed(main) == [
+            ("Since rewritten", "An earlier version reviewed on 2 March 2026")
+        ]
+        # as the article's own page says it
+        page = main_of(html_of(client, changed.get_absolute_url()))
+        assert "An earlier version was medically reviewed by" in page
+
+    def test_the_newest_reviews_with_the_count_of_all(self, client, neurologist, monkeypatch):
+        monkeypatch.setattr(selectors, "REVIEWS_SHOWN", 2)
+        for day in (1, 2, 3):
+            review(health_article(title=f"March {day}"), neurologist, date(2026, 3, day))
+        main = main_of(html_of(client, "/authors/ana-ruiz/"))
+        assert "3 published articles name Dr Ana Ruiz as medical reviewer: the 2 latest" in main
+        assert [title for title, _ in reviews_listed(main)] == ["March 3", "March 2"]
+
+    def test_only_the_first_page_of_own_articles_carries_the_reviews(
+        self, client, neurologist, settings
+    ):
+        settings.ARTICLES_PER_PAGE = 1
+        for n in range(2):
+            byline(ArticleFactory(published_at=days_ago(n + 1)), neurologist)
+        review(health_article(title="Checked by Ana"), neurologist, date(2026, 3, 2))
+        assert reviews_listed(html_of(client, "/authors/ana-ruiz/")) != []
+        assert reviews_listed(html_of(client, "/authors/ana-ruiz/?page=2")) == []
+
+    def test_a_review_recorded_changed_or_unpublished_shows_at_once(
+        self, client, neurologist, commit_callbacks
+    ):
+        article = health_article(title="Why faces twitch")
+        page = "/authors/ana-ruiz/"
+        assert reviews_listed(html_of(client, page)) == []  # kept in the cache from now on
+        commit_callbacks(review, article, neurologist, date(2026, 3, 2))
+        assert reviews_listed(html_of(client, page)) == [
+            ("Why faces twitch", "Reviewed on 2 March 2026")
+        ]
+        section = article.sections.get()
+        section.body = "<p>A new dose: 50 mg.</p>"
+        commit_callbacks(section.save)
+        assert reviews_listed(html_of(client, page)) == [
+            ("Why faces twitch", "An earlier version reviewed on 2 March 2026")
+        ]
+        commit_callbacks(review, article, neurologist, date(2026, 4, 5))  # checked again
+        assert reviews_listed(html_of(client, page)) == [
+            ("Why faces twitch", "Reviewed on 5 April 2026")
+        ]
+        article.status = Article.Status.DRAFT
+        commit_callbacks(article.save)
+        assert reviews_listed(html_of(client, page)) == []
+
+    def test_naming_another_reviewer_moves_the_review_at_once(
+        self, client, neurologist, commit_callbacks
+    ):
+        other = ReviewerFactory(name="Dr Jo Park", slug="jo-park")
+        article = health_article(title="Why faces twitch")
+        commit_callbacks(review, article, neurologist, date(2026, 3, 2))
+        assert len(reviews_listed(html_of(client, "/authors/ana-ruiz/"))) == 1
+        commit_callbacks(review, article, other, date(2026, 3, 2))
+        assert reviews_listed(html_of(client, "/authors/ana-ruiz/")) == []
+        assert len(reviews_listed(html_of(client, "/authors/jo-park/"))) == 1
+
+    def test_the_person_structured_data_stays_whole(self, client, neurologist):
+        review(health_article(), neurologist, date(2026, 3, 2))
+        blocks = json_ld(html_of(client, "/authors/ana-ruiz/"))
+        assert len(blocks) == 1
+        assert blocks[0]["@type"] == "ProfilePage"
+        assert blocks[0]["mainEntity"]["name"] == "Dr Ana Ruiz"
+        assert blocks[0]["mainEntity"]["hasCredential"]["name"] == "MD, neurologist"
 
 
 class TestSitemap:

@@ -49,6 +49,29 @@ def test_a_reader_follows_the_byline_to_the_authors_page(
     assert console_errors == []
 
 
+@pytest.mark.parametrize(
+    ("width", "scheme"), [(375, "dark"), (1280, "light")], ids=["phone-dark", "desktop-light"]
+)
+def test_a_reader_checks_the_medical_reviewer(
+    new_page, screenshot, console_errors, demo, width, scheme
+):
+    page = new_page(width=width, height=860)
+    page.emulate_media(color_scheme=scheme, reduced_motion="reduce")
+    page.goto(ARTICLE)
+    page.locator(".byline__review").get_by_role("link", name="Dr Amira Haddad").click()
+    page.wait_for_url("**/authors/amira-haddad/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dr Amira Haddad")
+    reviewed = page.locator("section", has=page.get_by_role("heading", name="Medically reviewed"))
+    expect(reviewed.get_by_role("listitem").first).to_be_visible()
+    item = reviewed.get_by_role("listitem").filter(has_text="The Face Twitching Mystery")
+    expect(item).to_contain_text("Reviewed on 16 November 2026")
+    expect(page.get_by_text("No published articles yet.")).to_have_count(0)
+    check(page, screenshot, f"authors-{width}-{scheme}-3-reviewer")
+    item.get_by_role("link").click()
+    page.wait_for_url(f"**{ARTICLE}")
+    assert console_errors == []
+
+
 @pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
 def test_editors_author_pages_pass_axe(new_page, screenshot, console_errors, demo, editor, dark):
     page = new_page(width=1280)

@@ -52,6 +52,8 @@ def pages(client, monkeypatch) -> dict[str, str]:
         "home-page-2": ("/?page=2", 200),
         "article": (ARTICLE, 200),
         "author": ("/authors/elena-marsh/", 200),
+        # A medical reviewer who wrote nothing: the articles they reviewed.
+        "author-reviewer": ("/authors/amira-haddad/", 200),
         # Health content with its medical reviewer in the byline and a MedicalWebPage.
         "article-reviewed": ("/articles/when-your-eyelid-wont-stop-twitching/", 200),
         "topics": ("/tags/", 200),
