@@ -22,10 +22,10 @@ from django.db import connection
 from django.db.models import (
     BooleanField,
     Count,
+    Exists,
     ExpressionWrapper,
     F,
     Func,
-    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -35,7 +35,7 @@ from django.db.models import (
     Value,
     Window,
 )
-from django.db.models.functions import Coalesce, JSONObject
+from django.db.models.functions import Coalesce, Greatest, JSONObject
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from taggit.models import Tag
@@ -353,12 +353,20 @@ def author_reviews(*, profile: AuthorProfile, at_most: int | None = None) -> Aut
     return AuthorReviews(articles, articles[0].review_total if articles else 0)
 
 
+def _newest_change(articles: QuerySet[Article]) -> Subquery:
+    return Subquery(articles.order_by("-updated_at").values("updated_at")[:1])
+
+
 def author_list_public() -> QuerySet[AuthorProfile]:
-    """Authors with at least one published article, each with `last_change`: the newest
-    change among those articles (sitemap)."""
+    """Authors with at least one published article they wrote or medically reviewed (their
+    page lists both), each with `last_change`: the newest change among those articles
+    (sitemap)."""
+    written = Article.objects.published().filter(bylines__profile=OuterRef("pk"))
+    reviewed = Article.objects.published().filter(reviewer=OuterRef("pk"))
     return (
-        AuthorProfile.objects.filter(bylines__article__in=Article.objects.published())
-        .annotate(last_change=Max("bylines__article__updated_at"))
+        AuthorProfile.objects.filter(Exists(written) | Exists(reviewed))
+        # PostgreSQL's greatest() passes over a NULL: someone who only wrote, or only reviewed.
+        .annotate(last_change=Greatest(_newest_change(written), _newest_change(reviewed)))
         .order_by("name", "pk")
     )
 

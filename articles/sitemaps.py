@@ -16,7 +16,7 @@ from django.db.models import Max
 from django.urls import reverse
 
 from . import selectors
-from .models import MODIFIED_AT, Article, AuthorProfile
+from .models import MODIFIED_AT, Article
 
 
 def whole_seconds(moment: datetime | None) -> datetime | None:
@@ -77,13 +77,14 @@ class AuthorSitemap(Sitemap):
         return selectors.author_list_public()
 
     def lastmod(self, item):
-        # The newer of the profile's own change and its newest published article's.
+        # The newer of the profile's own change and its newest published article's (written
+        # or reviewed).
         return max(filter(None, (item.updated_at, item.last_change)), default=None)
 
     def get_latest_lastmod(self):
-        found = AuthorProfile.objects.filter(
-            bylines__article__in=Article.objects.published()
-        ).aggregate(profile=Max("updated_at"), article=Max("bylines__article__updated_at"))
+        found = selectors.author_list_public().aggregate(
+            profile=Max("updated_at"), article=Max("last_change")
+        )
         return whole_seconds(max(filter(None, found.values()), default=None))
 
 

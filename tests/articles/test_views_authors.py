@@ -386,12 +386,27 @@ class TestSitemap:
         index = client.get("/sitemap.xml").content.decode()
         assert f"{BASE}/sitemap-authors.xml" in index
 
+    def test_a_reviewer_who_wrote_nothing_is_listed_with_their_reviews_newest_change(
+        self, client, neurologist, writer
+    ):
+        review(health_article(), neurologist, date(2026, 3, 2))
+        review(health_article(draft=True), writer, date(2026, 3, 2))  # nothing public
+        root = ET.fromstring(client.get("/sitemap-authors.xml").content)
+        urls = {
+            url.findtext(f"{SITEMAP}loc"): url.findtext(f"{SITEMAP}lastmod")
+            for url in root.findall(f"{SITEMAP}url")
+        }
+        assert list(urls) == [f"{BASE}/authors/ana-ruiz/"]
+        newest = max(neurologist.updated_at, Article.objects.get(reviewer=neurologist).updated_at)
+        assert urls[f"{BASE}/authors/ana-ruiz/"] == newest.date().isoformat()
+
     def test_sitemap_page_query_count_does_not_grow(
         self, client, django_assert_num_queries, neurologist
     ):
         for n in (2, 8):
             for _ in range(n):
                 byline(ArticleFactory(), AuthorProfileFactory())
+                review(health_article(), ReviewerFactory(), date(2026, 3, 2))
             cache.clear()
             with django_assert_num_queries(3):  # version, count, the page's rows
                 client.get("/sitemap-authors.xml")
