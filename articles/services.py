@@ -74,6 +74,14 @@ _LINES = (
     r"'[ \t\r\f\v]+', ' ', 'g'), E' \n')"
 )
 
+_LISTED_DIGEST = """md5(ROW(
+        a.title, a.slug, a.standfirst, a.cover, a.cover_width, a.cover_height,
+        a.cover_renditions, a.status, a.published_at, a.expires_at, a.featured,
+        s.reading_time, a.author_id, a.primary_tag_id, s.tag_ids,
+        a.reviewer_id, a.reviewed_at,
+        a.reviewed_text_digest = md5(a.title || chr(31) || a.standfirst || chr(30) || s.text_parts)
+        )::text)"""
+
 _REFRESH_SQL = """
 UPDATE articles_article AS a SET
     search_vector =
@@ -82,13 +90,7 @@ UPDATE articles_article AS a SET
         || setweight(to_tsvector('english', {headings_and_tags}), 'C')
         || setweight(to_tsvector('english', {bodies}), 'D'),
     text_digest = md5(a.title || chr(31) || a.standfirst || chr(30) || s.text_parts),
-    listed_digest = md5(ROW(
-        a.title, a.slug, a.standfirst, a.cover, a.cover_width, a.cover_height,
-        a.cover_renditions, a.status, a.published_at, a.expires_at, a.featured,
-        s.reading_time, a.author_id, a.primary_tag_id, s.tag_ids,
-        a.reviewer_id, a.reviewed_at,
-        a.reviewed_text_digest = md5(a.title || chr(31) || a.standfirst || chr(30) || s.text_parts)
-        )::text),
+    listed_digest = {listed_digest},
     derived_at = clock_timestamp(),
     reading_time = s.reading_time
 FROM (SELECT *, greatest(1, ceil(
@@ -159,8 +161,9 @@ class Refreshed:
     listed_changed: bool
 
 
-def _refresh(article_ids: list[int] | None) -> dict[int, Refreshed]:
-    """The derived fields of these articles (of all: None), in three statements."""
+def _refresh(article_ids: list[int] | None, *, listed: bool = True) -> dict[int, Refreshed]:
+    """The derived fields of these articles (of all: None), in three statements; with
+    `listed=False`, all but listed_digest, left for the refresh after the commit to compare."""
     params = [] if article_ids is None else [article_ids]
 
     def where(column: str) -> str:
@@ -173,6 +176,7 @@ def _refresh(article_ids: list[int] | None) -> dict[int, Refreshed]:
         bodies=_JOINED.format("s.bodies"),
         plain_body=_PLAIN.format("sec.body"),
         words_per_minute=int(settings.READING_WORDS_PER_MINUTE),
+        listed_digest=_LISTED_DIGEST if listed else "a.listed_digest",
         where=where("a2.id"),
     )
     passages = _PASSAGES_SQL.format(
@@ -329,7 +333,10 @@ def article_review_record(
     `reviewed_on`: the review covers them until they change (articles.medical_review).
 
     The caller has checked the reviewer (credentials) and the date (not in the future)."""
-    article_refresh_derived(article_id=article.pk)  # the digest of the words saved just now
+    # The digest of the words saved just now. What lists show is left for the refresh after
+    # the commit to compare: a change of it written here would be no news to that refresh,
+    # and the pages listing the article would keep a cover or topic changed in the same save.
+    _refresh([article.pk], listed=False)
     article.text_digest = Article.objects.values_list("text_digest", flat=True).get(pk=article.pk)
     article.reviewer = reviewer
     article.reviewed_at = reviewed_on

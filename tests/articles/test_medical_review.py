@@ -231,6 +231,27 @@ def test_reviewed_today_records_a_review_of_the_saved_text(
     assert 'article-status-refused">Changed since review</span>' in listed
 
 
+def test_reviewed_today_again_with_a_list_change_shows_on_the_lists_at_once(
+    editor_client, client, commit_callbacks
+):
+    article = health_article(title="Why faces twitch")
+    doctor = ReviewerFactory()
+    commit_callbacks(reviewed, article, reviewer=doctor)  # today, these words
+    assert '<p class="kicker">Featured</p>' not in client.get("/").content.decode()
+    response = commit_callbacks(
+        post_form,
+        editor_client,
+        article,
+        health_content="on",
+        featured="on",
+        reviewer=str(doctor.pk),
+        mark_reviewed_today="on",
+    )
+    assert response.status_code == 302
+    home = client.get("/").content.decode()
+    assert '<p class="kicker">Featured</p>' in home and "Why faces twitch" in home
+
+
 def test_a_new_article_can_be_saved_reviewed(editor_client, django_capture_on_commit_callbacks):
     doctor = ReviewerFactory()
     data = article_data(
