@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.sitemaps import views as sitemaps_views
 from django.core.cache import cache
+from django.core.cache.utils import make_template_fragment_key
 from django.core.paginator import InvalidPage, Page, Paginator
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import render
@@ -325,17 +326,37 @@ class ArticleDetailView(DetailView):
         end = SimpleLazyObject(
             lambda: selectors.article_end(article=article, primary_tag=primary.primary_tag)
         )
+        listed = content_state(self.request).listed.token
         context.update(
             related=SimpleLazyObject(lambda: end.related),
             neighbours=SimpleLazyObject(lambda: end.neighbours),
-            shown_article_ids=SimpleLazyObject(lambda: end.shown_ids),
-            # The cover, contents, text and sources are kept apart under the article's own
-            # version (pk, updated_at, derived_at: any saved change to it, its sections,
-            # sources or tags), so a new listed version or rankings period renders only
-            # the rest of the page.
+            shown_article_ids=SimpleLazyObject(lambda: self.shown_ids(end, listed=listed)),
+            # Everything but Popular Posts is kept under the article's own rows (pk,
+            # updated_at, derived_at: any saved change to it, its sections, sources or tags)
+            # and the listed version (what other articles, tags and authors show), so a new
+            # rankings period renders only Popular Posts and the page around them; and the
+            # cover, contents, text and sources under the article's rows alone, so a new
+            # listed version does not render them again either.
             fragment_seconds=settings.ARTICLES_FRAGMENT_CACHE_SECONDS,
+            listed_version=listed,
         )
         return context
+
+    def shown_ids(self, end: selectors.ArticleEnd, *, listed: str) -> list[int]:
+        """The articles the page shows (`ArticleEnd.shown_ids`), which Popular Posts leaves
+        out: kept beside the page's fragment, under the same versions, so that a page
+        whose fragment is kept asks no query for them."""
+        if not self.public:
+            return end.shown_ids
+        article = self.object
+        key = make_template_fragment_key(
+            "article_shown", [article.pk, article.updated_at, article.derived_at, listed]
+        )
+        ids = cache.get(key)
+        if ids is None:
+            ids = end.shown_ids
+            cache.set(key, ids, settings.ARTICLES_FRAGMENT_CACHE_SECONDS)
+        return ids
 
 
 def robots_txt(request) -> HttpResponse:

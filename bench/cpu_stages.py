@@ -20,6 +20,7 @@ move. No ratios: bench/run's rounds prove the targets; this shows where to look.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import os
 import random
@@ -192,6 +193,13 @@ def main() -> None:
     for article in articles:
         stages.setdefault("article: first render", []).append(cpu_ms(article, pid, repeat=1))
         stages.setdefault("article: kept, view counted", []).append(cpu_ms(article, pid))
+    # What a live site does to every article page each rankings period (five minutes):
+    # Popular Posts may have moved, so its ETag and the page kept under it are new.
+    with new_rankings_period():
+        for article in articles:
+            stages.setdefault("article: new rankings period", []).append(
+                cpu_ms(article, pid, repeat=1)
+            )
     # As an editor's save elsewhere (or a new rankings period) does: every page is rendered
     # again, each article's cover, contents and text still kept under its own version.
     content_changed()
@@ -223,6 +231,19 @@ def main() -> None:
         replay_mixed(requests, get, pid)
 
 
+@contextlib.contextmanager
+def new_rankings_period():
+    """As when the next rankings period begins (popularity.rankings.rankings_period): another
+    period length gives another period number."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    with override_settings(
+        POPULARITY_RANKING_CACHE_SECONDS=settings.POPULARITY_RANKING_CACHE_SECONDS + 1
+    ):
+        yield
+
+
 def replay_mixed(requests: list[tuple[str, str]], get: Callable[[str], None], pid: int) -> None:
     """The mixed round's CPU from an emptied cache, then as a live site sees it: each
     article it asks for visited once, an editor's save, and the same requests again."""
@@ -251,6 +272,9 @@ def replay_mixed(requests: list[tuple[str, str]], get: Callable[[str], None], pi
         get(path)
     editor_fixes_a_word()  # committed: new versions of the pages showing that article's text
     report_mixed("the same after each article was visited and an editor fixed a word", replay())
+    # The next five minutes: every kept article page carries the old rankings period.
+    with new_rankings_period():
+        report_mixed("the same again in the next rankings period", replay())
 
 
 if __name__ == "__main__":
