@@ -6,7 +6,7 @@ import difflib
 import functools
 import html
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -159,20 +159,37 @@ def article_cited_text(*, outline: list[OutlineEntry], sources: list[Source]) ->
     return text_cite(sections=sections, sources=sources)
 
 
-def article_tags(*, article: Article) -> list[Tag]:
+def article_tags(*, article: Article, counts: Mapping[int, int] | None = None) -> list[Tag]:
     """The article's tags by name, each with `article_count`: the published articles that
-    carry it. One query (the published articles read once, from their listing index)."""
+    carry it, from `counts` (tag_article_counts(), kept by the caller) when given, else
+    counted in the same query (the published articles read once). One query."""
     tag_ids = TaggedArticle.objects.filter(content_object_id=article.pk).values("tag_id")
-    carrying = Q(articles_taggedarticle_items__content_object__in=Article.objects.published())
-    return list(
-        Tag.objects.filter(pk__in=Subquery(tag_ids))
-        .annotate(
-            article_count=Count("articles_taggedarticle_items", filter=carrying),
-            # Editors' mark (TagSettings): the article shows the "If you need help now" box.
-            sensitive=Coalesce("settings__sensitive", False),
-        )
-        .order_by("name")
+    tags = Tag.objects.filter(pk__in=Subquery(tag_ids)).annotate(
+        # Editors' mark (TagSettings): the article shows the "If you need help now" box.
+        sensitive=Coalesce("settings__sensitive", False),
     )
+    if counts is None:
+        carrying = Q(articles_taggedarticle_items__content_object__in=Article.objects.published())
+        tags = tags.annotate(article_count=Count("articles_taggedarticle_items", filter=carrying))
+    found = list(tags.order_by("name"))
+    if counts is not None:
+        for tag in found:
+            tag.article_count = counts.get(tag.pk, 0)
+    return found
+
+
+def tag_article_counts() -> dict[int, int]:
+    """Each tag's number of published articles, by tag id (tags no published article
+    carries left out). One query over every published article's tags: the same for every
+    article page, so a page keeps it rather than counting its own tags' articles (a scan of
+    the published articles each time)."""
+    rows = (
+        TaggedArticle.objects.filter(content_object__in=Article.objects.published())
+        .values("tag_id")
+        .annotate(articles=Count("pk"))
+        .values_list("tag_id", "articles")
+    )
+    return dict(rows)
 
 
 def article_primary_tag(*, article: Article, tags: Iterable[Tag]) -> Tag | None:

@@ -122,6 +122,26 @@ class TestTagCounts:
         counts = {tag.name: tag.article_count for tag in selectors.tag_counts_public()}
         assert counts == {"rest": 1, "sleep": 2}
 
+    def test_an_articles_tags_count_published_articles_from_the_kept_counts_too(self):
+        """An article page files the article under the tag most published articles carry;
+        it takes the counts from every tag's, kept for every page: the same numbers."""
+        article = ArticleFactory(tags=["sleep", "rest", "hidden"])
+        ArticleFactory(tags=["rest"])
+        ArticleFactory(tags=["hidden"], draft=True)
+        ArticleFactory(tags=["hidden"], scheduled=True)
+        counts = selectors.tag_article_counts()
+        kept = selectors.article_tags(article=article, counts=counts)
+        counted = selectors.article_tags(article=article)
+        assert [(t.name, t.article_count) for t in kept] == [
+            (t.name, t.article_count) for t in counted
+        ]
+        assert [(t.name, t.article_count) for t in kept] == [
+            ("hidden", 1),
+            ("rest", 2),
+            ("sleep", 1),
+        ]
+        assert selectors.article_primary_tag(article=article, tags=kept).name == "rest"
+
     def test_tag_public(self):
         ArticleFactory(tags=["sleep"])
         ArticleFactory(tags=["hidden"], scheduled=True)

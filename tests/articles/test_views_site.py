@@ -89,11 +89,11 @@ class TestQueryCounts:
     def test_article(self, client, django_assert_num_queries):
         self.make(1)
         url = ArticleFactory(tags=["shared"]).get_absolute_url()
-        # the article, version, sections, byline, sources, tags, related, previous/next,
-        # Popular Posts;
+        # the article, version, sections, byline, sources, tags, every tag's count of
+        # articles (kept for the pages after it), related, previous/next, Popular Posts;
         # then none: the page is kept whole under the content version, which any change to
         # the article's visibility replaces
-        self.assert_counts(client, django_assert_num_queries, url, cold=9, warm=0)
+        self.assert_counts(client, django_assert_num_queries, url, cold=10, warm=0)
 
     def test_tag(self, client, django_assert_num_queries):
         # version, tag, count, page + its tags
