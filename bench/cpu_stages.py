@@ -4,9 +4,9 @@
         python bench/cpu_stages.py [--queries 60] [--pages 20] [--mixed 1500]
 
 Point it at a database `bench/run --articles 10000 --keep` left behind. For each stage of
-a fresh search (ranking the newest matches, the window count, the headlines, the whole
-selector, the whole view) and each kind of page (a first render, a kept page, a page
-rendered again after a content change with its article's text kept), it prints
+a fresh search (ranking the newest matches, the whole selector with the shown page's
+articles and headlines, the whole view) and each kind of page (a first render, a kept
+page, a page rendered again in a new rankings period or after a content change), it prints
 the CPU time of this process and of its PostgreSQL backend (read from Linux's
 /proc/<pid>/schedstat, so the server must run on this machine): the smallest of three
 runs, or the only one for a first visit (each query and article is asked for once; Redis
@@ -136,7 +136,6 @@ def main() -> None:
 
     django.setup()
     from django.db import connection
-    from django.db.models import Count, Window
     from django.test import Client
 
     from articles import selectors
@@ -167,13 +166,11 @@ def main() -> None:
     get("/")
 
     def search_stages(text: str) -> dict[str, Callable[[], object]]:
-        ranked = selectors.article_search(text=text)
-        counted = ranked.annotate(found=Window(Count("pk")))[:10]
         return {
-            "search: rank the newest matches": lambda: list(ranked[:10]),
-            "search: + window count": lambda: list(counted.all()),
-            "search: + headlines": lambda: list(selectors.with_snippets(counted, text=text)),
-            "search: selector": functools.partial(
+            "search: rank the newest matches": functools.partial(
+                selectors.article_search_ranking, text=text
+            ),
+            "search: selector (+ page, headlines)": functools.partial(
                 selectors.article_search_page, text=text, number=1, per_page=10
             ),
         }

@@ -185,6 +185,19 @@ class TestSearch:
         assert set(selectors.article_search(text="sleep or mornings")) == {both, calm}
         assert selectors.article_search_count(text="calm") == 2
 
+    def test_the_ranking_of_ids_is_the_search_order_ties_newest_first(self, published):
+        # Equal texts rank equal: the newest first, as the page shows them.
+        same = [
+            published(title=f"Note {n}", body="<p>Calm tea.</p>", published_at=days_ago(n))
+            for n in (3, 1, 2)
+        ]
+        titled = published(title="Calm tea", body="<p>Calm tea.</p>", published_at=days_ago(9))
+        ranking = selectors.article_search_ranking(text="calm tea")
+        expected = [titled, same[1], same[2], same[0]]
+        assert [pk for pk, _ in ranking] == [a.pk for a in expected]
+        assert [a.pk for a in selectors.article_search(text="calm tea")] == [a.pk for a in expected]
+        assert ranking[0][1] > ranking[1][1] == ranking[2][1] == ranking[3][1]
+
     def test_clean_removes_nul_and_control_characters_and_bounds_length(self, settings):
         assert selectors.search_clean("calm\x00 \x07breath\n") == "calm breath"
         assert selectors.search_clean(None) == ""
