@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.sitemaps import views as sitemaps_views
 from django.core.cache import cache
+from django.core.cache.utils import make_template_fragment_key
 from django.core.paginator import InvalidPage, Page, Paginator
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import render
@@ -32,6 +35,8 @@ from core.search_terms import search_normalise
 from . import selectors
 from .cache import cache_public_page, content_state
 from .sitemaps import SITEMAPS
+
+T = TypeVar("T")
 
 _PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,8}")
 
@@ -227,14 +232,20 @@ class SearchView(StrictPaginationMixin, ListView):
         return response
 
 
+def kept_per_listed_version(request, name: str, read: Callable[[], T]) -> T:
+    """What `read` gives, the same for every page: read once per listed version (what
+    lists show, articles.cache) and kept in the shared cache under it."""
+    key = f"{name}:{content_state(request).listed.token}"
+    found = cache.get(key)
+    if found is None:
+        found = read()
+        cache.set(key, found, settings.ARTICLES_FRAGMENT_CACHE_SECONDS)
+    return found
+
+
 def site_notices(request) -> selectors.SiteNotices:
     """The disclaimer and help resources, read once per listed version for every page."""
-    key = f"site-notices:{content_state(request).listed.token}"
-    notices = cache.get(key)
-    if notices is None:
-        notices = selectors.site_notices()
-        cache.set(key, notices, settings.ARTICLES_CACHE_SECONDS)
-    return notices
+    return kept_per_listed_version(request, "site-notices", selectors.site_notices)
 
 
 @dataclass(frozen=True)
@@ -301,7 +312,14 @@ class ArticleDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         article = self.object
         # Nothing is queried (or even built) until a fragment has to be rendered again.
-        tags = SimpleLazyObject(lambda: selectors.article_tags(article=article))
+        tags = SimpleLazyObject(
+            lambda: selectors.article_tags(
+                article=article,
+                counts=kept_per_listed_version(
+                    self.request, "tag-article-counts", selectors.tag_article_counts
+                ),
+            )
+        )
         primary = SimpleLazyObject(
             lambda: Filing(selectors.article_primary_tag(article=article, tags=tags))
         )
@@ -330,17 +348,38 @@ class ArticleDetailView(DetailView):
         end = SimpleLazyObject(
             lambda: selectors.article_end(article=article, primary_tag=primary.primary_tag)
         )
+        listed = content_state(self.request).listed.token
         context.update(
             related=SimpleLazyObject(lambda: end.related),
             neighbours=SimpleLazyObject(lambda: end.neighbours),
-            shown_article_ids=SimpleLazyObject(lambda: end.shown_ids),
-            # The cover, contents, text and sources are kept apart under the article's own
-            # version (pk, updated_at, derived_at: any saved change to it, its sections,
-            # sources or tags), so a new listed version or rankings period renders only
-            # the rest of the page.
+            shown_article_ids=SimpleLazyObject(lambda: self.shown_ids(end, listed=listed)),
+            # Everything but the sidebar is kept under the article's own rows (pk,
+            # updated_at, derived_at: any saved change to it, its sections, sources or tags)
+            # and the listed version (what other articles, tags and authors show), so a
+            # new ETag for the sidebar's sake (`page_validators`: a ranking's new period)
+            # renders only the sidebar and the page around it; and the cover, contents,
+            # text and sources under the article's rows alone, so a new listed version does
+            # not render them again either.
             fragment_seconds=settings.ARTICLES_FRAGMENT_CACHE_SECONDS,
+            listed_version=listed,
         )
         return context
+
+    def shown_ids(self, end: selectors.ArticleEnd, *, listed: str) -> list[int]:
+        """The articles the page shows (`ArticleEnd.shown_ids`), which the sidebar's lists
+        leave out: kept beside the page's fragment, under the same versions, so that a page
+        whose fragment is kept asks no query for them."""
+        if not self.public:
+            return end.shown_ids
+        article = self.object
+        key = make_template_fragment_key(
+            "article_shown", [article.pk, article.updated_at, article.derived_at, listed]
+        )
+        ids = cache.get(key)
+        if ids is None:
+            ids = end.shown_ids
+            cache.set(key, ids, settings.ARTICLES_FRAGMENT_CACHE_SECONDS)
+        return ids
 
 
 def robots_txt(request) -> HttpResponse:

@@ -4,9 +4,9 @@
         python bench/cpu_stages.py [--queries 60] [--pages 20] [--mixed 1500]
 
 Point it at a database `bench/run --articles 10000 --keep` left behind. For each stage of
-a fresh search (ranking the newest matches, the window count, the headlines, the whole
-selector, the whole view) and each kind of page (a first render, a kept page, a page
-rendered again after a content change with its article's text kept), it prints
+a fresh search (ranking the newest matches, the whole selector with the shown page's
+articles and headlines, the whole view) and each kind of page (a first render, a kept
+page, a page rendered again in a new rankings period or after a content change), it prints
 the CPU time of this process and of its PostgreSQL backend (read from Linux's
 /proc/<pid>/schedstat, so the server must run on this machine): the smallest of three
 runs, or the only one for a first visit (each query and article is asked for once; Redis
@@ -20,6 +20,7 @@ move. No ratios: bench/run's rounds prove the targets; this shows where to look.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import os
 import random
@@ -135,7 +136,6 @@ def main() -> None:
 
     django.setup()
     from django.db import connection
-    from django.db.models import Count, Window
     from django.test import Client
 
     from articles import selectors
@@ -166,13 +166,11 @@ def main() -> None:
     get("/")
 
     def search_stages(text: str) -> dict[str, Callable[[], object]]:
-        ranked = selectors.article_search(text=text)
-        counted = ranked.annotate(found=Window(Count("pk")))[:10]
         return {
-            "search: rank the newest matches": lambda: list(ranked[:10]),
-            "search: + window count": lambda: list(counted.all()),
-            "search: + headlines": lambda: list(selectors.with_snippets(counted, text=text)),
-            "search: selector": functools.partial(
+            "search: rank the newest matches": functools.partial(
+                selectors.article_search_ranking, text=text
+            ),
+            "search: selector (+ page, headlines)": functools.partial(
                 selectors.article_search_page, text=text, number=1, per_page=10
             ),
         }
@@ -192,6 +190,13 @@ def main() -> None:
     for article in articles:
         stages.setdefault("article: first render", []).append(cpu_ms(article, pid, repeat=1))
         stages.setdefault("article: kept, view counted", []).append(cpu_ms(article, pid))
+    # What a live site does to every article page each rankings period (five minutes):
+    # Popular Posts may have moved, so its ETag and the page kept under it are new.
+    with new_rankings_period():
+        for article in articles:
+            stages.setdefault("article: new rankings period", []).append(
+                cpu_ms(article, pid, repeat=1)
+            )
     # As an editor's save elsewhere (or a new rankings period) does: every page is rendered
     # again, each article's cover, contents and text still kept under its own version.
     content_changed()
@@ -223,6 +228,19 @@ def main() -> None:
         replay_mixed(requests, get, pid)
 
 
+@contextlib.contextmanager
+def new_rankings_period():
+    """As when the next rankings period begins (popularity.rankings.rankings_period): another
+    period length gives another period number."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    with override_settings(
+        POPULARITY_RANKING_CACHE_SECONDS=settings.POPULARITY_RANKING_CACHE_SECONDS + 1
+    ):
+        yield
+
+
 def replay_mixed(requests: list[tuple[str, str]], get: Callable[[str], None], pid: int) -> None:
     """The mixed round's CPU from an emptied cache, then as a live site sees it: each
     article it asks for visited once, an editor's save, and the same requests again."""
@@ -251,6 +269,9 @@ def replay_mixed(requests: list[tuple[str, str]], get: Callable[[str], None], pi
         get(path)
     editor_fixes_a_word()  # committed: new versions of the pages showing that article's text
     report_mixed("the same after each article was visited and an editor fixed a word", replay())
+    # The next five minutes: every kept article page carries the old rankings period.
+    with new_rankings_period():
+        report_mixed("the same again in the next rankings period", replay())
 
 
 if __name__ == "__main__":

@@ -312,11 +312,15 @@ class TestArticleTextKept:
         first = client.get(url)
         commit_callbacks(other.save)
         # the article, its byline, its tags, its sources (for the JSON-LD citations), related,
-        # previous/next, Popular Posts: no sections
-        with django_assert_num_queries(7):
+        # previous/next, Popular Posts: no sections; and every tag's count of articles, kept
+        # under the new listed version for every article page after it
+        with django_assert_num_queries(8):
             again = client.get(url)
         assert again["ETag"] != first["ETag"]
         assert main_of(again.content.decode()) == main_of(first.content.decode())
+        # The other article's first page: its sections, not the counts nor the ranking again.
+        with django_assert_num_queries(7):
+            client.get(other.get_absolute_url())
 
     def test_an_edit_to_the_article_replaces_its_text_at_once(
         self, client, article, commit_callbacks

@@ -456,13 +456,15 @@ class TestCost:
                 SectionFactory(article=made, position=position, body="<p>Calm breathing.</p>")
 
     @pytest.mark.parametrize("n", [2, 12])
-    def test_a_search_costs_one_query_and_asked_again_none(
+    def test_a_search_costs_two_queries_and_asked_again_none(
         self, client, commit_callbacks, django_assert_num_queries, n, settings
     ):
         settings.ARTICLES_PER_PAGE = 5
         commit_callbacks(self.make, n)
         client.get("/")  # the content version is read once
-        with django_assert_num_queries(1):  # the page with its snippets and the count
+        # The newest matches ranked (their ids: ranking and counting in one walk down the
+        # listing index), then the shown page's articles with their snippets.
+        with django_assert_num_queries(2):
             first = page(client, "calm breathing")
         with django_assert_num_queries(0):  # one cache read
             again = page(client, "calm  breathing ")  # the same query, spaced differently
@@ -470,7 +472,7 @@ class TestCost:
             n, 5
         )
         if n > 5:
-            with django_assert_num_queries(1):
+            with django_assert_num_queries(2):
                 assert result_titles(page(client, "calm breathing", page=2))
 
     def test_nothing_found_costs_the_suggestion_too(
@@ -478,9 +480,9 @@ class TestCost:
     ):
         commit_callbacks(self.make, 3)
         client.get("/")
-        # the empty page, the count, whether PostgreSQL found words at all, one query a word
-        # for "Did you mean"
-        with django_assert_num_queries(4):
+        # the ranking (empty), whether PostgreSQL found words at all, one query a word for
+        # "Did you mean"
+        with django_assert_num_queries(3):
             page(client, "zebra")
         with django_assert_num_queries(0):
             page(client, "zebra")

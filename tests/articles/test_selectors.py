@@ -122,6 +122,26 @@ class TestTagCounts:
         counts = {tag.name: tag.article_count for tag in selectors.tag_counts_public()}
         assert counts == {"rest": 1, "sleep": 2}
 
+    def test_an_articles_tags_count_published_articles_from_the_kept_counts_too(self):
+        """An article page files the article under the tag most published articles carry;
+        it takes the counts from every tag's, kept for every page: the same numbers."""
+        article = ArticleFactory(tags=["sleep", "rest", "hidden"])
+        ArticleFactory(tags=["rest"])
+        ArticleFactory(tags=["hidden"], draft=True)
+        ArticleFactory(tags=["hidden"], scheduled=True)
+        counts = selectors.tag_article_counts()
+        kept = selectors.article_tags(article=article, counts=counts)
+        counted = selectors.article_tags(article=article)
+        assert [(t.name, t.article_count) for t in kept] == [
+            (t.name, t.article_count) for t in counted
+        ]
+        assert [(t.name, t.article_count) for t in kept] == [
+            ("hidden", 1),
+            ("rest", 2),
+            ("sleep", 1),
+        ]
+        assert selectors.article_primary_tag(article=article, tags=kept).name == "rest"
+
     def test_tag_public(self):
         ArticleFactory(tags=["sleep"])
         ArticleFactory(tags=["hidden"], scheduled=True)
@@ -164,6 +184,19 @@ class TestSearch:
         assert list(selectors.article_search(text="calm -sleep")) == [calm]
         assert set(selectors.article_search(text="sleep or mornings")) == {both, calm}
         assert selectors.article_search_count(text="calm") == 2
+
+    def test_the_ranking_of_ids_is_the_search_order_ties_newest_first(self, published):
+        # Equal texts rank equal: the newest first, as the page shows them.
+        same = [
+            published(title=f"Note {n}", body="<p>Calm tea.</p>", published_at=days_ago(n))
+            for n in (3, 1, 2)
+        ]
+        titled = published(title="Calm tea", body="<p>Calm tea.</p>", published_at=days_ago(9))
+        ranking = selectors.article_search_ranking(text="calm tea")
+        expected = [titled, same[1], same[2], same[0]]
+        assert [pk for pk, _ in ranking] == [a.pk for a in expected]
+        assert [a.pk for a in selectors.article_search(text="calm tea")] == [a.pk for a in expected]
+        assert ranking[0][1] > ranking[1][1] == ranking[2][1] == ranking[3][1]
 
     def test_clean_removes_nul_and_control_characters_and_bounds_length(self, settings):
         assert selectors.search_clean("calm\x00 \x07breath\n") == "calm breath"

@@ -160,8 +160,9 @@ class TestCostAndFreshness:
         sensitive("Anxiety")
         article = ArticleFactory(tags=["calm"])
         # As articles.test_views_site pins it: the article, version, sections, byline,
-        # sources, tags, related, previous/next, Popular Posts.
-        with django_assert_num_queries(9):
+        # sources, tags, every tag's count of articles (kept for the pages after it),
+        # related, previous/next, Popular Posts.
+        with django_assert_num_queries(10):
             page(client, article)
 
     def test_notices_cost_one_query_per_content_version(self, client, django_assert_num_queries):
@@ -169,9 +170,10 @@ class TestCostAndFreshness:
         sensitive("Anxiety")
         first = ArticleFactory(health_content=True, tags=["Anxiety"])
         second = ArticleFactory(health_content=True, tags=["Anxiety"])
-        with django_assert_num_queries(10):  # the nine above, and the notices
+        with django_assert_num_queries(11):  # the ten above, and the notices
             page(client, first)
-        # The version, the notices and Popular Posts are kept: the article's own seven.
+        # The version, the notices, the tag counts and Popular Posts are kept: the article's
+        # own seven.
         with django_assert_num_queries(7):
             page(client, second)
         with django_assert_num_queries(0):  # the page is kept whole

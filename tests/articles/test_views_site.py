@@ -89,11 +89,11 @@ class TestQueryCounts:
     def test_article(self, client, django_assert_num_queries):
         self.make(1)
         url = ArticleFactory(tags=["shared"]).get_absolute_url()
-        # the article, version, sections, byline, sources, tags, related, previous/next,
-        # Popular Posts;
+        # the article, version, sections, byline, sources, tags, every tag's count of
+        # articles (kept for the pages after it), related, previous/next, Popular Posts;
         # then none: the page is kept whole under the content version, which any change to
         # the article's visibility replaces
-        self.assert_counts(client, django_assert_num_queries, url, cold=9, warm=0)
+        self.assert_counts(client, django_assert_num_queries, url, cold=10, warm=0)
 
     def test_tag(self, client, django_assert_num_queries):
         # version, tag, count, page + its tags
@@ -103,14 +103,14 @@ class TestQueryCounts:
         self.assert_counts(client, django_assert_num_queries, "/tags/", cold=2, warm=0)
 
     def test_search(self, client, django_assert_num_queries, commit_callbacks):
-        # version, the page with its snippets and the count; then one cache read
+        # version, the ranking of the newest matches (their count), the page with its
+        # snippets; then one cache read
         commit_callbacks(ArticleFactory, standfirst="Calmer days, and a calm mind.")
-        self.assert_counts(client, django_assert_num_queries, "/search/?q=calm", cold=2, warm=0)
+        self.assert_counts(client, django_assert_num_queries, "/search/?q=calm", cold=3, warm=0)
 
     def test_search_without_results(self, client, django_assert_num_queries):
-        # version, the empty page, the count, whether there were words to look for,
-        # "Did you mean"
-        self.assert_counts(client, django_assert_num_queries, "/search/?q=zebra", cold=5, warm=0)
+        # version, the ranking (empty), whether there were words to look for, "Did you mean"
+        self.assert_counts(client, django_assert_num_queries, "/search/?q=zebra", cold=4, warm=0)
 
     def test_empty_search(self, client, django_assert_num_queries):
         # nothing to look for: the content version only (the page is kept like any other)

@@ -43,7 +43,9 @@ def test_widget_lists_the_weeks_most_read_articles(client):
 
 def test_widget_costs_one_query_when_cold_and_none_when_warm(client, django_assert_num_queries):
     (article,) = read_articles(("Read", [(1, 3, 3)]))
-    with django_assert_num_queries(9):  # article page, cold: 8 (byline 1, sources 1); ranking: 1
+    # article page, cold: 8 (byline 1, sources 1), and every tag's count of articles (once a
+    # listed version, for every page); ranking: 1
+    with django_assert_num_queries(10):
         client.get(article.get_absolute_url())
     with django_assert_num_queries(0):  # the article page is kept whole; the widget too
         client.get(article.get_absolute_url())
@@ -325,6 +327,40 @@ def test_popular_posts_move_as_soon_as_the_next_period_begins(client, monkeypatc
     # Seconds later a new period begins: the page is rendered again, and the ranking with it.
     monkeypatch.setattr(rankings.time, "time", lambda: now + 10)
     assert _popular_titles(client.get("/")) == ["Rising", "Quiet"]
+
+
+def test_a_new_rankings_period_renders_only_popular_posts_beside_an_article(
+    client, monkeypatch, settings, django_assert_num_queries
+):
+    """Every article page is rendered again each rankings period (Popular Posts may have
+    moved): the article, its end and what it leaves out of Popular Posts are kept, so the
+    new page costs the article's row and the new ranking, and shows the new ranking."""
+    import popularity.rankings as rankings
+
+    settings.POPULARITY_WIDGET_SIZE = 3
+    period = settings.POPULARITY_RANKING_CACHE_SECONDS
+    now = (rankings.time.time() // period + 1) * period - 5
+    monkeypatch.setattr(rankings.time, "time", lambda: now)
+    articles = read_articles(*((f"Read {n}", [(1, 100 - n, 10)]) for n in range(9)))
+    reading = articles[4]
+    first = client.get(reading.get_absolute_url()).content.decode()
+    # The least read of those not shown beside it, until now.
+    end = first[: first.index('id="popular-heading"')]
+    late = [a for a in articles if a != reading and f'href="{a.get_absolute_url()}"' not in end][-1]
+    DailyViewFactory(article=late, day=timezone.localdate(), views=500, unique_readers=500)
+    monkeypatch.setattr(rankings.time, "time", lambda: now + 10)
+    with django_assert_num_queries(2):  # the article; the new period's ranking
+        again = client.get(reading.get_absolute_url()).content.decode()
+    before = again[: again.index('id="popular-heading"')]
+    assert before == first[: first.index('id="popular-heading"')]
+    # Still never an article the page shows (neither the one being read, nor its end).
+    shown = {
+        a.title for a in articles if a == reading or f'href="{a.get_absolute_url()}"' in before
+    }
+    assert len(shown) >= 3
+    assert widget_titles(again)[0] == late.title
+    assert not shown & set(widget_titles(again))
+    assert widget_titles(again) != widget_titles(first)
 
 
 def _popular_titles(response) -> list[str]:
