@@ -33,6 +33,7 @@ from django.db.models import (
     Subquery,
     TextField,
     Value,
+    Window,
 )
 from django.db.models.functions import Coalesce, Greatest, JSONObject
 from django.utils.html import escape
