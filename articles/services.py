@@ -209,6 +209,12 @@ def article_refresh_derived_all() -> None:
     _refresh(None)
 
 
+def _now_to_the_second() -> datetime:
+    """Now as a publication time: the admin's form shows it to the second, so a fraction
+    stored here would be dropped by the next save from the form, a change nobody made."""
+    return timezone.now().replace(microsecond=0)
+
+
 def article_publish(*, article: Article, at: datetime | None = None) -> Article:
     """Publish now, or schedule for `at` (a future time keeps it hidden until then).
 
@@ -216,7 +222,7 @@ def article_publish(*, article: Article, at: datetime | None = None) -> Article:
     error that settings.PUBLISHING_CHECKS_BLOCK names."""
     article_check_before_publishing(article=article)
     article.status = Article.Status.PUBLISHED
-    article.published_at = at or article.published_at or timezone.now()
+    article.published_at = at or article.published_at or _now_to_the_second()
     article.save(update_fields=["status", "published_at", "updated_at"])
     return article
 
@@ -393,7 +399,7 @@ def _article_import(
     if meta["published_at"] is None and article.status == Article.Status.PUBLISHED:
         # As in the admin: published with no date means now; a re-import keeps the date
         # the article was first published on.
-        article.published_at = article.published_at or timezone.now()
+        article.published_at = article.published_at or _now_to_the_second()
     else:
         article.published_at = meta["published_at"]
     # The file's own date, or none (the publication date stands): never the import's time.

@@ -12,6 +12,7 @@ import difflib
 import html
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -136,6 +137,12 @@ def _plain(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def _as_seen(value: Any) -> Any:
+    """A value as the change form showed it: times to the second (a fraction stored by an
+    older save is no change an editor made)."""
+    return value.replace(microsecond=0) if isinstance(value, datetime) else value
+
+
 def _field_changes(before: dict, after: dict) -> list[FieldChange]:
     status = dict(Article.Status.choices)
     users = {
@@ -173,7 +180,7 @@ def _field_changes(before: dict, after: dict) -> list[FieldChange]:
     ]
     changes = []
     for name, label in labels:
-        old, new = before.get(name), after.get(name)
+        old, new = _as_seen(before.get(name)), _as_seen(after.get(name))
         if _plain(old) == _plain(new):
             continue
         old_text, new_text = shown(name, old), shown(name, new)

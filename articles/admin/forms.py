@@ -281,5 +281,6 @@ class ArticleAdminForm(forms.ModelForm):
                 self.add_error(name, error)
         if cleaned.get("status") == Article.Status.PUBLISHED and not cleaned.get("published_at"):
             if "published_at" not in self.errors:
-                cleaned["published_at"] = timezone.now()
+                # To the second, as the form shows it back: the next save keeps it as it is.
+                cleaned["published_at"] = timezone.now().replace(microsecond=0)
         return cleaned

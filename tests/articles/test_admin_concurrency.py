@@ -298,3 +298,28 @@ def test_the_conflict_lists_the_saves_made_since(editor_client, bea_client, arti
     assert [save.user for save in conflict.saves] == ["Bea", "Bea"]
     assert conflict.who == "Bea"
     assert [change.label for change in conflict.diff.fields] == ["Title"]
+
+
+def test_the_conflict_lists_no_publication_date_change_nobody_made(
+    editor_client, bea_client, article
+):
+    # Published with an empty date: "now", which the form shows back to the second.
+    published = form(article, version=article.version, status="published")
+    assert editor_client.post(change_url(article), published).status_code == 302
+    article.refresh_from_db()
+    opened, shown = article.version, article.published_at
+    # Bea changes the title on the form as her page showed it (the date to the second)...
+    bea_client.post(
+        change_url(article),
+        form(article, version=opened, status="published", published_at=shown, title="Bea's"),
+    )
+    # ...and Eddie's save from the same page is refused: only her title is listed.
+    response = editor_client.post(
+        change_url(article),
+        form(article, version=opened, status="published", published_at=shown, title="Eddie's"),
+    )
+    page = response.content.decode()
+    assert "Your save was refused" in page
+    assert "<ins>Bea&#x27;s</ins>" in page
+    assert "<dt>Title</dt>" in page
+    assert "<dt>Publication date</dt>" not in page
