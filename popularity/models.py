@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from taggit.models import Tag
 
 from articles.models import Article
@@ -624,16 +625,25 @@ class SharedStatsLink(models.Model):
         return self.label
 
     def clean(self) -> None:
+        errors = {}
         if self.scope == self.Scope.ARTICLE:
             self.tag = None
             if self.article_id is None:
-                raise ValidationError({"article": "Choose the article this link shows."})
+                errors["article"] = "Choose the article this link shows."
         elif self.scope == self.Scope.TAG:
             self.article = None
             if self.tag_id is None:
-                raise ValidationError({"tag": "Choose the tag this link shows."})
+                errors["tag"] = "Choose the tag this link shows."
         else:
             self.article = self.tag = None
+        # Only when made: the expiry is fixed once the link is given out, and then passes.
+        if self._state.adding and self.expires_at and self.expires_at <= timezone.now():
+            errors["expires_at"] = (
+                "This time has passed: the link would never work. Choose a later time, or "
+                "leave it empty."
+            )
+        if errors:
+            raise ValidationError(errors)
 
 
 class SentDigest(models.Model):

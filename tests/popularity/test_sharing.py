@@ -175,6 +175,28 @@ def test_site_owners_make_a_link_and_see_it_and_editors_cannot(client, owner, ed
     assert bad.status_code == 200 and "article" in bad.context["adminform"].form.errors
 
 
+def test_a_link_made_already_expired_is_a_form_error(client, owner, site):
+    add = reverse("admin:popularity_sharedstatslink_add")
+    client.force_login(owner)
+    past = timezone.localtime() - timedelta(days=1)
+    fields = {"label": "Ana", "scope": "site", "expires_at_0": past.strftime("%Y-%m-%d")}
+    response = client.post(add, fields | {"expires_at_1": past.strftime("%H:%M:%S")})
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors["expires_at"]
+    assert errors == [
+        "This time has passed: the link would never work. Choose a later time, or leave it empty."
+    ]
+    assert not SharedStatsLink.objects.exists()
+    later = timezone.localtime() + timedelta(days=7)
+    fields |= {"expires_at_0": later.strftime("%Y-%m-%d"), "expires_at_1": "09:00:00"}
+    assert client.post(add, fields).status_code == 302
+    link = SharedStatsLink.objects.get()
+    # Once given out, the link still opens in the admin after its expiry has passed.
+    SharedStatsLink.objects.update(expires_at=timezone.now() - timedelta(days=1))
+    change = reverse("admin:popularity_sharedstatslink_change", args=[link.pk])
+    assert client.get(change).status_code == 200
+
+
 def test_site_owners_revoke_links_and_no_one_deletes_them(client, owner, editor, site):
     link = shared(scope="site")
     changelist = reverse("admin:popularity_sharedstatslink_changelist")
