@@ -6,6 +6,7 @@ nothing that reaches a reader can run script, however it was written.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from django.utils.dateparse import parse_date
 from django.utils.html import strip_tags
 from django.utils.text import slugify
 
+from .dates import publication_date_problem
 from .medical_review import CREDENTIALS_MAX_LENGTH, review_date_problem
 from .references import CITATION, KEY_PATTERN, citation_marker, reference_normalise
 
@@ -456,6 +458,29 @@ def _with_citation_markers(lines: list[str], keys: set[str], first_line: int) ->
     return marked
 
 
+@functools.cache
+def _front_matter_loader():
+    import yaml
+
+    class FrontMatterLoader(yaml.SafeLoader):
+        """YAML's safe loader, with a date that is no date (30 February, month 13) refused
+        on its line rather than a ValueError from inside the reader."""
+
+        def construct_yaml_timestamp(self, node):
+            try:
+                return super().construct_yaml_timestamp(node)
+            except ValueError as exc:
+                raise ContentError(
+                    f"{node.value} is not a real date ({exc}): check the day and the month",
+                    node.start_mark.line + 2,  # the front matter starts on the file's line 2
+                ) from None
+
+    FrontMatterLoader.add_constructor(
+        "tag:yaml.org,2002:timestamp", FrontMatterLoader.construct_yaml_timestamp
+    )
+    return FrontMatterLoader
+
+
 def parse_import_document(text: str) -> ImportDocument:
     """Parse and validate a whole import file, or raise ContentError with its line."""
     import yaml
@@ -471,7 +496,7 @@ def parse_import_document(text: str) -> ImportDocument:
         raise ContentError("the front matter has no closing --- line", 1) from None
     front_lines = lines[1:end]
     try:
-        meta = yaml.safe_load("\n".join(front_lines)) or {}
+        meta = yaml.load("\n".join(front_lines), Loader=_front_matter_loader()) or {}
     except yaml.YAMLError as exc:
         # Where a construct began (an unclosed "[") is more useful than where it broke.
         mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
@@ -515,6 +540,8 @@ def parse_import_document(text: str) -> ImportDocument:
     published_at = meta.get("published_at")
     if published_at is not None:
         published_at = _as_datetime(published_at, line_of("published_at"))
+        if problem := publication_date_problem(published_at):
+            raise ContentError(problem, line_of("published_at"))
 
     tags = meta.get("tags") or []
     if isinstance(tags, str):

@@ -18,6 +18,8 @@ from django.conf import settings
 from django.db.models import TextChoices
 from django.utils import timezone
 
+from .dates import EARLIEST_DAY, day_shown
+
 #: AuthorProfile.credentials' length; an import is held to it before anything is written.
 CREDENTIALS_MAX_LENGTH = 200
 
@@ -61,4 +63,9 @@ def review_date_problem(day: date, today: date | None = None) -> str | None:
     """Why `day` cannot be the date of a review (None when it can)."""
     if day > (today or timezone.localdate()):
         return "The review date is in the future: give the day the reviewer checked the text."
+    if day < EARLIEST_DAY:
+        return (
+            f"The review date {day_shown(day)} is before {EARLIEST_DAY:%Y}: check the year "
+            "(such as 0026 typed for 2026)."
+        )
     return None

@@ -22,6 +22,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from .content import sanitize_html, unique_anchor
+from .dates import validate_publication_date
 from .medical_review import ReviewStatus, review_due_cutoff
 from .references import KEY_MAX_LENGTH, KEY_PATTERN, Reference, reference_normalise, source_key
 from .renditions import (
@@ -342,6 +343,7 @@ class Article(models.Model):
     published_at = models.DateTimeField(
         null=True,
         blank=True,
+        validators=[validate_publication_date],
         help_text="When readers can see it. A time in the future schedules the article.",
     )
     expires_at = models.DateTimeField(

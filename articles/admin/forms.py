@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
+from ..dates import EARLIEST_DAY, SCHEDULE_AHEAD_YEARS
 from ..images import (
     ACCEPT_ATTRIBUTE,
     ImageRejected,
@@ -229,7 +230,8 @@ class ArticleAdminForm(forms.ModelForm):
             ),
             "published_at": (
                 "When readers can see it. Leave empty to publish now; a time in the future "
-                "schedules the article, which then appears by itself."
+                "schedules the article, which then appears by itself (up to "
+                f"{SCHEDULE_AHEAD_YEARS} years ahead; no date before {EARLIEST_DAY:%Y})."
             ),
         }
         error_messages = {

@@ -86,6 +86,50 @@ def test_import_page_reports_each_file(editor_client, editor, media_files):
     assert Article.objects.count() == 1
 
 
+def test_import_page_refuses_a_file_with_an_impossible_date_and_imports_the_others(
+    editor_client,
+):
+    plain = GOOD_MD.replace("cover: covers/calm.jpg\ncover_alt: A calm blue gradient\n", "")
+    files = [
+        upload("slow.md", plain),
+        upload(
+            "feb.md",
+            plain.replace("title: Slow", "published_at: 2026-02-30T09:00:00Z\ntitle: Slow").replace(
+                "Breathing", "Breath"
+            ),
+        ),
+        upload(
+            "month.md",
+            plain.replace("title:", "reviewed_by: Ana\nreviewed_at: 2026-13-01\ntitle:").replace(
+                "Breathing", "Breaths"
+            ),
+        ),
+        upload(
+            "year.md",
+            plain.replace("title: Slow", "published_at: 0026-01-02T09:00:00Z\ntitle: Slow").replace(
+                "Breathing", "Breather"
+            ),
+        ),
+    ]
+    response = editor_client.post(CHANGELIST + "import/", {"files": files})
+    assert response.status_code == 200
+    outcomes = {o.file: (o.result, o.detail) for o in response.context["outcomes"]}
+    assert outcomes["slow.md"] == ("created", "slow-breathing")
+    assert outcomes["feb.md"] == (
+        "refused",
+        "line 2: 2026-02-30T09:00:00Z is not a real date (day is out of range for month): "
+        "check the day and the month",
+    )
+    assert outcomes["month.md"][0] == "refused"
+    assert outcomes["month.md"][1].startswith("line 3: 2026-13-01 is not a real date")
+    assert outcomes["year.md"] == (
+        "refused",
+        "line 2: The publication date 02/01/0026 is before 1990: check the year (such as "
+        "0026 typed for 2026).",
+    )
+    assert list(Article.objects.values_list("slug", flat=True)) == ["slow-breathing"]
+
+
 def test_import_page_refuses_a_bad_cover_with_the_reason(editor_client):
     files = [upload("slow.md", GOOD_MD), upload("calm.jpg", pictures.SVG)]
     response = editor_client.post(CHANGELIST + "import/", {"files": files})

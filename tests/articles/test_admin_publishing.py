@@ -133,6 +133,29 @@ def test_editor_schedules_an_article_that_appears_by_itself(editor_client):
     assert editor_client.get(article.get_absolute_url()).status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("day", "message"),
+    [
+        ("0001-01-01", "The publication date 01/01/0001 is before 1990: check the year"),
+        ("0026-05-01", "The publication date 01/05/0026 is before 1990"),
+        ("9999-12-31", "The publication date 31/12/9999 is more than 3 years ahead"),
+    ],
+)
+def test_an_implausible_publication_date_is_a_form_error(editor_client, day, message):
+    data = article_data(status="published", sections=[{"heading": "A"}])
+    data |= {"published_at_0": day, "published_at_1": "09:00:00"}
+    response = editor_client.post(ADD_URL, data)
+    assert response.status_code == 200
+    assert message in " ".join(response.context["adminform"].form.errors["published_at"])
+    assert not Article.objects.exists()
+
+
+def test_an_article_may_be_scheduled_a_few_years_ahead(editor_client):
+    when = timezone.now() + timedelta(days=2 * 365)
+    data = article_data(status="published", published_at=when, sections=[{"heading": "A"}])
+    assert saved(editor_client.post(ADD_URL, data)).is_scheduled
+
+
 def test_publishing_without_a_date_publishes_now(editor_client):
     data = article_data(status="published", sections=[{"heading": "A"}])
     article = saved(editor_client.post(ADD_URL, data))

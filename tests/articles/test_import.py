@@ -68,6 +68,8 @@ Long exhales calm the nervous system.
 Count four in, six out.
 """
 
+REVIEWED = "reviewed_by: Ana Ruiz\nreviewed_at: {}\nstatus:"
+
 
 class TestSeedArticle:
     def test_imports_every_section_with_its_level_in_order(self, commit_callbacks):
@@ -138,6 +140,13 @@ class TestImporter:
             (lambda t: t.replace("slug: slow-breathing", "slug: Slow Breathing!"), 3, "slug"),
             (lambda t: t.replace("status:", "colour: blue\nstatus:"), 6, "unknown front matter"),
             (lambda t: t.replace("status:", "cover: missing.jpg\nstatus:"), 6, "cover_alt"),
+            # A date that is no date, or one no article can have: a typing slip.
+            (lambda t: t.replace("2025-01-02", "2026-02-30"), 7, "2026-02-30T09:00:00Z is not a"),
+            (lambda t: t.replace("2025-01-02", "0026-01-02"), 7, "02/01/0026 is before 1990"),
+            (lambda t: t.replace("2025-01-02", "9999-12-31"), 7, "more than 3 years ahead"),
+            (lambda t: t.replace("status:", REVIEWED.format("2026-13-01")), 7, "not a real date"),
+            (lambda t: t.replace("status:", REVIEWED.format("0026-11-16")), 7, "before 1990"),
+            (lambda t: t.replace("status:", REVIEWED.format("2999-11-16")), 7, "in the future"),
         ],
     )
     def test_malformed_file_is_refused_with_name_and_line(self, tmp_path, mutate, line, reason):
@@ -164,6 +173,21 @@ class TestImporter:
         )
         with pytest.raises(CommandError, match="1 of 2"):
             run_import(bad, good)
+        assert list(Article.objects.values_list("slug", flat=True)) == ["slow-breathing"]
+
+    def test_a_file_with_an_impossible_date_does_not_stop_the_others(self, tmp_path):
+        good = write(tmp_path, "good.md", GOOD)
+        bad = write(
+            tmp_path,
+            "bad.md",
+            GOOD.replace("slow-breathing", "other").replace(
+                "2025-01-02T09:00:00Z", "2026-02-30T09:00:00Z"
+            ),
+        )
+        err = StringIO()
+        with pytest.raises(CommandError, match="1 of 2"):
+            call_command("import_articles", str(bad), str(good), stdout=StringIO(), stderr=err)
+        assert f"{bad}: refused: line 7: 2026-02-30T09:00:00Z is not a real date" in err.getvalue()
         assert list(Article.objects.values_list("slug", flat=True)) == ["slow-breathing"]
 
     def test_imported_cover_is_upright_and_keeps_no_location(self, tmp_path, settings):
@@ -215,10 +239,11 @@ class TestImporter:
 
     def test_published_without_a_date_is_published_now_and_keeps_that_date(self, tmp_path):
         path = write(tmp_path, "a.md", GOOD.replace("published_at: 2025-01-02T09:00:00Z\n", ""))
-        before = timezone.now()
+        before = timezone.now().replace(microsecond=0)  # stored to the second, as shown
         run_import(path)
         article = Article.objects.get()
         assert article.is_public and before <= article.published_at <= timezone.now()
+        assert article.published_at.microsecond == 0
         first_published = article.published_at
         run_import(path)  # a re-import does not move the publication date
         assert Article.objects.get().published_at == first_published

@@ -178,6 +178,8 @@ def test_only_a_profile_with_credentials_can_be_the_reviewer(editor_client):
         ({"reviewed_at": "2026-01-02"}, "reviewer", "Choose who reviewed"),
         ({"mark_reviewed_today": "on"}, "reviewer", "Choose who reviewed"),
         ({"reviewer": "pk", "reviewed_at": "2999-01-01"}, "reviewed_at", "in the future"),
+        ({"reviewer": "pk", "reviewed_at": "0001-01-01"}, "reviewed_at", "before 1990"),
+        ({"reviewer": "pk", "reviewed_at": "0026-11-16"}, "reviewed_at", "16/11/0026 is before"),
         ({"reviewer": "pk", "reviewed_at": "not a day"}, "reviewed_at", "valid date"),
     ],
 )
