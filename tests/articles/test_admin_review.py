@@ -254,6 +254,17 @@ def test_approve_and_schedule_needs_a_future_time(
         published_at=past,
     )
     assert "choose a publication date and time in the future" in response.content.decode()
+    never = timezone.now() + timedelta(days=7000)  # a typing slip, not a plan
+    response = post(
+        editor_client,
+        draft,
+        django_capture_on_commit_callbacks,
+        _review_schedule="Schedule",
+        published_at=never,
+    )
+    assert "is more than 3 years ahead" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.review_state == Review.SUBMITTED and not draft.is_scheduled
     future = timezone.now() + timedelta(days=2)
     post(
         editor_client,
