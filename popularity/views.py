@@ -14,6 +14,7 @@ from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
+    HttpResponseBadRequest,
     HttpResponsePermanentRedirect,
     JsonResponse,
 )
@@ -322,7 +323,10 @@ class ArticleStatisticsView(StatisticsAccessMixin, TemplateView):
 
 class StatisticsExportView(StatisticsAccessMixin, View):
     def get(self, request, *args, **kwargs):
-        period = self.period_form().period()
+        form = self.period_form()
+        if refused := _dates_refused(form):
+            return refused
+        period = form.period()
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = (
             f'attachment; filename="statistics-{period.start}-to-{period.end}.csv"'
@@ -345,7 +349,10 @@ class BreakdownExportView(StatisticsAccessMixin, View):
         article_id = None
         if request.GET.get("article"):
             article_id = get_object_or_404(Article, pk=_whole_number(request.GET["article"])).pk
-        period = self.period_form().period()
+        form = self.period_form()
+        if refused := _dates_refused(form):
+            return refused
+        period = form.period()
         rows = stats_breakdowns(
             period=period, filters=self.filter_form().filters(), article_id=article_id
         )[panel]
@@ -370,7 +377,10 @@ class _SiteOrArticleExportView(StatisticsAccessMixin, View):
         article_id = None
         if request.GET.get("article"):
             article_id = get_object_or_404(Article, pk=_whole_number(request.GET["article"])).pk
-        period = self.period_form().period()
+        form = self.period_form()
+        if refused := _dates_refused(form):
+            return refused
+        period = form.period()
         name, header, rows = self.table(period, article_id)
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = (
@@ -416,7 +426,10 @@ class LeastReadExportView(StatisticsAccessMixin, View):
     """Every article the "least read" rule judges, fewest readers a day first, as CSV."""
 
     def get(self, request, *args, **kwargs):
-        period = self.period_form().period()
+        form = self.period_form()
+        if refused := _dates_refused(form):
+            return refused
+        period = form.period()
         ranking = stats_article_ranking(period=period, filters=self.filter_form().filters())
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         name = f"least-read-{period.start}-to-{period.end}"
@@ -426,6 +439,16 @@ class LeastReadExportView(StatisticsAccessMixin, View):
         items = least_read(period=period, ranking=ranking, limit=None)
         writer.writerows(least_read_row(item) for item in items)
         return response
+
+
+def _dates_refused(form: PeriodForm) -> HttpResponse | None:
+    """A 400 saying what is wrong with the dates, for a CSV: the page shows the form's
+    errors beside the default period; a file must not carry that period under dates that
+    look chosen."""
+    if form.is_valid():
+        return None
+    errors = [str(message) for messages in form.errors.values() for message in messages]
+    return HttpResponseBadRequest("\n".join(errors), content_type="text/plain; charset=utf-8")
 
 
 def _whole_number(value: str) -> int:
