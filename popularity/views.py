@@ -83,6 +83,7 @@ from .statistics import (
     stats_articles,
     stats_daily,
     stats_previous_views,
+    tag_name,
     tags_of_ranking,
 )
 
@@ -142,6 +143,7 @@ class StatisticsAccessMixin(PermissionRequiredMixin):
         period = form.period()
         filter_form = self.filter_form()
         filters = filter_form.filters()
+        tag = tag_name(slug=filters.tag) if filters.tag else ""
         return {
             **admin.site.each_context(self.request),
             "form": form,
@@ -151,7 +153,8 @@ class StatisticsAccessMixin(PermissionRequiredMixin):
             "active_preset": form.active_preset(),
             "filter_form": filter_form,
             "filters": filters,
-            "filter_links": filter_links(self.request.GET, filters),
+            "filter_links": filter_links(self.request.GET, filters, tag_name=tag),
+            "tag_name": tag,
             # Appended to the period's links, so choosing a period keeps the filters.
             "filter_query": filter_query(filters),
             **kwargs,
@@ -228,7 +231,7 @@ class StatisticsView(StatisticsAccessMixin, TemplateView):
             refresh=refresh_candidates(),
             # The candidates' own window, whatever the period chosen above.
             refresh_window_days=settings.POPULARITY_REFRESH_WINDOW_DAYS,
-            least_read=least_read(period=period, ranking=ranking),
+            least_read=least_read(period=period, ranking=ranking, filters=filters),
             least_read_shown=LEAST_READ_SHOWN,
             least_read_min_age=LEAST_READ_MIN_AGE_DAYS,
             least_read_min_reports=LEAST_READ_MIN_REPORTS,
@@ -430,13 +433,14 @@ class LeastReadExportView(StatisticsAccessMixin, View):
         if refused := _dates_refused(form):
             return refused
         period = form.period()
-        ranking = stats_article_ranking(period=period, filters=self.filter_form().filters())
+        filters = self.filter_form().filters()
+        ranking = stats_article_ranking(period=period, filters=filters)
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         name = f"least-read-{period.start}-to-{period.end}"
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         writer = csv.writer(response)
         writer.writerow(LEAST_READ_CSV_HEADER)
-        items = least_read(period=period, ranking=ranking, limit=None)
+        items = least_read(period=period, ranking=ranking, filters=filters, limit=None)
         writer.writerows(least_read_row(item) for item in items)
         return response
 
