@@ -18,17 +18,14 @@ from .digest import (
     week_digest,
     week_start_of,
 )
+from .forms import date_field
 from .models import SentDigest
 from .views import StatisticsAccessMixin
 
 
 class WeekForm(forms.Form):
-    week = forms.DateField(
-        required=False,
-        label="Week of",
-        # A date box takes ISO dates only: the site's "23/11/2026" would show it empty.
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text="Any day of the week; the digest covers Monday to Sunday.",
+    week = date_field(
+        label="Week of", help_text="Any day of the week; the digest covers Monday to Sunday."
     )
 
     def clean_week(self) -> date | None:

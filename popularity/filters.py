@@ -105,11 +105,13 @@ def panels_shown(breakdowns: dict[str, list[BreakdownRow]], query: QueryDict) ->
     return panels
 
 
-def filter_links(query: QueryDict, filters: Filters) -> list[ActiveFilter]:
-    """The filters in force, each with the link that drops it."""
+def filter_links(query: QueryDict, filters: Filters, *, tag_name: str = "") -> list[ActiveFilter]:
+    """The filters in force, each with the link that drops it; the tag by `tag_name` (the
+    slug when there is no such tag)."""
+    labels = {"tag": tag_name} if tag_name else {}
     active = []
     for name, value in _in_force(filters):
-        shown = Device(value).label if name == "device" else value
+        shown = Device(value).label if name == "device" else labels.get(name, value)
         active.append(
             ActiveFilter(
                 label=f"{name.capitalize()}: {shown}", remove_url=with_query(query, **{name: ""})

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django import forms
+from django.core.validators import MinValueValidator
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -15,18 +16,31 @@ from .statistics import first_counted_day
 PRESETS = {"7": "Last 7 days", "30": "Last 30 days", "90": "Last 90 days", "all": "All time"}
 DEFAULT_PRESET = "30"
 MAX_DAYS = 3 * 366  # a chart of more days than this is unreadable; choose "All time"
+# No figures reach back further, and the charts and comparisons reach a period further back
+# still: a date near year 1 would take them past the first date there is.
+EARLIEST_DAY = date(2000, 1, 1)
+TOO_EARLY = f"That date is too early: choose one from {EARLIEST_DAY:%-d %B %Y} on."
+
+
+def date_field(**kwargs: Any) -> forms.DateField:
+    """An optional date box (ISO dates: a date box shows the site's "23/11/2026" empty)
+    that refuses dates before EARLIEST_DAY."""
+    return forms.DateField(
+        required=False,
+        validators=[MinValueValidator(EARLIEST_DAY, message=TOO_EARLY)],
+        widget=forms.DateInput(
+            attrs={"type": "date", "min": EARLIEST_DAY.isoformat()}, format="%Y-%m-%d"
+        ),
+        **kwargs,
+    )
 
 
 class PeriodForm(forms.Form):
     """A preset (?range=7|30|90|all) or custom dates (?start=…&end=…), the latter winning."""
 
     range = forms.ChoiceField(choices=list(PRESETS.items()), required=False)
-    start = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    end = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    start = date_field()
+    end = date_field()
 
     def clean(self) -> dict[str, Any]:
         super().clean()

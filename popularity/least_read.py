@@ -22,6 +22,7 @@ from django.utils import timezone
 from articles.models import Article
 
 from .analysis import Period
+from .breakdowns import NO_FILTERS, Filters
 from .closed_days import closed_days_cached, period_split
 from .expressions import big_sum, int_array
 from .models import ReadDepthDay
@@ -56,19 +57,25 @@ class LeastRead:
 
 
 def least_read(
-    *, period: Period, ranking: Sequence[RankedArticle], limit: int | None = LEAST_READ_SHOWN
+    *,
+    period: Period,
+    ranking: Sequence[RankedArticle],
+    filters: Filters = NO_FILTERS,
+    limit: int | None = LEAST_READ_SHOWN,
 ) -> list[LeastRead]:
     """The dashboard's list (see the module's rule): the fewest readers a day first, then
-    the lowest completion. `ranking` is the period's (stats_article_ranking): its unique
-    readers are reused, not read again. With `limit=None`: every article the rule judges,
+    the lowest completion. `ranking` is the period's (stats_article_ranking) with the same
+    `filters`: its unique readers are reused, not read again; a tag also narrows the
+    articles judged (the others narrow only the readers: an article no reader from there
+    opened is 0 readers a day from there). With `limit=None`: every article the rule judges,
     fewest readers a day first (the CSV). One query, and one more for the read depth of the
     period's ended days when it is not kept (closed_days.py)."""
-    published = (
-        Article.objects.published()
-        .filter(published_at__date__lte=period.end - timedelta(days=LEAST_READ_MIN_AGE_DAYS))
-        .order_by()
-        .values("id", "title", "published_at")
+    articles = Article.objects.published().filter(
+        published_at__date__lte=period.end - timedelta(days=LEAST_READ_MIN_AGE_DAYS)
     )
+    if filters.tag:
+        articles = articles.filter(tags__slug=filters.tag)
+    published = articles.order_by().values("id", "title", "published_at")
     published_sql, published_params = published.query.sql_with_params()
     depth_sql, depth_params = _depth_sums(period)
     columns = "id, title, published_at, days, u, dr, dc"

@@ -343,6 +343,11 @@ def stats_tags(*, period: Period, filters: Filters = NO_FILTERS) -> list[TagRow]
     return tags_of_ranking(stats_article_ranking(period=period, filters=filters))
 
 
+def tag_name(*, slug: str) -> str:
+    """The name of the tag with `slug` ("" when there is none), as readers see it."""
+    return Tag.objects.filter(slug=slug).values_list("name", flat=True).first() or ""
+
+
 def tags_of_ranking(ranking: Sequence[RankedArticle]) -> list[TagRow]:
     """Tags by the views of the ranked articles, most first (then by name): one query that
     spreads the sums the dashboard already has over the tags, instead of reading the

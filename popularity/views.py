@@ -14,6 +14,7 @@ from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
+    HttpResponseBadRequest,
     HttpResponsePermanentRedirect,
     JsonResponse,
 )
@@ -82,6 +83,7 @@ from .statistics import (
     stats_articles,
     stats_daily,
     stats_previous_views,
+    tag_name,
     tags_of_ranking,
 )
 
@@ -141,6 +143,7 @@ class StatisticsAccessMixin(PermissionRequiredMixin):
         period = form.period()
         filter_form = self.filter_form()
         filters = filter_form.filters()
+        tag = tag_name(slug=filters.tag) if filters.tag else ""
         return {
             **admin.site.each_context(self.request),
             "form": form,
@@ -150,7 +153,8 @@ class StatisticsAccessMixin(PermissionRequiredMixin):
             "active_preset": form.active_preset(),
             "filter_form": filter_form,
             "filters": filters,
-            "filter_links": filter_links(self.request.GET, filters),
+            "filter_links": filter_links(self.request.GET, filters, tag_name=tag),
+            "tag_name": tag,
             # Appended to the period's links, so choosing a period keeps the filters.
             "filter_query": filter_query(filters),
             **kwargs,
@@ -227,7 +231,7 @@ class StatisticsView(StatisticsAccessMixin, TemplateView):
             refresh=refresh_candidates(),
             # The candidates' own window, whatever the period chosen above.
             refresh_window_days=settings.POPULARITY_REFRESH_WINDOW_DAYS,
-            least_read=least_read(period=period, ranking=ranking),
+            least_read=least_read(period=period, ranking=ranking, filters=filters),
             least_read_shown=LEAST_READ_SHOWN,
             least_read_min_age=LEAST_READ_MIN_AGE_DAYS,
             least_read_min_reports=LEAST_READ_MIN_REPORTS,
@@ -322,7 +326,10 @@ class ArticleStatisticsView(StatisticsAccessMixin, TemplateView):
 
 class StatisticsExportView(StatisticsAccessMixin, View):
     def get(self, request, *args, **kwargs):
-        period = self.period_form().period()
+        form = self.period_form()
+        if refused := _dates_refused(form):
+            return refused
+        period = form.period()
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = (
             f'attachment; filename="statistics-{period.start}-to-{period.end}.csv"'
@@ -345,7 +352,10 @@ class BreakdownExportView(StatisticsAccessMixin, View):
         article_id = None
         if request.GET.get("article"):
             article_id = get_object_or_404(Article, pk=_whole_number(request.GET["article"])).pk
-        period = self.period_form().period()
+        form = self.period_form()
+        if refused := _dates_refused(form):
+            return refused
+        period = form.period()
         rows = stats_breakdowns(
             period=period, filters=self.filter_form().filters(), article_id=article_id
         )[panel]
@@ -370,7 +380,10 @@ class _SiteOrArticleExportView(StatisticsAccessMixin, View):
         article_id = None
         if request.GET.get("article"):
             article_id = get_object_or_404(Article, pk=_whole_number(request.GET["article"])).pk
-        period = self.period_form().period()
+        form = self.period_form()
+        if refused := _dates_refused(form):
+            return refused
+        period = form.period()
         name, header, rows = self.table(period, article_id)
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = (
@@ -416,16 +429,30 @@ class LeastReadExportView(StatisticsAccessMixin, View):
     """Every article the "least read" rule judges, fewest readers a day first, as CSV."""
 
     def get(self, request, *args, **kwargs):
-        period = self.period_form().period()
-        ranking = stats_article_ranking(period=period, filters=self.filter_form().filters())
+        form = self.period_form()
+        if refused := _dates_refused(form):
+            return refused
+        period = form.period()
+        filters = self.filter_form().filters()
+        ranking = stats_article_ranking(period=period, filters=filters)
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         name = f"least-read-{period.start}-to-{period.end}"
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         writer = csv.writer(response)
         writer.writerow(LEAST_READ_CSV_HEADER)
-        items = least_read(period=period, ranking=ranking, limit=None)
+        items = least_read(period=period, ranking=ranking, filters=filters, limit=None)
         writer.writerows(least_read_row(item) for item in items)
         return response
+
+
+def _dates_refused(form: PeriodForm) -> HttpResponse | None:
+    """A 400 saying what is wrong with the dates, for a CSV: the page shows the form's
+    errors beside the default period; a file must not carry that period under dates that
+    look chosen."""
+    if form.is_valid():
+        return None
+    errors = [str(message) for messages in form.errors.values() for message in messages]
+    return HttpResponseBadRequest("\n".join(errors), content_type="text/plain; charset=utf-8")
 
 
 def _whole_number(value: str) -> int:

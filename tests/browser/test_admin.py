@@ -16,6 +16,7 @@ import articles.admin  # noqa: F401  (registers the article with django-reversio
 from articles.models import Article
 from tests.browser.axe import serious_violations
 from tests.browser.conftest import log_in
+from tests.browser.words import broken_words
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -91,6 +92,26 @@ def test_article_admin_pages_pass_axe(article, new_page, screenshot, console_err
         assert overflow <= 0, f"{name}: the page scrolls sideways by {overflow}px"
     assert found == {name: [] for name in found}
     assert console_errors == []
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_the_history_never_breaks_a_name_mid_word(article, editor, new_page, width):
+    """A long comment (an import's file path) left the "By" column a letter wide: "edi/tor"
+    even at 1,280 px."""
+    with reversion.create_revision():
+        reversion.set_user(editor)
+        reversion.set_comment(
+            "Imported from /srv/happyinnerself/content/imports/2026-11-30-a-long-file-name-"
+            "without-spaces-for-the-winter-gratitude-practice.md, with its twelve sources, "
+            "three reviewed sections and a new cover photographed in the Alps."
+        )
+        article.save()
+    page = signed_in(new_page, width=width)
+    page.goto(f"/admin/articles/article/{article.pk}/history/")
+    by = "#change-history tbody td:nth-last-child(2)"  # the column before "What changed"
+    assert page.locator(by).first.inner_text() == "eddie"
+    assert broken_words(page, by) == []
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
 
 
 def box(page, selector: str) -> dict:

@@ -4,7 +4,8 @@ Every statistics page that renders HTML (the dashboard in each period, with cust
 with a form error and on its second page; an article's page, published, scheduled and
 draft; the CSV download is no page) is scanned by axe-core in light and dark (no serious
 or critical finding) and must not scroll sideways at 375 px. On a phone the chart's labels
-are at least 11 px as drawn, and apart; the article table is a card per article.
+are at least 11 px as drawn, and apart; the article, refresh and least-read tables are a
+card per row, no word broken over two lines.
 Screenshots of the dashboard and an article at 375 and 1,280 px, light and dark, go to
 test-artifacts/ for a person to look at.
 """
@@ -17,6 +18,7 @@ from django.utils import timezone
 
 from popularity.models import DailyAgentView, DailyPath, DailyView, EngagedTimeDay
 from tests.browser.axe import axe_required, serious_violations
+from tests.browser.words import broken_words
 from tests.factories import ArticleFactory, read_depth_reported
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -97,7 +99,10 @@ def site_with_readers(settings):
         EngagedTimeDay(article=lead, day=ago(1), bucket=bucket, readers=readers)
         for bucket, readers in {2: 5, 6: 12, 9: 15, 14: 8}.items()
     )
-    type(lead).objects.filter(pk=lead.pk).update(updated_at=now - timedelta(days=800))
+    # Its words last changed long ago: a refresh candidate.
+    type(lead).objects.filter(pk=lead.pk).update(
+        updated_at=now - timedelta(days=800), substantive_change_at=now - timedelta(days=800)
+    )
     # Reading paths: readers came to the lead from three articles and went on to two.
     DailyPath.objects.bulk_create(
         [
@@ -185,18 +190,25 @@ def chart_labels_check(page, name: str) -> None:
     assert abs(dot["width"] - dot["height"]) < 1, name
 
 
-def article_table_reflow_check(page) -> None:
-    """One card per article: the title across, each figure under its column's name."""
-    first = page.locator("#article-table tbody tr").first
+def reflow_check(page, table: str, label: str) -> None:
+    """One card per row: the title across, each figure under its column's name (`label`
+    one of them), the reasons across too, no word broken over two lines."""
+    rows = page.locator(f"#{table} tbody tr")
+    assert rows.count() > 0, table
+    first = rows.first
     for cell in first.locator("td").all():
         box = cell.bounding_box()
-        assert box["x"] + box["width"] <= 375
-    label = first.locator("td[data-label=Views]").evaluate(
+        assert box["x"] + box["width"] <= 375, table
+    shown = first.locator(f'td[data-label="{label}"]').evaluate(
         "td => getComputedStyle(td, '::before').content"
     )
-    assert label == '"Views"'
-    assert first.locator(".stats-reflow__lead").bounding_box()["width"] > 250
-    assert page.locator("#article-table thead").bounding_box()["height"] <= 1
+    assert shown == f'"{label}"', table
+    lead = first.locator(".stats-reflow__lead").bounding_box()
+    assert lead["width"] > 250, table
+    for wide in first.locator(".stats-reflow__wide").all():
+        assert wide.bounding_box()["width"] >= lead["width"] - 1, f"{table}: the reasons squeezed"
+    assert page.locator(f"#{table} thead").bounding_box()["height"] <= 1, table
+    assert broken_words(page, f"#{table} td") == [], table
 
 
 def test_every_statistics_page_fits_a_phone(
@@ -211,7 +223,9 @@ def test_every_statistics_page_fits_a_phone(
             if name in ("dashboard-30", "dashboard-7", "article-30"):
                 chart_labels_check(page, name)
             if name == "dashboard-30":
-                article_table_reflow_check(page)
+                reflow_check(page, "article-table", "Views")
+                reflow_check(page, "refresh-table", "Last updated")
+                reflow_check(page, "least-read-table", "Readers a day")
             if name in ("dashboard-30", "article-30"):  # the reflowed table, the funnel
                 serious = serious_violations(page)
                 assert serious == [], f"{name} at 375px, {scheme}: {serious}"
@@ -227,6 +241,9 @@ def test_on_a_desktop_the_table_stays_a_table(owner_page, site_with_readers, scr
         assert page.locator("#article-table thead").bounding_box()["height"] > 10
         row = page.locator("#article-table tbody tr").first.bounding_box()
         assert row["height"] < 60, "one line per article (two for a long title)"
+        for table in ("refresh-table", "least-read-table"):
+            assert page.locator(f"#{table} thead").bounding_box()["height"] > 10, table
+            assert broken_words(page, f"#{table} td") == [], table
         screenshot(page, f"statistics-dashboard-30-1280-{scheme}")
         page.goto(f"{STATS}articles/{site_with_readers['lead'].pk}/")
         page.locator(".stats-daily summary").click()

@@ -220,6 +220,23 @@ def test_the_preview_shows_the_digest_to_site_owners_only(client, owner, editor,
     assert "has not happened yet" in bad.content.decode()
 
 
+@pytest.mark.parametrize("day", ["0001-01-01", "0001-01-08", "1999-12-31"])
+def test_a_week_before_2000_is_refused_not_a_crash(client, owner, readership, week, day):
+    """The week of 1 January of year 1 has no week before it (and no 30 days before it
+    for the refresh candidates): it was a 500."""
+    client.force_login(owner)
+    response = client.get(reverse("statistics:digest"), {"week": day})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "That date is too early: choose one from 1 January 2000 on." in html
+    assert f'data-week-start="{week}"' in html
+
+
+def test_the_command_refuses_a_week_before_2000(owner):
+    with pytest.raises(CommandError, match="too early"):
+        digest_command("--week", "0001-01-01", "--dry-run")
+
+
 def test_the_preview_costs_a_fixed_number_of_queries(
     client, owner, readership, django_assert_num_queries
 ):

@@ -11,7 +11,7 @@ from popularity.analysis import Period
 from popularity.least_read import FEWEST_READERS, LOWEST_COMPLETION, least_read
 from popularity.models import ReadDepthDay
 from popularity.statistics import stats_article_ranking
-from tests.factories import ArticleFactory, DailyViewFactory
+from tests.factories import ArticleFactory, DailyOriginFactory, DailyViewFactory
 from tests.popularity.test_views import table
 
 pytestmark = pytest.mark.django_db
@@ -112,3 +112,31 @@ def test_with_no_article_old_enough_the_panel_says_so(client, owner):
     client.force_login(owner)
     html = client.get(STATS).content.decode()
     assert "No published article is old enough to judge in this period." in html
+
+
+def test_a_tag_narrows_the_articles_judged_and_the_filters_are_named(client, owner, site):
+    """With ?device=mobile&tag=stress the panel listed every untagged article as "0.0
+    readers a day" (from phones, under Stress) and the chip said the slug."""
+    old = timezone.now() - timedelta(days=100)
+    unread = ArticleFactory(title="Stress, unread", published_at=old, tags=["Stress"])
+    read = ArticleFactory(title="Stress, read on phones", published_at=old, tags=["Stress"])
+    DailyOriginFactory(article=read, day=ago(2), device="mobile", views=40, unique_readers=30)
+    client.force_login(owner)
+
+    html = client.get(STATS, {"range": "30", "device": "mobile", "tag": "stress"}).content.decode()
+    assert [row[0] for row in table(html, "least-read-table")[1:]] == [unread.title]
+    assert "Only articles tagged “Stress” are judged." in html
+    assert "Readers a day counts only the readers the source, device and country" in html
+    assert "Tag: Stress" in html and "Tag: stress" not in html
+
+    response = client.get(
+        STATS + "export/least-read.csv", {"range": "30", "device": "mobile", "tag": "stress"}
+    )
+    lines = list(csv.reader(io.StringIO(response.content.decode())))
+    assert [line[1] for line in lines[1:]] == [unread.title, read.title]
+
+
+def test_without_filters_the_panel_names_none(client, owner, site):
+    client.force_login(owner)
+    html = client.get(STATS, {"range": "30"}).content.decode()
+    assert 'id="least-read-filters"' not in html

@@ -253,6 +253,42 @@ def test_a_future_end_date_is_refused(client, owner):
     assert "The end date cannot be in the future." in response.content.decode()
 
 
+EARLY = {"start": "0001-01-01", "end": "0001-01-05"}
+FAR = {"start": "9999-12-31", "end": "9999-12-31"}
+
+
+@pytest.mark.parametrize("dates", [EARLY, {"start": "0001-01-01", "end": "0001-01-02"}, FAR])
+def test_dates_at_either_end_of_the_calendar_get_a_form_error(client, owner, month, dates):
+    """Year 1 took the comparison and the chart's history before the first date there is
+    (a 500); such dates are refused, on the site's page and on an article's."""
+    client.force_login(owner)
+    article = month[0]
+    for url in (STATS, reverse("statistics:article", args=[article.pk])):
+        response = client.get(url, dates)
+        html = response.content.decode()
+        assert response.status_code == 200
+        if dates is FAR:
+            assert "The end date cannot be in the future." in html
+        else:
+            assert "That date is too early: choose one from 1 January 2000 on." in html
+        assert 'min="2000-01-01"' in html
+
+
+@pytest.mark.parametrize(
+    "name", ["export", "export_least_read", "export_searches", "export_paths", "export_panel"]
+)
+@pytest.mark.parametrize("dates", [EARLY, FAR])
+def test_a_csv_with_dates_out_of_range_is_refused_saying_why(client, owner, month, name, dates):
+    client.force_login(owner)
+    args = ["sources"] if name == "export_panel" else []
+    for extra in ({}, {"article": month[0].pk}):
+        if name == "export" and extra:
+            continue
+        response = client.get(reverse(f"statistics:{name}", args=args), {**dates, **extra})
+        assert response.status_code == 400
+        assert ("too early" if dates is EARLY else "in the future") in response.content.decode()
+
+
 def test_custom_dates_choose_the_period(client, owner, month):
     client.force_login(owner)
     start, end = ago(31).isoformat(), ago(31).isoformat()

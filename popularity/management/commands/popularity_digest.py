@@ -11,6 +11,7 @@ from popularity.digest import (
     week_start_of,
     weekly_digest_send,
 )
+from popularity.forms import EARLIEST_DAY, TOO_EARLY
 
 
 class Command(BaseCommand):
@@ -35,6 +36,8 @@ class Command(BaseCommand):
     def handle(self, *args, week: date | None, dry_run: bool, **options) -> None:
         if week is not None and week_start_of(week) >= week_start_of(timezone.localdate()):
             raise CommandError("--week must be a day of a week that has ended.")
+        if week is not None and week < EARLIEST_DAY:
+            raise CommandError(f"--week: {TOO_EARLY}")
         week_start = week_start_of(week) if week else last_week_start()
         if dry_run:
             digest = week_digest(week_start=week_start)
