@@ -149,7 +149,7 @@ def test_refresh_candidates_name_health_articles_whose_medical_review_is_needed(
     table = html[
         html.index('id="refresh-table"') : html.index("</table>", html.index('id="refresh-table"'))
     ]
-    assert "<td>Never medically reviewed</td>" in table
+    assert 'data-label="Why">Never medically reviewed</td>' in table
     assert "Reviewed lately" not in table and "Not health content" not in table
 
 
