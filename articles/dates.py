@@ -24,6 +24,13 @@ def day_shown(day: date) -> str:
     return f"{day.day:02}/{day.month:02}/{day.year:04}"
 
 
+def publication_now() -> datetime:
+    """Now as a publication time, to the second: the admin's form shows it to the second, so
+    a fraction stored here would be dropped by the next save from the form, a change nobody
+    made (the conflict box listed it)."""
+    return timezone.now().replace(microsecond=0)
+
+
 def latest_publication_day(today: date | None = None) -> date:
     today = today or timezone.localdate()
     return today.replace(year=today.year + SCHEDULE_AHEAD_YEARS, day=min(today.day, 28))

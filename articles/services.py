@@ -21,6 +21,7 @@ from taggit.models import Tag
 
 from .citations import cited_in_message, headings_citing
 from .content import ContentError, ImportDocument, ParsedSection, unique_anchor
+from .dates import publication_now
 from .images import CleanImage, ImageRejected, file_delete_on_commit, image_clean
 from .medical_review import reviewer_problem
 from .models import (
@@ -209,12 +210,6 @@ def article_refresh_derived_all() -> None:
     _refresh(None)
 
 
-def _now_to_the_second() -> datetime:
-    """Now as a publication time: the admin's form shows it to the second, so a fraction
-    stored here would be dropped by the next save from the form, a change nobody made."""
-    return timezone.now().replace(microsecond=0)
-
-
 def article_publish(*, article: Article, at: datetime | None = None) -> Article:
     """Publish now, or schedule for `at` (a future time keeps it hidden until then).
 
@@ -222,7 +217,7 @@ def article_publish(*, article: Article, at: datetime | None = None) -> Article:
     error that settings.PUBLISHING_CHECKS_BLOCK names."""
     article_check_before_publishing(article=article)
     article.status = Article.Status.PUBLISHED
-    article.published_at = at or article.published_at or _now_to_the_second()
+    article.published_at = at or article.published_at or publication_now()
     article.save(update_fields=["status", "published_at", "updated_at"])
     return article
 
@@ -399,7 +394,7 @@ def _article_import(
     if meta["published_at"] is None and article.status == Article.Status.PUBLISHED:
         # As in the admin: published with no date means now; a re-import keeps the date
         # the article was first published on.
-        article.published_at = article.published_at or _now_to_the_second()
+        article.published_at = article.published_at or publication_now()
     else:
         article.published_at = meta["published_at"]
     # The file's own date, or none (the publication date stands): never the import's time.

@@ -10,10 +10,9 @@ from django.contrib.admin.widgets import AdminFileWidget, AdminSplitDateTime, ge
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.urls import reverse
-from django.utils import timezone
 from taggit.models import Tag
 
-from ..dates import EARLIEST_DAY, SCHEDULE_AHEAD_YEARS
+from ..dates import EARLIEST_DAY, SCHEDULE_AHEAD_YEARS, publication_now
 from ..images import (
     ACCEPT_ATTRIBUTE,
     ImageRejected,
@@ -283,6 +282,5 @@ class ArticleAdminForm(forms.ModelForm):
                 self.add_error(name, error)
         if cleaned.get("status") == Article.Status.PUBLISHED and not cleaned.get("published_at"):
             if "published_at" not in self.errors:
-                # To the second, as the form shows it back: the next save keeps it as it is.
-                cleaned["published_at"] = timezone.now().replace(microsecond=0)
+                cleaned["published_at"] = publication_now()
         return cleaned
