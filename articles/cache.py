@@ -203,6 +203,16 @@ def _add_validators(response: HttpResponse, etag: str, modified: datetime) -> No
     )
 
 
+def kept_page(stored: tuple) -> HttpResponse:
+    """A page kept by cache_public_page, with `shown_pk`: the pk of the object the page
+    shows (a detail view's `object`), kept beside it so that what runs after the view
+    (view counting) needs no lookup of its own."""
+    content, headers, *shown = stored
+    page = HttpResponse(content, headers=headers)
+    page.shown_pk = shown[0] if shown else None
+    return page
+
+
 def cache_public_page(
     view=None, *, shows: Shows = "lists", extended: bool = False, carry: tuple[str, ...] = ()
 ):
@@ -233,13 +243,14 @@ def cache_public_page(
         )
         if response is None or (response.status_code == 304 and carry):
             stored = cache.get(f"page:{etag}")
-            page = HttpResponse(stored[0], headers=stored[1]) if stored is not None else None
+            page = kept_page(stored) if stored is not None else None
             if page is None:
                 page = view(request, *args, **kwargs)
                 if hasattr(page, "render") and not page.is_rendered:
                     page.render()
                 if page.status_code == 200 and not page.streaming:
-                    stored = (page.content, dict(page.headers))
+                    shown = (getattr(page, "context_data", None) or {}).get("object")
+                    stored = (page.content, dict(page.headers), getattr(shown, "pk", None))
                     cache.set(f"page:{etag}", stored, settings.ARTICLES_CACHE_SECONDS)
             if response is None:
                 response = page

@@ -79,13 +79,17 @@ def resolver_match_of(request: HttpRequest) -> ResolverMatch | None:
 
 
 def viewed_article_id(request: HttpRequest, response: HttpResponse) -> int | None:
-    """The article the view just rendered, or (for a cached page) a cached slug lookup."""
+    """The article the view just rendered, or the one a kept page shows, or (for a 304) a
+    cached slug lookup."""
     context = getattr(response, "context_data", None) or {}
     if context.get("preview"):  # belt and braces: a preview is never a reader's view
         return None
     article = context.get("object")
     if isinstance(article, Article):
         return article.pk
+    # A kept page names the article it shows (articles.cache.kept_page).
+    if (kept := getattr(response, "shown_pk", None)) is not None:
+        return kept
     match = resolver_match_of(request)
     if match is None:
         return None
