@@ -38,7 +38,7 @@ from typing import Literal
 from urllib.parse import parse_qsl
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import BaseCache, cache, caches
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
@@ -46,6 +46,7 @@ from django.utils.http import http_date, urlencode
 
 STATE_KEY = "articles:content-state"
 LISTED_KEY = "articles:listed-version"
+PAGES_CACHE = "pages"
 
 # Parts other apps add to the pages that carry them (articles.extensions), and that change
 # independently of the content (e.g. a ranking with its own period), add a token to those
@@ -203,6 +204,15 @@ def _add_validators(response: HttpResponse, etag: str, modified: datetime) -> No
     )
 
 
+def _local_pages() -> BaseCache | None:
+    """This process's copies of the pages read most (settings.CACHES["pages"]: a bounded
+    LocMemCache), beside the shared cache. A page is kept under its ETag, which names its
+    exact bytes, so a copy is never stale: a save makes new ETags, and old copies are
+    pushed out unread. It spares a kept page its second Redis call, the one that carries
+    the page (docs/benchmarks.md)."""
+    return caches[PAGES_CACHE] if PAGES_CACHE in settings.CACHES else None
+
+
 def kept_page(stored: tuple) -> HttpResponse:
     """A page kept by cache_public_page, with `shown_pk`: the pk of the object the page
     shows (a detail view's `object`), kept beside it so that what runs after the view
@@ -242,7 +252,12 @@ def cache_public_page(
             request, etag=etag, last_modified=int(modified.timestamp())
         )
         if response is None or (response.status_code == 304 and carry):
-            stored = cache.get(f"page:{etag}")
+            key, local = f"page:{etag}", _local_pages()
+            stored = local.get(key) if local is not None else None
+            if stored is None:
+                stored = cache.get(key)
+                if stored is not None and local is not None:
+                    local.set(key, stored)
             page = kept_page(stored) if stored is not None else None
             if page is None:
                 page = view(request, *args, **kwargs)
@@ -251,7 +266,9 @@ def cache_public_page(
                 if page.status_code == 200 and not page.streaming:
                     shown = (getattr(page, "context_data", None) or {}).get("object")
                     stored = (page.content, dict(page.headers), getattr(shown, "pk", None))
-                    cache.set(f"page:{etag}", stored, settings.ARTICLES_CACHE_SECONDS)
+                    cache.set(key, stored, settings.ARTICLES_CACHE_SECONDS)
+                    if local is not None:
+                        local.set(key, stored)
             if response is None:
                 response = page
             elif page.status_code == 200:

@@ -197,9 +197,19 @@ LOCAL_CACHE = {
     "TIMEOUT": 3600,
     "OPTIONS": {"MAX_ENTRIES": 16},
 }
+# "pages": each worker's copies of the public pages read most, beside the shared cache
+# (articles.cache). A page is kept under its ETag, which names its bytes, so a copy is never
+# stale. Bounded: at most 200 pages (about 5 MB of 24 KB pages) a worker.
+PAGES_CACHE = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "pages",
+    "TIMEOUT": 600,
+    "OPTIONS": {"MAX_ENTRIES": 200},
+}
 CACHES = {
     "default": cache_from_url(env_str("CACHE_URL", "locmem://happyinnerself")),
     "local": LOCAL_CACHE,
+    "pages": PAGES_CACHE,
 }
 # While Redis is down the cache reads as empty and drops writes: pages are served uncached.
 DJANGO_REDIS_IGNORE_EXCEPTIONS = True

@@ -11,6 +11,7 @@ CACHES = {
         "LOCATION": "tests",
     },
     "local": LOCAL_CACHE,
+    "pages": PAGES_CACHE,
 }
 
 # Serve static files straight from the app folders; production serves the collected, hashed set.

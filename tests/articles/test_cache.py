@@ -516,3 +516,35 @@ def test_a_transaction_saving_many_rows_starts_one_content_version(
                 SectionFactory(article=article, position=position)
     # A new version reads when the next scheduled article is due: once, not once a row.
     assert sum('MIN("articles_article"."published_at")' in q["sql"] for q in queries) == 1
+
+
+class TestProcessCopies:
+    """Each worker keeps its own copies of the pages read most (CACHES["pages"]), under
+    their ETags, beside the shared cache."""
+
+    def test_a_kept_page_is_answered_from_the_workers_own_copy(
+        self, client, article, django_assert_num_queries
+    ):
+        from django.core.cache import cache
+
+        url = article.get_absolute_url()
+        first = client.get(url)
+        cache.delete(f"page:{first['ETag']}")  # the shared copy gone: this worker has one
+        with django_assert_num_queries(0):
+            again = client.get(url + "?fbclid=IwAR0abc")
+        assert again.content == first.content and again["ETag"] == first["ETag"]
+        assert cache.get(f"page:{first['ETag']}") is None  # answered without the shared copy
+
+    def test_a_copy_never_outlives_the_versions_it_was_kept_under(self, client, article):
+        """An emptied shared cache (a Redis restarted) starts new versions, so new ETags:
+        the pages show the database as it is now, even where a worker kept a copy."""
+        from django.core.cache import cache
+
+        url = article.get_absolute_url()
+        before = client.get(url)
+        Article.objects.filter(pk=article.pk).update(title="Changed without a signal")
+        cache.clear()
+        after = client.get(url)
+        assert after["ETag"] != before["ETag"]
+        assert "Changed without a signal" in after.content.decode()
+        assert "Changed without a signal" in text(client, "/")
