@@ -35,6 +35,12 @@ DESKTOP_CHROME = (
 )
 
 
+#: The two looks the reading tests check: a phone in dark mode, a desktop in light.
+PHONE_DARK_AND_DESKTOP_LIGHT = pytest.mark.parametrize(
+    ("width", "scheme"), [(375, "dark"), (1280, "light")], ids=["phone-dark", "desktop-light"]
+)
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():

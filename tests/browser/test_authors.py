@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from articles.models import Article, AuthorProfile
 from tests.browser.axe import serious_violations
-from tests.browser.conftest import log_in
+from tests.browser.conftest import PHONE_DARK_AND_DESKTOP_LIGHT, log_in
 from tests.browser.test_reading import check
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -25,9 +25,7 @@ def demo(settings):
     call_command("load_demo", stdout=StringIO())
 
 
-@pytest.mark.parametrize(
-    ("width", "scheme"), [(375, "dark"), (1280, "light")], ids=["phone-dark", "desktop-light"]
-)
+@PHONE_DARK_AND_DESKTOP_LIGHT
 def test_a_reader_follows_the_byline_to_the_authors_page(
     new_page, screenshot, console_errors, demo, width, scheme
 ):
@@ -49,9 +47,7 @@ def test_a_reader_follows_the_byline_to_the_authors_page(
     assert console_errors == []
 
 
-@pytest.mark.parametrize(
-    ("width", "scheme"), [(375, "dark"), (1280, "light")], ids=["phone-dark", "desktop-light"]
-)
+@PHONE_DARK_AND_DESKTOP_LIGHT
 def test_a_reader_checks_the_medical_reviewer(
     new_page, screenshot, console_errors, demo, width, scheme
 ):

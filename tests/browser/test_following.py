@@ -9,6 +9,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from tests.browser.axe import axe_required
+from tests.browser.conftest import PHONE_DARK_AND_DESKTOP_LIGHT
 from tests.browser.test_reading import check
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -21,11 +22,7 @@ def demo(settings):
     call_command("load_demo", stdout=StringIO())
 
 
-@pytest.mark.parametrize(
-    ("width", "scheme"),
-    [(375, "dark"), (1280, "light")],
-    ids=["phone-dark", "desktop-light"],
-)
+@PHONE_DARK_AND_DESKTOP_LIGHT
 def test_follow_along_explains_feeds_and_gives_the_address(
     new_page, screenshot, console_errors, live_server, demo, width, scheme
 ):

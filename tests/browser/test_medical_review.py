@@ -9,6 +9,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from tests.browser.axe import axe_required, serious_violations
+from tests.browser.conftest import PHONE_DARK_AND_DESKTOP_LIGHT
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -22,9 +23,7 @@ def demo(settings):
     call_command("load_demo", stdout=StringIO())
 
 
-@pytest.mark.parametrize(
-    ("width", "scheme"), [(375, "dark"), (1280, "light")], ids=["phone-dark", "desktop-light"]
-)
+@PHONE_DARK_AND_DESKTOP_LIGHT
 def test_the_review_line_stands_beside_the_dates_and_passes_axe(
     new_page, screenshot, demo, width, scheme
 ):

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from tests.browser.axe import axe_required, serious_violations
+from tests.browser.conftest import PHONE_DARK_AND_DESKTOP_LIGHT
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -69,11 +70,7 @@ def check(page, screenshot, name: str) -> None:
     assert serious == [], f"{name}: accessibility violations {serious}"
 
 
-@pytest.mark.parametrize(
-    ("width", "scheme"),
-    [(375, "dark"), (1280, "light")],
-    ids=["phone-dark", "desktop-light"],
-)
+@PHONE_DARK_AND_DESKTOP_LIGHT
 def test_a_reader_goes_from_home_to_an_article_a_tag_and_search(
     new_page, screenshot, console_errors, demo, width, scheme
 ):
