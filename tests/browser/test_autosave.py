@@ -1,6 +1,7 @@
 """Never lose work: an editor's unsaved text survives a closed tab, a crash or a lost connection."""
 
 import pytest
+from playwright.sync_api import expect
 
 from articles.models import Article, ArticleAutosave
 from tests.browser.axe import serious_violations
@@ -18,6 +19,19 @@ def autosaved(response) -> bool:
 
 def body_editor(page, section: int = 0):
     return page.locator(f"#sections-{section} .ProseMirror")
+
+
+def save_and_continue(page) -> None:
+    """Press Save and wait for the server's answer, not just for the click."""
+    with page.expect_response(
+        lambda response: (
+            response.request.method == "POST"
+            and "/admin/articles/" in response.url
+            and not response.url.endswith(("/autosave/", "/discard/"))
+        )
+    ):
+        page.get_by_role("button", name="Save and continue editing").first.click()
+    page.wait_for_load_state()
 
 
 def test_closing_the_browser_mid_sentence_and_restoring_the_text(
@@ -39,10 +53,12 @@ def test_closing_the_browser_mid_sentence_and_restoring_the_text(
     ) as answer:
         page.keyboard.type(" Then, halfway up the hill, you notice the")
     assert answer.value.ok
-    status = page.locator("[data-autosave-status]").inner_text()
-    assert "Unsaved changes kept at" in status
+    # The page writes its status line after reading the answer, a moment later.
+    status = page.locator("[data-autosave-status]")
+    expect(status).to_contain_text("Unsaved changes kept at")
     # Saving a draft publishes nothing: the line never says it would.
-    assert "Press Save to put them in the article." in status and "publish" not in status
+    expect(status).to_contain_text("Press Save to put them in the article.")
+    expect(status).not_to_contain_text("publish")
     article.refresh_from_db()
     assert article.sections.get().body == SAVED  # nothing saved, nothing published
 
@@ -53,19 +69,18 @@ def test_closing_the_browser_mid_sentence_and_restoring_the_text(
     page.goto(url)
     offer = page.get_by_role("region", name="Unsaved changes")
     restore = offer.get_by_role("button", name="Restore unsaved changes from")
-    assert restore.is_visible()
+    expect(restore).to_be_visible()
     screenshot(page, "autosave-offer")
     assert serious_violations(page) == []
     page.emulate_media(color_scheme="dark")
     assert serious_violations(page, within=[".autosave-offer", ".autosave-status"]) == []
     restore.click()
-    assert offer.is_hidden()
-    assert "you notice the" in body_editor(page).inner_text()
-    assert "Restored the unsaved changes" in page.locator("[data-autosave-status]").inner_text()
+    expect(offer).to_be_hidden()
+    expect(body_editor(page)).to_contain_text("you notice the")
+    expect(page.locator("[data-autosave-status]")).to_contain_text("Restored the unsaved changes")
     assert article.sections.get().body == SAVED  # still nothing saved until Save
 
-    page.get_by_role("button", name="Save and continue editing").first.click()
-    page.wait_for_load_state()
+    save_and_continue(page)
     assert "halfway up the hill, you notice the" in article.sections.get().body
     assert not ArticleAutosave.objects.exists()
     assert page.get_by_role("region", name="Unsaved changes").is_hidden()
@@ -96,8 +111,7 @@ def test_a_new_article_written_offline_is_offered_again_in_the_add_form(
     assert page.locator("#id_sections-0-heading").input_value() == "Between stations"
     assert "the train enters the" in body_editor(page).inner_text()
     # A draft may be saved without its standfirst (deferred validation).
-    page.get_by_role("button", name="Save and continue editing").first.click()
-    page.wait_for_load_state()
+    save_and_continue(page)
     article = Article.objects.get(title="Written on a train")
     assert article.standfirst == "" and "train enters the" in article.sections.get().body
     assert not ArticleAutosave.objects.exists()
@@ -157,8 +171,7 @@ def test_restoring_a_new_article_brings_back_every_section_and_its_tags(
     assert "away from the" in body_editor(page, 1).inner_text()
     assert "Seven hours" in body_editor(page, 0).inner_text()
     assert page.locator(".field-tags .select2-selection__choice", has_text="rest").is_visible()
-    page.get_by_role("button", name="Save and continue editing").first.click()
-    page.wait_for_load_state()
+    save_and_continue(page)
     article = Article.objects.get(title="Two kinds of rest")
     assert [s.heading for s in article.sections.order_by("position")] == ["Sleep", "Pauses"]
     assert list(article.tags.names()) == ["rest"]
