@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from popularity.digest import last_week_start
@@ -28,7 +29,7 @@ def owner():
 def test_a_shared_link_shows_the_figures_until_it_is_revoked(
     browser, live_server, new_page, owner, screenshot
 ):
-    yesterday = last_week_start() + timedelta(days=13)
+    yesterday = timezone.localdate() - timedelta(days=1)  # inside the shared page's 30 days
     article = ArticleFactory(title="Sleep after a long day")
     ArticleFactory(title="Grief at work")  # another article: never on the shared page
     DailyViewFactory(article=article, day=yesterday, views=12, unique_readers=9)

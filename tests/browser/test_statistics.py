@@ -72,12 +72,15 @@ def site_with_readers(settings):
             )
         )
     rows = []
+    # One "today" for every row: a run that passes midnight would otherwise write a day twice.
+    today = timezone.localdate()
     for rank, article in enumerate(articles):
-        published = (timezone.localdate() - timezone.localdate(article.published_at)).days
+        published = (today - timezone.localdate(article.published_at)).days
         for age in range(min(DAYS, published + 1)):
             views = readership(rank, age, published)
+            day = today - timedelta(days=age)
             rows.append(
-                DailyView(article=article, day=ago(age), views=views, unique_readers=views * 3 // 4)
+                DailyView(article=article, day=day, views=views, unique_readers=views * 3 // 4)
             )
     DailyView.objects.bulk_create(rows)
     lead = articles[0]

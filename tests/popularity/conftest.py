@@ -1,8 +1,10 @@
 import os
 import uuid
+from datetime import datetime, timedelta
 
 import pytest
 import redis
+from django.utils import timezone
 
 from popularity.counting.buffer import get_buffer
 from popularity.models import DailyAgentView
@@ -18,6 +20,15 @@ BROWSER = (
 OTHER_BROWSER = (
     "Mozilla/5.0 (Macintosh; Intel Mac OS X 14.5; rv:127.0) Gecko/20100101 Firefox/127.0"
 )
+
+
+def now_within_one_day(span: timedelta) -> datetime:
+    """Now, or just before midnight when `span` before now would be yesterday: readers are
+    told apart by a salt of the day, so a test whose reader comes back within `span` must
+    not see that reader as two because the suite ran just after midnight."""
+    now = timezone.now()
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    return now if now - span >= midnight else midnight - timedelta(seconds=1)
 
 
 @pytest.fixture

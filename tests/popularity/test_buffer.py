@@ -20,7 +20,13 @@ from popularity.models import ArticleTotal, DailyAgentView, DailyView, FlushedBa
 from tests.factories import ArticleFactory
 from tests.support.db import writes_fail
 
-from .conftest import BROWSER, OTHER_BROWSER, TWO_BROWSERS_COUNTED, agent_counts
+from .conftest import (
+    BROWSER,
+    OTHER_BROWSER,
+    TWO_BROWSERS_COUNTED,
+    agent_counts,
+    now_within_one_day,
+)
 
 
 def counts(article):
@@ -252,7 +258,7 @@ def test_a_reader_overruled_by_postgres_counts_again_when_the_rule_allows(buffer
     Once flushed, Redis must not hold back the reader's next view that the rule allows."""
     settings.POPULARITY_REPEAT_VIEW_MINUTES = 30
     article = ArticleFactory()
-    start = timezone.now() - timedelta(minutes=60)
+    start = now_within_one_day(timedelta(minutes=60)) - timedelta(minutes=60)
     up = settings.REDIS_URL
 
     def view(minutes):

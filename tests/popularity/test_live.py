@@ -11,7 +11,7 @@ from popularity.counting.record import view_record
 from popularity.live import live_now
 from tests.factories import ArticleFactory
 
-from .conftest import BROWSER
+from .conftest import BROWSER, now_within_one_day
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def readers(now, quiet, busy):
 
 
 def test_right_now_from_redis_counts_readers_not_views(buffer):
-    now = timezone.now().replace(second=30)
+    now = now_within_one_day(timedelta(minutes=30)).replace(second=30)
     quiet, busy = ArticleFactory(title="Quiet"), ArticleFactory(title="Busy")
     readers(now, quiet, busy)
     live = live_now(now=now)
@@ -51,9 +51,7 @@ def test_right_now_from_redis_counts_readers_not_views(buffer):
 
 
 def test_right_now_without_redis_reads_todays_seen_set():
-    now = timezone.now()
-    if timezone.localdate(now - timedelta(hours=1)) != timezone.localdate(now):
-        now += timedelta(hours=1)  # keep the hour-old view on today's date
+    now = now_within_one_day(timedelta(hours=1))  # the hour-old view on the same date
     quiet, busy = ArticleFactory(title="Quiet"), ArticleFactory(title="Busy")
     readers(now, quiet, busy)
     live = live_now(now=now)
