@@ -89,13 +89,14 @@ class AuthorSitemap(Sitemap):
 
 
 class PageSitemap(Sitemap):
-    """The home page and the topics index change whenever the newest article does."""
+    """The home page and the topics and authors indexes change whenever the newest article
+    does."""
 
     changefreq = "daily"
     priority = 1.0
 
     def items(self):
-        return ["articles:list", "articles:tags", "articles:follow"]
+        return ["articles:list", "articles:tags", "articles:authors", "articles:follow"]
 
     def location(self, item: str) -> str:
         return reverse(item)

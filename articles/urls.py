@@ -7,6 +7,7 @@ app_name = "articles"
 urlpatterns = [
     path("", views.ArticleListView.as_view(), name="list"),
     path("articles/<slug:slug>/", views.ArticleDetailView.as_view(), name="detail"),
+    path("authors/", views.AuthorIndexView.as_view(), name="authors"),
     path("authors/<slug:slug>/", views.AuthorDetailView.as_view(), name="author"),
     path("tags/", views.TagIndexView.as_view(), name="tags"),
     path("tags/<slug:slug>/", views.TagDetailView.as_view(), name="tag"),

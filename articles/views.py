@@ -124,6 +124,18 @@ class AuthorDetailView(ContentListView):
 
 
 @method_decorator(cache_public_page, name="get")
+class AuthorIndexView(TemplateView):
+    """Who writes the articles and who checks the health ones: where a reader goes to
+    judge the people behind the advice (and where /authors/ leads, trimmed from an
+    author's address)."""
+
+    template_name = "articles/author_list.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(people=selectors.author_index_public(), **kwargs)
+
+
+@method_decorator(cache_public_page, name="get")
 class TagIndexView(TemplateView):
     template_name = "articles/tag_list.html"
 

@@ -56,14 +56,19 @@ def cover(
 
 
 @register.inclusion_tag("includes/_picture.html")
-def photo(profile, sizes: str = "9rem", eager: bool = False, css_class: str = "") -> dict:
-    """An author's portrait as <picture>, like `cover`; nothing without a usable photo."""
+def photo(
+    profile, sizes: str = "9rem", eager: bool = False, css_class: str = "", placeholder=False
+) -> dict:
+    """An author's portrait as <picture>, like `cover`; nothing without a usable photo, or
+    with `placeholder` a tile with the name's initial, keeping a list of people aligned."""
     return {
+        "initial": name_initial(profile.name) if placeholder else "",
         "picture": photo_picture(profile),
         "alt": profile.photo_alt,
         "sizes": sizes,
         "eager": eager,
         "css_class": css_class,
+        "placeholder": placeholder,
     }
 
 
@@ -81,15 +86,22 @@ def cited_body(cited, section) -> SafeString:
 
 
 LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+(?=\w)", re.IGNORECASE)
+LEADING_HONORIFIC = re.compile(r"^(?:dr|prof|mr|mrs|ms|mx)\.?\s+(?=\w)", re.IGNORECASE)
+
+
+def _first_alnum(text: str) -> str:
+    return next((character.upper() for character in text if character.isalnum()), "")
 
 
 def title_initial(title: str) -> str:
     """The first letter or digit of a title's first word that is not "the", "a" or "an":
     "The Quiet Strength of Support Groups" -> "Q", as an index or a monogram would."""
-    for character in LEADING_ARTICLE.sub("", title.strip()):
-        if character.isalnum():
-            return character.upper()
-    return ""
+    return _first_alnum(LEADING_ARTICLE.sub("", title.strip()))
+
+
+def name_initial(name: str) -> str:
+    """A person's initial, past a title: "Dr Amira Haddad" -> "A"."""
+    return _first_alnum(LEADING_HONORIFIC.sub("", name.strip()))
 
 
 @register.simple_tag(takes_context=True)

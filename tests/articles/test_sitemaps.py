@@ -97,7 +97,7 @@ class TestSections:
     def test_only_published_addresses_each_with_a_lastmod(self, client, articles):
         newer, older = articles
         pages = urls_of(client, "/sitemap-pages.xml")
-        assert set(pages) == {f"{BASE}/", f"{BASE}/tags/", f"{BASE}/follow/"}
+        assert set(pages) == {f"{BASE}/", f"{BASE}/tags/", f"{BASE}/authors/", f"{BASE}/follow/"}
         found = urls_of(client, "/sitemap-articles.xml")
         assert list(found) == [
             f"{BASE}{newer.get_absolute_url()}",

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from articles.templatetags.reading import title_initial
+from articles.templatetags.reading import name_initial, title_initial
 from tests.articles.page_reading import days_ago, html_of
 from tests.factories import ArticleFactory
 
@@ -24,6 +24,20 @@ from tests.factories import ArticleFactory
 )
 def test_a_title_initial_skips_a_leading_article_and_punctuation(title, initial):
     assert title_initial(title) == initial
+
+
+@pytest.mark.parametrize(
+    ("name", "initial"),
+    [
+        ("Dr Amira Haddad", "A"),
+        ("Prof. Lena Ortiz", "L"),
+        ("Drew Barker", "D"),  # "Dr" only as a word of its own
+        ("Maya Chen", "M"),
+        ("Ms", "M"),  # a title alone is the name
+    ],
+)
+def test_a_name_initial_skips_a_title(name, initial):
+    assert name_initial(name) == initial
 
 
 @pytest.mark.django_db

@@ -366,6 +366,96 @@ class TestReviewsOnAuthorPage:
         assert blocks[0]["mainEntity"]["hasCredential"]["name"] == "MD, neurologist"
 
 
+def people_listed(html: str, section: str) -> list[tuple[str, str, str]]:
+    """The index's people in one section: (name, link, what their count line says)."""
+    part = html[html.index(f'<h2 id="{section}">') :]
+    part = part[: part.index("</section>")]
+    found = re.findall(
+        r'<h3 class="people__name"><a href="([^"]+)">([^<]+)</a></h3>.*?'
+        r'<p class="people__count">([^<]*)</p>',
+        part,
+        re.S,
+    )
+    return [(name, url, count) for url, name, count in found]
+
+
+class TestAuthorIndex:
+    """/authors/: everyone behind the published articles, the medical reviewers first."""
+
+    def test_reviewers_then_writers_by_name_with_what_each_published(
+        self, client, neurologist, writer
+    ):
+        byline(ArticleFactory(), writer)
+        byline(ArticleFactory(), writer, neurologist)
+        review(health_article(), neurologist, date(2026, 3, 2))
+        review(health_article(), neurologist, date(2026, 3, 3))
+        byline(ArticleFactory(), AuthorProfileFactory(name="Al Writer", slug="al"))
+        html = html_of(client, "/authors/")
+        assert people_listed(html, "reviewers") == [
+            ("Dr Ana Ruiz", "/authors/ana-ruiz/", "1 article · 2 medical reviews"),
+        ]
+        # A reviewer is listed once, under reviewers, with what they wrote as well.
+        assert people_listed(html, "writers") == [
+            ("Al Writer", "/authors/al/", "1 article"),
+            ("Sam Lee", "/authors/sam-lee/", "2 articles"),
+        ]
+        assert '<p class="people__credentials">MD, neurologist · Consultant neurologist</p>' in html
+        assert "<title>Writers and medical reviewers · Happy Inner Self</title>" in html
+
+    def test_only_what_is_published_counts(self, client, neurologist, writer):
+        byline(ArticleFactory(draft=True), writer)
+        byline(ArticleFactory(published_at=days_ago(-3)), writer)  # scheduled
+        review(health_article(draft=True), neurologist, date(2026, 3, 2))
+        byline(ArticleFactory(), AuthorProfileFactory(name="Al Writer", slug="al"))
+        main = main_of(html_of(client, "/authors/"))
+        assert 'id="reviewers"' not in main
+        assert people_listed(main, "writers") == [("Al Writer", "/authors/al/", "1 article")]
+        for absent in ("Sam Lee", "Dr Ana Ruiz"):
+            assert absent not in main
+
+    def test_before_anything_is_published(self, client, writer):
+        byline(ArticleFactory(draft=True), writer)
+        main = main_of(html_of(client, "/authors/"))
+        assert "No articles are published yet." in main and "Sam Lee" not in main
+
+    def test_a_new_writers_first_article_shows_at_once(self, client, writer, commit_callbacks):
+        assert "Sam Lee" not in html_of(client, "/authors/")
+        article = ArticleFactory(draft=True)
+        commit_callbacks(byline, article, writer)
+        commit_callbacks(services.article_publish, article=article)
+        assert people_listed(html_of(client, "/authors/"), "writers") == [
+            ("Sam Lee", "/authors/sam-lee/", "1 article")
+        ]
+
+    def test_query_count_is_the_same_for_two_people_or_twenty(
+        self, client, django_assert_num_queries
+    ):
+        for n in (2, 20):
+            for _ in range(n):
+                byline(ArticleFactory(), AuthorProfileFactory())
+                review(health_article(), ReviewerFactory(), date(2026, 3, 2))
+            content_changed()
+            client.get("/")  # the process's own caches (content types) warm
+            cache.clear()
+            with django_assert_num_queries(2):  # the version, the people with their counts
+                assert client.get("/authors/").status_code == 200
+            with django_assert_num_queries(0):  # kept whole, like the topics index
+                assert client.get("/authors/").status_code == 200
+
+    def test_every_author_page_and_footer_lead_to_it(self, client, neurologist):
+        byline(ArticleFactory(), neurologist)
+        html = html_of(client, "/authors/ana-ruiz/")
+        crumbs = html[
+            html.index('class="breadcrumb"') : html.index("</nav>", html.index("breadcrumb"))
+        ]
+        assert re.findall(r'<a href="([^"]+)">([^<]+)</a>', crumbs) == [
+            ("/", "Home"),
+            ("/authors/", "Writers and reviewers"),
+        ]
+        footer = html[html.index("<footer") :]
+        assert '<a href="/authors/">Writers and reviewers</a>' in footer
+
+
 class TestSitemap:
     def test_authors_with_published_articles_each_with_their_newest_change(
         self, client, neurologist, writer

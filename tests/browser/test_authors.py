@@ -68,6 +68,39 @@ def test_a_reader_checks_the_medical_reviewer(
     assert console_errors == []
 
 
+@PHONE_DARK_AND_DESKTOP_LIGHT
+def test_a_reader_meets_the_people_behind_the_articles(
+    new_page, screenshot, console_errors, demo, width, scheme
+):
+    page = new_page(width=width, height=860)
+    page.emulate_media(color_scheme=scheme, reduced_motion="reduce")
+    page.goto("/")
+    page.get_by_role("contentinfo").get_by_role("link", name="Writers and reviewers").click()
+    page.wait_for_url("**/authors/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Writers and medical reviewers")
+    reviewers = page.locator("section", has=page.get_by_role("heading", name="Medical reviewers"))
+    reviewer = reviewers.get_by_role("listitem").filter(has_text="Dr Amira Haddad")
+    expect(reviewer).to_contain_text("2 medical reviews")
+    # No portrait of her: her initial in its place keeps the names in line.
+    expect(reviewer.locator(".tile__initial")).to_have_text("A")
+    writers = page.locator("section", has=page.get_by_role("heading", name="Writers", exact=True))
+    writer = writers.get_by_role("listitem").filter(has_text="Dr Elena Marsh")
+    expect(writer).to_contain_text("3 articles")
+    expect(
+        writer.get_by_role("img", name=re.compile("^Illustrated portrait of Dr Elena"))
+    ).to_be_visible()
+    left = [box["x"] for box in (r.locator("h3").bounding_box() for r in (reviewer, writer))]
+    assert left[0] == left[1]
+    check(page, screenshot, f"authors-{width}-{scheme}-4-index")
+
+    reviewer.get_by_role("link", name="Dr Amira Haddad").click()
+    page.wait_for_url("**/authors/amira-haddad/")
+    breadcrumb = page.get_by_role("navigation", name="Breadcrumb")
+    breadcrumb.get_by_role("link", name="Writers and reviewers").click()
+    page.wait_for_url("**/authors/")
+    assert console_errors == []
+
+
 @pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
 def test_editors_author_pages_pass_axe(new_page, screenshot, console_errors, demo, editor, dark):
     page = new_page(width=1280)

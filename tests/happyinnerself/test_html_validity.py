@@ -51,6 +51,7 @@ def pages(client, monkeypatch) -> dict[str, str]:
         "home": ("/", 200),
         "home-page-2": ("/?page=2", 200),
         "article": (ARTICLE, 200),
+        "authors": ("/authors/", 200),
         "author": ("/authors/elena-marsh/", 200),
         # A medical reviewer who wrote nothing: the articles they reviewed.
         "author-reviewer": ("/authors/amira-haddad/", 200),
