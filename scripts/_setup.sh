@@ -16,7 +16,7 @@ fi
 stamp="$VENV/.requirements.sha256"
 want=$(cat requirements.txt requirements-dev.txt | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  echo "» installing pinned requirements into .venv"
+  echo "» installing pinned requirements into .venv (a minute or two the first time; quiet unless it fails)"
   # pip's log is shown only when the install fails (this machine's mirrors warn a lot).
   if ! "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
       -r requirements-dev.txt >"$VENV/pip-install.log" 2>&1; then

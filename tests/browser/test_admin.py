@@ -114,6 +114,29 @@ def test_the_history_never_breaks_a_name_mid_word(article, editor, new_page, wid
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
 
 
+def test_on_a_phone_what_changed_reads_across_the_width(article, new_page, screenshot):
+    """Five columns at 375 px left "What changed" a word wide: "Publish/ed"."""
+    page = signed_in(new_page, width=375)
+    page.goto(f"/admin/articles/article/{article.pk}/history/")
+    rows = page.locator("#change-history tbody tr")
+    changed = rows.nth(0).locator("td").last
+    assert changed.inner_text() == "Published, with a gentler first section."
+    assert broken_words(page, "#change-history tbody tr:nth-child(-n+2) td:last-child") == []
+    # The date and the name side by side, neither over the other.
+    first = "#change-history tbody tr:first-child"
+    assert not overlap(box(page, f"{first} th"), box(page, f"{first} td.article-history__by"))
+    # Below the version's radios, date and name, as wide as the row.
+    date, row = rows.nth(0).locator("th").bounding_box(), rows.nth(0).bounding_box()
+    line = changed.bounding_box()
+    assert line["y"] >= date["y"] + date["height"] - 1 and line["width"] > row["width"] * 0.9
+    # The radios still sit under their headings.
+    for column, radio in enumerate(("version_id1", "version_id2")):
+        heading = page.locator("#change-history thead th").nth(column).bounding_box()
+        button = rows.nth(1).locator(f"input[name={radio}]").bounding_box()
+        assert heading["x"] <= button["x"] < heading["x"] + heading["width"], radio
+    screenshot(page, "admin-history-375-reflowed")
+
+
 def box(page, selector: str) -> dict:
     """The rectangle the element's text covers (a heading's box is as wide as the page)."""
     return page.evaluate(
