@@ -57,7 +57,11 @@ def cover(
 
 @register.inclusion_tag("includes/_picture.html")
 def photo(
-    profile, sizes: str = "9rem", eager: bool = False, css_class: str = "", placeholder=False
+    profile,
+    sizes: str = "9rem",
+    eager: bool = False,
+    css_class: str = "",
+    placeholder: bool = False,
 ) -> dict:
     """An author's portrait as <picture>, like `cover`; nothing without a usable photo, or
     with `placeholder` a tile with the name's initial, keeping a list of people aligned."""
