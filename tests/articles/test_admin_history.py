@@ -104,6 +104,14 @@ def test_the_history_page_names_every_choice(editor_client, live_article):
     assert "Changed Title, Status, Published at and Featured." in html
 
 
+def test_one_version_offers_to_restore_it_not_to_compare(editor_client):
+    article = saved(editor_client.post(ADD_URL, article_data()))
+    html = editor_client.get(f"/admin/articles/article/{article.pk}/history/").content.decode()
+    assert html.count('aria-label="Restore the version of') == 1
+    assert "Open a date to restore that version" in " ".join(html.split())
+    assert "Compare" not in html
+
+
 def test_odd_history_addresses_answer_404(editor_client, live_article):
     other = saved_other(editor_client)
     foreign = Version.objects.get_for_object(other).first()

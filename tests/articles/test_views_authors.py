@@ -191,6 +191,13 @@ class TestAuthorPage:
         neurologist.save()
         assert "<picture" not in main_of(html_of(client, neurologist.get_absolute_url()))
 
+    def test_without_a_portrait_their_initial_stands_in(self, client, neurologist):
+        main = main_of(html_of(client, neurologist.get_absolute_url()))
+        assert (
+            '<span class="author-card__photo tile" aria-hidden="true">'
+            '<span class="tile__initial">A</span></span>'
+        ) in main
+
     def test_an_author_with_nothing_published_yet(self, client, writer):
         html = main_of(html_of(client, writer.get_absolute_url()))
         assert "No published articles yet." in html
