@@ -374,24 +374,41 @@ def _newest_change(articles: QuerySet[Article]) -> Subquery:
     return Subquery(articles.order_by("-updated_at").values("updated_at")[:1])
 
 
-def author_list_public() -> QuerySet[AuthorProfile]:
+def _count_of(articles: QuerySet[Article]) -> Coalesce:
+    """How many `articles` there are: a count correlated with the outer row."""
+    counted = articles.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Coalesce(Subquery(counted), 0)
+
+
+def _written_by(profile: OuterRef) -> QuerySet[Article]:
+    return Article.objects.published().filter(bylines__profile=profile)
+
+
+def _reviewed_by(profile: OuterRef) -> QuerySet[Article]:
+    return Article.objects.published().filter(reviewer=profile)
+
+
+def _authors_public() -> QuerySet[AuthorProfile]:
     """Authors with at least one published article they wrote or medically reviewed (their
-    page lists both), each with `last_change`: the newest change among those articles
-    (sitemap)."""
-    written = Article.objects.published().filter(bylines__profile=OuterRef("pk"))
-    reviewed = Article.objects.published().filter(reviewer=OuterRef("pk"))
+    page lists both): the people the sitemap and /authors/ name."""
+    person = OuterRef("pk")
+    return AuthorProfile.objects.filter(Exists(_written_by(person)) | Exists(_reviewed_by(person)))
+
+
+def author_list_public() -> QuerySet[AuthorProfile]:
+    """The public authors, each with `last_change`: the newest change among the articles
+    they wrote or reviewed (sitemap)."""
+    person = OuterRef("pk")
     return (
-        AuthorProfile.objects.filter(Exists(written) | Exists(reviewed))
+        _authors_public()
         # PostgreSQL's greatest() passes over a NULL: someone who only wrote, or only reviewed.
-        .annotate(last_change=Greatest(_newest_change(written), _newest_change(reviewed)))
+        .annotate(
+            last_change=Greatest(
+                _newest_change(_written_by(person)), _newest_change(_reviewed_by(person))
+            )
+        )
         .order_by("name", "pk")
     )
-
-
-def _count_of(rows: QuerySet, column: str) -> Coalesce:
-    """How many of `rows` there are for the outer row's `column`: a correlated count."""
-    counted = rows.order_by().values(column).annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted), 0)
 
 
 @dataclass(frozen=True)
@@ -405,17 +422,14 @@ class AuthorIndex:
 
 
 def author_index_public() -> AuthorIndex:
-    """Everyone with a published article they wrote or medically reviewed, in one query."""
-    published = Article.objects.published()
+    """The public authors with what they published, in one query."""
+    person = OuterRef("pk")
     people = list(
-        AuthorProfile.objects.annotate(
-            written_count=_count_of(
-                ArticleAuthor.objects.filter(profile=OuterRef("pk"), article__in=published),
-                "profile",
-            ),
-            reviewed_count=_count_of(published.filter(reviewer=OuterRef("pk")), "reviewer"),
+        _authors_public()
+        .annotate(
+            written_count=_count_of(_written_by(person)),
+            reviewed_count=_count_of(_reviewed_by(person)),
         )
-        .filter(Q(written_count__gt=0) | Q(reviewed_count__gt=0))
         .order_by("name", "pk")
     )
     return AuthorIndex(
